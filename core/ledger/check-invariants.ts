@@ -1,0 +1,212 @@
+/**
+ * Checks the ledger's invariants (listed in ./index.ts) over the whole database by replaying
+ * history from scratch. Every ledger test runs it after its scenario; `loyalty-hub` can run it
+ * against a live database too. It reads everything, so it is for tests and audits, not requests.
+ */
+import { balances, lotMovements, lots, openHolds, transfers } from '../storage/schema.sqlite.js';
+import type { Db } from '../storage/store.js';
+import { isProgramAccount, memberAccount, memberPendingAccount } from './accounts.js';
+import { MOVES, lotStatus, type LotParts, type MovementKind } from './lots.js';
+import type { BalanceFields } from './member-balance.js';
+
+const ZERO: BalanceFields = { available: 0, pending: 0, locked: 0, spent: 0, expired: 0, lifetimeEarned: 0 };
+
+export async function checkLedgerInvariants(db: Db): Promise<string[]> {
+  const violations: string[] = [];
+  const fail = (msg: string) => violations.push(msg);
+
+  const allTransfers = await db.select().from(transfers).orderBy(transfers.seq);
+  const allLots = await db.select().from(lots);
+  const allMoves = await db.select().from(lotMovements).orderBy(lotMovements.seq);
+  const allBalances = await db.select().from(balances);
+  const holdsOpen = await db.select().from(openHolds);
+  const byId = new Map(allTransfers.map((t) => [t.id, t]));
+
+  // I1 every transfer balances: one positive integer amount, from one account to another,
+  // and a member movement names that member's own accounts.
+  // I4 no idempotency key (and no pending transfer's resolution) applied twice.
+  const keys = new Set<string>();
+  const resolved = new Map<string, string>();
+  for (const t of allTransfers) {
+    if (!Number.isSafeInteger(t.amount) || t.amount <= 0) fail(`I1 ${t.id}: amount ${t.amount} is not a positive integer`);
+    if (t.debitAccount === t.creditAccount) fail(`I1 ${t.id}: debits and credits the same account`);
+    const own = [memberAccount(t.memberId), memberPendingAccount(t.memberId)];
+    for (const acct of [t.debitAccount, t.creditAccount]) {
+      if (!isProgramAccount(acct) && !own.includes(acct)) fail(`I1 ${t.id}: account ${acct} is not a program account nor member ${t.memberId}'s`);
+    }
+    if (keys.has(t.idempotencyKey)) fail(`I4 idempotency key ${t.idempotencyKey} applied twice`);
+    keys.add(t.idempotencyKey);
+    if (t.pendingId) {
+      if (resolved.has(t.pendingId)) fail(`I4 pending transfer ${t.pendingId} resolved twice`);
+      resolved.set(t.pendingId, t.id);
+    }
+  }
+
+  // I2 each member's stored balance equals what its history adds up to.
+  const expected = new Map<string, BalanceFields>();
+  const posted = new Map<string, number>(); // account → credits − debits, posted only
+  const bump = (acct: string, by: number) => posted.set(acct, (posted.get(acct) ?? 0) + by);
+  const reversedOf = new Map<string, number>();
+  for (const t of allTransfers) {
+    const b = expected.get(t.memberId) ?? { ...ZERO };
+    expected.set(t.memberId, b);
+    const m = memberAccount(t.memberId);
+    const a = t.amount;
+    // Posted movements only: a lock is pending and an unlock voids it, so neither moves money.
+    if (!t.pending && t.kind !== 'unlock') {
+      bump(t.creditAccount, a);
+      bump(t.debitAccount, -a);
+    }
+    switch (t.kind) {
+      case 'earn':
+        if (t.creditAccount === m) {
+          b.available += a;
+          b.lifetimeEarned += a;
+        } else b.pending += a;
+        break;
+      case 'activate':
+        b.pending -= a;
+        b.available += a;
+        b.lifetimeEarned += a;
+        break;
+      case 'spend':
+        b.available -= a;
+        b.spent += a;
+        break;
+      case 'lock':
+        b.available -= a;
+        b.locked += a;
+        break;
+      case 'capture': {
+        const held = byId.get(t.pendingId ?? '')?.amount;
+        if (held === undefined) fail(`I1 ${t.id}: captures unknown hold ${t.pendingId}`);
+        else if (a > held) fail(`I1 ${t.id}: captures ${a} of a ${held}-point hold`);
+        b.locked -= held ?? 0;
+        b.available += (held ?? 0) - a;
+        b.spent += a;
+        break;
+      }
+      case 'unlock':
+        b.locked -= a;
+        b.available += a;
+        if (byId.get(t.pendingId ?? '')?.amount !== a) fail(`I1 ${t.id}: releases ${a}, not what hold ${t.pendingId} held`);
+        break;
+      case 'expire':
+        b.available -= a;
+        b.expired += a;
+        break;
+      case 'reverse': {
+        const original = byId.get(t.reversesId ?? '');
+        if (!original) {
+          fail(`I1 ${t.id}: reverses unknown transfer ${t.reversesId}`);
+          break;
+        }
+        reversedOf.set(original.id, (reversedOf.get(original.id) ?? 0) + a);
+        if (t.debitAccount === m) {
+          b.available -= a;
+          b.lifetimeEarned -= a;
+        } else if (t.debitAccount === memberPendingAccount(t.memberId)) b.pending -= a;
+        else {
+          b.available += a;
+          b.spent -= a;
+        }
+        break;
+      }
+      case 'adjust':
+        b.available += t.creditAccount === m ? a : -a;
+        break;
+      default:
+        fail(`I1 ${t.id}: unknown kind ${t.kind}`);
+    }
+  }
+  // I3 a reversal never takes back more than the original moved.
+  for (const [id, total] of reversedOf) {
+    const original = byId.get(id)!;
+    if (total > original.amount) fail(`I3 ${id}: reversed ${total} of ${original.amount}`);
+  }
+
+  // I2 (lots) each lot's parts add up to its amount and equal the replay of its movements.
+  const replayed = new Map<string, LotParts & { activated: boolean; amount: number }>();
+  for (const mv of allMoves) {
+    const kind = mv.kind as MovementKind;
+    if (kind === 'earn' || kind === 'earn_pending') {
+      replayed.set(mv.lotId, { amount: mv.amount, remaining: mv.amount, locked: 0, spent: 0, expired: 0, reversed: 0, activated: kind === 'earn' });
+      continue;
+    }
+    const lot = replayed.get(mv.lotId);
+    if (!lot) {
+      fail(`I2 movement ${mv.seq} touches lot ${mv.lotId} before it exists`);
+      continue;
+    }
+    if (kind === 'activate') {
+      lot.activated = true;
+      continue;
+    }
+    const [from, to] = MOVES[kind];
+    lot[from] -= mv.amount;
+    lot[to] += mv.amount;
+    if (lot[from] < 0) fail(`I2 movement ${mv.seq} takes lot ${mv.lotId}'s ${from} below zero`);
+  }
+  const lotSums = new Map<string, { available: number; pending: number; locked: number; spent: number; expired: number }>();
+  for (const lot of allLots) {
+    const parts = [lot.remaining, lot.locked, lot.spent, lot.expired, lot.reversed];
+    if (parts.some((p) => p < 0)) fail(`I2 lot ${lot.id} has a negative part`);
+    if (parts.reduce((x, y) => x + y, 0) !== lot.amount) fail(`I2 lot ${lot.id}: parts do not add up to ${lot.amount}`);
+    const r = replayed.get(lot.id);
+    if (!r) fail(`I2 lot ${lot.id} has no creating movement`);
+    else {
+      for (const k of ['amount', 'remaining', 'locked', 'spent', 'expired', 'reversed'] as const) {
+        if (r[k] !== lot[k]) fail(`I2 lot ${lot.id}: ${k} is ${lot[k]}, its movements say ${r[k]}`);
+      }
+      const status = lotStatus(r.activated, r);
+      // A fully reversed pending lot is closed at activation time; until then either is fine.
+      if (status !== lot.status && !(status === 'closed' && lot.status === 'pending')) {
+        fail(`I2 lot ${lot.id}: status ${lot.status}, its movements say ${status}`);
+      }
+    }
+    const s = lotSums.get(lot.memberId) ?? { available: 0, pending: 0, locked: 0, spent: 0, expired: 0 };
+    if (lot.status === 'pending') s.pending += lot.remaining;
+    else s.available += lot.remaining;
+    s.locked += lot.locked;
+    s.spent += lot.spent;
+    s.expired += lot.expired;
+    lotSums.set(lot.memberId, s);
+  }
+
+  const heldOpen = new Map<string, number>();
+  for (const h of holdsOpen) {
+    heldOpen.set(h.memberId, (heldOpen.get(h.memberId) ?? 0) + h.amount);
+    if (resolved.has(h.transferId)) fail(`I4 hold ${h.transferId} is resolved but still open`);
+  }
+  for (const t of allTransfers) {
+    if (t.kind === 'lock' && !resolved.has(t.id) && !holdsOpen.some((h) => h.transferId === t.id)) {
+      fail(`I4 hold ${t.id} is neither resolved nor open`);
+    }
+  }
+
+  for (const stored of allBalances) {
+    const id = stored.memberId;
+    const want = expected.get(id) ?? ZERO;
+    for (const k of Object.keys(ZERO) as (keyof BalanceFields)[]) {
+      if (stored[k] !== want[k]) fail(`I2 member ${id}: ${k} is ${stored[k]}, its history says ${want[k]}`);
+      if (stored[k] < 0) fail(`I5 member ${id}: ${k} is negative (${stored[k]})`);
+    }
+    // Double entry, seen from the member's accounts.
+    const spendable = posted.get(memberAccount(id)) ?? 0;
+    if (spendable !== stored.available + stored.locked) fail(`I1 member ${id}: account holds ${spendable}, available + locked is ${stored.available + stored.locked}`);
+    const pendingAcct = posted.get(memberPendingAccount(id)) ?? 0;
+    if (pendingAcct !== stored.pending) fail(`I1 member ${id}: pending account holds ${pendingAcct}, pending is ${stored.pending}`);
+    const s = lotSums.get(id) ?? { available: 0, pending: 0, locked: 0, spent: 0, expired: 0 };
+    for (const k of ['available', 'pending', 'locked', 'spent', 'expired'] as const) {
+      if (s[k] !== stored[k]) fail(`I2 member ${id}: ${k} is ${stored[k]}, its lots hold ${s[k]}`);
+    }
+    if ((heldOpen.get(id) ?? 0) !== stored.locked) fail(`I2 member ${id}: locked is ${stored.locked}, open holds add to ${heldOpen.get(id) ?? 0}`);
+  }
+  for (const id of expected.keys()) {
+    if (!allBalances.some((b) => b.memberId === id)) fail(`I2 member ${id} has transfers but no balance row`);
+  }
+  // Double entry over the whole ledger: what the program accounts gave out, members hold.
+  const total = [...posted.values()].reduce((x, y) => x + y, 0);
+  if (total !== 0) fail(`I1 posted credits and debits differ by ${total}`);
+  return violations;
+}

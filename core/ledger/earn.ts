@@ -1,0 +1,61 @@
+import { newId } from '../ids.js';
+import type { Db } from '../storage/store.js';
+import { PROGRAM, memberAccount, memberPendingAccount } from './accounts.js';
+import { createLot } from './lots.js';
+import { lockActiveMember, saveBalance } from './member-balance.js';
+import { findApplied, fingerprint, recordTransfer } from './record-transfer.js';
+import type { Posted, Why } from './types.js';
+
+export interface EarnInput {
+  memberId: string;
+  points: number;
+  idempotencyKey: string;
+  /** When the points become spendable; later than now makes them pending (returns window). */
+  activatesAt?: number;
+  /** When the unspent part expires; null or absent: never. */
+  expiresAt?: number | null;
+  why: Why;
+}
+
+/** Credits a new lot: active at once, or pending until `activatesAt`. */
+export async function earn(tx: Db, now: number, input: EarnInput): Promise<Posted> {
+  const print = fingerprint(['earn', input.memberId, input.points, input.activatesAt ?? null, input.expiresAt ?? null]);
+  const applied = await findApplied(tx, input.idempotencyKey, print);
+  if (applied) return applied;
+
+  const balance = await lockActiveMember(tx, input.memberId, now);
+  const activatesAt = input.activatesAt ?? now;
+  const pending = activatesAt > now;
+  const lotId = newId('lot', now);
+  const transfer = await recordTransfer(tx, now, {
+    idempotencyKey: input.idempotencyKey,
+    fingerprint: print,
+    kind: 'earn',
+    debitAccount: PROGRAM.issued,
+    creditAccount: pending ? memberPendingAccount(input.memberId) : memberAccount(input.memberId),
+    amount: input.points,
+    memberId: input.memberId,
+    lotId,
+    why: input.why,
+  });
+  await createLot(tx, now, {
+    id: lotId,
+    memberId: input.memberId,
+    transferId: transfer.id,
+    amount: input.points,
+    activatesAt,
+    expiresAt: input.expiresAt ?? null,
+  });
+  await saveBalance(
+    tx,
+    input.memberId,
+    pending
+      ? { ...balance, pending: balance.pending + input.points }
+      : {
+          ...balance,
+          available: balance.available + input.points,
+          lifetimeEarned: balance.lifetimeEarned + input.points,
+        },
+  );
+  return { transfer, duplicate: false };
+}

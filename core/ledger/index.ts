@@ -1,0 +1,177 @@
+/**
+ * The points ledger: the single source of truth for every balance.
+ *
+ * INVARIANTS — checked by `checkLedgerInvariants` after every ledger test scenario:
+ *
+ * I1  Every transfer balances: it moves one positive integer amount from one account to another
+ *     (program accounts `program:*`, or the member's own `member:<id>` / `member:<id>:pending`).
+ *     Summed over all posted transfers, credits equal debits; a member's spendable account holds
+ *     exactly available + locked, its pending account exactly pending.
+ * I2  Each member's balance row (available, pending, locked, spent, expired, lifetimeEarned)
+ *     equals the replay of its transfers, and equals the sum of its lots: available = Σ remaining
+ *     of active lots, pending = Σ remaining of pending lots, locked = Σ locked = Σ open holds,
+ *     spent = Σ spent, expired = Σ expired. Each lot's parts add up to its amount and equal the
+ *     replay of its movements.
+ * I3  A reversal never takes back more than the original transfer moved.
+ * I4  No idempotency key is applied twice; a hold is resolved (captured or released) at most once,
+ *     and a hold is either open or resolved.
+ * I5  No balance field is ever negative; in particular a spend, lock or debit never takes
+ *     `available` below zero — it is refused and nothing is written.
+ *
+ * HOW THEY ARE KEPT
+ * - Every write runs in one transaction that first takes the member's row lock (`lockBalance`),
+ *   then reads lots, then appends transfers and movements and writes the new balance row: the
+ *   balance is maintained with the transfers, never recomputed by scanning history (O(1) reads).
+ * - Idempotency is a unique index on `transfers.idempotency_key` (insert … on conflict do
+ *   nothing), not a read-then-write; a lost race rolls back and returns the winner's transfer.
+ * - Spends take from the lots that expire first; reversals of spends put points back into the
+ *   lots they came from, with their original expiry.
+ */
+import { and, asc, desc, eq, gt, isNotNull, lt, sql } from 'drizzle-orm';
+import { balances, lots, openHolds, transfers } from '../storage/schema.sqlite.js';
+import type { Db, Store } from '../storage/store.js';
+import { adjust, type AdjustInput } from './adjust.js';
+import { earn, type EarnInput } from './earn.js';
+import { ConcurrentDuplicate } from './errors.js';
+import { activateLot, expireLot } from './lot-lifecycle.js';
+import { capture, lock, unlock, type LockInput, type ResolveInput } from './locks.js';
+import { reverse, type ReverseInput } from './reverse.js';
+import { spend, type SpendInput } from './spend.js';
+import type { Balance, Clock, Posted, TransferRow } from './types.js';
+
+export { LedgerError } from './errors.js';
+export { checkLedgerInvariants } from './check-invariants.js';
+export type { Balance, Posted, TransferRow, Why, TransferKind } from './types.js';
+export type { EarnInput, SpendInput, LockInput, ResolveInput, ReverseInput, AdjustInput };
+/** The operations themselves, for callers composing several writes in one transaction. */
+export const ledgerOps = { earn, spend, lock, capture, unlock, reverse, adjust, activateLot, expireLot };
+
+export interface DueWork {
+  activated: number;
+  released: number;
+  expired: number;
+}
+
+export interface ExpiringBatch {
+  points: number;
+  expiresAt: number;
+}
+
+export class Ledger {
+  constructor(
+    private readonly store: Store,
+    readonly clock: Clock = Date.now,
+  ) {}
+
+  earn(input: EarnInput): Promise<Posted> {
+    return this.write((tx, now) => earn(tx, now, input));
+  }
+  spend(input: SpendInput): Promise<Posted> {
+    return this.write((tx, now) => spend(tx, now, input));
+  }
+  lock(input: LockInput): Promise<Posted> {
+    return this.write((tx, now) => lock(tx, now, input));
+  }
+  capture(input: ResolveInput): Promise<Posted> {
+    return this.write((tx, now) => capture(tx, now, input));
+  }
+  unlock(input: ResolveInput): Promise<Posted> {
+    return this.write((tx, now) => unlock(tx, now, input));
+  }
+  reverse(input: ReverseInput): Promise<Posted> {
+    return this.write((tx, now) => reverse(tx, now, input));
+  }
+  adjust(input: AdjustInput): Promise<Posted> {
+    return this.write((tx, now) => adjust(tx, now, input));
+  }
+
+  /**
+   * Runs `fn` in a transaction with the clock read once; a transaction that lost an idempotency
+   * race to a concurrent twin is retried, and the retry returns the twin's transfer.
+   */
+  async write<T>(fn: (tx: Db, now: number) => Promise<T>): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.store.transaction((tx) => fn(tx, this.clock()));
+      } catch (error) {
+        if (!(error instanceof ConcurrentDuplicate) || attempt >= 3) throw error;
+      }
+    }
+  }
+
+  /** One primary-key read, whatever the length of the member's history. */
+  async balance(memberId: string): Promise<Balance | undefined> {
+    const [row] = await this.store.db.select().from(balances).where(eq(balances.memberId, memberId));
+    if (!row) return undefined;
+    const { version: _v, updatedAt: _u, ...balance } = row;
+    return balance;
+  }
+
+  /** Every batch of points that will expire, soonest first (not only the next one). */
+  async expiring(memberId: string): Promise<ExpiringBatch[]> {
+    const rows = await this.store.db
+      .select({ expiresAt: lots.expiresAt, points: sql<number>`sum(${lots.remaining} + ${lots.locked})` })
+      .from(lots)
+      .where(and(eq(lots.memberId, memberId), eq(lots.status, 'active'), isNotNull(lots.expiresAt)))
+      .groupBy(lots.expiresAt)
+      .orderBy(asc(lots.expiresAt));
+    return rows
+      .filter((r) => Number(r.points) > 0)
+      .map((r) => ({ expiresAt: r.expiresAt!, points: Number(r.points) }));
+  }
+
+  /** The member's history, newest first, paged by `seq`. */
+  async history(memberId: string, page: { limit: number; before?: number }): Promise<TransferRow[]> {
+    const where = page.before
+      ? and(eq(transfers.memberId, memberId), lt(transfers.seq, page.before))
+      : eq(transfers.memberId, memberId);
+    return this.store.db.select().from(transfers).where(where).orderBy(desc(transfers.seq)).limit(page.limit);
+  }
+
+  async transfer(id: string): Promise<TransferRow | undefined> {
+    const [row] = await this.store.db.select().from(transfers).where(eq(transfers.id, id));
+    return row;
+  }
+
+  /**
+   * The scheduler's tick: activates pending lots whose time has come, releases holds past their
+   * TTL, and expires lots past their expiry — each change its own idempotent transaction.
+   */
+  async runDue(limit = 500): Promise<DueWork> {
+    const now = this.clock();
+    const work: DueWork = { activated: 0, released: 0, expired: 0 };
+    const db = this.store.db;
+    const toActivate = await db
+      .select({ id: lots.id, memberId: lots.memberId })
+      .from(lots)
+      .where(and(eq(lots.status, 'pending'), lt(lots.activatesAt, now + 1)))
+      .limit(limit);
+    for (const lot of toActivate) {
+      if (await this.write((tx, t) => activateLot(tx, t, lot.id, lot.memberId))) work.activated++;
+    }
+    const toRelease = await db.select().from(openHolds).where(lt(openHolds.expiresAt, now + 1)).limit(limit);
+    for (const hold of toRelease) {
+      const released = await this.write((tx, t) =>
+        unlock(tx, t, {
+          lockId: hold.transferId,
+          idempotencyKey: `unlock:${hold.transferId}`,
+          why: { source: 'system', actor: 'scheduler', reason: 'hold expired' },
+        }).catch((error: unknown) => {
+          // Captured or released by someone else since we looked: nothing to do.
+          if ((error as { code?: string }).code === 'hold_not_open') return undefined;
+          throw error;
+        }),
+      );
+      if (released) work.released++;
+    }
+    const toExpire = await db
+      .select({ id: lots.id, memberId: lots.memberId })
+      .from(lots)
+      .where(and(eq(lots.status, 'active'), lt(lots.expiresAt, now + 1), gt(lots.remaining, 0)))
+      .limit(limit);
+    for (const lot of toExpire) {
+      if (await this.write((tx, t) => expireLot(tx, t, lot.id, lot.memberId))) work.expired++;
+    }
+    return work;
+  }
+}

@@ -1,0 +1,149 @@
+import { and, asc, eq, gt, sql } from 'drizzle-orm';
+import { lotMovements, lots } from '../storage/schema.sqlite.js';
+import type { Db } from '../storage/store.js';
+
+export type LotRow = typeof lots.$inferSelect;
+
+/**
+ * How each movement changes a lot. The checker replays movements through this same table, so
+ * the stored lot and the movement history cannot silently disagree.
+ */
+export type MovementKind =
+  | 'earn' // the lot is created active
+  | 'earn_pending' // the lot is created pending
+  | 'activate' // pending → active
+  | 'spend' // remaining → spent
+  | 'lock' // remaining → locked
+  | 'capture' // locked → spent
+  | 'unlock' // locked → remaining
+  | 'expire' // remaining → expired
+  | 'reverse' // remaining → reversed (earn taken back)
+  | 'restore'; // spent → remaining (spend reversed)
+
+export interface LotParts {
+  remaining: number;
+  locked: number;
+  spent: number;
+  expired: number;
+  reversed: number;
+}
+
+export const MOVES: Record<Exclude<MovementKind, 'earn' | 'earn_pending' | 'activate'>, [keyof LotParts, keyof LotParts]> = {
+  spend: ['remaining', 'spent'],
+  lock: ['remaining', 'locked'],
+  capture: ['locked', 'spent'],
+  unlock: ['locked', 'remaining'],
+  expire: ['remaining', 'expired'],
+  reverse: ['remaining', 'reversed'],
+  restore: ['spent', 'remaining'],
+};
+
+export function lotStatus(activated: boolean, parts: LotParts): 'pending' | 'active' | 'closed' {
+  if (parts.remaining + parts.locked === 0) return 'closed';
+  return activated ? 'active' : 'pending';
+}
+
+export interface Movement {
+  lotId: string;
+  kind: MovementKind;
+  amount: number;
+}
+
+export async function createLot(
+  tx: Db,
+  now: number,
+  lot: { id: string; memberId: string; transferId: string; amount: number; activatesAt: number; expiresAt: number | null },
+): Promise<LotRow> {
+  const pending = lot.activatesAt > now;
+  const [row] = await tx
+    .insert(lots)
+    .values({
+      id: lot.id,
+      memberId: lot.memberId,
+      transferId: lot.transferId,
+      amount: lot.amount,
+      remaining: lot.amount,
+      status: pending ? 'pending' : 'active',
+      activatesAt: lot.activatesAt,
+      expiresAt: lot.expiresAt,
+      createdAt: now,
+    })
+    .returning();
+  await recordMovements(tx, lot.transferId, lot.memberId, [
+    { lotId: row!.id, kind: pending ? 'earn_pending' : 'earn', amount: lot.amount },
+  ]);
+  return row!;
+}
+
+/**
+ * Moves points between the parts of one lot and records the movement. The caller holds the
+ * member's lock and has checked that the source part holds at least `amount`.
+ */
+export async function moveWithinLot(tx: Db, lot: LotRow, kind: keyof typeof MOVES, amount: number): Promise<LotRow> {
+  const [from, to] = MOVES[kind];
+  const parts: LotParts = {
+    remaining: lot.remaining,
+    locked: lot.locked,
+    spent: lot.spent,
+    expired: lot.expired,
+    reversed: lot.reversed,
+  };
+  if (parts[from] < amount) throw new Error(`lot ${lot.id}: cannot move ${amount} out of ${from}=${parts[from]}`);
+  parts[from] -= amount;
+  parts[to] += amount;
+  const status = lotStatus(lot.status !== 'pending', parts);
+  await tx.update(lots).set({ ...parts, status }).where(eq(lots.id, lot.id));
+  return { ...lot, ...parts, status };
+}
+
+export async function recordMovements(tx: Db, transferId: string, memberId: string, moves: Movement[]): Promise<void> {
+  if (moves.length === 0) return;
+  await tx.insert(lotMovements).values(moves.map((m) => ({ ...m, transferId, memberId })));
+}
+
+/**
+ * Takes `points` from the member's active lots, those that expire first first (never-expiring
+ * lots last, then oldest first), moving them into `kind`'s target part. The caller has checked
+ * that `available` covers `points`, and available always equals the sum of active remainders.
+ */
+export async function takeFromLots(
+  tx: Db,
+  memberId: string,
+  points: number,
+  kind: 'spend' | 'lock' | 'reverse',
+): Promise<Movement[]> {
+  const moves: Movement[] = [];
+  let left = points;
+  while (left > 0) {
+    const batch = await tx
+      .select()
+      .from(lots)
+      .where(and(eq(lots.memberId, memberId), eq(lots.status, 'active'), gt(lots.remaining, 0)))
+      .orderBy(sql`${lots.expiresAt} asc nulls last`, asc(lots.createdAt), asc(lots.id))
+      .limit(32);
+    if (batch.length === 0) throw new Error(`member ${memberId}: lots hold less than available`);
+    for (const lot of batch) {
+      const take = Math.min(left, lot.remaining);
+      await moveWithinLot(tx, lot, kind, take);
+      moves.push({ lotId: lot.id, kind, amount: take });
+      left -= take;
+      if (left === 0) break;
+    }
+  }
+  return moves;
+}
+
+export async function getLot(tx: Db, lotId: string): Promise<LotRow> {
+  const [lot] = await tx.select().from(lots).where(eq(lots.id, lotId));
+  if (!lot) throw new Error(`no lot ${lotId}`);
+  return lot;
+}
+
+/** Movements of one transfer, in the order they were made. */
+export async function movementsOf(tx: Db, transferId: string): Promise<Movement[]> {
+  return tx
+    .select({ lotId: lotMovements.lotId, kind: lotMovements.kind, amount: lotMovements.amount })
+    .from(lotMovements)
+    .where(eq(lotMovements.transferId, transferId))
+    .orderBy(asc(lotMovements.seq)) as Promise<Movement[]>;
+}

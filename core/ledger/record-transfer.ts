@@ -1,0 +1,92 @@
+import { createHash } from 'node:crypto';
+import { eq } from 'drizzle-orm';
+import { newId } from '../ids.js';
+import { transfers } from '../storage/schema.sqlite.js';
+import type { Db } from '../storage/store.js';
+import { ConcurrentDuplicate, LedgerError } from './errors.js';
+import type { Posted, TransferKind, TransferRow, Why } from './types.js';
+
+/** What identifies a request, so that one key reused for a different request is refused. */
+export function fingerprint(parts: unknown[]): string {
+  return createHash('sha256').update(JSON.stringify(parts)).digest('base64url').slice(0, 22);
+}
+
+/**
+ * The idempotent fast path: if this key was already applied, return that transfer (and write
+ * nothing); the same key with a different request is a conflict.
+ */
+export async function findApplied(tx: Db, idempotencyKey: string, print: string): Promise<Posted | undefined> {
+  const [existing] = await tx.select().from(transfers).where(eq(transfers.idempotencyKey, idempotencyKey));
+  if (!existing) return undefined;
+  if (existing.fingerprint !== print) {
+    throw new LedgerError(
+      'idempotency_conflict',
+      `idempotency key ${idempotencyKey} was already used for a different request`,
+      { idempotencyKey, transferId: existing.id },
+    );
+  }
+  return { transfer: existing, duplicate: true };
+}
+
+export interface NewTransfer {
+  idempotencyKey: string;
+  fingerprint: string;
+  kind: TransferKind;
+  debitAccount: string;
+  creditAccount: string;
+  amount: number;
+  memberId: string;
+  pending?: boolean;
+  pendingId?: string;
+  reversesId?: string;
+  lotId?: string;
+  timeoutAt?: number;
+  why: Why;
+}
+
+/**
+ * Appends one immutable line. The unique index on the idempotency key, not a prior read, is what
+ * makes the write happen once: a concurrent twin that committed first turns this insert into a
+ * no-op, and the caller's transaction is retried to return the twin.
+ */
+export async function recordTransfer(tx: Db, now: number, t: NewTransfer): Promise<TransferRow> {
+  if (!Number.isSafeInteger(t.amount) || t.amount <= 0) {
+    throw new LedgerError('invalid_amount', `a transfer moves a positive whole number of points, not ${t.amount}`);
+  }
+  const { why } = t;
+  const [row] = await tx
+    .insert(transfers)
+    .values({
+      id: newId('tr', now),
+      idempotencyKey: t.idempotencyKey,
+      fingerprint: t.fingerprint,
+      kind: t.kind,
+      debitAccount: t.debitAccount,
+      creditAccount: t.creditAccount,
+      amount: t.amount,
+      memberId: t.memberId,
+      pending: t.pending ?? false,
+      pendingId: t.pendingId ?? null,
+      reversesId: t.reversesId ?? null,
+      lotId: t.lotId ?? null,
+      timeoutAt: t.timeoutAt ?? null,
+      source: why.source,
+      ruleId: why.ruleId ?? null,
+      eventId: why.eventId ?? null,
+      redemptionId: why.redemptionId ?? null,
+      actor: why.actor ?? null,
+      reason: why.reason ?? null,
+      metadata: why.metadata ? JSON.stringify(why.metadata) : null,
+      createdAt: now,
+    })
+    .onConflictDoNothing({ target: transfers.idempotencyKey })
+    .returning();
+  if (!row) throw new ConcurrentDuplicate(t.idempotencyKey);
+  return row;
+}
+
+export async function getTransfer(tx: Db, id: string): Promise<TransferRow> {
+  const [row] = await tx.select().from(transfers).where(eq(transfers.id, id));
+  if (!row) throw new LedgerError('transfer_not_found', `no transfer ${id}`, { transferId: id });
+  return row;
+}

@@ -1,0 +1,44 @@
+import type { transfers } from '../storage/schema.sqlite.js';
+
+export type TransferRow = typeof transfers.$inferSelect;
+
+export type TransferKind =
+  | 'earn' // program:issued → member (active lot) or member:pending (pending lot)
+  | 'activate' // member:pending → member, a pending lot becomes spendable
+  | 'spend' // member → program:redeemed
+  | 'lock' // pending transfer member → program:redeemed: a checkout hold
+  | 'capture' // posts a lock (all or part of it)
+  | 'unlock' // voids a lock
+  | 'expire' // member → program:expired, the unspent part of a lot
+  | 'reverse' // undoes part or all of an earn (→ program:issued) or a spend (← program:redeemed)
+  | 'adjust'; // manual credit (program:adjusted → member) or debit (member → program:adjusted)
+
+/** Why a line exists. Every transfer records at least its source. */
+export interface Why {
+  source: 'rule' | 'event' | 'redemption' | 'admin' | 'system' | 'api';
+  ruleId?: string;
+  eventId?: string;
+  redemptionId?: string;
+  /** Who did it: an API key name, an admin, `scheduler`. */
+  actor?: string;
+  reason?: string;
+  metadata?: Record<string, unknown>;
+}
+
+export interface Balance {
+  memberId: string;
+  available: number;
+  pending: number;
+  locked: number;
+  spent: number;
+  expired: number;
+  lifetimeEarned: number;
+}
+
+export interface Posted {
+  transfer: TransferRow;
+  /** true when the idempotency key had already been applied: nothing was written this time. */
+  duplicate: boolean;
+}
+
+export type Clock = () => number;

@@ -1,0 +1,227 @@
+/**
+ * Members and their platform aliases. Every member has a balance row from the moment it is
+ * enrolled (created in the same transaction), so the ledger never has to create one lazily.
+ * Erasure (GDPR) anonymizes personal data and drops aliases but keeps the ledger: the points
+ * history stays auditable, just no longer attributable to a person.
+ */
+import { and, eq, inArray } from 'drizzle-orm';
+import { newId } from '../ids.js';
+import { balances, memberAliases, members } from '../storage/schema.sqlite.js';
+import type { Db } from '../storage/store.js';
+import { emailAlias, normalizeAlias, normalizeEmail } from './aliases.js';
+import { MemberError } from './errors.js';
+
+type MemberRow = typeof members.$inferSelect;
+
+export interface MemberProfile {
+  email?: string | null;
+  phone?: string | null;
+  firstName?: string | null;
+  lastName?: string | null;
+  birthDate?: string | null;
+  locale?: string | null;
+  consentEmail?: boolean;
+  consentSms?: boolean;
+  attributes?: Record<string, unknown>;
+}
+
+export interface Member {
+  id: string;
+  email: string | null;
+  phone: string | null;
+  firstName: string | null;
+  lastName: string | null;
+  birthDate: string | null;
+  locale: string | null;
+  consentEmail: boolean;
+  consentSms: boolean;
+  tier: string | null;
+  attributes: Record<string, unknown>;
+  aliases: string[];
+  status: 'active' | 'erased';
+  createdAt: number;
+  updatedAt: number;
+}
+
+function toMember(row: MemberRow, aliases: string[]): Member {
+  return {
+    id: row.id,
+    email: row.email,
+    phone: row.phone,
+    firstName: row.firstName,
+    lastName: row.lastName,
+    birthDate: row.birthDate,
+    locale: row.locale,
+    consentEmail: row.consentEmail,
+    consentSms: row.consentSms,
+    tier: row.manualTier,
+    attributes: JSON.parse(row.attributes) as Record<string, unknown>,
+    aliases: aliases.sort(),
+    status: row.status as Member['status'],
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+  };
+}
+
+async function aliasesOf(db: Db, memberId: string): Promise<string[]> {
+  const rows = await db.select({ alias: memberAliases.alias }).from(memberAliases).where(eq(memberAliases.memberId, memberId));
+  return rows.map((r) => r.alias);
+}
+
+export async function getMember(db: Db, id: string): Promise<Member | undefined> {
+  const [row] = await db.select().from(members).where(eq(members.id, id));
+  return row ? toMember(row, await aliasesOf(db, id)) : undefined;
+}
+
+export async function requireMember(db: Db, id: string): Promise<Member> {
+  const member = await getMember(db, id);
+  if (!member) throw new MemberError('member_not_found', `no member ${id}`, { memberId: id });
+  return member;
+}
+
+export async function findMemberByAlias(db: Db, alias: string): Promise<Member | undefined> {
+  const [row] = await db.select().from(memberAliases).where(eq(memberAliases.alias, normalizeAlias(alias)));
+  return row ? getMember(db, row.memberId) : undefined;
+}
+
+export async function findMemberByEmail(db: Db, email: string): Promise<Member | undefined> {
+  const [row] = await db.select().from(members).where(eq(members.email, normalizeEmail(email)));
+  return row ? toMember(row, await aliasesOf(db, row.id)) : undefined;
+}
+
+async function claimAliases(tx: Db, now: number, memberId: string, aliases: string[]): Promise<void> {
+  if (aliases.length === 0) return;
+  const taken = await tx.select().from(memberAliases).where(inArray(memberAliases.alias, aliases));
+  const other = taken.find((t) => t.memberId !== memberId);
+  if (other) {
+    throw new MemberError('alias_taken', `alias ${other.alias} already belongs to member ${other.memberId}`, {
+      alias: other.alias,
+      memberId: other.memberId,
+    });
+  }
+  await tx
+    .insert(memberAliases)
+    .values(aliases.map((alias) => ({ alias, memberId, createdAt: now })))
+    .onConflictDoNothing();
+}
+
+export async function enrollMember(
+  tx: Db,
+  now: number,
+  input: MemberProfile & { aliases?: string[]; id?: string },
+): Promise<Member> {
+  const email = input.email ? normalizeEmail(input.email) : null;
+  if (email) {
+    const [existing] = await tx.select({ id: members.id }).from(members).where(eq(members.email, email));
+    if (existing) throw new MemberError('member_exists', `a member with e-mail ${email} exists`, { memberId: existing.id });
+  }
+  const aliases = [...new Set([...(input.aliases ?? []).map(normalizeAlias), ...(email ? [emailAlias(email)] : [])])];
+  const id = input.id ?? newId('mem', now);
+  await tx.insert(members).values({
+    id,
+    email,
+    phone: input.phone ?? null,
+    firstName: input.firstName ?? null,
+    lastName: input.lastName ?? null,
+    birthDate: input.birthDate ?? null,
+    locale: input.locale ?? null,
+    consentEmail: input.consentEmail ?? false,
+    consentSms: input.consentSms ?? false,
+    attributes: JSON.stringify(input.attributes ?? {}),
+    createdAt: now,
+    updatedAt: now,
+  });
+  await claimAliases(tx, now, id, aliases);
+  await tx.insert(balances).values({ memberId: id, updatedAt: now });
+  return (await getMember(tx, id))!;
+}
+
+export async function updateMember(
+  tx: Db,
+  now: number,
+  id: string,
+  patch: MemberProfile & { addAliases?: string[]; tier?: string | null },
+): Promise<Member> {
+  const member = await requireMember(tx, id);
+  if (member.status === 'erased') throw new MemberError('member_erased', `member ${id} was erased`, { memberId: id });
+  const set: Partial<typeof members.$inferInsert> = { updatedAt: now };
+  if (patch.email !== undefined) {
+    const email = patch.email ? normalizeEmail(patch.email) : null;
+    if (email && email !== member.email) {
+      const [other] = await tx.select({ id: members.id }).from(members).where(eq(members.email, email));
+      if (other) throw new MemberError('member_exists', `a member with e-mail ${email} exists`, { memberId: other.id });
+    }
+    if (member.email && member.email !== email) {
+      await tx.delete(memberAliases).where(and(eq(memberAliases.alias, emailAlias(member.email)), eq(memberAliases.memberId, id)));
+    }
+    if (email) await claimAliases(tx, now, id, [emailAlias(email)]);
+    set.email = email;
+  }
+  for (const key of ['phone', 'firstName', 'lastName', 'birthDate', 'locale'] as const) {
+    if (patch[key] !== undefined) set[key] = patch[key];
+  }
+  if (patch.consentEmail !== undefined) set.consentEmail = patch.consentEmail;
+  if (patch.consentSms !== undefined) set.consentSms = patch.consentSms;
+  if (patch.tier !== undefined) set.manualTier = patch.tier;
+  if (patch.attributes !== undefined) set.attributes = JSON.stringify({ ...member.attributes, ...patch.attributes });
+  if (patch.addAliases?.length) await claimAliases(tx, now, id, patch.addAliases.map(normalizeAlias));
+  await tx.update(members).set(set).where(eq(members.id, id));
+  return (await getMember(tx, id))!;
+}
+
+/** GDPR erasure: personal data and aliases gone, ledger and balance kept under the opaque id. */
+export async function eraseMember(tx: Db, now: number, id: string): Promise<Member> {
+  await requireMember(tx, id);
+  await tx.delete(memberAliases).where(eq(memberAliases.memberId, id));
+  await tx
+    .update(members)
+    .set({
+      email: null,
+      phone: null,
+      firstName: null,
+      lastName: null,
+      birthDate: null,
+      locale: null,
+      consentEmail: false,
+      consentSms: false,
+      attributes: '{}',
+      status: 'erased',
+      erasedAt: now,
+      updatedAt: now,
+    })
+    .where(eq(members.id, id));
+  return (await getMember(tx, id))!;
+}
+
+/**
+ * Identity resolution for incoming events: the member named by id, else by any of the aliases,
+ * else by e-mail; if none matches and `enroll` is set, a new member carrying all of them.
+ * Aliases not yet linked are attached to the member found, so the next event matches directly.
+ */
+export async function resolveMember(
+  tx: Db,
+  now: number,
+  who: { memberId?: string; aliases?: string[]; email?: string | null; profile?: MemberProfile },
+  options: { enroll: boolean },
+): Promise<{ member: Member; enrolled: boolean } | undefined> {
+  if (who.memberId) return { member: await requireMember(tx, who.memberId), enrolled: false };
+  const aliases = (who.aliases ?? []).map(normalizeAlias);
+  let found: Member | undefined;
+  for (const alias of aliases) {
+    found = await findMemberByAlias(tx, alias);
+    if (found) break;
+  }
+  if (!found && who.email) found = await findMemberByEmail(tx, who.email);
+  if (found) {
+    if (found.status === 'erased') throw new MemberError('member_erased', `member ${found.id} was erased`, { memberId: found.id });
+    const missing = aliases.filter((a) => !found!.aliases.includes(a));
+    if (missing.length) {
+      await claimAliases(tx, now, found.id, missing);
+      found = (await getMember(tx, found.id))!;
+    }
+    return { member: found, enrolled: false };
+  }
+  if (!options.enroll) return undefined;
+  const member = await enrollMember(tx, now, { ...who.profile, email: who.email ?? null, aliases });
+  return { member, enrolled: true };
+}

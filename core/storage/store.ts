@@ -1,0 +1,30 @@
+/**
+ * The storage handle every module receives. The ledger and the API only see `Store`: a Drizzle
+ * database for reads and `transaction()` for writes, so the same code runs on SQLite (embedded)
+ * and PostgreSQL (scale-out) — the backend is picked by `DATABASE_URL` in `open-store.ts`.
+ */
+import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
+import type { Schema } from './schema.sqlite.js';
+
+/**
+ * The Drizzle query API shared by both dialects. It is typed as the SQLite flavour; the pg
+ * backend hands in its own database with an identically-named schema. Code written against it
+ * must stick to the builder calls both dialects have (select/insert/update/delete, returning,
+ * onConflictDoNothing) and `await` every query — never `.run()`/`.all()`/`.get()`.
+ */
+export type Db = BetterSQLite3Database<Schema>;
+
+export interface Store {
+  readonly dialect: 'sqlite' | 'pg';
+  readonly location: string;
+  /** Reads outside a transaction: committed data only. */
+  readonly db: Db;
+  /**
+   * Runs `fn` in one transaction: all its writes commit together or none do. Writes are
+   * serialized per member by the ledger's row lock; on SQLite, transactions are serialized.
+   */
+  transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T>;
+  /** true when the database answers and every shipped migration has been applied. */
+  ready(): Promise<{ ok: boolean; detail: string }>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,126 @@
+CREATE TABLE `api_keys` (
+	`id` text PRIMARY KEY NOT NULL,
+	`name` text NOT NULL,
+	`hash` text NOT NULL,
+	`scopes` text NOT NULL,
+	`created_at` integer NOT NULL,
+	`revoked_at` integer
+);
+--> statement-breakpoint
+CREATE TABLE `balances` (
+	`member_id` text PRIMARY KEY NOT NULL,
+	`available` integer DEFAULT 0 NOT NULL,
+	`pending` integer DEFAULT 0 NOT NULL,
+	`locked` integer DEFAULT 0 NOT NULL,
+	`spent` integer DEFAULT 0 NOT NULL,
+	`expired` integer DEFAULT 0 NOT NULL,
+	`lifetime_earned` integer DEFAULT 0 NOT NULL,
+	`version` integer DEFAULT 0 NOT NULL,
+	`updated_at` integer NOT NULL
+);
+--> statement-breakpoint
+CREATE TABLE `idempotency_records` (
+	`key` text PRIMARY KEY NOT NULL,
+	`request_hash` text NOT NULL,
+	`state` text NOT NULL,
+	`status_code` integer,
+	`response_body` text,
+	`created_at` integer NOT NULL,
+	`completed_at` integer
+);
+--> statement-breakpoint
+CREATE TABLE `lot_movements` (
+	`seq` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
+	`transfer_id` text NOT NULL,
+	`lot_id` text NOT NULL,
+	`member_id` text NOT NULL,
+	`kind` text NOT NULL,
+	`amount` integer NOT NULL
+);
+--> statement-breakpoint
+CREATE INDEX `lot_movements_transfer_idx` ON `lot_movements` (`transfer_id`);--> statement-breakpoint
+CREATE INDEX `lot_movements_lot_idx` ON `lot_movements` (`lot_id`);--> statement-breakpoint
+CREATE TABLE `lots` (
+	`id` text PRIMARY KEY NOT NULL,
+	`member_id` text NOT NULL,
+	`transfer_id` text NOT NULL,
+	`amount` integer NOT NULL,
+	`remaining` integer NOT NULL,
+	`locked` integer DEFAULT 0 NOT NULL,
+	`spent` integer DEFAULT 0 NOT NULL,
+	`expired` integer DEFAULT 0 NOT NULL,
+	`reversed` integer DEFAULT 0 NOT NULL,
+	`status` text NOT NULL,
+	`activates_at` integer NOT NULL,
+	`expires_at` integer,
+	`created_at` integer NOT NULL
+);
+--> statement-breakpoint
+CREATE INDEX `lots_member_status_expiry_idx` ON `lots` (`member_id`,`status`,`expires_at`);--> statement-breakpoint
+CREATE INDEX `lots_status_expiry_idx` ON `lots` (`status`,`expires_at`);--> statement-breakpoint
+CREATE INDEX `lots_status_activation_idx` ON `lots` (`status`,`activates_at`);--> statement-breakpoint
+CREATE TABLE `member_aliases` (
+	`alias` text PRIMARY KEY NOT NULL,
+	`member_id` text NOT NULL,
+	`created_at` integer NOT NULL
+);
+--> statement-breakpoint
+CREATE INDEX `member_aliases_member_idx` ON `member_aliases` (`member_id`);--> statement-breakpoint
+CREATE TABLE `members` (
+	`id` text PRIMARY KEY NOT NULL,
+	`email` text,
+	`phone` text,
+	`first_name` text,
+	`last_name` text,
+	`birth_date` text,
+	`locale` text,
+	`consent_email` integer DEFAULT false NOT NULL,
+	`consent_sms` integer DEFAULT false NOT NULL,
+	`manual_tier` text,
+	`attributes` text DEFAULT '{}' NOT NULL,
+	`status` text DEFAULT 'active' NOT NULL,
+	`created_at` integer NOT NULL,
+	`updated_at` integer NOT NULL,
+	`erased_at` integer
+);
+--> statement-breakpoint
+CREATE UNIQUE INDEX `members_email_uq` ON `members` (`email`);--> statement-breakpoint
+CREATE TABLE `open_holds` (
+	`transfer_id` text PRIMARY KEY NOT NULL,
+	`member_id` text NOT NULL,
+	`amount` integer NOT NULL,
+	`expires_at` integer NOT NULL
+);
+--> statement-breakpoint
+CREATE INDEX `open_holds_expiry_idx` ON `open_holds` (`expires_at`);--> statement-breakpoint
+CREATE INDEX `open_holds_member_idx` ON `open_holds` (`member_id`);--> statement-breakpoint
+CREATE TABLE `transfers` (
+	`seq` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
+	`id` text NOT NULL,
+	`idempotency_key` text NOT NULL,
+	`fingerprint` text NOT NULL,
+	`kind` text NOT NULL,
+	`debit_account` text NOT NULL,
+	`credit_account` text NOT NULL,
+	`amount` integer NOT NULL,
+	`member_id` text NOT NULL,
+	`pending` integer DEFAULT false NOT NULL,
+	`pending_id` text,
+	`reverses_id` text,
+	`lot_id` text,
+	`timeout_at` integer,
+	`source` text NOT NULL,
+	`rule_id` text,
+	`event_id` text,
+	`redemption_id` text,
+	`actor` text,
+	`reason` text,
+	`metadata` text,
+	`created_at` integer NOT NULL
+);
+--> statement-breakpoint
+CREATE UNIQUE INDEX `transfers_id_uq` ON `transfers` (`id`);--> statement-breakpoint
+CREATE UNIQUE INDEX `transfers_idempotency_key_uq` ON `transfers` (`idempotency_key`);--> statement-breakpoint
+CREATE UNIQUE INDEX `transfers_pending_id_uq` ON `transfers` (`pending_id`);--> statement-breakpoint
+CREATE INDEX `transfers_member_seq_idx` ON `transfers` (`member_id`,`seq`);--> statement-breakpoint
+CREATE INDEX `transfers_reverses_idx` ON `transfers` (`reverses_id`);

@@ -1,0 +1,74 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, expect } from 'vitest';
+import { Ledger, checkLedgerInvariants } from '../../core/ledger/index.js';
+import { enrollMember, type MemberProfile } from '../../core/members/members.js';
+import { openStore } from '../../core/storage/open-store.js';
+import type { Store } from '../../core/storage/store.js';
+
+/** Opens a real, migrated SQLite file in a fresh temporary directory. */
+export function openTempStore(): { store: Store; dispose: () => Promise<void> } {
+  const dir = mkdtempSync(join(tmpdir(), 'loyalty-hub-test-'));
+  const store = openStore(join(dir, 'loyalty.db'));
+  return {
+    store,
+    dispose: async () => {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface TestClock {
+  (): number;
+  advance(ms: number): void;
+  set(ms: number): void;
+}
+
+export function testClock(start = Date.parse('2026-01-01T00:00:00Z')): TestClock {
+  let now = start;
+  const clock = (() => now) as TestClock;
+  clock.advance = (ms) => {
+    now += ms;
+  };
+  clock.set = (ms) => {
+    now = ms;
+  };
+  return clock;
+}
+
+export interface LedgerHarness {
+  store: Store;
+  clock: TestClock;
+  ledger: Ledger;
+  enroll(profile?: MemberProfile & { aliases?: string[] }): ReturnType<typeof enrollMember>;
+}
+
+/**
+ * Per test: a ledger on a fresh real SQLite file, with a controllable clock. After each test
+ * the ledger invariants are checked over the whole database, so a scenario that leaves the
+ * ledger inconsistent fails even if its own assertions pass.
+ */
+export function ledgerHarness(): LedgerHarness {
+  const h = {} as LedgerHarness;
+  let dispose: () => Promise<void> = async () => {};
+  beforeEach(() => {
+    const temp = openTempStore();
+    dispose = temp.dispose;
+    h.store = temp.store;
+    h.clock = testClock();
+    h.ledger = new Ledger(h.store, h.clock);
+    h.enroll = (profile = {}) => h.store.transaction((tx) => enrollMember(tx, h.clock(), profile));
+  });
+  afterEach(async () => {
+    try {
+      expect(await checkLedgerInvariants(h.store.db)).toEqual([]);
+    } finally {
+      await dispose();
+    }
+  });
+  return h;
+}
+
+export const DAY = 24 * 60 * 60 * 1000;
