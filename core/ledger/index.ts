@@ -57,32 +57,56 @@ export interface ExpiringBatch {
   expiresAt: number;
 }
 
+export interface LedgerOptions {
+  clock?: Clock;
+  /** Called after each committed write (metrics); duplicates included, flagged. */
+  onPosted?: (posted: Posted) => void;
+}
+
 export class Ledger {
+  readonly clock: Clock;
+  private readonly onPosted: (posted: Posted) => void;
+
   constructor(
     private readonly store: Store,
-    readonly clock: Clock = Date.now,
-  ) {}
+    options: LedgerOptions | Clock = {},
+  ) {
+    const opts = typeof options === 'function' ? { clock: options } : options;
+    this.clock = opts.clock ?? Date.now;
+    this.onPosted = opts.onPosted ?? (() => {});
+  }
 
   earn(input: EarnInput): Promise<Posted> {
-    return this.write((tx, now) => earn(tx, now, input));
+    return this.post((tx, now) => earn(tx, now, input));
   }
   spend(input: SpendInput): Promise<Posted> {
-    return this.write((tx, now) => spend(tx, now, input));
+    return this.post((tx, now) => spend(tx, now, input));
   }
   lock(input: LockInput): Promise<Posted> {
-    return this.write((tx, now) => lock(tx, now, input));
+    return this.post((tx, now) => lock(tx, now, input));
   }
   capture(input: ResolveInput): Promise<Posted> {
-    return this.write((tx, now) => capture(tx, now, input));
+    return this.post((tx, now) => capture(tx, now, input));
   }
   unlock(input: ResolveInput): Promise<Posted> {
-    return this.write((tx, now) => unlock(tx, now, input));
+    return this.post((tx, now) => unlock(tx, now, input));
   }
   reverse(input: ReverseInput): Promise<Posted> {
-    return this.write((tx, now) => reverse(tx, now, input));
+    return this.post((tx, now) => reverse(tx, now, input));
   }
   adjust(input: AdjustInput): Promise<Posted> {
-    return this.write((tx, now) => adjust(tx, now, input));
+    return this.post((tx, now) => adjust(tx, now, input));
+  }
+
+  /** Reports writes made through `write()` with the ops directly (several in one transaction). */
+  observe(...posted: (Posted | undefined)[]): void {
+    for (const p of posted) if (p) this.onPosted(p);
+  }
+
+  private async post(fn: (tx: Db, now: number) => Promise<Posted>): Promise<Posted> {
+    const posted = await this.write(fn);
+    this.onPosted(posted);
+    return posted;
   }
 
   /**
@@ -147,7 +171,9 @@ export class Ledger {
       .where(and(eq(lots.status, 'pending'), lt(lots.activatesAt, now + 1)))
       .limit(limit);
     for (const lot of toActivate) {
-      if (await this.write((tx, t) => activateLot(tx, t, lot.id, lot.memberId))) work.activated++;
+      const posted = await this.write((tx, t) => activateLot(tx, t, lot.id, lot.memberId));
+      this.observe(posted);
+      if (posted) work.activated++;
     }
     const toRelease = await db.select().from(openHolds).where(lt(openHolds.expiresAt, now + 1)).limit(limit);
     for (const hold of toRelease) {
@@ -162,6 +188,7 @@ export class Ledger {
           throw error;
         }),
       );
+      this.observe(released);
       if (released) work.released++;
     }
     const toExpire = await db
@@ -170,7 +197,9 @@ export class Ledger {
       .where(and(eq(lots.status, 'active'), lt(lots.expiresAt, now + 1), gt(lots.remaining, 0)))
       .limit(limit);
     for (const lot of toExpire) {
-      if (await this.write((tx, t) => expireLot(tx, t, lot.id, lot.memberId))) work.expired++;
+      const posted = await this.write((tx, t) => expireLot(tx, t, lot.id, lot.memberId));
+      this.observe(posted);
+      if (posted) work.expired++;
     }
     return work;
   }

@@ -173,6 +173,7 @@ export const idempotencyRecords = sqliteTable('idempotency_records', {
   requestHash: text('request_hash').notNull(),
   state: text('state').notNull(),
   statusCode: integer('status_code'),
+  contentType: text('content_type'),
   responseBody: text('response_body'),
   createdAt: integer('created_at').notNull(),
   completedAt: integer('completed_at'),

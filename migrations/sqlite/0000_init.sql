@@ -24,6 +24,7 @@ CREATE TABLE `idempotency_records` (
 	`request_hash` text NOT NULL,
 	`state` text NOT NULL,
 	`status_code` integer,
+	`content_type` text,
 	`response_body` text,
 	`created_at` integer NOT NULL,
 	`completed_at` integer

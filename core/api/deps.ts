@@ -1,0 +1,9 @@
+import type { Ledger } from '../ledger/index.js';
+import type { Store } from '../storage/store.js';
+
+/** What route factories are built from. */
+export interface ApiDeps {
+  store: Store;
+  ledger: Ledger;
+  clock: () => number;
+}

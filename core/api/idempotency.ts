@@ -1,0 +1,107 @@
+/**
+ * `Idempotency-Key` for every write: the same key with the same request returns the first
+ * response (marked `Idempotent-Replayed: true`); the same key with a different request is a 409.
+ * Concurrent twins wait for the first to finish and then get its response.
+ *
+ * The record is kept apart from the business transaction, so it cannot on its own guarantee a
+ * single effect if the process dies between the two commits. That guarantee comes from below:
+ * handlers derive their ledger idempotency keys from this key, so a re-run after a crash (a
+ * stale in-progress record is taken over after `staleMs`) finds the transfer already applied.
+ */
+import { createHash } from 'node:crypto';
+import { and, eq, lt } from 'drizzle-orm';
+import type { MiddlewareHandler } from 'hono';
+import { idempotencyRecords } from '../storage/schema.sqlite.js';
+import type { Store } from '../storage/store.js';
+import type { ApiEnv } from './env.js';
+import { ProblemError } from './problem.js';
+
+const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+export interface IdempotencyOptions {
+  /** How long a twin waits for the first request to finish. */
+  waitMs?: number;
+  /** An in-progress record older than this is presumed abandoned (crashed process). */
+  staleMs?: number;
+}
+
+async function keyFrom(req: Request, headerKey: string | undefined, body: string): Promise<string | undefined> {
+  if (headerKey) return headerKey;
+  if (!(req.headers.get('content-type') ?? '').includes('json') || !body) return undefined;
+  try {
+    const parsed = JSON.parse(body) as { idempotencyKey?: unknown };
+    return typeof parsed.idempotencyKey === 'string' ? parsed.idempotencyKey : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function idempotency(store: Store, options: IdempotencyOptions = {}): MiddlewareHandler<ApiEnv> {
+  const waitMs = options.waitMs ?? 10_000;
+  const staleMs = options.staleMs ?? 60_000;
+  return async (c, next) => {
+    if (!WRITE_METHODS.has(c.req.method)) return next();
+    const body = await c.req.text();
+    const clientKey = await keyFrom(c.req.raw, c.req.header('idempotency-key'), body);
+    if (!clientKey) return next();
+    if (clientKey.length > 255) {
+      throw new ProblemError(400, 'invalid-idempotency-key', 'Invalid Idempotency-Key', 'An idempotency key is at most 255 characters.');
+    }
+    c.set('idempotencyKey', clientKey);
+    const principal = c.get('principal');
+    const key = `${principal.keyId}:${clientKey}`;
+    const requestHash = createHash('sha256').update(`${c.req.method} ${c.req.path}\n${body}`).digest('hex');
+
+    const deadline = Date.now() + waitMs;
+    for (;;) {
+      const now = Date.now();
+      const claimed = await store.transaction(async (tx) => {
+        // Take over a record whose owner died mid-request.
+        await tx
+          .delete(idempotencyRecords)
+          .where(and(eq(idempotencyRecords.key, key), eq(idempotencyRecords.state, 'in_progress'), lt(idempotencyRecords.createdAt, now - staleMs)));
+        return tx
+          .insert(idempotencyRecords)
+          .values({ key, requestHash, state: 'in_progress', createdAt: now })
+          .onConflictDoNothing()
+          .returning();
+      });
+      if (claimed.length > 0) break;
+      const [existing] = await store.db.select().from(idempotencyRecords).where(eq(idempotencyRecords.key, key));
+      if (!existing) continue; // released by a failed first attempt: claim it now
+      if (existing.requestHash !== requestHash) {
+        throw new ProblemError(409, 'idempotency-key-reused', 'Idempotency key reused', `Idempotency-Key "${clientKey}" was already used with a different request.`);
+      }
+      if (existing.state === 'completed') {
+        return new Response(existing.responseBody, {
+          status: existing.statusCode!,
+          headers: { 'content-type': existing.contentType ?? 'application/json', 'idempotent-replayed': 'true' },
+        });
+      }
+      if (Date.now() > deadline) {
+        throw new ProblemError(409, 'request-in-progress', 'Request in progress', `A request with Idempotency-Key "${clientKey}" is still being processed; retry later.`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+
+    try {
+      await next();
+    } catch (error) {
+      await store.transaction((tx) => tx.delete(idempotencyRecords).where(eq(idempotencyRecords.key, key)));
+      throw error;
+    }
+    const res = c.res;
+    if (res.status >= 500) {
+      // Not an answer worth repeating: let a retry run the request again.
+      await store.transaction((tx) => tx.delete(idempotencyRecords).where(eq(idempotencyRecords.key, key)));
+      return;
+    }
+    const responseBody = await res.clone().text();
+    await store.transaction((tx) =>
+      tx
+        .update(idempotencyRecords)
+        .set({ state: 'completed', statusCode: res.status, contentType: res.headers.get('content-type'), responseBody, completedAt: Date.now() })
+        .where(eq(idempotencyRecords.key, key)),
+    );
+  };
+}

@@ -1,0 +1,80 @@
+/**
+ * RFC 9457 problem documents. Every error the API returns goes through here, so clients get one
+ * shape: `type`, `title`, `status`, `detail`, and `errors[]` for field-level validation.
+ */
+import type { Context } from 'hono';
+import { LedgerError } from '../ledger/errors.js';
+import { MemberError } from '../members/errors.js';
+
+export interface FieldError {
+  /** JSON pointer into the request part that failed, e.g. `/customer/email`. */
+  pointer: string;
+  /** Which part of the request: body, query, path, header. */
+  in: 'body' | 'query' | 'path' | 'header';
+  message: string;
+}
+
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail?: string;
+  errors?: FieldError[];
+  [extension: string]: unknown;
+}
+
+export class ProblemError extends Error {
+  constructor(
+    readonly status: number,
+    readonly slug: string,
+    readonly title: string,
+    detail?: string,
+    readonly extensions: Record<string, unknown> = {},
+  ) {
+    super(detail ?? title);
+    this.name = 'ProblemError';
+  }
+
+  toProblem(): Problem {
+    return { type: problemType(this.slug), title: this.title, status: this.status, detail: this.message, ...this.extensions };
+  }
+}
+
+export const problemType = (slug: string): string => `/problems/${slug}`;
+
+export function problemResponse(problem: Problem, headers: Record<string, string> = {}): Response {
+  return new Response(JSON.stringify(problem), {
+    status: problem.status,
+    headers: { 'content-type': 'application/problem+json', ...headers },
+  });
+}
+
+const DOMAIN_STATUS: Record<string, [number, string]> = {
+  member_not_found: [404, 'Member not found'],
+  transfer_not_found: [404, 'Transaction not found'],
+  hold_not_found: [404, 'Lock not found'],
+  member_exists: [409, 'Member already exists'],
+  alias_taken: [409, 'Alias belongs to another member'],
+  idempotency_conflict: [409, 'Idempotency key reused'],
+  hold_not_open: [409, 'Lock already resolved'],
+  member_erased: [409, 'Member erased'],
+  insufficient_points: [422, 'Insufficient points'],
+  capture_exceeds_hold: [422, 'Capture exceeds lock'],
+  not_reversible: [422, 'Nothing to reverse'],
+  invalid_amount: [422, 'Invalid amount'],
+  invalid_alias: [400, 'Invalid alias'],
+};
+
+/** Maps what the domain refused into a problem document; anything unknown is a 500 without internals. */
+export function toProblem(error: unknown): Problem {
+  if (error instanceof ProblemError) return error.toProblem();
+  if (error instanceof LedgerError || error instanceof MemberError) {
+    const [status, title] = DOMAIN_STATUS[error.code] ?? [400, 'Request refused'];
+    return { type: problemType(error.code.replaceAll('_', '-')), title, status, detail: error.message, ...error.detail };
+  }
+  return { type: 'about:blank', title: 'Internal Server Error', status: 500, detail: 'The hub failed to process the request; it has been logged.' };
+}
+
+export function respondProblem(c: Context, error: unknown): Response {
+  return problemResponse(toProblem(error));
+}

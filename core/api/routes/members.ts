@@ -1,0 +1,134 @@
+import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
+import { asc, gt } from 'drizzle-orm';
+import { findMemberByAlias, findMemberByEmail, eraseMember, enrollMember, requireMember, updateMember, type MemberProfile } from '../../members/members.js';
+import { members } from '../../storage/schema.sqlite.js';
+import { requireScope } from '../authenticate.js';
+import type { ApiDeps } from '../deps.js';
+import type { ApiEnv } from '../env.js';
+import { presentMember } from '../presenters.js';
+import { EnrollInput, IdempotencyHeader, MemberIdParam, MemberSchema, UpdateMemberInput, errorResponses } from '../schemas.js';
+import { validationHook } from '../validation.js';
+
+type ProfileInput = z.infer<typeof EnrollInput> | z.infer<typeof UpdateMemberInput>;
+
+function toProfile(body: ProfileInput): MemberProfile {
+  const { consent, aliases: _a, idempotencyKey: _k, ...rest } = body as z.infer<typeof EnrollInput>;
+  return { ...rest, consentEmail: consent?.email, consentSms: consent?.sms };
+}
+
+const enroll = createRoute({
+  method: 'post',
+  path: '/members',
+  tags: ['Members'],
+  summary: 'Enroll a member',
+  middleware: [requireScope('write')] as const,
+  request: { headers: IdempotencyHeader, body: { content: { 'application/json': { schema: EnrollInput } }, required: true } },
+  responses: {
+    201: { content: { 'application/json': { schema: MemberSchema } }, description: 'Enrolled' },
+    ...errorResponses(400, 409),
+  },
+});
+
+const list = createRoute({
+  method: 'get',
+  path: '/members',
+  tags: ['Members'],
+  summary: 'Look members up by e-mail or alias, or list them',
+  middleware: [requireScope('read')] as const,
+  request: {
+    query: z.object({
+      email: z.string().optional(),
+      alias: z.string().optional().openapi({ example: 'shopify:123' }),
+      limit: z.coerce.number().int().min(1).max(200).default(50),
+      cursor: z.string().optional(),
+    }),
+  },
+  responses: {
+    200: {
+      content: { 'application/json': { schema: z.object({ data: z.array(MemberSchema), nextCursor: z.string().nullable() }) } },
+      description: 'Matching members',
+    },
+    ...errorResponses(400),
+  },
+});
+
+const read = createRoute({
+  method: 'get',
+  path: '/members/{id}',
+  tags: ['Members'],
+  summary: 'Read a member',
+  middleware: [requireScope('read')] as const,
+  request: { params: MemberIdParam },
+  responses: { 200: { content: { 'application/json': { schema: MemberSchema } }, description: 'The member' }, ...errorResponses(404) },
+});
+
+const update = createRoute({
+  method: 'patch',
+  path: '/members/{id}',
+  tags: ['Members'],
+  summary: 'Update a member (profile, consent, aliases, manual tier)',
+  middleware: [requireScope('write')] as const,
+  request: {
+    params: MemberIdParam,
+    headers: IdempotencyHeader,
+    body: { content: { 'application/json': { schema: UpdateMemberInput } }, required: true },
+  },
+  responses: { 200: { content: { 'application/json': { schema: MemberSchema } }, description: 'Updated' }, ...errorResponses(400, 404, 409) },
+});
+
+const erase = createRoute({
+  method: 'delete',
+  path: '/members/{id}',
+  tags: ['Members'],
+  summary: 'Erase a member (GDPR): personal data anonymized, ledger kept',
+  middleware: [requireScope('admin')] as const,
+  request: { params: MemberIdParam, headers: IdempotencyHeader },
+  responses: { 200: { content: { 'application/json': { schema: MemberSchema } }, description: 'Erased' }, ...errorResponses(404) },
+});
+
+export function membersRoutes({ store, clock }: ApiDeps) {
+  const app = new OpenAPIHono<ApiEnv>({ defaultHook: validationHook });
+
+  app.openapi(enroll, async (c) => {
+    const body = c.req.valid('json');
+    const member = await store.transaction((tx) => enrollMember(tx, clock(), { ...toProfile(body), aliases: body.aliases }));
+    return c.json(presentMember(member), 201);
+  });
+
+  app.openapi(list, async (c) => {
+    const q = c.req.valid('query');
+    if (q.email || q.alias) {
+      const found = q.email ? await findMemberByEmail(store.db, q.email) : await findMemberByAlias(store.db, q.alias!);
+      return c.json({ data: found ? [presentMember(found)] : [], nextCursor: null }, 200);
+    }
+    const rows = await store.db
+      .select({ id: members.id })
+      .from(members)
+      .where(q.cursor ? gt(members.id, q.cursor) : undefined)
+      .orderBy(asc(members.id))
+      .limit(q.limit + 1);
+    const page = rows.slice(0, q.limit);
+    const data = await Promise.all(page.map((r) => requireMember(store.db, r.id).then(presentMember)));
+    return c.json({ data, nextCursor: rows.length > q.limit ? page.at(-1)!.id : null }, 200);
+  });
+
+  app.openapi(read, async (c) => c.json(presentMember(await requireMember(store.db, c.req.valid('param').id)), 200));
+
+  app.openapi(update, async (c) => {
+    const body = c.req.valid('json');
+    const { id } = c.req.valid('param');
+    const member = await store.transaction((tx) =>
+      updateMember(tx, clock(), id, { ...toProfile(body), addAliases: body.addAliases, tier: body.tier }),
+    );
+    return c.json(presentMember(member), 200);
+  });
+
+  app.openapi(erase, async (c) => {
+    const { id } = c.req.valid('param');
+    const member = await store.transaction((tx) => eraseMember(tx, clock(), id));
+    return c.json(presentMember(member), 200);
+  });
+
+  return app;
+}
+

@@ -1,0 +1,124 @@
+import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
+import { randomUUID } from 'node:crypto';
+import { requireMember } from '../../members/members.js';
+import { requireScope } from '../authenticate.js';
+import type { ApiDeps } from '../deps.js';
+import type { ApiEnv } from '../env.js';
+import { presentTransfer, presentTransfers } from '../presenters.js';
+import { ProblemError } from '../problem.js';
+import { BalanceSchema, IdempotencyHeader, MemberIdParam, PageQuery, TransactionSchema, errorResponses, iso } from '../schemas.js';
+import { validationHook } from '../validation.js';
+
+const balance = createRoute({
+  method: 'get',
+  path: '/members/{id}/balance',
+  tags: ['Points'],
+  summary: "A member's balance, and every batch of points due to expire",
+  middleware: [requireScope('read')] as const,
+  request: { params: MemberIdParam },
+  responses: { 200: { content: { 'application/json': { schema: BalanceSchema } }, description: 'The balance' }, ...errorResponses(404) },
+});
+
+const history = createRoute({
+  method: 'get',
+  path: '/members/{id}/transactions',
+  tags: ['Points'],
+  summary: "A member's points history, newest first",
+  middleware: [requireScope('read')] as const,
+  request: { params: MemberIdParam, query: PageQuery },
+  responses: {
+    200: {
+      content: { 'application/json': { schema: z.object({ data: z.array(TransactionSchema), nextCursor: z.string().nullable() }) } },
+      description: 'One page of history',
+    },
+    ...errorResponses(400, 404),
+  },
+});
+
+const AdjustmentInput = z
+  .object({
+    points: z
+      .number()
+      .int()
+      .refine((n) => n !== 0, 'must not be 0')
+      .refine((n) => Math.abs(n) <= 1e12, 'must be at most 10^12 in size')
+      .openapi({ description: 'Positive credits, negative debits (never below the available balance).', example: 250 }),
+    reason: z.string().min(3).max(500).openapi({ example: 'Goodwill for the late delivery of order #1001' }),
+    expiresAt: z.iso.datetime().optional().openapi({ description: 'For a credit: when its points expire (default: never).' }),
+    idempotencyKey: z.string().max(255).optional(),
+  })
+  .openapi('Adjustment');
+
+const AdjustmentResult = z
+  .object({ transaction: TransactionSchema, balance: BalanceSchema.omit({ tier: true, expiring: true }), duplicate: z.boolean() })
+  .openapi('AdjustmentResult');
+
+const adjustment = createRoute({
+  method: 'post',
+  path: '/members/{id}/adjustments',
+  tags: ['Points'],
+  summary: 'Credit or debit points by hand, with a reason',
+  middleware: [requireScope('admin')] as const,
+  request: {
+    params: MemberIdParam,
+    headers: IdempotencyHeader,
+    body: { content: { 'application/json': { schema: AdjustmentInput } }, required: true },
+  },
+  responses: {
+    201: { content: { 'application/json': { schema: AdjustmentResult } }, description: 'Adjusted' },
+    ...errorResponses(400, 404, 409, 422),
+  },
+});
+
+const encodeCursor = (seq: number) => Buffer.from(String(seq)).toString('base64url');
+function decodeCursor(cursor: string): number {
+  const seq = Number(Buffer.from(cursor, 'base64url').toString());
+  if (!Number.isSafeInteger(seq) || seq <= 0) {
+    throw new ProblemError(400, 'invalid-cursor', 'Invalid cursor', 'The cursor is not one this API returned.');
+  }
+  return seq;
+}
+
+export function pointsRoutes({ store, ledger }: ApiDeps) {
+  const app = new OpenAPIHono<ApiEnv>({ defaultHook: validationHook });
+
+  app.openapi(balance, async (c) => {
+    const { id } = c.req.valid('param');
+    const member = await requireMember(store.db, id);
+    const [b, expiring] = await Promise.all([ledger.balance(id), ledger.expiring(id)]);
+    return c.json(
+      { ...b!, tier: member.tier, expiring: expiring.map((e) => ({ points: e.points, expiresAt: iso(e.expiresAt)! })) },
+      200,
+    );
+  });
+
+  app.openapi(history, async (c) => {
+    const { id } = c.req.valid('param');
+    const { limit, cursor } = c.req.valid('query');
+    await requireMember(store.db, id);
+    const rows = await ledger.history(id, { limit: limit + 1, before: cursor ? decodeCursor(cursor) : undefined });
+    const page = rows.slice(0, limit);
+    return c.json(
+      { data: await presentTransfers(store.db, page), nextCursor: rows.length > limit ? encodeCursor(page.at(-1)!.seq) : null },
+      200,
+    );
+  });
+
+  app.openapi(adjustment, async (c) => {
+    const { id } = c.req.valid('param');
+    const body = c.req.valid('json');
+    const principal = c.get('principal');
+    const clientKey = c.get('idempotencyKey');
+    const posted = await ledger.adjust({
+      memberId: id,
+      points: body.points,
+      expiresAt: body.expiresAt ? Date.parse(body.expiresAt) : null,
+      idempotencyKey: `adjust:${principal.keyId}:${clientKey ?? randomUUID()}`,
+      why: { source: 'admin', actor: principal.name, reason: body.reason },
+    });
+    const { memberId: _m, ...fields } = (await ledger.balance(id))!;
+    return c.json({ transaction: presentTransfer(posted.transfer), balance: { memberId: id, ...fields }, duplicate: posted.duplicate }, 201);
+  });
+
+  return app;
+}

@@ -1,0 +1,149 @@
+/**
+ * Request and response schemas: the same zod objects validate requests and generate
+ * `/openapi.json`, so the documentation cannot disagree with what the API accepts.
+ */
+import { z } from '@hono/zod-openapi';
+
+export const ProblemSchema = z
+  .object({
+    type: z.string().openapi({ example: '/problems/insufficient-points' }),
+    title: z.string().openapi({ example: 'Insufficient points' }),
+    status: z.number().int().openapi({ example: 422 }),
+    detail: z.string().optional(),
+    errors: z
+      .array(z.object({ pointer: z.string(), in: z.enum(['body', 'query', 'path', 'header']), message: z.string() }))
+      .optional(),
+  })
+  .catchall(z.unknown())
+  .openapi('Problem');
+
+const problem = (description: string) => ({
+  content: { 'application/problem+json': { schema: ProblemSchema } },
+  description,
+});
+
+/** The error responses every authenticated route can give, plus the ones named. */
+export function errorResponses(...statuses: (400 | 404 | 409 | 422)[]) {
+  const all = {
+    400: problem('The request is malformed; `errors[]` names each field'),
+    401: problem('No API key, or an unknown or revoked one'),
+    403: problem("The API key's scope does not allow this"),
+    404: problem('Not found'),
+    409: problem('Conflicts with the current state or an earlier request with the same Idempotency-Key'),
+    422: problem('Understood but refused, e.g. more points than are available'),
+  } as const;
+  return Object.fromEntries(Object.entries(all).filter(([s]) => ['401', '403', ...statuses.map(String)].includes(s))) as Partial<typeof all>;
+}
+
+export const IdempotencyHeader = z.object({
+  'idempotency-key': z
+    .string()
+    .max(255)
+    .optional()
+    .openapi({ description: 'Same key + same body returns the first result; a different body gets 409.' }),
+});
+
+const isoDate = z.string().openapi({ format: 'date-time', example: '2026-11-21T10:00:00.000Z' });
+export const iso = (ms: number | null | undefined): string | null => (ms == null ? null : new Date(ms).toISOString());
+
+export const Alias = z
+  .string()
+  .regex(/^[a-zA-Z][a-zA-Z0-9_-]{1,31}:\S{1,200}$/, 'an alias is platform:id, e.g. shopify:123')
+  .openapi({ example: 'shopify:7390123' });
+
+export const MemberProfileInput = z.object({
+  email: z.email().max(254).nullish(),
+  phone: z
+    .string()
+    .regex(/^\+[1-9]\d{6,14}$/, 'a phone number in E.164 form, e.g. +14155550100')
+    .nullish(),
+  firstName: z.string().max(100).nullish(),
+  lastName: z.string().max(100).nullish(),
+  birthDate: z.iso.date().nullish().openapi({ example: '1990-04-12' }),
+  locale: z.string().max(35).nullish(),
+  consent: z.object({ email: z.boolean().optional(), sms: z.boolean().optional() }).optional(),
+  attributes: z.record(z.string(), z.unknown()).optional(),
+});
+
+export const EnrollInput = MemberProfileInput.extend({
+  aliases: z.array(Alias).max(20).optional(),
+  idempotencyKey: z.string().max(255).optional(),
+}).openapi('EnrollMember');
+
+export const UpdateMemberInput = MemberProfileInput.extend({
+  addAliases: z.array(Alias).max(20).optional(),
+  tier: z.string().max(50).nullish().openapi({ description: 'A tier set by hand (a floor once tiers are computed).' }),
+  idempotencyKey: z.string().max(255).optional(),
+}).openapi('UpdateMember');
+
+export const MemberSchema = z
+  .object({
+    id: z.string().openapi({ example: 'mem_01jd5v3k2m4x7q9r8s6t5w3y1z' }),
+    email: z.string().nullable(),
+    phone: z.string().nullable(),
+    firstName: z.string().nullable(),
+    lastName: z.string().nullable(),
+    birthDate: z.string().nullable(),
+    locale: z.string().nullable(),
+    consent: z.object({ email: z.boolean(), sms: z.boolean() }),
+    tier: z.string().nullable(),
+    attributes: z.record(z.string(), z.unknown()),
+    aliases: z.array(z.string()),
+    status: z.enum(['active', 'erased']),
+    createdAt: isoDate,
+    updatedAt: isoDate,
+  })
+  .openapi('Member');
+
+export const BalanceSchema = z
+  .object({
+    memberId: z.string(),
+    available: z.number().int(),
+    pending: z.number().int(),
+    locked: z.number().int(),
+    spent: z.number().int(),
+    expired: z.number().int(),
+    lifetimeEarned: z.number().int(),
+    tier: z.string().nullable(),
+    expiring: z.array(z.object({ points: z.number().int(), expiresAt: isoDate })),
+  })
+  .openapi('Balance');
+
+export const TransactionSchema = z
+  .object({
+    id: z.string(),
+    kind: z.enum(['earn', 'activate', 'spend', 'lock', 'capture', 'unlock', 'expire', 'reverse', 'adjust']),
+    amount: z.number().int().openapi({ description: 'Points the transfer moved (always positive).' }),
+    effect: z
+      .object({
+        available: z.number().int().optional(),
+        pending: z.number().int().optional(),
+        locked: z.number().int().optional(),
+        spent: z.number().int().optional(),
+        expired: z.number().int().optional(),
+        lifetimeEarned: z.number().int().optional(),
+      })
+      .openapi({ description: "The signed change this transfer made to each of the member's balance fields." }),
+    debitAccount: z.string(),
+    creditAccount: z.string(),
+    source: z.string().openapi({ description: 'Why the line exists: rule, event, redemption, admin, api, system.' }),
+    ruleId: z.string().nullable(),
+    eventId: z.string().nullable(),
+    redemptionId: z.string().nullable(),
+    actor: z.string().nullable(),
+    reason: z.string().nullable(),
+    lockId: z.string().nullable().openapi({ description: 'For capture/unlock: the lock it resolves.' }),
+    reversesId: z.string().nullable(),
+    lotId: z.string().nullable(),
+    expiresAt: isoDate.nullable().openapi({ description: 'For a lock: when it releases itself.' }),
+    metadata: z.record(z.string(), z.unknown()).nullable(),
+    createdAt: isoDate,
+  })
+  .openapi('Transaction');
+
+export const PageQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  cursor: z.string().optional().openapi({ description: 'The `nextCursor` of the previous page.' }),
+});
+
+export const MemberIdParam = z.object({ id: z.string().min(1).max(64).openapi({ param: { name: 'id', in: 'path' } }) });

@@ -1,0 +1,123 @@
+/**
+ * The hub's HTTP surface, composed from sub-apps: operational endpoints at the root, inbound
+ * webhooks under /webhooks, the management API under /v1 (API key + Idempotency-Key), and the
+ * OpenAPI document generated from the very schemas that validate requests.
+ */
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { swaggerUI } from '@hono/swagger-ui';
+import { Hono } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import { routePath } from 'hono/route';
+import { authenticate } from './api/authenticate.js';
+import type { ApiDeps } from './api/deps.js';
+import type { ApiEnv } from './api/env.js';
+import { idempotency } from './api/idempotency.js';
+import { ProblemError, problemResponse, problemType, toProblem } from './api/problem.js';
+import { eventsRoutes } from './api/routes/events.js';
+import { membersRoutes } from './api/routes/members.js';
+import { pointsRoutes } from './api/routes/points.js';
+import { validationHook } from './api/validation.js';
+import type { ApiKeyVerifier } from './auth/api-keys.js';
+import type { ConnectorStatus } from './connectors/definition.js';
+import type { Logger } from './observability/logger.js';
+import type { Metrics } from './observability/metrics.js';
+
+export interface AppDeps extends ApiDeps {
+  verifier: ApiKeyVerifier;
+  metrics: Metrics;
+  logger: Logger;
+  connectors: ConnectorStatus[];
+  version: string;
+}
+
+function webhooksApp({ connectors }: AppDeps) {
+  const app = new Hono();
+  app.post('/:platform', (c) => {
+    const platform = c.req.param('platform');
+    const status = connectors.find((s) => s.name === platform);
+    if (!status) {
+      throw new ProblemError(404, 'unknown-platform', 'Unknown platform', `No connector named "${platform}" is installed.`, {
+        installed: connectors.map((s) => s.name),
+      });
+    }
+    if (!status.enabled) {
+      throw new ProblemError(404, 'connector-not-configured', 'Connector not configured', `The ${status.title} connector is disabled: set ${status.missing.join(', ')}.`, {
+        missing: status.missing,
+      });
+    }
+    throw new ProblemError(404, 'connector-not-inbound', 'No inbound webhooks', `The ${status.title} connector does not receive webhooks.`);
+  });
+  return app;
+}
+
+function managementApi(deps: AppDeps) {
+  const v1 = new OpenAPIHono<ApiEnv>({ defaultHook: validationHook });
+  v1.use('*', authenticate(deps.verifier));
+  v1.use('*', idempotency(deps.store));
+  v1.route('/', membersRoutes(deps));
+  v1.route('/', pointsRoutes(deps));
+  v1.route('/', eventsRoutes(deps));
+  return v1;
+}
+
+export function createApp(deps: AppDeps) {
+  const { store, metrics, logger } = deps;
+  const app = new OpenAPIHono({ defaultHook: validationHook });
+
+  app.use('*', async (c, next) => {
+    const started = performance.now();
+    await next();
+    const seconds = (performance.now() - started) / 1000;
+    const route = routePath(c, -1) || 'unmatched';
+    metrics.httpRequests.observe({ method: c.req.method, route, status: String(c.res.status) }, seconds);
+    if (c.res.status >= 500) logger.error('request failed', { method: c.req.method, route, status: c.res.status });
+  });
+
+  app.onError((error, c) => {
+    if (error instanceof HTTPException && !(error instanceof ProblemError)) {
+      const status = error.status;
+      return problemResponse({
+        type: problemType(status === 400 ? 'malformed-request' : 'http-error'),
+        title: status === 400 ? 'Malformed request' : 'Request refused',
+        status,
+        detail: error.message,
+      });
+    }
+    const problem = toProblem(error);
+    if (problem.status >= 500) {
+      logger.error('unhandled error', { method: c.req.method, path: c.req.path, error: (error as Error).stack ?? String(error) });
+    }
+    return problemResponse(problem);
+  });
+
+  app.notFound((c) =>
+    problemResponse({ type: problemType('not-found'), title: 'Not Found', status: 404, detail: `No route ${c.req.method} ${c.req.path}.` }),
+  );
+
+  app.get('/health', (c) => c.json({ status: 'ok', version: deps.version }));
+  app.get('/ready', async (c) => {
+    const ready = await store.ready();
+    return c.json({ status: ready.ok ? 'ready' : 'not ready', database: ready.detail }, ready.ok ? 200 : 503);
+  });
+  app.get('/metrics', async (c) => c.text(await metrics.registry.metrics(), 200, { 'content-type': metrics.registry.contentType }));
+
+  app.route('/webhooks', webhooksApp(deps));
+  app.route('/v1', managementApi(deps));
+
+  app.openAPIRegistry.registerComponent('securitySchemes', 'apiKey', {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'An API key (`lh_…`) with the read, write or admin scope.',
+  });
+  app.doc31('/openapi.json', {
+    openapi: '3.1.0',
+    info: {
+      title: 'Loyalty Hub API',
+      version: deps.version,
+      description: 'Members, points, events. Errors are RFC 9457 problem documents; every write accepts an Idempotency-Key.',
+    },
+    security: [{ apiKey: [] }],
+  });
+  app.get('/docs', swaggerUI({ url: '/openapi.json' }));
+  return app;
+}

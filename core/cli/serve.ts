@@ -1,0 +1,51 @@
+import { serve } from '@hono/node-server';
+import { parseArgs } from 'node:util';
+import { createHub, version } from '../hub.js';
+import { startScheduler } from '../scheduler.js';
+import type { Command } from './main.js';
+
+export const serveCommand: Command = {
+  summary: 'Start the hub (HTTP API, webhooks, scheduler)',
+  usage: [
+    'Usage: loyalty-hub serve [--port <n>]',
+    '',
+    '  --port   port to listen on (default: $PORT or 3000)',
+    '',
+    'Opens DATABASE_URL (default ./data/loyalty.db), applies migrations, and prints where it',
+    'listens, which connectors are enabled, and the admin key if it had to generate one.',
+  ].join('\n'),
+  async run(args) {
+    const { values } = parseArgs({ args, options: { port: { type: 'string' } } });
+    const port = Number(values.port ?? process.env.PORT ?? 3000);
+    if (!Number.isInteger(port) || port < 0 || port > 65535) {
+      console.error(`serve: port must be a number between 0 and 65535, not "${values.port ?? process.env.PORT}"`);
+      return 2;
+    }
+    const hub = await createHub({ processMetrics: true });
+    const stopScheduler = startScheduler(hub.ledger, hub.logger, Number(process.env.SCHEDULER_INTERVAL_MS ?? 60_000));
+    const database = (await hub.store.ready()).detail;
+    const server = serve({ fetch: hub.app.fetch, port }, (info) => {
+      const url = `http://localhost:${info.port}`;
+      const lines = [`Loyalty Hub ${version} listening on ${url}  (API docs: ${url}/docs)`, `database: ${database}`];
+      if (hub.connectors.length === 0) lines.push('connectors: none installed yet (see connectors/README.md)');
+      for (const c of hub.connectors) {
+        lines.push(`connector ${c.name.padEnd(12)} ${c.enabled ? 'enabled' : `disabled: set ${c.missing.join(', ')}`}`);
+      }
+      if (hub.generatedAdminKey) {
+        lines.push(`admin API key (generated now, shown only once; store it, or set ADMIN_API_KEY): ${hub.generatedAdminKey}`);
+      }
+      console.log(lines.join('\n'));
+    });
+    await new Promise<void>((resolve) => {
+      const stop = () => {
+        console.log('shutting down');
+        server.close(() => resolve());
+      };
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+    });
+    await stopScheduler();
+    await hub.close();
+    return 0;
+  },
+};

@@ -1,0 +1,36 @@
+/**
+ * What a folder under `connectors/` declares about itself. The core reads only this: adding a
+ * platform means adding a folder whose `index.ts` default-exports a definition — nothing in the
+ * core changes. Inbound (webhook) and outbound (adapter) capabilities are added to this
+ * interface by the issues that build them.
+ */
+export interface ConfigVariable {
+  /** Environment variable name, e.g. `SHOPIFY_API_SECRET`. */
+  env: string;
+  /** Secrets are never printed or logged, only reported as set or missing. */
+  secret: boolean;
+  /** Without it the connector is disabled. */
+  required: boolean;
+  description: string;
+}
+
+export interface ConnectorDefinition {
+  /** The folder name and the `/webhooks/:platform` segment, e.g. `shopify`. */
+  name: string;
+  title: string;
+  directions: ('inbound' | 'outbound')[];
+  config: ConfigVariable[];
+}
+
+export interface ConnectorStatus {
+  name: string;
+  title: string;
+  enabled: boolean;
+  /** Required variables that are not set. */
+  missing: string[];
+}
+
+export function connectorStatus(def: ConnectorDefinition, env: Record<string, string | undefined>): ConnectorStatus {
+  const missing = def.config.filter((v) => v.required && !env[v.env]).map((v) => v.env);
+  return { name: def.name, title: def.title, enabled: missing.length === 0, missing };
+}

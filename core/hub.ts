@@ -1,0 +1,64 @@
+/**
+ * Assembles a hub from its environment: storage (migrated), the bootstrap admin key, the
+ * ledger, connectors' status and the HTTP app. `serve` adds a listener and the scheduler; tests
+ * call `createHub` and then `app.request()` in-process.
+ */
+import { readFileSync } from 'node:fs';
+import { createApp } from './app.js';
+import { ApiKeyVerifier, ensureAdminKey } from './auth/api-keys.js';
+import { connectorStatus, type ConnectorDefinition, type ConnectorStatus } from './connectors/definition.js';
+import { discoverConnectors } from './connectors/discover.js';
+import { Ledger } from './ledger/index.js';
+import { createLogger, type Logger } from './observability/logger.js';
+import { createMetrics, type Metrics } from './observability/metrics.js';
+import { DEFAULT_DATABASE_URL, openStore } from './storage/open-store.js';
+import type { Store } from './storage/store.js';
+
+export type HubEnv = Record<string, string | undefined>;
+
+export interface Hub {
+  app: ReturnType<typeof createApp>;
+  store: Store;
+  ledger: Ledger;
+  metrics: Metrics;
+  logger: Logger;
+  connectors: ConnectorStatus[];
+  /** Set when no admin key existed and none was configured: print it once, it is not stored. */
+  generatedAdminKey?: string;
+  close(): Promise<void>;
+}
+
+export interface HubOptions {
+  env?: HubEnv;
+  clock?: () => number;
+  logger?: Logger;
+  processMetrics?: boolean;
+  /** Connector definitions to use instead of discovering `connectors/`. */
+  connectors?: ConnectorDefinition[];
+}
+
+export const version: string = (
+  JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
+).version;
+
+export async function createHub(options: HubOptions = {}): Promise<Hub> {
+  const env = options.env ?? process.env;
+  const clock = options.clock ?? Date.now;
+  const logger = options.logger ?? createLogger({ level: (env.LOG_LEVEL as 'info' | undefined) ?? 'info' });
+  const store = openStore(env.DATABASE_URL || DEFAULT_DATABASE_URL);
+  try {
+    const { generated } = await ensureAdminKey(store, env.ADMIN_API_KEY || undefined);
+    const metrics = createMetrics({ processMetrics: options.processMetrics });
+    const ledger = new Ledger(store, {
+      clock,
+      onPosted: (p) => metrics.ledgerWrites.inc({ kind: p.transfer.kind, outcome: p.duplicate ? 'duplicate' : 'applied' }),
+    });
+    const connectors = (options.connectors ?? (await discoverConnectors())).map((d) => connectorStatus(d, env));
+    const verifier = new ApiKeyVerifier(store.db);
+    const app = createApp({ store, ledger, clock, verifier, metrics, logger, connectors, version });
+    return { app, store, ledger, metrics, logger, connectors, generatedAdminKey: generated, close: () => store.close() };
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+}
