@@ -4,7 +4,9 @@
  */
 const SECRET_KEY = /(secret|token|password|passwd|api[-_]?key|authorization|signature|cookie|credential)/i;
 const EMAIL = /([A-Za-z0-9._%+-])[A-Za-z0-9._%+-]*@([A-Za-z0-9])[A-Za-z0-9.-]*\.([A-Za-z]{2,})/g;
-const PHONE = /\+?\d[\d\s().-]{6,}(\d{2})/g;
+// International numbers (+…) in free text; fields named like a phone are masked whole.
+const PHONE = /\+\d[\d\s().-]{5,}(\d{2})/g;
+const PHONE_KEY = /(phone|mobile|msisdn)/i;
 const API_KEY = /\blh_[0-9a-z]+_[A-Za-z0-9_-]+/g;
 
 export function maskEmail(email: string): string {
@@ -21,7 +23,7 @@ export function maskText(text: string): string {
 
 export function redact(value: unknown, key = ''): unknown {
   if (SECRET_KEY.test(key)) return value === undefined || value === null || value === '' ? value : '[redacted]';
-  if (typeof value === 'string') return maskText(value);
+  if (typeof value === 'string') return PHONE_KEY.test(key) ? `***${value.replace(/\D/g, '').slice(-2)}` : maskText(value);
   if (Array.isArray(value)) return value.map((v) => redact(v));
   if (value && typeof value === 'object') {
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redact(v, k)]));

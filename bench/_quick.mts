@@ -1,0 +1,18 @@
+import { Ledger } from '../core/ledger/index.js';
+import { enrollMember } from '../core/members/members.js';
+import { openStore } from '../core/storage/open-store.js';
+import { rmSync } from 'node:fs';
+rmSync('/tmp/lb/q.db', { force: true }); rmSync('/tmp/lb/q.db-wal', { force: true });
+const store = openStore('/tmp/lb/q.db');
+const ledger = new Ledger(store);
+const ids: string[] = [];
+for (let i = 0; i < 100; i++) ids.push((await store.transaction((tx) => enrollMember(tx, Date.now(), {}))).id);
+const N = 20000;
+let t = performance.now();
+for (let i = 0; i < N; i++) await ledger.earn({ memberId: ids[i % 100]!, points: 10, idempotencyKey: 'e' + i, why: { source: 'api' } });
+let s = (performance.now() - t) / 1000;
+console.log('earn/s sequential', Math.round(N / s));
+t = performance.now();
+await Promise.all(Array.from({ length: N }, (_, i) => ledger.spend({ memberId: ids[i % 100]!, points: 1, idempotencyKey: 's' + i, why: { source: 'api' } })));
+s = (performance.now() - t) / 1000;
+console.log('spend/s concurrent', Math.round(N / s));
