@@ -59,7 +59,7 @@ export async function expireLot(tx: Db, now: number, lotId: string, memberId: st
   }
   // The key names the lot's state: after a spend reversal refills an expired lot, the refill
   // expires under a new key.
-  const key = `expire:${lot.id}`;
+  const key = `expire:${lot.id}:${lot.expired}`;
   const print = fingerprint(['expire', lot.id, lot.expired, lot.remaining]);
   const applied = await findApplied(tx, key, print);
   if (applied) return applied;

@@ -19,6 +19,14 @@ import { balances, lotMovements, lots, openHolds, transfers } from '../../core/s
 import type { Store } from '../../core/storage/store.js';
 import { DAY, openTempStore, testClock, type TestClock } from '../helpers/test-store.js';
 
+/** Runs per property; raise it for a longer hunt, e.g. `LEDGER_PROPERTY_RUNS=3000 npx vitest run …`. */
+const RUNS = Number(process.env.LEDGER_PROPERTY_RUNS) || 100;
+/**
+ * A normal run takes seconds; the budget is for shrinking a failure (which replays many sequences,
+ * each on a fresh database). fast-check stops first and still reports the smallest counterexample
+ * found so far, rather than vitest timing out and losing it.
+ */
+const BUDGET = 240_000 * Math.max(1, RUNS / 100);
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 const why = { source: 'api' as const };
@@ -29,7 +37,9 @@ const admin = { source: 'admin' as const, actor: 'property-test', reason: 'corre
 // ---------------------------------------------------------------------------------------------
 
 /**
- * References to earlier steps (`hold`, `target`, `step`) are taken modulo what exists at run time.
+ * References to earlier steps (`hold`, `target`, `step`) count back from the latest, modulo what
+ * exists at run time: fast-check favours small numbers, so recent holds (likely still open) and
+ * recent spends (likely from lots about to expire) are picked most.
  * Spend, lock and debit amounts are a `percent` of the member's available points at that moment
  * (at least 1): above 100 % they must be refused, so sequences mix successes and refusals.
  */
@@ -76,7 +86,7 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   },
   { weight: 2, arbitrary: fc.record({ op: fc.constant('unlock' as const), hold: ref }) },
   {
-    weight: 2,
+    weight: 3,
     arbitrary: fc.record({ op: fc.constant('expire' as const), advance: fc.constantFrom(MINUTE, HOUR, DAY, 7 * DAY, 30 * DAY, 61 * DAY) }),
   },
   {
@@ -108,6 +118,8 @@ const scenarioArb = fc.record({
 });
 
 /** `percent` of `base`, at least 1; above 100 % it may exceed `base` (to provoke refusals). */
+/** The `ref`-th latest element of `list`, or undefined if it is empty. */
+const latest = <T>(list: T[], ref: number): T | undefined => list[list.length - 1 - (ref % (list.length || 1))];
 const part = (base: number, percent: number | undefined): number | undefined =>
   percent === undefined ? undefined : Math.max(1, Math.ceil((base * percent) / 100));
 const share = (base: number, percent: number): number => Math.max(1, Math.ceil((base * percent) / 100));
@@ -330,12 +342,18 @@ class Scenario {
   /** The call must be refused with `code`, and leave every ledger table exactly as it was. */
   async refused(call: () => Promise<Posted>, code: LedgerError['code']): Promise<void> {
     const before = await snapshot(this.store);
-    const error = await call().then(
-      (posted) => new Error(`expected refusal '${code}', but it wrote ${JSON.stringify(posted.transfer)}`),
-      (e: unknown) => e,
-    );
-    expect(error).toBeInstanceOf(LedgerError);
-    expect((error as LedgerError).code).toBe(code);
+    let posted: Posted | undefined;
+    try {
+      posted = await call();
+    } catch (error) {
+      // Anything but a LedgerError (a TypeError, a lot going negative…) surfaces as itself.
+      if (!(error instanceof LedgerError)) throw error;
+      expect(error.code).toBe(code);
+    }
+    if (posted) {
+      const { kind, amount, duplicate } = { ...posted.transfer, duplicate: posted.duplicate };
+      throw new Error(`expected refusal '${code}', but it returned a ${kind} of ${amount} (duplicate: ${duplicate})`);
+    }
     expect(await snapshot(this.store)).toEqual(before);
   }
 
@@ -389,7 +407,7 @@ class Scenario {
         return;
       }
       case 'capture': {
-        const hold = model.holds[op.hold % (model.holds.length || 1)];
+        const hold = latest(model.holds, op.hold);
         if (!hold) return;
         const points = part(hold.amount, op.percent);
         const call = () => ledger.capture({ lockId: hold.id, points, idempotencyKey: key, why });
@@ -404,7 +422,7 @@ class Scenario {
         return;
       }
       case 'unlock': {
-        const hold = model.holds[op.hold % (model.holds.length || 1)];
+        const hold = latest(model.holds, op.hold);
         if (!hold) return;
         const call = () => ledger.unlock({ lockId: hold.id, idempotencyKey: key, why });
         if (!hold.open) return this.refused(call, 'hold_not_open');
@@ -422,7 +440,7 @@ class Scenario {
       }
       case 'reverse': {
         const pool = op.pool === 'any' ? model.transfers : model.transfers.filter((t) => ['earn', 'spend', 'capture'].includes(t.kind));
-        const original = pool[op.target % (pool.length || 1)];
+        const original = latest(pool, op.target);
         if (!original) return;
         const requested = part(original.amount, op.percent);
         const call = () => ledger.reverse({ transferId: original.id, points: requested, idempotencyKey: key, why });
@@ -475,7 +493,7 @@ class Scenario {
         return;
       }
       case 'replay': {
-        const earlier = this.applied[op.step % (this.applied.length || 1)];
+        const earlier = latest(this.applied, op.step);
         if (!earlier) return;
         const before = await snapshot(this.store);
         if (op.conflict) {
@@ -557,6 +575,77 @@ async function runScenario(members: number, ops: Op[]): Promise<void> {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Concurrent batches
+// ---------------------------------------------------------------------------------------------
+
+/** A write for one of two members; writes in one batch with the same `key` are twins. */
+interface Write {
+  kind: 'earn' | 'spend' | 'lock' | 'debit';
+  member: number;
+  points: number;
+  key: number;
+}
+
+const writeArb: fc.Arbitrary<Write> = fc.record({
+  kind: fc.constantFrom('earn' as const, 'spend' as const, 'lock' as const, 'debit' as const),
+  member: fc.nat({ max: 1 }),
+  points: fc.integer({ min: 1, max: 120 }),
+  key: fc.nat({ max: 3 }),
+});
+
+async function runConcurrentBatches(batches: Write[][]): Promise<void> {
+  const { store, dispose } = openTempStore();
+  try {
+    const clock = testClock();
+    const ledger = new Ledger(store, clock);
+    const enroll = async () => (await store.transaction((tx) => enrollMember(tx, clock(), {}))).id;
+    const ids = [await enroll(), await enroll()];
+    const inflow = [0, 0];
+    for (const [b, batch] of batches.entries()) {
+      clock.advance(1);
+      const results = await Promise.allSettled(
+        batch.map((w) => {
+          const memberId = ids[w.member]!;
+          const idempotencyKey = `b${b}-${w.key}`;
+          if (w.kind === 'earn') return ledger.earn({ memberId, points: w.points, idempotencyKey, why });
+          if (w.kind === 'spend') return ledger.spend({ memberId, points: w.points, idempotencyKey, why });
+          if (w.kind === 'lock') return ledger.lock({ memberId, points: w.points, expiresAt: clock() + HOUR, idempotencyKey, why });
+          return ledger.adjust({ memberId, points: -w.points, idempotencyKey, why: admin });
+        }),
+      );
+      // Per key: at most one write; every duplicate answer names that write.
+      const written = new Map<string, string>();
+      for (const [i, r] of results.entries()) {
+        const w = batch[i]!;
+        if (r.status === 'rejected') {
+          expect(r.reason).toBeInstanceOf(LedgerError);
+          expect(['insufficient_points', 'idempotency_conflict']).toContain((r.reason as LedgerError).code);
+        } else if (!r.value.duplicate) {
+          const key = r.value.transfer.idempotencyKey;
+          expect(written.has(key), `key ${key} applied twice`).toBe(false);
+          written.set(key, r.value.transfer.id);
+          if (w.kind === 'earn') inflow[w.member]! += w.points;
+          if (w.kind === 'debit') inflow[w.member]! -= w.points;
+        }
+      }
+      for (const r of results) {
+        if (r.status === 'fulfilled' && r.value.duplicate) {
+          expect(r.value.transfer.id).toBe(written.get(r.value.transfer.idempotencyKey));
+        }
+      }
+      expect(await checkLedgerInvariants(store.db)).toEqual([]);
+      for (const [m, memberId] of ids.entries()) {
+        const bal = (await ledger.balance(memberId))!;
+        expect(bal.available).toBeGreaterThanOrEqual(0);
+        expect(bal.available + bal.locked + bal.pending + bal.spent + bal.expired).toBe(inflow[m]);
+      }
+    }
+  } finally {
+    await dispose();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
 // Properties
 // ---------------------------------------------------------------------------------------------
 
@@ -567,24 +656,54 @@ describe('ledger properties', () => {
       await fc.assert(
         fc.asyncProperty(scenarioArb, async ({ members, ops }) => runScenario(members, ops)),
         // Not fixed seeds: each run explores new sequences; a failure prints its seed and path.
-        { numRuns: 80, interruptAfterTimeLimit: 240_000, markInterruptAsFailure: true },
+        { numRuns: RUNS, interruptAfterTimeLimit: BUDGET, markInterruptAsFailure: true },
       );
     },
-    300_000,
+    BUDGET + 60_000,
   );
 
-  it('regression examples', async () => {
-    // Partial capture, then reversal of the capture and of the earn it came from.
-    await runScenario(1, [
-      { op: 'earn', member: 0, points: 100, activateInDays: undefined, expireInDays: 10 },
-      { op: 'lock', member: 0, percent: 80, ttl: DAY },
-      { op: 'capture', hold: 0, percent: 50 },
-      { op: 'reverse', target: 1, percent: undefined, pool: 'reversible' },
-      { op: 'reverse', target: 0, percent: undefined, pool: 'reversible' },
-      { op: 'expire', advance: 30 * DAY },
-      { op: 'replay', step: 2, conflict: false },
-      { op: 'replay', step: 2, conflict: true },
-    ]);
+  describe('examples', () => {
+    // References count back from the latest: `target: 0` is the latest reversible transfer.
+    it('partial capture, then reversal of the capture and of the earn it came from', async () => {
+      await runScenario(1, [
+        { op: 'earn', member: 0, points: 100, activateInDays: undefined, expireInDays: 10 },
+        { op: 'lock', member: 0, percent: 80, ttl: DAY },
+        { op: 'capture', hold: 0, percent: 50 },
+        { op: 'reverse', target: 0, percent: undefined, pool: 'reversible' }, // the capture
+        { op: 'reverse', target: 1, percent: undefined, pool: 'reversible' }, // the earn
+        { op: 'expire', advance: 30 * DAY },
+        { op: 'replay', step: 2, conflict: false }, // the capture
+        { op: 'replay', step: 2, conflict: true },
+      ]);
+    });
+
+    it('a spend returned into an expired lot expires again at the next tick', async () => {
+      await runScenario(1, [
+        { op: 'earn', member: 0, points: 10, activateInDays: undefined, expireInDays: 1 },
+        { op: 'spend', member: 0, percent: 40 },
+        { op: 'expire', advance: 7 * DAY }, // the 6 left expire
+        { op: 'reverse', target: 0, percent: undefined, pool: 'reversible' }, // the 4 spent come back…
+        { op: 'expire', advance: MINUTE }, // …into a lot past its expiry: they expire too
+      ]);
+    });
+
+    it('spends, holds and returns across more lots than one batch of takeFromLots (32)', async () => {
+      const earns: Op[] = Array.from({ length: 40 }, (_, i) => ({
+        op: 'earn',
+        member: 0,
+        points: 1 + (i % 3),
+        activateInDays: undefined,
+        expireInDays: i % 2 ? undefined : 1 + (i % 5),
+      }));
+      await runScenario(1, [
+        ...earns,
+        { op: 'spend', member: 0, percent: 90 },
+        { op: 'reverse', target: 0, percent: 70, pool: 'reversible' },
+        { op: 'lock', member: 0, percent: 100, ttl: HOUR },
+        { op: 'capture', hold: 0, percent: 60 },
+        { op: 'expire', advance: 7 * DAY },
+      ]);
+    });
   });
 
   /**
@@ -595,71 +714,12 @@ describe('ledger properties', () => {
   it(
     'concurrent batches of writes never double-apply a key nor overdraw',
     async () => {
-      const writeArb = fc.record({
-        kind: fc.constantFrom('earn' as const, 'spend' as const, 'lock' as const, 'debit' as const),
-        member: fc.nat({ max: 1 }),
-        points: fc.integer({ min: 1, max: 120 }),
-        key: fc.nat({ max: 3 }),
-      });
+      const batchArb = fc.array(writeArb, { minLength: 1, maxLength: 6, size: 'max' });
       await fc.assert(
-        fc.asyncProperty(
-          fc.array(fc.array(writeArb, { minLength: 1, maxLength: 6, size: 'max' }), { minLength: 1, maxLength: 8, size: 'max' }),
-          async (batches) => {
-          const { store, dispose } = openTempStore();
-          try {
-            const clock = testClock();
-            const ledger = new Ledger(store, clock);
-            const ids = [
-              (await store.transaction((tx) => enrollMember(tx, clock(), {}))).id,
-              (await store.transaction((tx) => enrollMember(tx, clock(), {}))).id,
-            ];
-            const inflow = [0, 0];
-            for (const [b, batch] of batches.entries()) {
-              clock.advance(1);
-              const results = await Promise.allSettled(
-                batch.map((w) => {
-                  const memberId = ids[w.member]!;
-                  const idempotencyKey = `b${b}-${w.key}`;
-                  if (w.kind === 'earn') return ledger.earn({ memberId, points: w.points, idempotencyKey, why });
-                  if (w.kind === 'spend') return ledger.spend({ memberId, points: w.points, idempotencyKey, why });
-                  if (w.kind === 'lock') return ledger.lock({ memberId, points: w.points, expiresAt: clock() + HOUR, idempotencyKey, why });
-                  return ledger.adjust({ memberId, points: -w.points, idempotencyKey, why: admin });
-                }),
-              );
-              // Per key: at most one write; every duplicate answer names that write.
-              const written = new Map<string, string>();
-              for (const [i, r] of results.entries()) {
-                const w = batch[i]!;
-                if (r.status === 'rejected') {
-                  expect(r.reason).toBeInstanceOf(LedgerError);
-                  expect(['insufficient_points', 'idempotency_conflict']).toContain((r.reason as LedgerError).code);
-                } else if (!r.value.duplicate) {
-                  const key = r.value.transfer.idempotencyKey;
-                  expect(written.has(key), `key ${key} applied twice`).toBe(false);
-                  written.set(key, r.value.transfer.id);
-                  if (w.kind === 'earn') inflow[w.member]! += w.points;
-                  if (w.kind === 'debit') inflow[w.member]! -= w.points;
-                }
-              }
-              for (const r of results) {
-                if (r.status === 'fulfilled' && r.value.duplicate) {
-                  expect(r.value.transfer.id).toBe(written.get(r.value.transfer.idempotencyKey));
-                }
-              }
-              expect(await checkLedgerInvariants(store.db)).toEqual([]);
-              for (const [m, memberId] of ids.entries()) {
-                const bal = (await ledger.balance(memberId))!;
-                expect(bal.available).toBeGreaterThanOrEqual(0);
-                expect(bal.available + bal.locked + bal.pending + bal.spent + bal.expired).toBe(inflow[m]);
-              }
-            }
-          } finally {
-            await dispose();
-          }
-        }),
-        { numRuns: 40, interruptAfterTimeLimit: 120_000, markInterruptAsFailure: true },
+        fc.asyncProperty(fc.array(batchArb, { minLength: 1, maxLength: 8, size: 'max' }), runConcurrentBatches),
+        { numRuns: Math.ceil(RUNS * 0.4), interruptAfterTimeLimit: BUDGET / 2, markInterruptAsFailure: true },
       );
     },
-    180_000,
+    BUDGET / 2 + 60_000,
   );
 });
