@@ -1,0 +1,119 @@
+/**
+ * (a) Ledger transfers per second, through the ledger module on a real SQLite file: earns spread
+ * over 1,000 members one transaction each, the same batched 100 per `ledger.write`, and a mixed
+ * earn/spend workload. Each phase stops at a transfer count or a time limit, whichever is first.
+ */
+import { Ledger, LedgerError, checkLedgerInvariants, ledgerOps } from '../core/ledger/index.js';
+import { enrollMember } from '../core/members/members.js';
+import { openStore } from '../core/storage/open-store.js';
+import { prng, summarize, type Summary } from './stats.js';
+import { tempDir } from './temp-dir.js';
+
+export const LEDGER_TARGET_PER_SECOND = 20_000;
+
+export interface LedgerPhase {
+  transfers: number;
+  seconds: number;
+  perSecond: number;
+  /** Per transaction, ms (one transfer, or one batch when batched). */
+  latency: Summary;
+}
+
+export interface LedgerThroughputResult {
+  members: number;
+  single: LedgerPhase;
+  batched: LedgerPhase & { batchSize: number };
+  mixed: LedgerPhase & { earns: number; spends: number; refused: number };
+  invariants: { violations: string[]; transfers: number; seconds: number };
+}
+
+export interface LedgerThroughputOptions {
+  members?: number;
+  /** Upper bound on each phase's duration. */
+  phaseSeconds?: number;
+  maxTransfers?: number;
+  batchSize?: number;
+}
+
+const why = { source: 'api', actor: 'bench' } as const;
+
+/** Runs `step` until `max` transfers are done or the time is up; each call is one timed transaction. */
+async function timed(max: number, seconds: number, perStep: number, step: (i: number) => Promise<void>): Promise<LedgerPhase> {
+  const latencies: number[] = [];
+  const start = performance.now();
+  const deadline = start + seconds * 1000;
+  let done = 0;
+  while (done < max && performance.now() < deadline) {
+    const t = performance.now();
+    await step(done);
+    latencies.push(performance.now() - t);
+    done += perStep;
+  }
+  const elapsed = (performance.now() - start) / 1000;
+  return { transfers: done, seconds: elapsed, perSecond: done / elapsed, latency: summarize(latencies) };
+}
+
+export async function ledgerThroughput(options: LedgerThroughputOptions = {}): Promise<LedgerThroughputResult> {
+  const memberCount = options.members ?? 1_000;
+  const phaseSeconds = options.phaseSeconds ?? 5;
+  const maxTransfers = options.maxTransfers ?? 200_000;
+  const batchSize = options.batchSize ?? 100;
+  const tmp = tempDir('ledger');
+  const store = openStore(tmp.file('ledger.db'));
+  try {
+    const ledger = new Ledger(store);
+    const members = await store.transaction(async (tx) => {
+      const ids: string[] = [];
+      for (let i = 0; i < memberCount; i++) ids.push((await enrollMember(tx, Date.now(), { firstName: `m${i}` })).id);
+      return ids;
+    });
+    const random = prng(42);
+    const pick = () => members[Math.floor(random() * members.length)]!;
+    let key = 0;
+    const earn = (memberId: string, points = 10) => ({ memberId, points, idempotencyKey: `bench:${key++}`, why });
+
+    // Warm-up (JIT, statement caches, page cache): two earns per member, not measured.
+    for (let i = 0; i < 2 * memberCount; i++) await ledger.earn(earn(members[i % memberCount]!));
+
+    const single = await timed(maxTransfers, phaseSeconds, 1, async () => {
+      await ledger.earn(earn(pick()));
+    });
+
+    const batched = await timed(maxTransfers, phaseSeconds, batchSize, async () => {
+      await ledger.write(async (tx, now) => {
+        for (let j = 0; j < batchSize; j++) await ledgerOps.earn(tx, now, earn(pick()));
+      });
+    });
+
+    // Half earns of 10, half spends of 3, on random members. Every member holds ≥ 20 points from
+    // the warm-up, so a refused spend would be a surprise; it is counted, not hidden.
+    let earns = 0;
+    let spends = 0;
+    let refused = 0;
+    const mixed = await timed(maxTransfers, phaseSeconds, 1, async () => {
+      const memberId = pick();
+      if (random() < 0.5) {
+        await ledger.earn(earn(memberId));
+        earns++;
+        return;
+      }
+      try {
+        await ledger.spend({ memberId, points: 3, idempotencyKey: `bench:${key++}`, why });
+        spends++;
+      } catch (error) {
+        if (!(error instanceof LedgerError) || error.code !== 'insufficient_points') throw error;
+        refused++;
+      }
+    });
+
+    // A fast ledger that breaks its invariants is not a result: replay the whole database.
+    const t = performance.now();
+    const violations = await checkLedgerInvariants(store.db);
+    const invariants = { violations, transfers: key, seconds: (performance.now() - t) / 1000 };
+
+    return { members: memberCount, single, batched: { ...batched, batchSize }, mixed: { ...mixed, earns, spends, refused }, invariants };
+  } finally {
+    await store.close();
+    tmp.remove();
+  }
+}

@@ -1,0 +1,194 @@
+/** Renders benchmark results as docs/BENCHMARKS.md. */
+import { BALANCE_RATIO_TARGET, type BalanceReadResult, type ReadComparison } from './balance-read.js';
+import { HTTP_P99_TARGET_MS, HTTP_RATIO_TARGET, type EventsHttpResult } from './events-http.js';
+import { LEDGER_TARGET_PER_SECOND, type LedgerPhase, type LedgerThroughputResult } from './ledger-throughput.js';
+import type { MachineFacts } from './machine.js';
+import { fmt, passFail } from './stats.js';
+
+export interface BenchResults {
+  machine: MachineFacts;
+  loadAverageAfter: number[];
+  totalSeconds: number;
+  ledger?: LedgerThroughputResult;
+  balance?: BalanceReadResult;
+  http?: EventsHttpResult;
+}
+
+const row = (...cells: string[]) => `| ${cells.join(' | ')} |`;
+const load = (l: number[]) => l.map((x) => x.toFixed(2)).join(' / ');
+
+function summaryRows(r: BenchResults): string[] {
+  const rows: string[] = [];
+  const perSec = (p: LedgerPhase) => `${fmt.int(p.perSecond)} transfers/s`;
+  const ledgerTarget = `≥ ${fmt.int(LEDGER_TARGET_PER_SECOND)}/s`;
+  if (r.ledger) {
+    const { single, batched, mixed } = r.ledger;
+    rows.push(row('(a) ledger, one transaction per transfer (earns)', perSec(single), ledgerTarget, passFail(single.perSecond >= LEDGER_TARGET_PER_SECOND)));
+    rows.push(row(`(a) ledger, ${batched.batchSize} earns per transaction`, perSec(batched), ledgerTarget, passFail(batched.perSecond >= LEDGER_TARGET_PER_SECOND)));
+    rows.push(row('(a) ledger, mixed earn/spend, one per transaction', perSec(mixed), ledgerTarget, passFail(mixed.perSecond >= LEDGER_TARGET_PER_SECOND)));
+  }
+  if (r.balance) {
+    const target = `≤ ${BALANCE_RATIO_TARGET}`;
+    const add = (label: string, c: ReadComparison) => {
+      rows.push(row(`${label}, median`, `${fmt.ratio(c.ratioMedian)} (${fmt.ms(c.big.median)} vs ${fmt.ms(c.small.median)})`, target, passFail(c.ratioMedian <= BALANCE_RATIO_TARGET)));
+      rows.push(row(`${label}, p99`, `${fmt.ratio(c.ratioP99)} (${fmt.ms(c.big.p99)} vs ${fmt.ms(c.small.p99)})`, target, passFail(c.ratioP99 <= BALANCE_RATIO_TARGET)));
+    };
+    const sizes = `${fmt.rows(r.balance.bigRows)} / ${fmt.rows(r.balance.smallRows)} rows`;
+    add(`(b) \`ledger.balance()\` ${sizes}`, r.balance.typical.ledger);
+    add(`(b) \`GET /v1/members/{id}/balance\` ${sizes}`, r.balance.typical.api);
+    if (r.balance.worstCase) add('(b) worst case: API, every lot expiring', r.balance.worstCase.api);
+  }
+  if (r.http) {
+    const h = r.http;
+    rows.push(row('(c) `POST /v1/events` hub / bare throughput', `${fmt.pct(h.ratio)} (${fmt.int(h.hub.perSecond)} vs ${fmt.int(h.bare.perSecond)} req/s)`, `≥ ${fmt.pct(HTTP_RATIO_TARGET)}`, passFail(h.ratio >= HTTP_RATIO_TARGET)));
+    rows.push(row(`(c) hub p99 latency at ${h.connections} connections`, `${fmt.ms(h.hub.p99)} (bare ${fmt.ms(h.bare.p99)})`, `< ${HTTP_P99_TARGET_MS} ms`, passFail(h.hub.p99 < HTTP_P99_TARGET_MS)));
+    const ok = h.check.hubNon2xx === 0 && h.check.hubErrors === 0 && Object.keys(h.check.hubStatusCodes).every((c) => c === '201');
+    rows.push(row('(c) hub answered 201 to every request', `${fmt.int(h.check.hub201)} × 201, ${h.check.hubNon2xx} non-2xx, ${h.check.hubErrors} errors`, 'all 201', passFail(ok)));
+  }
+  return rows;
+}
+
+function ledgerSection(l: LedgerThroughputResult): string[] {
+  const line = (name: string, p: LedgerPhase, unit: string) =>
+    row(name, fmt.int(p.transfers), fmt.seconds(p.seconds * 1000), `**${fmt.int(p.perSecond)}**`, `${fmt.ms(p.latency.median)} / ${fmt.ms(p.latency.p99)} ${unit}`);
+  const inv = l.invariants;
+  return [
+    '## (a) Ledger throughput',
+    '',
+    `\`new Ledger(store)\` on a fresh SQLite file from \`openStore()\` in a temporary directory, ${fmt.int(l.members)} members enrolled first,`,
+    'then two earns per member as a warm-up (not measured). Each phase runs until its transfer budget or its time limit, whichever comes',
+    'first; members are picked at random (fixed seed). Transactions are issued one after the other (the SQLite store serializes them anyway).',
+    '',
+    row('Workload', 'Transfers', 'Time', 'Transfers/s', 'Per transaction: median / p99'),
+    row('---', '---:', '---:', '---:', '---:'),
+    line('`ledger.earn()` — one transaction per transfer', l.single, ''),
+    line(`\`ledger.write()\` with ${l.batched.batchSize} \`ledgerOps.earn\` per transaction`, l.batched, `(per batch of ${l.batched.batchSize})`),
+    line(`mixed: ${fmt.int(l.mixed.earns)} earns of 10 + ${fmt.int(l.mixed.spends)} spends of 3, one per transaction`, l.mixed, ''),
+    '',
+    `Target: ≥ ${fmt.int(LEDGER_TARGET_PER_SECOND)} transfers/s. Spends refused for lack of points: ${l.mixed.refused}.`,
+    `Afterwards \`checkLedgerInvariants\` replayed all ${fmt.int(inv.transfers)} transfers in ${fmt.seconds(inv.seconds * 1000)}: ` +
+      (inv.violations.length === 0 ? 'no violations.' : `**${inv.violations.length} violations**, first: \`${inv.violations[0]}\`.`),
+    '',
+  ];
+}
+
+function comparisonRows(label: string, c: ReadComparison): string[] {
+  const cell = (s: ReadComparison['small']) => `${fmt.ms(s.median)} / ${fmt.ms(s.p99)}`;
+  return [row(label, cell(c.small), cell(c.big), fmt.ratio(c.ratioMedian), fmt.ratio(c.ratioP99), fmt.int(c.small.n))];
+}
+
+function balanceSection(b: BalanceReadResult): string[] {
+  const out = [
+    '## (b) Balance read latency vs history length',
+    '',
+    `Two members in one SQLite file: one with ${fmt.int(b.smallRows)} history rows (transfers), one with ${fmt.int(b.bigRows)}.`,
+    `All but the last 10 rows of each were **seeded by direct inserts** (better-sqlite3, 50,000 rows per transaction, ${fmt.seconds(b.seedSeconds * 1000)} in all)`,
+    'instead of through the ledger, at whose rate (see (a)) a million earns take minutes: per row a `transfers` earn, its',
+    'never-expiring `lots` row and its `lot_movements` earn, plus the member\'s `balances` row moved by the totals — what',
+    '`ledgerOps.earn` writes. The seeding code is checked on a scratch database by `checkLedgerInvariants` (seeded rows, then a real',
+    `earn and a spend across them): ${b.seedCheckViolations.length === 0 ? 'no violations' : `**${b.seedCheckViolations.length} violations** (\`${b.seedCheckViolations[0]}\`)`}.`,
+    'The last 10 rows of each member are real `ledger.earn` calls with an expiry date 30–39 days ahead, so both API answers list the',
+    'same 10 expiring batches.',
+    '',
+    'Reads of the two members alternate (which goes first alternates too); the first pairs are a discarded warm-up. The API read is',
+    '`hub.app.request()` in-process with an admin key: authentication, the member, `ledger.balance()` and `ledger.expiring()`.',
+    '',
+    row('Read', `${fmt.rows(b.smallRows)} rows: median / p99`, `${fmt.rows(b.bigRows)} rows: median / p99`, 'Ratio (median)', 'Ratio (p99)', 'Samples each'),
+    row('---', '---:', '---:', '---:', '---:', '---:'),
+    ...comparisonRows('`ledger.balance(memberId)`', b.typical.ledger),
+    ...comparisonRows('`GET /v1/members/{id}/balance`', b.typical.api),
+  ];
+  if (b.worstCase) {
+    out.push(
+      ...comparisonRows('worst case: `ledger.balance(memberId)`', b.worstCase.ledger),
+      ...comparisonRows('worst case: `GET /v1/members/{id}/balance`', b.worstCase.api),
+      '',
+      `**Worst case**: then every active lot of both members was given an expiry date spread over the next 365 days (one UPDATE,`,
+      `${fmt.seconds(b.worstCase.updateSeconds * 1000)}), i.e. a member who earned ${fmt.int(b.bigRows)} times, never spent, and whose points all expire.`,
+      'The balance row read does not care; the API\'s expiring-points query (`sum(...) group by expires_at` over the member\'s active',
+      'lots with an expiry) reads every such lot, so its cost grows with the number of *active expiring lots* (not with history as',
+      'such: spent, expired or never-expiring lots are skipped by the index).',
+    );
+  }
+  out.push('', `Target: ratio ≤ ${BALANCE_RATIO_TARGET}.`, '');
+  return out;
+}
+
+function httpSection(h: EventsHttpResult, cores: number): string[] {
+  const c = h.check;
+  return [
+    '## (c) `POST /v1/events` over HTTP',
+    '',
+    `autocannon (in the benchmark process) with ${h.connections} keep-alive connections, no pipelining, against two servers each in its`,
+    'own process on 127.0.0.1:',
+    '',
+    '- **hub**: `node bin/loyalty-hub.mjs serve --port <free port>` with `DATABASE_URL` on a temporary file and `ADMIN_API_KEY` set',
+    '  (the real server: tsx, all middleware, metrics, scheduler). `serve` listens on every interface, so the benchmark preloads',
+    '  `bench/loopback-only.mjs` (`node --import`), which pins a host-less `listen()` to 127.0.0.1 and changes nothing else.',
+    '- **bare**: `bench/bare-server.ts`, Hono on @hono/node-server: bearer key checked by sha256 + `timingSafeEqual`, JSON body parsed,',
+    '  one row inserted into a table with a unique event id (better-sqlite3, WAL, synchronous=NORMAL), 201 with a small JSON body.',
+    '',
+    `Every request is an activity event with its own id, \`customer.memberId\` cycling over ${fmt.int(h.members)} members enrolled`,
+    'beforehand through `POST /v1/members`, and no `Idempotency-Key` header (the event id is the idempotency key; with the header the',
+    `hub would also write an idempotency record, two more transactions). Each server is warmed up for ${h.warmupSeconds} s, then runs of`,
+    `${h.runSeconds} s alternate bare, hub, bare, hub, …; figures are medians over the runs. Latency is autocannon's (2xx only, 1 ms resolution).`,
+    '',
+    row('Run', 'Responses', 'Req/s', 'p50', 'p99', 'max', 'non-2xx', 'errors'),
+    row('---', '---:', '---:', '---:', '---:', '---:', '---:', '---:'),
+    ...h.runs.map((r) =>
+      row(r.label, fmt.int(r.responses), fmt.int(r.perSecond), fmt.ms(r.p50), fmt.ms(r.p99), fmt.ms(r.max), String(r.non2xx), String(r.errors + r.timeouts)),
+    ),
+    '',
+    `Median: bare ${fmt.int(h.bare.perSecond)} req/s (p99 ${fmt.ms(h.bare.p99)}), hub ${fmt.int(h.hub.perSecond)} req/s (p99 ${fmt.ms(h.hub.p99)},`,
+    `worst run ${fmt.ms(h.hub.worstP99)}). Hub / bare: **${fmt.pct(h.ratio)}** (within each adjacent pair of runs: ${h.pairRatios.map(fmt.pct).join(', ')}).`,
+    `Targets: hub / bare ≥ ${fmt.pct(HTTP_RATIO_TARGET)}, hub p99 < ${HTTP_P99_TARGET_MS} ms. With a fixed ${h.connections} connections each waiting for its`,
+    `answer, the median latency is about ${h.connections} / throughput (queueing), so the p99 target also asks for well over`,
+    `${fmt.int((h.connections / HTTP_P99_TARGET_MS) * 1000)} req/s. Both servers share the ${cores} cores with autocannon, which caps the bare figure too.`,
+    '',
+    `Check: the hub answered ${Object.entries(c.hubStatusCodes).map(([code, n]) => `${fmt.int(n)} × ${code}`).join(', ') || 'nothing'}`,
+    `(warm-up included), ${c.hubNon2xx} non-2xx, ${c.hubErrors} errors or timeouts. Its database holds ${fmt.int(c.hubEventTransfers)} event`,
+    `transfers, the bare one ${fmt.int(c.bareRows)} rows for ${fmt.int(c.bare201)} × 201: requests still in flight when a run's clock`,
+    `stops (at most ${h.connections} per run) are applied but not counted by autocannon.`,
+    '',
+  ];
+}
+
+export function renderReport(r: BenchResults, command: string): string {
+  const m = r.machine;
+  const out = [
+    '# Benchmarks',
+    '',
+    `Generated by \`${command}\` (\`bench/run.ts\`) on ${m.date.slice(0, 10)}; re-run it to refresh this file. Total run time`,
+    `${fmt.seconds(r.totalSeconds * 1000)}.`,
+    '',
+    row('Benchmark', 'Measured', 'Target', 'Result'),
+    row('---', '---', '---', '---'),
+    ...summaryRows(r),
+    '',
+    '## Machine',
+    '',
+    `- Date: ${m.date}`,
+    `- Node ${m.node}, SQLite ${m.sqlite} (better-sqlite3), ${m.os}`,
+    `- CPU: ${m.cpuModel}, ${m.cores} cores (\`os.cpus()\`), ${m.memoryGiB} GiB RAM`,
+    `- Load average (1/5/15 min) before: ${load(m.loadAverage)}, after: ${load(r.loadAverageAfter)}`,
+    '',
+    'The machine is small and shared, so absolute figures move from run to run; compare the ratios, which are measured within one',
+    'run with both sides interleaved. In (c) the load generator shares the same cores with the server under test.',
+    '',
+    '## How to run',
+    '',
+    '```sh',
+    'npm run bench                    # all three, about 2–3 minutes; rewrites docs/BENCHMARKS.md',
+    'npm run bench -- --only a        # a subset (a, b, c or e.g. a,c): prints the report, leaves docs/ alone',
+    'npm run bench -- --quick         # shorter smoke run (smaller history, shorter runs); leaves docs/ alone',
+    '```',
+    '',
+    'Raw results of every run are written to `bench/results/` (not committed). Databases live in temporary directories and are',
+    'removed afterwards; servers listen on 127.0.0.1 only and are stopped at the end.',
+    '',
+  ];
+  if (r.ledger) out.push(...ledgerSection(r.ledger));
+  if (r.balance) out.push(...balanceSection(r.balance));
+  if (r.http) out.push(...httpSection(r.http, m.cores));
+  return out.join('\n');
+}

@@ -1,0 +1,93 @@
+/**
+ * `npm run bench`: runs (a) ledger throughput, (b) balance read latency and (c) HTTP events
+ * throughput, then writes docs/BENCHMARKS.md (full runs only) and bench/results/*.json.
+ *
+ *   npm run bench                  all three, rewrites docs/BENCHMARKS.md
+ *   npm run bench -- --only a,c    a subset; prints the report instead
+ *   npm run bench -- --quick       a shorter smoke run; prints the report instead
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { parseArgs } from 'node:util';
+import { balanceRead } from './balance-read.js';
+import { eventsHttp } from './events-http.js';
+import { ledgerThroughput } from './ledger-throughput.js';
+import { machineFacts } from './machine.js';
+import { repoRoot } from './processes.js';
+import { renderReport, type BenchResults } from './report.js';
+
+/** Whatever happens, the run ends: children are killed by processes.ts's exit hook. */
+const HARD_LIMIT_MS = 6 * 60_000;
+
+const { values } = parseArgs({
+  args: process.argv.slice(2),
+  options: { only: { type: 'string' }, quick: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false } },
+});
+if (values.help) {
+  console.log('Usage: npm run bench [-- --only a,b,c] [-- --quick]');
+  process.exit(0);
+}
+const selected = new Set((values.only ?? 'a,b,c').split(',').map((s) => s.trim().toLowerCase()));
+for (const s of selected) {
+  if (!['a', 'b', 'c'].includes(s)) {
+    console.error(`bench: unknown benchmark "${s}" (choose from a, b, c)`);
+    process.exit(2);
+  }
+}
+const quick = values.quick;
+const full = selected.size === 3 && !quick;
+
+const watchdog = setTimeout(() => {
+  console.error(`bench: still running after ${HARD_LIMIT_MS / 60_000} minutes, giving up`);
+  process.exit(1);
+}, HARD_LIMIT_MS);
+watchdog.unref();
+
+const started = performance.now();
+const stamp = () => `[${((performance.now() - started) / 1000).toFixed(0).padStart(3)} s]`;
+const log = (msg: string) => console.log(`${stamp()} ${msg}`);
+
+const results: BenchResults = { machine: machineFacts(), loadAverageAfter: [], totalSeconds: 0 };
+log(`node ${results.machine.node}, ${results.machine.cpuModel}, ${results.machine.cores} cores; running ${[...selected].sort().join(', ')}${quick ? ' (quick)' : ''}`);
+
+if (selected.has('a')) {
+  log('(a) ledger throughput…');
+  results.ledger = await ledgerThroughput(quick ? { phaseSeconds: 2 } : { phaseSeconds: 5 });
+  const { single, batched, mixed } = results.ledger;
+  log(`(a) single ${single.perSecond.toFixed(0)}/s, batched ${batched.perSecond.toFixed(0)}/s, mixed ${mixed.perSecond.toFixed(0)}/s`);
+}
+if (selected.has('b')) {
+  log('(b) balance read latency (seeding history)…');
+  results.balance = await balanceRead(quick ? { bigRows: 100_000, seconds: 4 } : { seconds: 10 });
+  const { typical, worstCase } = results.balance;
+  log(
+    `(b) ratio 1M/1k: ledger ${typical.ledger.ratioMedian.toFixed(2)}, API ${typical.api.ratioMedian.toFixed(2)}` +
+      (worstCase ? `, worst-case API ${worstCase.api.ratioMedian.toFixed(2)}` : ''),
+  );
+}
+if (selected.has('c')) {
+  log('(c) POST /v1/events over HTTP…');
+  results.http = await eventsHttp(quick ? { warmupSeconds: 1, runSeconds: 3, runs: 2, members: 200 } : {});
+  const h = results.http;
+  log(`(c) hub ${h.hub.perSecond.toFixed(0)} req/s vs bare ${h.bare.perSecond.toFixed(0)} req/s (${(h.ratio * 100).toFixed(0)} %), hub p99 ${h.hub.p99} ms`);
+}
+
+results.loadAverageAfter = os.loadavg();
+results.totalSeconds = (performance.now() - started) / 1000;
+const command = `npm run bench${full ? '' : ` -- ${quick ? '--quick ' : ''}${values.only ? `--only ${values.only}` : ''}`.trimEnd()}`;
+const report = renderReport(results, command);
+
+const resultsDir = `${repoRoot}bench/results`;
+mkdirSync(resultsDir, { recursive: true });
+const name = results.machine.date.replaceAll(':', '-').replace(/\..*/, '');
+writeFileSync(`${resultsDir}/${name}.json`, JSON.stringify(results, null, 2) + '\n');
+writeFileSync(`${resultsDir}/latest.md`, report + '\n');
+if (full) {
+  mkdirSync(`${repoRoot}docs`, { recursive: true });
+  writeFileSync(`${repoRoot}docs/BENCHMARKS.md`, report + '\n');
+  log(`wrote docs/BENCHMARKS.md and bench/results/${name}.json`);
+} else {
+  console.log('\n' + report);
+  log(`partial or quick run: docs/BENCHMARKS.md left alone; see bench/results/latest.md`);
+}
+clearTimeout(watchdog);
