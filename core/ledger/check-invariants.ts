@@ -3,7 +3,7 @@
  * history from scratch. Every ledger test runs it after its scenario; `loyalty-hub` can run it
  * against a live database too. It reads everything, so it is for tests and audits, not requests.
  */
-import { balances, lotMovements, lots, openHolds, transfers } from '../storage/schema.sqlite.js';
+import { tablesOf } from '../storage/prepared.js';
 import type { Db } from '../storage/store.js';
 import { isProgramAccount, memberAccount, memberPendingAccount } from './accounts.js';
 import { MOVES, lotStatus, type LotParts, type MovementKind } from './lots.js';
@@ -14,6 +14,7 @@ const ZERO: BalanceFields = { available: 0, pending: 0, locked: 0, spent: 0, exp
 export async function checkLedgerInvariants(db: Db): Promise<string[]> {
   const violations: string[] = [];
   const fail = (msg: string) => violations.push(msg);
+  const { balances, lotMovements, lots, openHolds, transfers } = tablesOf(db);
 
   const allTransfers = await db.select().from(transfers).orderBy(transfers.seq);
   const allLots = await db.select().from(lots);
@@ -129,6 +130,13 @@ export async function checkLedgerInvariants(db: Db): Promise<string[]> {
   const replayed = new Map<string, LotParts & { activated: boolean; amount: number }>();
   for (const mv of allMoves) {
     const kind = mv.kind as MovementKind;
+    const mover = byId.get(mv.transferId);
+    if (!mover) fail(`I2 movement ${mv.seq} belongs to unknown transfer ${mv.transferId}`);
+    else if (mover.memberId !== mv.memberId) fail(`I2 movement ${mv.seq} is filed under member ${mv.memberId}, its transfer under ${mover.memberId}`);
+    if (!(kind in MOVES) && !['earn', 'earn_pending', 'activate'].includes(kind)) {
+      fail(`I2 movement ${mv.seq} has unknown kind ${mv.kind}`);
+      continue;
+    }
     if (kind === 'earn' || kind === 'earn_pending') {
       replayed.set(mv.lotId, { amount: mv.amount, remaining: mv.amount, locked: 0, spent: 0, expired: 0, reversed: 0, activated: kind === 'earn' });
       continue;

@@ -2,8 +2,8 @@ import { newId } from '../ids.js';
 import type { Db } from '../storage/store.js';
 import { PROGRAM, memberAccount, memberPendingAccount } from './accounts.js';
 import { createLot } from './lots.js';
-import { lockActiveMember, saveBalance } from './member-balance.js';
-import { findApplied, fingerprint, recordTransfer } from './record-transfer.js';
+import { creditBalance } from './member-balance.js';
+import { fingerprint, recordFirstTransfer } from './record-transfer.js';
 import type { Posted, Why } from './types.js';
 
 export interface EarnInput {
@@ -17,17 +17,16 @@ export interface EarnInput {
   why: Why;
 }
 
-/** Credits a new lot: active at once, or pending until `activatesAt`. */
+/**
+ * Credits a new lot: active at once, or pending until `activatesAt`. A credit reads no lots, so
+ * it adds to the balance in one statement at the end instead of locking it first.
+ */
 export async function earn(tx: Db, now: number, input: EarnInput): Promise<Posted> {
   const print = fingerprint(['earn', input.memberId, input.points, input.activatesAt ?? null, input.expiresAt ?? null]);
-  const applied = await findApplied(tx, input.idempotencyKey, print);
-  if (applied) return applied;
-
-  const balance = await lockActiveMember(tx, input.memberId, now);
   const activatesAt = input.activatesAt ?? now;
   const pending = activatesAt > now;
   const lotId = newId('lot', now);
-  const transfer = await recordTransfer(tx, now, {
+  const { transfer, duplicate } = await recordFirstTransfer(tx, now, {
     idempotencyKey: input.idempotencyKey,
     fingerprint: print,
     kind: 'earn',
@@ -38,6 +37,7 @@ export async function earn(tx: Db, now: number, input: EarnInput): Promise<Poste
     lotId,
     why: input.why,
   });
+  if (duplicate) return { transfer, duplicate };
   await createLot(tx, now, {
     id: lotId,
     memberId: input.memberId,
@@ -46,16 +46,13 @@ export async function earn(tx: Db, now: number, input: EarnInput): Promise<Poste
     activatesAt,
     expiresAt: input.expiresAt ?? null,
   });
-  await saveBalance(
+  await creditBalance(
     tx,
     input.memberId,
+    now,
     pending
-      ? { ...balance, pending: balance.pending + input.points }
-      : {
-          ...balance,
-          available: balance.available + input.points,
-          lifetimeEarned: balance.lifetimeEarned + input.points,
-        },
+      ? { available: 0, pending: input.points, lifetimeEarned: 0 }
+      : { available: input.points, pending: 0, lifetimeEarned: input.points },
   );
   return { transfer, duplicate: false };
 }

@@ -27,14 +27,15 @@
  * - Spends take from the lots that expire first; reversals of spends put points back into the
  *   lots they came from, with their original expiry.
  */
-import { and, asc, desc, eq, gt, isNotNull, lt, sql } from 'drizzle-orm';
-import { balances, lots, openHolds, transfers } from '../storage/schema.sqlite.js';
+import { and, asc, desc, eq, gt, lt, sql } from 'drizzle-orm';
+import { prepared, tablesOf } from '../storage/prepared.js';
 import type { Db, Store } from '../storage/store.js';
 import { adjust, type AdjustInput } from './adjust.js';
 import { earn, type EarnInput } from './earn.js';
 import { ConcurrentDuplicate } from './errors.js';
 import { activateLot, expireLot } from './lot-lifecycle.js';
 import { capture, lock, unlock, type LockInput, type ResolveInput } from './locks.js';
+import { NEVER } from './lots.js';
 import { reverse, type ReverseInput } from './reverse.js';
 import { spend, type SpendInput } from './spend.js';
 import type { Balance, Clock, Posted, TransferRow } from './types.js';
@@ -125,7 +126,9 @@ export class Ledger {
 
   /** One primary-key read, whatever the length of the member's history. */
   async balance(memberId: string): Promise<Balance | undefined> {
-    const [row] = await this.store.db.select().from(balances).where(eq(balances.memberId, memberId));
+    const [row] = await prepared(this.store.db, 'ledger_balance', (db, t) =>
+      db.select().from(t.balances).where(eq(t.balances.memberId, sql.placeholder('memberId'))),
+    )({ memberId });
     if (!row) return undefined;
     const { version: _v, updatedAt: _u, ...balance } = row;
     return balance;
@@ -133,12 +136,14 @@ export class Ledger {
 
   /** Every batch of points that will expire, soonest first (not only the next one). */
   async expiring(memberId: string): Promise<ExpiringBatch[]> {
-    const rows = await this.store.db
-      .select({ expiresAt: lots.expiresAt, points: sql<number>`sum(${lots.remaining} + ${lots.locked})` })
-      .from(lots)
-      .where(and(eq(lots.memberId, memberId), eq(lots.status, 'active'), isNotNull(lots.expiresAt)))
-      .groupBy(lots.expiresAt)
-      .orderBy(asc(lots.expiresAt));
+    const rows = await prepared(this.store.db, 'ledger_expiring', (db, { lots }) =>
+      db
+        .select({ expiresAt: lots.spendOrder, points: sql<number>`sum(${lots.remaining} + ${lots.locked})` })
+        .from(lots)
+        .where(and(eq(lots.memberId, sql.placeholder('memberId')), eq(lots.status, 'active'), lt(lots.spendOrder, NEVER)))
+        .groupBy(lots.spendOrder)
+        .orderBy(asc(lots.spendOrder)),
+    )({ memberId });
     return rows
       .filter((r) => Number(r.points) > 0)
       .map((r) => ({ expiresAt: r.expiresAt!, points: Number(r.points) }));
@@ -146,6 +151,7 @@ export class Ledger {
 
   /** The member's history, newest first, paged by `seq`. */
   async history(memberId: string, page: { limit: number; before?: number }): Promise<TransferRow[]> {
+    const { transfers } = tablesOf(this.store.db);
     const where = page.before
       ? and(eq(transfers.memberId, memberId), lt(transfers.seq, page.before))
       : eq(transfers.memberId, memberId);
@@ -153,6 +159,7 @@ export class Ledger {
   }
 
   async transfer(id: string): Promise<TransferRow | undefined> {
+    const { transfers } = tablesOf(this.store.db);
     const [row] = await this.store.db.select().from(transfers).where(eq(transfers.id, id));
     return row;
   }
@@ -165,6 +172,7 @@ export class Ledger {
     const now = this.clock();
     const work: DueWork = { activated: 0, released: 0, expired: 0 };
     const db = this.store.db;
+    const { lots, openHolds } = tablesOf(db);
     const toActivate = await db
       .select({ id: lots.id, memberId: lots.memberId })
       .from(lots)

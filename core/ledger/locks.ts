@@ -5,8 +5,8 @@
  * The `open_holds` row is deleted by the resolving transfer and the unique `pending_id` index
  * makes a second resolution impossible, even when two processes race.
  */
-import { eq } from 'drizzle-orm';
-import { openHolds } from '../storage/schema.sqlite.js';
+import { eq, sql } from 'drizzle-orm';
+import { prepared } from '../storage/prepared.js';
 import type { Db } from '../storage/store.js';
 import { PROGRAM, memberAccount } from './accounts.js';
 import { LedgerError } from './errors.js';
@@ -45,12 +45,14 @@ export async function lock(tx: Db, now: number, input: LockInput): Promise<Poste
   });
   const moves = await takeFromLots(tx, input.memberId, input.points, 'lock');
   await recordMovements(tx, transfer.id, input.memberId, moves);
-  await tx.insert(openHolds).values({
-    transferId: transfer.id,
-    memberId: input.memberId,
-    amount: input.points,
-    expiresAt: input.expiresAt,
-  });
+  await prepared(tx, 'ledger_open_hold', (db, t) =>
+    db.insert(t.openHolds).values({
+      transferId: sql.placeholder('transferId'),
+      memberId: sql.placeholder('memberId'),
+      amount: sql.placeholder('amount'),
+      expiresAt: sql.placeholder('expiresAt'),
+    } as unknown as typeof t.openHolds.$inferInsert),
+  )({ transferId: transfer.id, memberId: input.memberId, amount: input.points, expiresAt: input.expiresAt });
   await saveBalance(tx, input.memberId, {
     ...balance,
     available: balance.available - input.points,
@@ -75,7 +77,9 @@ async function openHold(tx: Db, lockId: string): Promise<TransferRow> {
 
 /** Deletes the open-hold row; if another transfer already did, the hold is no longer open. */
 async function closeHold(tx: Db, hold: TransferRow): Promise<void> {
-  const closed = await tx.delete(openHolds).where(eq(openHolds.transferId, hold.id)).returning();
+  const closed = await prepared(tx, 'ledger_close_hold', (db, t) =>
+    db.delete(t.openHolds).where(eq(t.openHolds.transferId, sql.placeholder('id'))).returning(),
+  )({ id: hold.id });
   if (closed.length === 0) {
     throw new LedgerError('hold_not_open', `hold ${hold.id} was already captured, released or expired`, {
       lockId: hold.id,

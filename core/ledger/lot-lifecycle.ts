@@ -4,7 +4,7 @@
  * processes) applies each change once.
  */
 import { eq } from 'drizzle-orm';
-import { lots } from '../storage/schema.sqlite.js';
+import { tablesOf } from '../storage/prepared.js';
 import type { Db } from '../storage/store.js';
 import { PROGRAM, memberAccount, memberPendingAccount } from './accounts.js';
 import { moveWithinLot, recordMovements } from './lots.js';
@@ -21,6 +21,7 @@ export async function activateLot(tx: Db, now: number, lotId: string, memberId: 
   const applied = await findApplied(tx, key, print);
   if (applied) return applied;
 
+  const { lots } = tablesOf(tx);
   const balance = await lockBalance(tx, memberId, now);
   const [lot] = await tx.select().from(lots).where(eq(lots.id, lotId));
   if (!lot || lot.status !== 'pending' || lot.activatesAt > now) return undefined;
@@ -52,6 +53,7 @@ export async function activateLot(tx: Db, now: number, lotId: string, memberId: 
 
 /** Expires the unspent, unlocked part of a lot past its expiry. Locked points expire once released. */
 export async function expireLot(tx: Db, now: number, lotId: string, memberId: string): Promise<Posted | undefined> {
+  const { lots } = tablesOf(tx);
   const balance = await lockBalance(tx, memberId, now);
   const [lot] = await tx.select().from(lots).where(eq(lots.id, lotId));
   if (!lot || lot.status !== 'active' || lot.expiresAt === null || lot.expiresAt > now || lot.remaining === 0) {

@@ -1,5 +1,6 @@
 import { and, asc, eq, gt, sql } from 'drizzle-orm';
-import { lotMovements, lots } from '../storage/schema.sqlite.js';
+import { prepared } from '../storage/prepared.js';
+import type { lots } from '../storage/schema.sqlite.js';
 import type { Db } from '../storage/store.js';
 
 export type LotRow = typeof lots.$inferSelect;
@@ -43,6 +44,9 @@ export function lotStatus(activated: boolean, parts: LotParts): 'pending' | 'act
   return activated ? 'active' : 'pending';
 }
 
+/** The largest time a JavaScript Date can hold: sorts after every real expiry. */
+export const NEVER = 8_640_000_000_000_000;
+
 export interface Movement {
   lotId: string;
   kind: MovementKind;
@@ -55,24 +59,31 @@ export async function createLot(
   lot: { id: string; memberId: string; transferId: string; amount: number; activatesAt: number; expiresAt: number | null },
 ): Promise<LotRow> {
   const pending = lot.activatesAt > now;
-  const [row] = await tx
-    .insert(lots)
-    .values({
-      id: lot.id,
-      memberId: lot.memberId,
-      transferId: lot.transferId,
-      amount: lot.amount,
-      remaining: lot.amount,
-      status: pending ? 'pending' : 'active',
-      activatesAt: lot.activatesAt,
-      expiresAt: lot.expiresAt,
-      createdAt: now,
-    })
-    .returning();
+  const row: LotRow = {
+    id: lot.id,
+    memberId: lot.memberId,
+    transferId: lot.transferId,
+    amount: lot.amount,
+    remaining: lot.amount,
+    locked: 0,
+    spent: 0,
+    expired: 0,
+    reversed: 0,
+    status: pending ? 'pending' : 'active',
+    activatesAt: lot.activatesAt,
+    expiresAt: lot.expiresAt,
+    spendOrder: lot.expiresAt ?? NEVER,
+    createdAt: now,
+  };
+  await prepared(tx, 'ledger_insert_lot', (db, t) =>
+    db.insert(t.lots).values(
+      Object.fromEntries(Object.keys(row).map((c) => [c, sql.placeholder(c)])) as unknown as LotRow,
+    ),
+  )(row);
   await recordMovements(tx, lot.transferId, lot.memberId, [
-    { lotId: row!.id, kind: pending ? 'earn_pending' : 'earn', amount: lot.amount },
+    { lotId: row.id, kind: pending ? 'earn_pending' : 'earn', amount: lot.amount },
   ]);
-  return row!;
+  return row;
 }
 
 /**
@@ -92,13 +103,33 @@ export async function moveWithinLot(tx: Db, lot: LotRow, kind: keyof typeof MOVE
   parts[from] -= amount;
   parts[to] += amount;
   const status = lotStatus(lot.status !== 'pending', parts);
-  await tx.update(lots).set({ ...parts, status }).where(eq(lots.id, lot.id));
+  await prepared(tx, 'ledger_update_lot', (db, t) =>
+    db
+      .update(t.lots)
+      .set({
+        remaining: sql.placeholder('remaining'),
+        locked: sql.placeholder('locked'),
+        spent: sql.placeholder('spent'),
+        expired: sql.placeholder('expired'),
+        reversed: sql.placeholder('reversed'),
+        status: sql.placeholder('status'),
+      } as unknown as LotParts)
+      .where(eq(t.lots.id, sql.placeholder('id'))),
+  )({ ...parts, status, id: lot.id });
   return { ...lot, ...parts, status };
 }
 
 export async function recordMovements(tx: Db, transferId: string, memberId: string, moves: Movement[]): Promise<void> {
-  if (moves.length === 0) return;
-  await tx.insert(lotMovements).values(moves.map((m) => ({ ...m, transferId, memberId })));
+  const insert = prepared(tx, 'ledger_insert_movement', (db, t) =>
+    db.insert(t.lotMovements).values({
+      transferId: sql.placeholder('transferId'),
+      lotId: sql.placeholder('lotId'),
+      memberId: sql.placeholder('memberId'),
+      kind: sql.placeholder('kind'),
+      amount: sql.placeholder('amount'),
+    } as unknown as typeof t.lotMovements.$inferInsert),
+  );
+  for (const m of moves) await insert({ ...m, transferId, memberId });
 }
 
 /**
@@ -115,12 +146,14 @@ export async function takeFromLots(
   const moves: Movement[] = [];
   let left = points;
   while (left > 0) {
-    const batch = await tx
-      .select()
-      .from(lots)
-      .where(and(eq(lots.memberId, memberId), eq(lots.status, 'active'), gt(lots.remaining, 0)))
-      .orderBy(sql`${lots.expiresAt} asc nulls last`, asc(lots.createdAt), asc(lots.id))
-      .limit(32);
+    const batch = await prepared(tx, 'ledger_spendable_lots', (db, t) =>
+      db
+        .select()
+        .from(t.lots)
+        .where(and(eq(t.lots.memberId, sql.placeholder('memberId')), eq(t.lots.status, 'active'), gt(t.lots.remaining, 0)))
+        .orderBy(asc(t.lots.spendOrder), asc(t.lots.createdAt), asc(t.lots.id))
+        .limit(32),
+    )({ memberId });
     if (batch.length === 0) throw new Error(`member ${memberId}: lots hold less than available`);
     for (const lot of batch) {
       const take = Math.min(left, lot.remaining);
@@ -134,16 +167,20 @@ export async function takeFromLots(
 }
 
 export async function getLot(tx: Db, lotId: string): Promise<LotRow> {
-  const [lot] = await tx.select().from(lots).where(eq(lots.id, lotId));
+  const [lot] = await prepared(tx, 'ledger_lot_by_id', (db, t) =>
+    db.select().from(t.lots).where(eq(t.lots.id, sql.placeholder('lotId'))),
+  )({ lotId });
   if (!lot) throw new Error(`no lot ${lotId}`);
   return lot;
 }
 
 /** Movements of one transfer, in the order they were made. */
 export async function movementsOf(tx: Db, transferId: string): Promise<Movement[]> {
-  return tx
-    .select({ lotId: lotMovements.lotId, kind: lotMovements.kind, amount: lotMovements.amount })
-    .from(lotMovements)
-    .where(eq(lotMovements.transferId, transferId))
-    .orderBy(asc(lotMovements.seq)) as Promise<Movement[]>;
+  return prepared(tx, 'ledger_movements_of', (db, t) =>
+    db
+      .select({ lotId: t.lotMovements.lotId, kind: t.lotMovements.kind, amount: t.lotMovements.amount })
+      .from(t.lotMovements)
+      .where(eq(t.lotMovements.transferId, sql.placeholder('transferId')))
+      .orderBy(asc(t.lotMovements.seq)),
+  )({ transferId }) as Promise<Movement[]>;
 }

@@ -1,5 +1,5 @@
-import { eq, sql } from 'drizzle-orm';
-import { balances, members } from '../storage/schema.sqlite.js';
+import { and, eq, notExists, sql } from 'drizzle-orm';
+import { prepared, tablesOf } from '../storage/prepared.js';
 import type { Db } from '../storage/store.js';
 import { LedgerError } from './errors.js';
 import type { Balance } from './types.js';
@@ -13,47 +13,84 @@ export type BalanceFields = Omit<Balance, 'memberId'>;
  * member's lots takes this lock first, so lot reads that follow are stable.
  */
 export async function lockBalance(tx: Db, memberId: string, now: number): Promise<BalanceFields> {
-  const [row] = await tx
-    .update(balances)
-    .set({ version: sql`${balances.version} + 1`, updatedAt: now })
-    .where(eq(balances.memberId, memberId))
-    .returning();
+  const [row] = await prepared(tx, 'ledger_lock_balance', (db, t) =>
+    db
+      .update(t.balances)
+      .set({ version: sql`${t.balances.version} + 1`, updatedAt: sql.placeholder('now') as unknown as number })
+      .where(eq(t.balances.memberId, sql.placeholder('memberId')))
+      .returning({
+        available: t.balances.available,
+        pending: t.balances.pending,
+        locked: t.balances.locked,
+        spent: t.balances.spent,
+        expired: t.balances.expired,
+        lifetimeEarned: t.balances.lifetimeEarned,
+      }),
+  )({ memberId, now });
   if (!row) {
     throw new LedgerError('member_not_found', `no member ${memberId}`, { memberId });
   }
-  return {
-    available: row.available,
-    pending: row.pending,
-    locked: row.locked,
-    spent: row.spent,
-    expired: row.expired,
-    lifetimeEarned: row.lifetimeEarned,
-  };
+  return row;
 }
 
-/** Like lockBalance, and refuses credits to an erased member. */
-export async function lockActiveMember(tx: Db, memberId: string, now: number): Promise<BalanceFields> {
-  const balance = await lockBalance(tx, memberId, now);
+/**
+ * Adds points to a member's available (or pending) balance in one statement, without reading it
+ * first: a credit needs no lot reads, so it takes the row lock only here, at its end. Refuses an
+ * unknown or erased member (the caller's transaction then rolls back what it wrote).
+ */
+export async function creditBalance(
+  tx: Db,
+  memberId: string,
+  now: number,
+  credit: { available: number; pending: number; lifetimeEarned: number },
+): Promise<void> {
+  const [row] = await prepared(tx, 'ledger_credit_balance', (db, t) =>
+    db
+      .update(t.balances)
+      .set({
+        available: sql`${t.balances.available} + ${sql.placeholder('available')}`,
+        pending: sql`${t.balances.pending} + ${sql.placeholder('pending')}`,
+        lifetimeEarned: sql`${t.balances.lifetimeEarned} + ${sql.placeholder('lifetimeEarned')}`,
+        version: sql`${t.balances.version} + 1`,
+        updatedAt: sql.placeholder('now') as unknown as number,
+      })
+      .where(
+        and(
+          eq(t.balances.memberId, sql.placeholder('memberId')),
+          notExists(
+            db
+              .select({ id: t.members.id })
+              .from(t.members)
+              .where(and(eq(t.members.id, sql.placeholder('memberId')), eq(t.members.status, 'erased'))),
+          ),
+        ),
+      )
+      .returning({ memberId: t.balances.memberId }),
+  )({ memberId, now, ...credit });
+  if (row) return;
+  const { members } = tablesOf(tx);
   const [member] = await tx.select({ status: members.status }).from(members).where(eq(members.id, memberId));
   if (member?.status === 'erased') {
     throw new LedgerError('member_erased', `member ${memberId} was erased and cannot earn`, { memberId });
   }
-  return balance;
+  throw new LedgerError('member_not_found', `no member ${memberId}`, { memberId });
 }
 
 /** Writes the new balance computed under the lock. */
 export async function saveBalance(tx: Db, memberId: string, next: BalanceFields): Promise<void> {
-  await tx
-    .update(balances)
-    .set({
-      available: next.available,
-      pending: next.pending,
-      locked: next.locked,
-      spent: next.spent,
-      expired: next.expired,
-      lifetimeEarned: next.lifetimeEarned,
-    })
-    .where(eq(balances.memberId, memberId));
+  await prepared(tx, 'ledger_save_balance', (db, t) =>
+    db
+      .update(t.balances)
+      .set({
+        available: sql.placeholder('available'),
+        pending: sql.placeholder('pending'),
+        locked: sql.placeholder('locked'),
+        spent: sql.placeholder('spent'),
+        expired: sql.placeholder('expired'),
+        lifetimeEarned: sql.placeholder('lifetimeEarned'),
+      } as unknown as BalanceFields)
+      .where(eq(t.balances.memberId, sql.placeholder('memberId'))),
+  )({ memberId, ...next });
 }
 
 export function requireAvailable(balance: BalanceFields, memberId: string, points: number): void {

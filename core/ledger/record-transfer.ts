@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { newId } from '../ids.js';
-import { transfers } from '../storage/schema.sqlite.js';
+import { prepared } from '../storage/prepared.js';
 import type { Db } from '../storage/store.js';
 import { ConcurrentDuplicate, LedgerError } from './errors.js';
 import type { Posted, TransferKind, TransferRow, Why } from './types.js';
@@ -16,7 +16,9 @@ export function fingerprint(parts: unknown[]): string {
  * nothing); the same key with a different request is a conflict.
  */
 export async function findApplied(tx: Db, idempotencyKey: string, print: string): Promise<Posted | undefined> {
-  const [existing] = await tx.select().from(transfers).where(eq(transfers.idempotencyKey, idempotencyKey));
+  const [existing] = await prepared(tx, 'ledger_transfer_by_key', (db, t) =>
+    db.select().from(t.transfers).where(eq(t.transfers.idempotencyKey, sql.placeholder('key'))),
+  )({ key: idempotencyKey });
   if (!existing) return undefined;
   if (existing.fingerprint !== print) {
     throw new LedgerError(
@@ -50,43 +52,75 @@ export interface NewTransfer {
  * no-op, and the caller's transaction is retried to return the twin.
  */
 export async function recordTransfer(tx: Db, now: number, t: NewTransfer): Promise<TransferRow> {
-  if (!Number.isSafeInteger(t.amount) || t.amount <= 0) {
-    throw new LedgerError('invalid_amount', `a transfer moves a positive whole number of points, not ${t.amount}`);
-  }
-  const { why } = t;
-  const [row] = await tx
-    .insert(transfers)
-    .values({
-      id: newId('tr', now),
-      idempotencyKey: t.idempotencyKey,
-      fingerprint: t.fingerprint,
-      kind: t.kind,
-      debitAccount: t.debitAccount,
-      creditAccount: t.creditAccount,
-      amount: t.amount,
-      memberId: t.memberId,
-      pending: t.pending ?? false,
-      pendingId: t.pendingId ?? null,
-      reversesId: t.reversesId ?? null,
-      lotId: t.lotId ?? null,
-      timeoutAt: t.timeoutAt ?? null,
-      source: why.source,
-      ruleId: why.ruleId ?? null,
-      eventId: why.eventId ?? null,
-      redemptionId: why.redemptionId ?? null,
-      actor: why.actor ?? null,
-      reason: why.reason ?? null,
-      metadata: why.metadata ? JSON.stringify(why.metadata) : null,
-      createdAt: now,
-    })
-    .onConflictDoNothing({ target: transfers.idempotencyKey })
-    .returning();
+  const row = await tryRecordTransfer(tx, now, t);
   if (!row) throw new ConcurrentDuplicate(t.idempotencyKey);
   return row;
 }
 
+/**
+ * For a write whose transfer is its first statement (a credit): append the line, or — when the
+ * key was applied before — return that transfer as a duplicate. One statement on the common
+ * path instead of a look-up and an insert. On PostgreSQL the insert waits for an uncommitted twin
+ * and then sees it, so no retry is needed either.
+ */
+export async function recordFirstTransfer(tx: Db, now: number, t: NewTransfer): Promise<{ transfer: TransferRow; duplicate: boolean }> {
+  const row = await tryRecordTransfer(tx, now, t);
+  if (row) return { transfer: row, duplicate: false };
+  const twin = await findApplied(tx, t.idempotencyKey, t.fingerprint);
+  if (!twin) throw new ConcurrentDuplicate(t.idempotencyKey);
+  return twin;
+}
+
+async function tryRecordTransfer(tx: Db, now: number, t: NewTransfer): Promise<TransferRow | undefined> {
+  if (!Number.isSafeInteger(t.amount) || t.amount <= 0) {
+    throw new LedgerError('invalid_amount', `a transfer moves a positive whole number of points, not ${t.amount}`);
+  }
+  const { why } = t;
+  const [row] = await insertTransfer(tx)({
+    id: newId('tr', now),
+    idempotencyKey: t.idempotencyKey,
+    fingerprint: t.fingerprint,
+    kind: t.kind,
+    debitAccount: t.debitAccount,
+    creditAccount: t.creditAccount,
+    amount: t.amount,
+    memberId: t.memberId,
+    pending: t.pending ?? false,
+    pendingId: t.pendingId ?? null,
+    reversesId: t.reversesId ?? null,
+    lotId: t.lotId ?? null,
+    timeoutAt: t.timeoutAt ?? null,
+    source: why.source,
+    ruleId: why.ruleId ?? null,
+    eventId: why.eventId ?? null,
+    redemptionId: why.redemptionId ?? null,
+    actor: why.actor ?? null,
+    reason: why.reason ?? null,
+    metadata: why.metadata ? JSON.stringify(why.metadata) : null,
+    createdAt: now,
+  });
+  return row;
+}
+
+const TRANSFER_COLUMNS = [
+  'id', 'idempotencyKey', 'fingerprint', 'kind', 'debitAccount', 'creditAccount', 'amount', 'memberId', 'pending',
+  'pendingId', 'reversesId', 'lotId', 'timeoutAt', 'source', 'ruleId', 'eventId', 'redemptionId', 'actor', 'reason',
+  'metadata', 'createdAt',
+] as const;
+
+const insertTransfer = (tx: Db) =>
+  prepared(tx, 'ledger_insert_transfer', (db, t) =>
+    db
+      .insert(t.transfers)
+      .values(Object.fromEntries(TRANSFER_COLUMNS.map((c) => [c, sql.placeholder(c)])) as unknown as typeof t.transfers.$inferInsert)
+      .onConflictDoNothing({ target: t.transfers.idempotencyKey })
+      .returning(),
+  );
+
 export async function getTransfer(tx: Db, id: string): Promise<TransferRow> {
-  const [row] = await tx.select().from(transfers).where(eq(transfers.id, id));
+  const [row] = await prepared(tx, 'ledger_transfer_by_id', (db, t) =>
+    db.select().from(t.transfers).where(eq(t.transfers.id, sql.placeholder('id'))),
+  )({ id });
   if (!row) throw new LedgerError('transfer_not_found', `no transfer ${id}`, { transferId: id });
   return row;
 }

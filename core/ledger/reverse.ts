@@ -6,7 +6,7 @@
  *   original expiry, latest-expiring first, up to what earlier reversals have not yet returned.
  */
 import { eq, inArray } from 'drizzle-orm';
-import { lotMovements, transfers } from '../storage/schema.sqlite.js';
+import { tablesOf } from '../storage/prepared.js';
 import type { Db } from '../storage/store.js';
 import { PROGRAM, memberAccount, memberPendingAccount } from './accounts.js';
 import { LedgerError } from './errors.js';
@@ -77,6 +77,7 @@ async function reverseEarn(tx: Db, now: number, original: TransferRow, input: Re
 }
 
 async function reverseSpend(tx: Db, now: number, original: TransferRow, input: ReverseInput, print: string): Promise<Posted> {
+  const { lotMovements, transfers } = tablesOf(tx);
   const balance = await lockBalance(tx, original.memberId, now);
   // Per lot: what the spend took, less what earlier reversals already returned.
   const taken = new Map<string, number>();

@@ -4,9 +4,10 @@
  * Erasure (GDPR) anonymizes personal data and drops aliases but keeps the ledger: the points
  * history stays auditable, just no longer attributable to a person.
  */
-import { and, eq, inArray } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import { newId } from '../ids.js';
-import { balances, memberAliases, members } from '../storage/schema.sqlite.js';
+import { prepared, tablesOf } from '../storage/prepared.js';
+import type { members } from '../storage/schema.sqlite.js';
 import type { Db } from '../storage/store.js';
 import { emailAlias, normalizeAlias, normalizeEmail } from './aliases.js';
 import { MemberError } from './errors.js';
@@ -64,12 +65,16 @@ function toMember(row: MemberRow, aliases: string[]): Member {
 }
 
 async function aliasesOf(db: Db, memberId: string): Promise<string[]> {
-  const rows = await db.select({ alias: memberAliases.alias }).from(memberAliases).where(eq(memberAliases.memberId, memberId));
+  const rows = await prepared(db, 'members_aliases_of', (d, { memberAliases }) =>
+    d.select({ alias: memberAliases.alias }).from(memberAliases).where(eq(memberAliases.memberId, sql.placeholder('memberId'))),
+  )({ memberId });
   return rows.map((r) => r.alias);
 }
 
 export async function getMember(db: Db, id: string): Promise<Member | undefined> {
-  const [row] = await db.select().from(members).where(eq(members.id, id));
+  const [row] = await prepared(db, 'members_by_id', (d, { members }) =>
+    d.select().from(members).where(eq(members.id, sql.placeholder('id'))),
+  )({ id });
   return row ? toMember(row, await aliasesOf(db, id)) : undefined;
 }
 
@@ -80,16 +85,21 @@ export async function requireMember(db: Db, id: string): Promise<Member> {
 }
 
 export async function findMemberByAlias(db: Db, alias: string): Promise<Member | undefined> {
-  const [row] = await db.select().from(memberAliases).where(eq(memberAliases.alias, normalizeAlias(alias)));
+  const [row] = await prepared(db, 'members_by_alias', (d, { memberAliases }) =>
+    d.select().from(memberAliases).where(eq(memberAliases.alias, sql.placeholder('alias'))),
+  )({ alias: normalizeAlias(alias) });
   return row ? getMember(db, row.memberId) : undefined;
 }
 
 export async function findMemberByEmail(db: Db, email: string): Promise<Member | undefined> {
-  const [row] = await db.select().from(members).where(eq(members.email, normalizeEmail(email)));
+  const [row] = await prepared(db, 'members_by_email', (d, { members }) =>
+    d.select().from(members).where(eq(members.email, sql.placeholder('email'))),
+  )({ email: normalizeEmail(email) });
   return row ? toMember(row, await aliasesOf(db, row.id)) : undefined;
 }
 
 async function claimAliases(tx: Db, now: number, memberId: string, aliases: string[]): Promise<void> {
+  const { memberAliases } = tablesOf(tx);
   if (aliases.length === 0) return;
   const taken = await tx.select().from(memberAliases).where(inArray(memberAliases.alias, aliases));
   const other = taken.find((t) => t.memberId !== memberId);
@@ -110,6 +120,7 @@ export async function enrollMember(
   now: number,
   input: MemberProfile & { aliases?: string[]; id?: string },
 ): Promise<Member> {
+  const { balances, members } = tablesOf(tx);
   const email = input.email ? normalizeEmail(input.email) : null;
   if (email) {
     const [existing] = await tx.select({ id: members.id }).from(members).where(eq(members.email, email));
@@ -142,6 +153,7 @@ export async function updateMember(
   id: string,
   patch: MemberProfile & { addAliases?: string[]; tier?: string | null },
 ): Promise<Member> {
+  const { memberAliases, members } = tablesOf(tx);
   const member = await requireMember(tx, id);
   if (member.status === 'erased') throw new MemberError('member_erased', `member ${id} was erased`, { memberId: id });
   const set: Partial<typeof members.$inferInsert> = { updatedAt: now };
@@ -171,6 +183,7 @@ export async function updateMember(
 
 /** GDPR erasure: personal data and aliases gone, ledger and balance kept under the opaque id. */
 export async function eraseMember(tx: Db, now: number, id: string): Promise<Member> {
+  const { memberAliases, members } = tablesOf(tx);
   await requireMember(tx, id);
   await tx.delete(memberAliases).where(eq(memberAliases.memberId, id));
   await tx
@@ -203,8 +216,15 @@ export async function resolveMember(
   now: number,
   who: { memberId?: string; aliases?: string[]; email?: string | null; profile?: MemberProfile },
   options: { enroll: boolean },
-): Promise<{ member: Member; enrolled: boolean } | undefined> {
-  if (who.memberId) return { member: await requireMember(tx, who.memberId), enrolled: false };
+): Promise<{ memberId: string; enrolled: boolean } | undefined> {
+  if (who.memberId) {
+    const [row] = await prepared(tx, 'members_status', (d, { members }) =>
+      d.select({ status: members.status }).from(members).where(eq(members.id, sql.placeholder('id'))),
+    )({ id: who.memberId });
+    if (!row) throw new MemberError('member_not_found', `no member ${who.memberId}`, { memberId: who.memberId });
+    if (row.status === 'erased') throw erased(who.memberId);
+    return { memberId: who.memberId, enrolled: false };
+  }
   const aliases = (who.aliases ?? []).map(normalizeAlias);
   let found: Member | undefined;
   for (const alias of aliases) {
@@ -213,15 +233,14 @@ export async function resolveMember(
   }
   if (!found && who.email) found = await findMemberByEmail(tx, who.email);
   if (found) {
-    if (found.status === 'erased') throw new MemberError('member_erased', `member ${found.id} was erased`, { memberId: found.id });
+    if (found.status === 'erased') throw erased(found.id);
     const missing = aliases.filter((a) => !found!.aliases.includes(a));
-    if (missing.length) {
-      await claimAliases(tx, now, found.id, missing);
-      found = (await getMember(tx, found.id))!;
-    }
-    return { member: found, enrolled: false };
+    if (missing.length) await claimAliases(tx, now, found.id, missing);
+    return { memberId: found.id, enrolled: false };
   }
   if (!options.enroll) return undefined;
   const member = await enrollMember(tx, now, { ...who.profile, email: who.email ?? null, aliases });
-  return { member, enrolled: true };
+  return { memberId: member.id, enrolled: true };
 }
+
+const erased = (memberId: string) => new MemberError('member_erased', `member ${memberId} was erased`, { memberId });

@@ -22,10 +22,10 @@ function openConnection(file: string, readonly: boolean): Database.Database {
 }
 
 /**
- * SQLite backend: one writer connection, whose transactions are queued one at a time in this
- * process (so no other request's statements interleave with an open transaction), and one reader
- * connection that sees only committed data. Several processes on one file are not supported:
- * that is what the PostgreSQL backend is for.
+ * SQLite backend: one writer connection, whose transactions run one at a time in this process
+ * (so no other request's statements interleave with an open transaction) and commit in groups,
+ * and one reader connection that sees only committed data. Several processes on one file are
+ * not supported: that is what the PostgreSQL backend is for.
  */
 export function openSqlite(file: string, options: { migrate?: boolean } = {}): Store {
   mkdirSync(dirname(file), { recursive: true });
@@ -36,26 +36,12 @@ export function openSqlite(file: string, options: { migrate?: boolean } = {}): S
   const reader = openConnection(file, true);
   const readDb = drizzle(reader, { schema }) as Db;
 
-  let tail: Promise<unknown> = Promise.resolve();
+  const commits = groupCommit(writer, writeDb);
   return {
     dialect: 'sqlite',
     location: file,
     db: readDb,
-    transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T> {
-      const run = tail.then(async () => {
-        writer.exec('BEGIN IMMEDIATE');
-        try {
-          const result = await fn(writeDb);
-          writer.exec('COMMIT');
-          return result;
-        } catch (error) {
-          if (writer.inTransaction) writer.exec('ROLLBACK');
-          throw error;
-        }
-      });
-      tail = run.catch(() => undefined);
-      return run;
-    },
+    transaction: commits.transaction,
     async ready() {
       try {
         const journal = JSON.parse(readFileSync(join(folder, 'meta', '_journal.json'), 'utf8')) as {
@@ -69,9 +55,75 @@ export function openSqlite(file: string, options: { migrate?: boolean } = {}): S
       }
     },
     async close() {
-      await tail;
+      await commits.idle();
       reader.close();
       writer.close();
+    },
+  };
+}
+
+interface Queued {
+  fn: (tx: Db) => Promise<unknown>;
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
+}
+
+/**
+ * Group commit. Transactions are queued and run one at a time on the writer connection; the
+ * ones that queued up while a commit was running run together in the next SQLite transaction,
+ * each inside its own SAVEPOINT, so one failing rolls back only its own writes. Every caller is
+ * answered after the COMMIT that made its writes durable. Under concurrent load this turns N
+ * commits (each writing its dirty pages to the WAL) into one, which is most of a write's cost.
+ * A transaction function must not itself call `transaction()`: it would wait for itself.
+ */
+function groupCommit(writer: Database.Database, db: Db, maxBatch = 256) {
+  let queue: Queued[] = [];
+  let draining: Promise<void> | undefined;
+
+  async function runBatch(batch: Queued[]): Promise<void> {
+    const results: { ok: boolean; value: unknown }[] = [];
+    writer.exec('BEGIN IMMEDIATE');
+    try {
+      for (const item of batch) {
+        writer.exec('SAVEPOINT tx');
+        try {
+          const value = await item.fn(db);
+          writer.exec('RELEASE tx');
+          results.push({ ok: true, value });
+        } catch (error) {
+          if (!writer.inTransaction) throw error; // SQLite abandoned the whole transaction
+          writer.exec('ROLLBACK TO tx');
+          writer.exec('RELEASE tx');
+          results.push({ ok: false, value: error });
+        }
+      }
+      writer.exec('COMMIT');
+    } catch (error) {
+      if (writer.inTransaction) writer.exec('ROLLBACK');
+      for (const item of batch) item.reject(error);
+      return;
+    }
+    batch.forEach((item, i) => (results[i]!.ok ? item.resolve(results[i]!.value) : item.reject(results[i]!.value)));
+  }
+
+  async function drain(): Promise<void> {
+    while (queue.length > 0) {
+      const batch = queue.slice(0, maxBatch);
+      queue = queue.slice(batch.length);
+      await runBatch(batch);
+    }
+    draining = undefined;
+  }
+
+  return {
+    transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T> {
+      return new Promise<T>((resolve, reject) => {
+        queue.push({ fn, resolve: resolve as (v: unknown) => void, reject });
+        draining ??= Promise.resolve().then(drain);
+      });
+    },
+    async idle(): Promise<void> {
+      while (draining) await draining;
     },
   };
 }

@@ -40,7 +40,6 @@ CREATE TABLE `lot_movements` (
 );
 --> statement-breakpoint
 CREATE INDEX `lot_movements_transfer_idx` ON `lot_movements` (`transfer_id`);--> statement-breakpoint
-CREATE INDEX `lot_movements_lot_idx` ON `lot_movements` (`lot_id`);--> statement-breakpoint
 CREATE TABLE `lots` (
 	`id` text PRIMARY KEY NOT NULL,
 	`member_id` text NOT NULL,
@@ -54,12 +53,13 @@ CREATE TABLE `lots` (
 	`status` text NOT NULL,
 	`activates_at` integer NOT NULL,
 	`expires_at` integer,
+	`spend_order` integer NOT NULL,
 	`created_at` integer NOT NULL
 );
 --> statement-breakpoint
-CREATE INDEX `lots_member_status_expiry_idx` ON `lots` (`member_id`,`status`,`expires_at`);--> statement-breakpoint
-CREATE INDEX `lots_status_expiry_idx` ON `lots` (`status`,`expires_at`);--> statement-breakpoint
-CREATE INDEX `lots_status_activation_idx` ON `lots` (`status`,`activates_at`);--> statement-breakpoint
+CREATE INDEX `lots_spend_order_idx` ON `lots` (`member_id`,`status`,`spend_order`,`created_at`,`id`);--> statement-breakpoint
+CREATE INDEX `lots_expiry_idx` ON `lots` (`expires_at`) WHERE "lots"."status" = 'active' and "lots"."expires_at" is not null;--> statement-breakpoint
+CREATE INDEX `lots_activation_idx` ON `lots` (`activates_at`) WHERE "lots"."status" = 'pending';--> statement-breakpoint
 CREATE TABLE `member_aliases` (
 	`alias` text PRIMARY KEY NOT NULL,
 	`member_id` text NOT NULL,
@@ -122,6 +122,6 @@ CREATE TABLE `transfers` (
 --> statement-breakpoint
 CREATE UNIQUE INDEX `transfers_id_uq` ON `transfers` (`id`);--> statement-breakpoint
 CREATE UNIQUE INDEX `transfers_idempotency_key_uq` ON `transfers` (`idempotency_key`);--> statement-breakpoint
-CREATE UNIQUE INDEX `transfers_pending_id_uq` ON `transfers` (`pending_id`);--> statement-breakpoint
+CREATE UNIQUE INDEX `transfers_pending_id_uq` ON `transfers` (`pending_id`) WHERE "transfers"."pending_id" is not null;--> statement-breakpoint
 CREATE INDEX `transfers_member_seq_idx` ON `transfers` (`member_id`,`seq`);--> statement-breakpoint
-CREATE INDEX `transfers_reverses_idx` ON `transfers` (`reverses_id`);
+CREATE INDEX `transfers_reverses_idx` ON `transfers` (`reverses_id`) WHERE "transfers"."reverses_id" is not null;

@@ -239,4 +239,19 @@ describe('checkLedgerInvariants', () => {
       await expectViolation('I5', new RegExp(`member ${f.bob}: available is negative \\(-10\\)`));
     });
   });
+
+  it('I2: reports a movement of an unknown kind instead of crashing', async () => {
+    raw("UPDATE lot_movements SET kind = 'teleport' WHERE transfer_id = ?", f.spend.id);
+    await expectViolation('I2', /unknown kind teleport/);
+  });
+
+  it('I2: reports a movement filed under another member', async () => {
+    raw('UPDATE lot_movements SET member_id = ? WHERE transfer_id = ?', f.bob, f.spend.id);
+    await expectViolation('I2', new RegExp(`filed under member ${f.bob}`));
+  });
+
+  it('I2: reports a movement whose transfer does not exist', async () => {
+    raw("UPDATE lot_movements SET transfer_id = 'tr_missing' WHERE transfer_id = ?", f.spend.id);
+    await expectViolation('I2', /unknown transfer tr_missing/);
+  });
 });

@@ -91,7 +91,7 @@ export function eventsRoutes({ ledger }: ApiDeps) {
       );
       if (!resolved) throw new ProblemError(404, 'member-not-found', 'Member not found', 'No member matches the event customer.');
       const posted = await ledgerOps.earn(tx, now, {
-        memberId: resolved.member.id,
+        memberId: resolved.memberId,
         points: body.points,
         idempotencyKey: `event:${eventId}`,
         why: { source: 'event', eventId, actor: principal.name, reason: body.name, metadata: body.attributes },
@@ -104,7 +104,7 @@ export function eventsRoutes({ ledger }: ApiDeps) {
       {
         status,
         eventId,
-        memberId: result.member.id,
+        memberId: result.memberId,
         enrolled: result.enrolled,
         transactions: [presentTransfer(result.posted.transfer)],
       } as const,
