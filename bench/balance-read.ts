@@ -106,7 +106,7 @@ export async function balanceRead(options: BalanceReadOptions = {}): Promise<Bal
   const tmp = tempDir('balance');
   const file = tmp.file('balance.db');
   try {
-    const store = openStore(file);
+    const store = await openStore(file);
     const ids = await store.transaction(async (tx) => ({
       small: (await enrollMember(tx, Date.now(), { firstName: 'Small' })).id,
       big: (await enrollMember(tx, Date.now(), { firstName: 'Big' })).id,

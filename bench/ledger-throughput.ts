@@ -59,7 +59,7 @@ export async function ledgerThroughput(options: LedgerThroughputOptions = {}): P
   const maxTransfers = options.maxTransfers ?? 200_000;
   const batchSize = options.batchSize ?? 100;
   const tmp = tempDir('ledger');
-  const store = openStore(tmp.file('ledger.db'));
+  const store = await openStore(tmp.file('ledger.db'));
   try {
     const ledger = new Ledger(store);
     const members = await store.transaction(async (tx) => {

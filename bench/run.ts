@@ -69,7 +69,10 @@ if (selected.has('c')) {
   log('(c) POST /v1/events over HTTP…');
   results.http = await eventsHttp(quick ? { warmupSeconds: 1, runSeconds: 3, runs: 2, members: 200 } : {});
   const h = results.http;
-  log(`(c) hub ${h.hub.perSecond.toFixed(0)} req/s vs bare ${h.bare.perSecond.toFixed(0)} req/s (${(h.ratio * 100).toFixed(0)} %), hub p99 ${h.hub.p99} ms`);
+  log(
+    `(c) hub ${h.hub.perSecond.toFixed(0)} req/s vs bare ${h.bare.perSecond.toFixed(0)} req/s (${(h.ratio * 100).toFixed(0)} %), ` +
+      `vs bare-ledger ${h.bareLedger.perSecond.toFixed(0)} req/s (${(h.ledgerRatio * 100).toFixed(0)} %), hub p99 ${h.hub.p99} ms`,
+  );
 }
 
 results.loadAverageAfter = os.loadavg();

@@ -100,11 +100,11 @@ export async function verifySeedShape(): Promise<string[]> {
   const tmp = tempDir('seedcheck');
   try {
     const file = tmp.file('check.db');
-    let store = openStore(file);
+    let store = await openStore(file);
     const member = await store.transaction((tx) => enrollMember(tx, Date.now(), {}));
     await store.close();
     seedEarnHistory(file, { memberId: member.id, count: 200, tag: 'check' });
-    store = openStore(file);
+    store = await openStore(file);
     try {
       const ledger = new Ledger(store);
       const why = { source: 'api', actor: 'bench' } as const;

@@ -45,7 +45,7 @@ export async function createHub(options: HubOptions = {}): Promise<Hub> {
   const env = options.env ?? process.env;
   const clock = options.clock ?? Date.now;
   const logger = options.logger ?? createLogger({ level: (env.LOG_LEVEL as 'info' | undefined) ?? 'info' });
-  const store = openStore(env.DATABASE_URL || DEFAULT_DATABASE_URL);
+  const store = await openStore(env.DATABASE_URL || DEFAULT_DATABASE_URL);
   try {
     const { generated } = await ensureAdminKey(store, env.ADMIN_API_KEY || undefined);
     const metrics = createMetrics({ processMetrics: options.processMetrics });

@@ -21,7 +21,7 @@ export const keysCreate: Command = {
       console.error(`keys create: --scope must be one of ${SCOPES.join(', ')}, not "${values.scope}"`);
       return 2;
     }
-    const store = openStore(process.env.DATABASE_URL || DEFAULT_DATABASE_URL);
+    const store = await openStore(process.env.DATABASE_URL || DEFAULT_DATABASE_URL);
     try {
       const { key, id } = await createApiKey(store, values.name, [values.scope as Scope]);
       console.log(`Created ${values.scope} key ${id} for "${values.name}". It is shown once; store it now:\n${key}`);

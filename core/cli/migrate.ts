@@ -10,7 +10,7 @@ export const migrateCommand: Command = {
     '`serve` also migrates on start; run this on deploy to migrate before starting processes.',
   ].join('\n'),
   async run() {
-    const store = openStore(process.env.DATABASE_URL || DEFAULT_DATABASE_URL);
+    const store = await openStore(process.env.DATABASE_URL || DEFAULT_DATABASE_URL);
     const ready = await store.ready();
     await store.close();
     console.log(ready.detail);

@@ -1,17 +1,17 @@
 import { resolve } from 'node:path';
+import { openPg } from './open-pg.js';
 import { openSqlite } from './open-sqlite.js';
 import type { Store } from './store.js';
 
 export const DEFAULT_DATABASE_URL = './data/loyalty.db';
 
 /**
- * Picks the backend from the URL: `postgres://…` / `postgresql://…` is PostgreSQL (scale-out
- * issue); anything else — a path or `file:` / `sqlite:` URL — is a SQLite file.
+ * Picks the backend from the URL: `postgres://…` / `postgresql://…` is PostgreSQL (any number of
+ * hub processes may share it); anything else — a path or a `file:` / `sqlite:` URL — is a SQLite
+ * file (one process). Either is created and migrated unless `migrate: false`.
  */
-export function openStore(url: string = DEFAULT_DATABASE_URL, options: { migrate?: boolean } = {}): Store {
-  if (/^postgres(ql)?:\/\//i.test(url)) {
-    throw new Error('DATABASE_URL points at PostgreSQL, which this build does not support yet; use a SQLite path');
-  }
+export async function openStore(url: string = DEFAULT_DATABASE_URL, options: { migrate?: boolean } = {}): Promise<Store> {
+  if (/^postgres(ql)?:\/\//i.test(url)) return openPg(url, options);
   const file = url.replace(/^(sqlite|file):(\/\/)?/i, '');
   return openSqlite(resolve(file), options);
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { revokeApiKey, createApiKey } from '../../core/auth/api-keys.js';
+import { tablesOf } from '../../core/storage/prepared.js';
 import { hubHarness, json } from '../helpers/test-hub.js';
 
 describe('API keys and scopes', () => {
@@ -45,7 +46,7 @@ describe('API keys and scopes', () => {
   });
 
   it('stores only hashes of keys', async () => {
-    const { apiKeys } = await import('../../core/storage/schema.sqlite.js');
+    const { apiKeys } = tablesOf(h.hub.store.db);
     const rows = await h.hub.store.db.select().from(apiKeys);
     for (const row of rows) {
       expect(row.hash).toMatch(/^[0-9a-f]{64}$/);

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { backend } from '../helpers/temp-database.js';
 import { hubHarness, json } from '../helpers/test-hub.js';
 
 describe('operational endpoints', () => {
@@ -6,6 +7,10 @@ describe('operational endpoints', () => {
     connectors: [
       { name: 'shopify', title: 'Shopify', directions: ['inbound'], config: [{ env: 'SHOPIFY_API_SECRET', secret: true, required: true, description: 'app secret' }] },
     ],
+  });
+
+  it('runs on the backend of its test project', () => {
+    expect(h.hub.store.dialect).toBe(backend);
   });
 
   it('reports health and readiness without a key', async () => {

@@ -1,11 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, beforeEach, expect } from 'vitest';
 import { createApiKey, type Scope } from '../../core/auth/api-keys.js';
 import { checkLedgerInvariants } from '../../core/ledger/index.js';
 import { createHub, type Hub, type HubOptions } from '../../core/hub.js';
 import { silentLogger } from '../../core/observability/logger.js';
+import { tempDatabase, type TempDatabase } from './temp-database.js';
 import { testClock, type TestClock } from './test-store.js';
 
 export const ADMIN_KEY = 'test-admin-key-0123456789';
@@ -13,27 +11,27 @@ export const ADMIN_KEY = 'test-admin-key-0123456789';
 export interface HubHarness {
   hub: Hub;
   clock: TestClock;
-  dir: string;
+  database: TempDatabase;
   keys: Record<Scope, string>;
   /** `app.request` with a key of that scope and a JSON body. */
   call(method: string, path: string, options?: { scope?: Scope | null; body?: unknown; headers?: Record<string, string> }): Promise<Response>;
 }
 
 /**
- * Per test: a whole hub (real SQLite file, real app) driven in-process through `app.request()`,
+ * Per test: a whole hub (a real database of the project's backend, the real app) driven in-process through `app.request()`,
  * with an admin, a write and a read key; ledger invariants are checked after each test.
  */
 export function hubHarness(options: Omit<HubOptions, 'env' | 'clock'> & { env?: Record<string, string> } = {}): HubHarness {
   const h = {} as HubHarness;
   beforeEach(async () => {
-    h.dir = mkdtempSync(join(tmpdir(), 'loyalty-hub-api-'));
+    h.database = await tempDatabase();
     h.clock = testClock(Date.now());
     h.hub = await createHub({
       logger: silentLogger,
       connectors: [],
       ...options,
       clock: h.clock,
-      env: { DATABASE_URL: join(h.dir, 'loyalty.db'), ADMIN_API_KEY: ADMIN_KEY, ...options.env },
+      env: { DATABASE_URL: h.database.url, ADMIN_API_KEY: ADMIN_KEY, ...options.env },
     });
     h.keys = {
       admin: ADMIN_KEY,
@@ -56,7 +54,7 @@ export function hubHarness(options: Omit<HubOptions, 'env' | 'clock'> & { env?: 
       expect(await checkLedgerInvariants(h.hub.store.db)).toEqual([]);
     } finally {
       await h.hub.close();
-      rmSync(h.dir, { recursive: true, force: true });
+      await h.database.dispose();
     }
   });
   return h;

@@ -1,21 +1,23 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, beforeEach, expect } from 'vitest';
 import { Ledger, checkLedgerInvariants } from '../../core/ledger/index.js';
 import { enrollMember, type MemberProfile } from '../../core/members/members.js';
 import { openStore } from '../../core/storage/open-store.js';
 import type { Store } from '../../core/storage/store.js';
+import { tempDatabase } from './temp-database.js';
 
-/** Opens a real, migrated SQLite file in a fresh temporary directory. */
-export function openTempStore(): { store: Store; dispose: () => Promise<void> } {
-  const dir = mkdtempSync(join(tmpdir(), 'loyalty-hub-test-'));
-  const store = openStore(join(dir, 'loyalty.db'));
+/**
+ * Opens a real, migrated, empty database of the project's backend: a SQLite file in a fresh
+ * temporary directory, or a fresh PostgreSQL database on the test server.
+ */
+export async function openTempStore(): Promise<{ store: Store; url: string; dispose: () => Promise<void> }> {
+  const db = await tempDatabase();
+  const store = await openStore(db.url);
   return {
     store,
+    url: db.url,
     dispose: async () => {
       await store.close();
-      rmSync(dir, { recursive: true, force: true });
+      await db.dispose();
     },
   };
 }
@@ -53,8 +55,8 @@ export interface LedgerHarness {
 export function ledgerHarness(): LedgerHarness {
   const h = {} as LedgerHarness;
   let dispose: () => Promise<void> = async () => {};
-  beforeEach(() => {
-    const temp = openTempStore();
+  beforeEach(async () => {
+    const temp = await openTempStore();
     dispose = temp.dispose;
     h.store = temp.store;
     h.clock = testClock();

@@ -15,7 +15,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Ledger, LedgerError, checkLedgerInvariants, type Balance, type Posted } from '../../core/ledger/index.js';
 import { enrollMember } from '../../core/members/members.js';
-import { balances, lotMovements, lots, openHolds, transfers } from '../../core/storage/schema.sqlite.js';
+import { tablesOf } from '../../core/storage/prepared.js';
 import type { Store } from '../../core/storage/store.js';
 import { DAY, openTempStore, testClock, type TestClock } from '../helpers/test-store.js';
 
@@ -310,11 +310,11 @@ class Model {
 async function snapshot(store: Store) {
   const db = store.db;
   return {
-    transfers: await db.select().from(transfers).orderBy(transfers.seq),
-    lots: await db.select().from(lots).orderBy(lots.id),
-    movements: await db.select().from(lotMovements).orderBy(lotMovements.seq),
-    openHolds: await db.select().from(openHolds).orderBy(openHolds.transferId),
-    balances: await db.select().from(balances).orderBy(balances.memberId),
+    transfers: await db.select().from(tablesOf(db).transfers).orderBy(tablesOf(db).transfers.seq),
+    lots: await db.select().from(tablesOf(db).lots).orderBy(tablesOf(db).lots.id),
+    movements: await db.select().from(tablesOf(db).lotMovements).orderBy(tablesOf(db).lotMovements.seq),
+    openHolds: await db.select().from(tablesOf(db).openHolds).orderBy(tablesOf(db).openHolds.transferId),
+    balances: await db.select().from(tablesOf(db).balances).orderBy(tablesOf(db).balances.memberId),
   };
 }
 
@@ -528,7 +528,7 @@ class Scenario {
       expect(await ledger.expiring(memberId)).toEqual(model.expiring(m));
     }
     // Lot by lot, the ledger agrees with the model.
-    const stored = await this.store.db.select().from(lots);
+    const stored = await this.store.db.select().from(tablesOf(this.store.db).lots);
     expect(stored.length).toBe(model.lots.size);
     for (const lot of stored) {
       const want = model.lots.get(lot.id);
@@ -550,7 +550,7 @@ function memberOf(ids: string[], t: MTransfer): string {
 }
 
 async function runScenario(members: number, ops: Op[]): Promise<void> {
-  const { store, dispose } = openTempStore();
+  const { store, dispose } = await openTempStore();
   try {
     const clock = testClock();
     const ids: string[] = [];
@@ -594,7 +594,7 @@ const writeArb: fc.Arbitrary<Write> = fc.record({
 });
 
 async function runConcurrentBatches(batches: Write[][]): Promise<void> {
-  const { store, dispose } = openTempStore();
+  const { store, dispose } = await openTempStore();
   try {
     const clock = testClock();
     const ledger = new Ledger(store, clock);

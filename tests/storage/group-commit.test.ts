@@ -1,17 +1,18 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
-import { apiKeys } from '../../core/storage/schema.sqlite.js';
+import { tablesOf } from '../../core/storage/prepared.js';
 import type { Store } from '../../core/storage/store.js';
 import { openTempStore } from '../helpers/test-store.js';
 
 describe('SQLite store transactions', () => {
   let store: Store;
   let dispose: () => Promise<void>;
-  beforeEach(() => ({ store, dispose } = openTempStore()));
+  beforeEach(async () => ({ store, dispose } = await openTempStore()));
+  const apiKeys = () => tablesOf(store.db).apiKeys;
   afterEach(() => dispose());
 
   const insertKey = (id: string) => (tx: Parameters<Parameters<Store['transaction']>[0]>[0]) =>
-    tx.insert(apiKeys).values({ id, name: id, hash: id, scopes: 'read', createdAt: 0 });
+    tx.insert(tablesOf(tx).apiKeys).values({ id, name: id, hash: id, scopes: 'read', createdAt: 0 });
 
   it('commits concurrent transactions together, rolling back only the one that failed', async () => {
     const results = await Promise.allSettled(
@@ -26,7 +27,7 @@ describe('SQLite store transactions', () => {
     const failed = results.flatMap((r, i) => (r.status === 'rejected' ? [i] : []));
     expect(failed).toEqual([3, 10, 17, 24]);
     expect(results[5]).toEqual({ status: 'fulfilled', value: 5 });
-    const rows = await store.db.select({ id: apiKeys.id }).from(apiKeys);
+    const rows = await store.db.select({ id: apiKeys().id }).from(apiKeys());
     expect(rows.map((r) => r.id).sort()).toEqual(
       Array.from({ length: 30 }, (_, i) => `k${i}`)
         .filter((_, i) => !failed.includes(i))
@@ -40,14 +41,14 @@ describe('SQLite store transactions', () => {
     await Promise.all([
       store.transaction(insertKey('first')),
       store.transaction(async (tx) => {
-        seenInside = (await tx.select().from(apiKeys).where(eq(apiKeys.id, 'first'))).length;
+        seenInside = (await tx.select().from(apiKeys()).where(eq(apiKeys().id, 'first'))).length;
         await insertKey('second')(tx);
-        seenByReader = (await store.db.select().from(apiKeys).where(eq(apiKeys.id, 'second'))).length;
+        seenByReader = (await store.db.select().from(apiKeys()).where(eq(apiKeys().id, 'second'))).length;
       }),
     ]);
     expect(seenInside).toBe(1);
     expect(seenByReader).toBe(0);
-    expect((await store.db.select().from(apiKeys)).length).toBe(2);
+    expect((await store.db.select().from(apiKeys())).length).toBe(2);
   });
 
   it('undoes every write of a failed transaction, even after a constraint error inside it', async () => {
@@ -58,6 +59,6 @@ describe('SQLite store transactions', () => {
         await insertKey('dup')(tx); // primary key violation
       }),
     ).rejects.toThrow(/UNIQUE/);
-    expect((await store.db.select().from(apiKeys)).map((r) => r.id)).toEqual(['dup']);
+    expect((await store.db.select().from(apiKeys())).map((r) => r.id)).toEqual(['dup']);
   });
 });

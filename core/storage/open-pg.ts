@@ -1,0 +1,75 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { drizzle } from 'drizzle-orm/node-postgres';
+import { migrate } from 'drizzle-orm/node-postgres/migrator';
+import pg from 'pg';
+import { migrationsFolder } from './migrations-folder.js';
+import { schema } from './schema.pg.js';
+import type { Db, Store } from './store.js';
+
+/** Errors after which a transaction is safely retried from the start. */
+const RETRYABLE = new Set(['40001', '40P01']); // serialization failure, deadlock detected
+/** Every hub process migrating at start takes this lock, so they migrate one at a time. */
+const MIGRATION_LOCK = 7_141_001;
+
+/**
+ * PostgreSQL backend: a connection pool shared by reads and transactions. Concurrency between
+ * processes is the database's: the ledger's row locks and unique indexes hold across processes.
+ */
+export async function openPg(url: string, options: { migrate?: boolean; poolSize?: number } = {}): Promise<Store> {
+  const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10 });
+  pool.on('error', () => {}); // an idle client's connection dropped: the pool replaces it
+  const db = drizzle(pool, { schema }) as unknown as Db;
+  const folder = join(migrationsFolder, 'pg');
+  if (options.migrate ?? true) {
+    const client = await pool.connect();
+    try {
+      await client.query('select pg_advisory_lock($1)', [MIGRATION_LOCK]);
+      await migrate(drizzle(client), { migrationsFolder: folder });
+    } finally {
+      await client.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => {});
+      client.release();
+    }
+  }
+  const location = redactUrl(url);
+  return {
+    dialect: 'pg',
+    location,
+    db,
+    async transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T> {
+      for (let attempt = 0; ; attempt++) {
+        try {
+          return await (db as unknown as { transaction(f: (tx: Db) => Promise<T>): Promise<T> }).transaction(fn);
+        } catch (error) {
+          const code = (error as { code?: string; cause?: { code?: string } }).code ?? (error as { cause?: { code?: string } }).cause?.code;
+          if (!code || !RETRYABLE.has(code) || attempt >= 5) throw error;
+        }
+      }
+    },
+    async ready() {
+      try {
+        const journal = JSON.parse(readFileSync(join(folder, 'meta', '_journal.json'), 'utf8')) as { entries: unknown[] };
+        const { rows } = await pool.query<{ n: string }>('select count(*) as n from drizzle.__drizzle_migrations');
+        const applied = Number(rows[0]!.n);
+        const ok = applied >= journal.entries.length;
+        return { ok, detail: `postgres ${location}: ${ok ? `${applied} migrations applied` : `${applied} of ${journal.entries.length} migrations applied`}` };
+      } catch (error) {
+        return { ok: false, detail: `postgres ${location}: ${(error as Error).message}` };
+      }
+    },
+    async close() {
+      await pool.end();
+    },
+  };
+}
+
+/** The URL without its password, for logs and /ready. */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return 'postgres://…';
+  }
+}

@@ -1,0 +1,7 @@
+import { defineConfig } from 'drizzle-kit';
+
+export default defineConfig({
+  dialect: 'postgresql',
+  schema: './core/storage/schema.pg.ts',
+  out: './migrations/pg',
+});
