@@ -22,7 +22,7 @@ export const serveCommand: Command = {
       return 2;
     }
     const hub = await createHub({ processMetrics: true });
-    const stopScheduler = startScheduler(hub.ledger, hub.logger, Number(process.env.SCHEDULER_INTERVAL_MS ?? 60_000));
+    const stopScheduler = startScheduler(hub.store, hub.ledger, hub.logger, Number(process.env.SCHEDULER_INTERVAL_MS ?? 60_000));
     const database = (await hub.store.ready()).detail;
     const server = serve({ fetch: hub.app.fetch, port }, (info) => {
       const url = `http://localhost:${info.port}`;

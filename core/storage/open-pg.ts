@@ -46,6 +46,20 @@ export async function openPg(url: string, options: { migrate?: boolean; poolSize
         }
       }
     },
+    async exclusive<T>(name: string, fn: () => Promise<T>): Promise<T | undefined> {
+      const client = await pool.connect();
+      try {
+        const { rows } = await client.query<{ ok: boolean }>('select pg_try_advisory_lock(hashtext($1)) as ok', [name]);
+        if (!rows[0]?.ok) return undefined;
+        try {
+          return await fn();
+        } finally {
+          await client.query('select pg_advisory_unlock(hashtext($1))', [name]);
+        }
+      } finally {
+        client.release();
+      }
+    },
     async ready() {
       try {
         const journal = JSON.parse(readFileSync(join(folder, 'meta', '_journal.json'), 'utf8')) as { entries: unknown[] };

@@ -42,6 +42,7 @@ export function openSqlite(file: string, options: { migrate?: boolean } = {}): S
     location: file,
     db: readDb,
     transaction: commits.transaction,
+    exclusive: (_name, fn) => fn(),
     async ready() {
       try {
         const journal = JSON.parse(readFileSync(join(folder, 'meta', '_journal.json'), 'utf8')) as {

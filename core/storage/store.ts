@@ -24,6 +24,12 @@ export interface Store {
    * serialized per member by the ledger's row lock; on SQLite, transactions are serialized.
    */
   transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T>;
+  /**
+   * Runs `fn` only if no other process is running work under the same name right now (a
+   * PostgreSQL advisory lock; on SQLite, one process owns the file, so always). Returns
+   * undefined when another process holds it.
+   */
+  exclusive<T>(name: string, fn: () => Promise<T>): Promise<T | undefined>;
   /** true when the database answers and every shipped migration has been applied. */
   ready(): Promise<{ ok: boolean; detail: string }>;
   close(): Promise<void>;
