@@ -139,7 +139,7 @@ export async function balanceRead(options: BalanceReadOptions = {}): Promise<Bal
         await hub.store.transaction((tx) =>
           tx
             .update(lots)
-            .set({ expiresAt: sql`${now + DAY} + (rowid % 365) * ${DAY}` })
+            .set({ expiresAt: sql`${now + DAY} + (rowid % 365) * ${DAY}`, spendOrder: sql`${now + DAY} + (rowid % 365) * ${DAY}` })
             .where(inArray(lots.memberId, [ids.small, ids.big])),
         );
         const updateSeconds = (performance.now() - t) / 1000;

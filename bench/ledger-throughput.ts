@@ -22,6 +22,8 @@ export interface LedgerPhase {
 export interface LedgerThroughputResult {
   members: number;
   single: LedgerPhase;
+  /** `callers` concurrent `ledger.earn()` calls at a time, each its own transaction (group-committed). */
+  concurrent: LedgerPhase & { callers: number };
   batched: LedgerPhase & { batchSize: number };
   mixed: LedgerPhase & { earns: number; spends: number; refused: number };
   invariants: { violations: string[]; transfers: number; seconds: number };
@@ -79,6 +81,13 @@ export async function ledgerThroughput(options: LedgerThroughputOptions = {}): P
       await ledger.earn(earn(pick()));
     });
 
+    // What a server sees: many requests at once, each its own ledger transaction. The SQLite
+    // store commits the ones that queue up together (group commit).
+    const callers = 50;
+    const concurrent = await timed(maxTransfers, phaseSeconds, callers, async () => {
+      await Promise.all(Array.from({ length: callers }, () => ledger.earn(earn(pick()))));
+    });
+
     const batched = await timed(maxTransfers, phaseSeconds, batchSize, async () => {
       await ledger.write(async (tx, now) => {
         for (let j = 0; j < batchSize; j++) await ledgerOps.earn(tx, now, earn(pick()));
@@ -111,7 +120,7 @@ export async function ledgerThroughput(options: LedgerThroughputOptions = {}): P
     const violations = await checkLedgerInvariants(store.db);
     const invariants = { violations, transfers: key, seconds: (performance.now() - t) / 1000 };
 
-    return { members: memberCount, single, batched: { ...batched, batchSize }, mixed: { ...mixed, earns, spends, refused }, invariants };
+    return { members: memberCount, single, concurrent: { ...concurrent, callers }, batched: { ...batched, batchSize }, mixed: { ...mixed, earns, spends, refused }, invariants };
   } finally {
     await store.close();
     tmp.remove();

@@ -22,8 +22,9 @@ function summaryRows(r: BenchResults): string[] {
   const perSec = (p: LedgerPhase) => `${fmt.int(p.perSecond)} transfers/s`;
   const ledgerTarget = `≥ ${fmt.int(LEDGER_TARGET_PER_SECOND)}/s`;
   if (r.ledger) {
-    const { single, batched, mixed } = r.ledger;
+    const { single, concurrent, batched, mixed } = r.ledger;
     rows.push(row('(a) ledger, one transaction per transfer (earns)', perSec(single), ledgerTarget, passFail(single.perSecond >= LEDGER_TARGET_PER_SECOND)));
+    rows.push(row(`(a) ledger, ${concurrent.callers} concurrent callers, one transaction each (group commit)`, perSec(concurrent), ledgerTarget, passFail(concurrent.perSecond >= LEDGER_TARGET_PER_SECOND)));
     rows.push(row(`(a) ledger, ${batched.batchSize} earns per transaction`, perSec(batched), ledgerTarget, passFail(batched.perSecond >= LEDGER_TARGET_PER_SECOND)));
     rows.push(row('(a) ledger, mixed earn/spend, one per transaction', perSec(mixed), ledgerTarget, passFail(mixed.perSecond >= LEDGER_TARGET_PER_SECOND)));
   }
@@ -70,6 +71,7 @@ function ledgerSection(l: LedgerThroughputResult): string[] {
     row('Workload', 'Transfers', 'Time', 'Transfers/s', 'Per transaction: median / p99'),
     row('---', '---:', '---:', '---:', '---:'),
     line('`ledger.earn()` — one transaction per transfer', l.single, ''),
+    line(`${l.concurrent.callers} concurrent \`ledger.earn()\` callers, one transaction each, group-committed`, l.concurrent, `(per wave of ${l.concurrent.callers})`),
     line(`\`ledger.write()\` with ${l.batched.batchSize} \`ledgerOps.earn\` per transaction`, l.batched, `(per batch of ${l.batched.batchSize})`),
     line(`mixed: ${fmt.int(l.mixed.earns)} earns of 10 + ${fmt.int(l.mixed.spends)} spends of 3, one per transaction`, l.mixed, ''),
     '',

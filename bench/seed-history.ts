@@ -7,6 +7,7 @@
  * invariant checker. Call it while no `Store` has the file open.
  */
 import Database from 'better-sqlite3';
+import { NEVER } from '../core/ledger/lots.js';
 import { memberAccount, PROGRAM } from '../core/ledger/accounts.js';
 import { checkLedgerInvariants, Ledger } from '../core/ledger/index.js';
 import { fingerprint } from '../core/ledger/record-transfer.js';
@@ -62,8 +63,8 @@ export function seedEarnHistory(file: string, options: SeedOptions): { seconds: 
        VALUES (?, ?, ?, 'earn', ?, ?, ?, ?, 0, ?, 'system', 'bench-seed', 'seeded history', ?)`,
     );
     const insertLot = db.prepare(
-      `INSERT INTO lots (id, member_id, transfer_id, amount, remaining, locked, spent, expired, reversed, status, activates_at, expires_at, created_at)
-       VALUES (?, ?, ?, ?, ?, 0, 0, 0, 0, 'active', ?, NULL, ?)`,
+      `INSERT INTO lots (id, member_id, transfer_id, amount, remaining, locked, spent, expired, reversed, status, activates_at, expires_at, spend_order, created_at)
+       VALUES (?, ?, ?, ?, ?, 0, 0, 0, 0, 'active', ?, NULL, ${NEVER}, ?)`,
     );
     const insertMovement = db.prepare(`INSERT INTO lot_movements (transfer_id, lot_id, member_id, kind, amount) VALUES (?, ?, ?, 'earn', ?)`);
     const bumpBalance = db.prepare(
