@@ -7,7 +7,11 @@ import { tablesOf } from '../storage/prepared.js';
 import type { Db } from '../storage/store.js';
 import { isProgramAccount, memberAccount, memberPendingAccount } from './accounts.js';
 import { MOVES, lotStatus, type LotParts, type MovementKind } from './lots.js';
+import { balanceEffect } from './balance-effect.js';
 import type { BalanceFields } from './member-balance.js';
+import type { TransferKind } from './types.js';
+
+const KINDS = new Set<string>(['earn', 'activate', 'spend', 'lock', 'capture', 'unlock', 'expire', 'reverse', 'adjust'] satisfies TransferKind[]);
 
 const ZERO: BalanceFields = { available: 0, pending: 0, locked: 0, spent: 0, expired: 0, lifetimeEarned: 0 };
 
@@ -51,73 +55,33 @@ export async function checkLedgerInvariants(db: Db): Promise<string[]> {
   for (const t of allTransfers) {
     const b = expected.get(t.memberId) ?? { ...ZERO };
     expected.set(t.memberId, b);
-    const m = memberAccount(t.memberId);
     const a = t.amount;
     // Posted movements only: a lock is pending and an unlock voids it, so neither moves money.
     if (!t.pending && t.kind !== 'unlock') {
       bump(t.creditAccount, a);
       bump(t.debitAccount, -a);
     }
-    switch (t.kind) {
-      case 'earn':
-        if (t.creditAccount === m) {
-          b.available += a;
-          b.lifetimeEarned += a;
-        } else b.pending += a;
-        break;
-      case 'activate':
-        b.pending -= a;
-        b.available += a;
-        b.lifetimeEarned += a;
-        break;
-      case 'spend':
-        b.available -= a;
-        b.spent += a;
-        break;
-      case 'lock':
-        b.available -= a;
-        b.locked += a;
-        break;
-      case 'capture': {
-        const held = byId.get(t.pendingId ?? '')?.amount;
-        if (held === undefined) fail(`I1 ${t.id}: captures unknown hold ${t.pendingId}`);
-        else if (a > held) fail(`I1 ${t.id}: captures ${a} of a ${held}-point hold`);
-        b.locked -= held ?? 0;
-        b.available += (held ?? 0) - a;
-        b.spent += a;
-        break;
+    if (!KINDS.has(t.kind)) {
+      fail(`I1 ${t.id}: unknown kind ${t.kind}`);
+      continue;
+    }
+    let held: number | undefined;
+    if (t.kind === 'capture' || t.kind === 'unlock') {
+      held = byId.get(t.pendingId ?? '')?.amount;
+      if (held === undefined) fail(`I1 ${t.id}: resolves unknown hold ${t.pendingId}`);
+      else if (t.kind === 'capture' && a > held) fail(`I1 ${t.id}: captures ${a} of a ${held}-point hold`);
+      else if (t.kind === 'unlock' && a !== held) fail(`I1 ${t.id}: releases ${a}, not what hold ${t.pendingId} held`);
+    }
+    if (t.kind === 'reverse') {
+      const original = byId.get(t.reversesId ?? '');
+      if (!original) {
+        fail(`I1 ${t.id}: reverses unknown transfer ${t.reversesId}`);
+        continue;
       }
-      case 'unlock':
-        b.locked -= a;
-        b.available += a;
-        if (byId.get(t.pendingId ?? '')?.amount !== a) fail(`I1 ${t.id}: releases ${a}, not what hold ${t.pendingId} held`);
-        break;
-      case 'expire':
-        b.available -= a;
-        b.expired += a;
-        break;
-      case 'reverse': {
-        const original = byId.get(t.reversesId ?? '');
-        if (!original) {
-          fail(`I1 ${t.id}: reverses unknown transfer ${t.reversesId}`);
-          break;
-        }
-        reversedOf.set(original.id, (reversedOf.get(original.id) ?? 0) + a);
-        if (t.debitAccount === m) {
-          b.available -= a;
-          b.lifetimeEarned -= a;
-        } else if (t.debitAccount === memberPendingAccount(t.memberId)) b.pending -= a;
-        else {
-          b.available += a;
-          b.spent -= a;
-        }
-        break;
-      }
-      case 'adjust':
-        b.available += t.creditAccount === m ? a : -a;
-        break;
-      default:
-        fail(`I1 ${t.id}: unknown kind ${t.kind}`);
+      reversedOf.set(original.id, (reversedOf.get(original.id) ?? 0) + a);
+    }
+    for (const [field, change] of Object.entries(balanceEffect(t, held ?? 0))) {
+      b[field as keyof BalanceFields] += change;
     }
   }
   // I3 a reversal never takes back more than the original moved.

@@ -1,10 +1,10 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { BIN, startHubProcess } from '../helpers/hub-process.js';
 
-const BIN = join(import.meta.dirname, '../../bin/loyalty-hub.mjs');
 
 /** Runs the CLI as a newcomer would: a separate process, configured only by its environment. */
 function cli(args: string[], env: Record<string, string>) {
@@ -45,30 +45,22 @@ describe('loyalty-hub CLI', () => {
   });
 
   it('serves: prints where it listens and the generated admin key, which then works', async () => {
-    const { PORT: _p, ADMIN_API_KEY: _a, DATABASE_URL: _d, ...base } = process.env;
-    const child = spawn(process.execPath, [BIN, 'serve', '--port', '0'], { env: { ...base, ...env }, cwd: tmpdir() });
+    const hub = await startHubProcess(env, /admin API key.*lh_\S+/);
     try {
-      let out = '';
-      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-      const deadline = Date.now() + 20_000;
-      while (!/admin API key.*lh_\S+/.test(out) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-      const url = /listening on (http:\/\/localhost:\d+)/.exec(out)?.[1];
+      const out = hub.output();
       const key = /admin API key.*?(lh_\S+)/.exec(out)?.[1];
       expect(out).toMatch(/database: sqlite .*migrations applied/);
       expect(out).toMatch(/connectors: /);
-      expect(url).toBeDefined();
       expect(key).toBeDefined();
-      expect((await fetch(`${url}/health`)).status).toBe(200);
-      const res = await fetch(`${url}/v1/members`, {
+      expect((await fetch(`${hub.url}/health`)).status).toBe(200);
+      const res = await fetch(`${hub.url}/v1/members`, {
         method: 'POST',
         headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
         body: JSON.stringify({ email: 'ann@example.com' }),
       });
       expect(res.status).toBe(201);
     } finally {
-      const exited = new Promise((r) => child.once('exit', r));
-      child.kill('SIGTERM');
-      expect(await exited).toBe(0);
+      expect(await hub.stop()).toBe(0);
     }
   });
 });

@@ -3,34 +3,15 @@
  * loses nothing. The hub is killed with SIGKILL (no shutdown code runs) the moment the answers
  * arrive, restarted on the same database, and must show every acknowledged write.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { checkLedgerInvariants } from '../../core/ledger/index.js';
 import { openStore } from '../../core/storage/open-store.js';
+import { startHubProcess } from '../helpers/hub-process.js';
 import { tempDatabase, type TempDatabase } from '../helpers/temp-database.js';
 
-const BIN = join(import.meta.dirname, '../../bin/loyalty-hub.mjs');
 const KEY = 'crash-test-admin-key-0123456789';
 
-async function startHub(databaseUrl: string): Promise<{ url: string; child: ChildProcess }> {
-  const { PORT: _p, ...base } = process.env;
-  const child = spawn(process.execPath, [BIN, 'serve', '--port', '0'], {
-    env: { ...base, DATABASE_URL: databaseUrl, ADMIN_API_KEY: KEY, LOG_LEVEL: 'warn' },
-    cwd: tmpdir(),
-  });
-  let out = '';
-  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const url = /listening on (http:\/\/localhost:\d+)/.exec(out)?.[1];
-    if (url) return { url, child };
-    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`hub did not start:\n${out}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+const startHub = (databaseUrl: string) => startHubProcess({ DATABASE_URL: databaseUrl, ADMIN_API_KEY: KEY, LOG_LEVEL: 'warn' });
 
 const post = (url: string, path: string, body: unknown) =>
   fetch(`${url}${path}`, {
@@ -55,9 +36,7 @@ describe('durability of acknowledged writes', () => {
       ),
     );
     const acknowledged = answers.filter((r) => r.status === 201).length;
-    const exited = new Promise((r) => first.child.once('exit', r));
-    first.child.kill('SIGKILL');
-    await exited;
+    await first.stop('SIGKILL');
     expect(acknowledged).toBe(100);
 
     const second = await startHub(database.url);
@@ -65,9 +44,7 @@ describe('durability of acknowledged writes', () => {
       const res = await fetch(`${second.url}/v1/members/${member.id}/balance`, { headers: { authorization: `Bearer ${KEY}` } });
       expect(((await res.json()) as { available: number }).available).toBe(3 * acknowledged);
     } finally {
-      const done = new Promise((r) => second.child.once('exit', r));
-      second.child.kill('SIGTERM');
-      await done;
+      await second.stop();
     }
     const store = await openStore(database.url, { migrate: false });
     try {

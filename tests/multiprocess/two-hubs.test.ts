@@ -3,46 +3,15 @@
  * event is applied once, an Idempotency-Key posts once, concurrent debits never overdraw, and the
  * ledger invariants hold afterwards. (PostgreSQL only: a SQLite file belongs to one process.)
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
-import { tmpdir } from 'node:os';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { checkLedgerInvariants } from '../../core/ledger/index.js';
 import { openStore } from '../../core/storage/open-store.js';
+import { startHubProcess, type HubProcess } from '../helpers/hub-process.js';
 import { tempDatabase, type TempDatabase } from '../helpers/temp-database.js';
 
-const BIN = join(import.meta.dirname, '../../bin/loyalty-hub.mjs');
 const KEY = 'multi-process-admin-key-0123456789';
 
-interface HubProcess {
-  url: string;
-  child: ChildProcess;
-}
-
-async function startHub(databaseUrl: string): Promise<HubProcess> {
-  const { PORT: _p, ...base } = process.env;
-  const child = spawn(process.execPath, [BIN, 'serve', '--port', '0'], {
-    env: { ...base, DATABASE_URL: databaseUrl, ADMIN_API_KEY: KEY, LOG_LEVEL: 'warn' },
-    cwd: tmpdir(),
-  });
-  let out = '';
-  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const url = /listening on (http:\/\/localhost:\d+)/.exec(out)?.[1];
-    if (url) return { url, child };
-    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`hub did not start:\n${out}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-async function stopHub(hub: HubProcess): Promise<void> {
-  if (hub.child.exitCode !== null) return;
-  const exited = new Promise((r) => hub.child.once('exit', r));
-  hub.child.kill('SIGTERM');
-  await exited;
-}
+const startHub = (databaseUrl: string) => startHubProcess({ DATABASE_URL: databaseUrl, ADMIN_API_KEY: KEY, LOG_LEVEL: 'warn' });
 
 function call(hub: HubProcess, method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
   return fetch(`${hub.url}${path}`, {
@@ -60,7 +29,7 @@ describe('two hub processes on one PostgreSQL database', () => {
     hubs = await Promise.all([startHub(database.url), startHub(database.url)]);
   });
   afterEach(async () => {
-    await Promise.all(hubs.map(stopHub));
+    await Promise.all(hubs.map((h) => h.stop()));
     await database.dispose();
   });
 
