@@ -1,3 +1,5 @@
+import type { OutboundAdapter } from '../outbound/adapter.js';
+
 /**
  * What a folder under `connectors/` declares about itself. The core reads only this: adding a
  * platform means adding a folder whose `index.ts` default-exports a definition — nothing in the
@@ -20,6 +22,11 @@ export interface ConnectorDefinition {
   title: string;
   directions: ('inbound' | 'outbound')[];
   config: ConfigVariable[];
+  /**
+   * For an outbound connector: builds its adapter from the environment (called only when every
+   * required variable is set; base-URL overrides such as `SENDGRID_API_URL` come from it too).
+   */
+  createAdapter?: (env: Record<string, string | undefined>) => OutboundAdapter;
 }
 
 export interface ConnectorStatus {

@@ -5,7 +5,6 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BIN, startHubProcess } from '../helpers/hub-process.js';
 
-
 /** Runs the CLI as a newcomer would: a separate process, configured only by its environment. */
 function cli(args: string[], env: Record<string, string>) {
   const { PORT: _p, ADMIN_API_KEY: _a, DATABASE_URL: _d, ...base } = process.env;

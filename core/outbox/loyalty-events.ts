@@ -1,0 +1,51 @@
+/**
+ * Loyalty events (SPEC §4): what the core emits and what mappings and outbound webhooks
+ * subscribe to. Each is written to the outbox in the same transaction as the change it reports.
+ */
+export const LOYALTY_EVENT_TYPES = [
+  'member.enrolled',
+  'points.earned',
+  'points.pending',
+  'points.activated',
+  'points.spent',
+  'points.reversed',
+  'points.expired',
+  'points.expiring',
+  'points.locked',
+  'points.released',
+  'points.threshold_reached',
+  'tier.upgraded',
+  'tier.downgraded',
+  'reward.redeemed',
+  'voucher.used',
+  'limit.reached',
+  'fraud.flagged',
+  'delivery.failed',
+  'webhook.rejected',
+] as const;
+
+export type LoyaltyEventType = (typeof LOYALTY_EVENT_TYPES)[number];
+
+export interface BalanceSnapshot {
+  available: number;
+  pending: number;
+  locked: number;
+  spent: number;
+  expired: number;
+  lifetimeEarned: number;
+}
+
+/** One emitted event, as stored in the outbox and handed to mappings and webhooks. */
+export interface LoyaltyEvent {
+  id: string;
+  type: LoyaltyEventType;
+  /** ISO 8601 UTC. */
+  occurredAt: string;
+  memberId: string | null;
+  /**
+   * The event's own fields. For points events: `points`, `transferId`, `source`, `reason`,
+   * `eventId`, `ruleId`, `expiresAt` where they apply, and `balance` (the member's balance right
+   * after the change).
+   */
+  data: Record<string, unknown> & { points?: number; balance?: BalanceSnapshot };
+}
