@@ -1,4 +1,10 @@
 import type { OutboundAdapter } from '../outbound/adapter.js';
+import type { Store } from '../storage/store.js';
+
+/** What the hub lends an adapter that needs more than its environment (e.g. stored endpoints). */
+export interface AdapterServices {
+  store: Store;
+}
 
 /**
  * What a folder under `connectors/` declares about itself. The core reads only this: adding a
@@ -26,7 +32,7 @@ export interface ConnectorDefinition {
    * For an outbound connector: builds its adapter from the environment (called only when every
    * required variable is set; base-URL overrides such as `SENDGRID_API_URL` come from it too).
    */
-  createAdapter?: (env: Record<string, string | undefined>) => OutboundAdapter;
+  createAdapter?: (env: Record<string, string | undefined>, services: AdapterServices) => OutboundAdapter;
 }
 
 export interface ConnectorStatus {

@@ -3,7 +3,8 @@ import type { Db } from '../storage/store.js';
 import { PROGRAM, memberAccount } from './accounts.js';
 import { LedgerError } from './errors.js';
 import { createLot, recordMovements, takeFromLots } from './lots.js';
-import { lockBalance, requireAvailable, saveBalance } from './member-balance.js';
+import { lockBalance, requireAvailable } from './member-balance.js';
+import { settle } from './settle.js';
 import { findApplied, fingerprint, recordTransfer } from './record-transfer.js';
 import type { Posted, Why } from './types.js';
 
@@ -55,9 +56,8 @@ export async function adjust(tx: Db, now: number, input: AdjustInput): Promise<P
     const taken = await takeFromLots(tx, input.memberId, points, 'reverse');
     await recordMovements(tx, transfer.id, input.memberId, taken);
   }
-  await saveBalance(tx, input.memberId, {
+  return settle(tx, now, transfer, {
     ...balance,
     available: balance.available + input.points,
-  });
-  return { transfer, duplicate: false };
+  }, input.points > 0 ? 'points.earned' : 'points.reversed');
 }

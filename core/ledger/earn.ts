@@ -3,6 +3,7 @@ import type { Db } from '../storage/store.js';
 import { PROGRAM, memberAccount, memberPendingAccount } from './accounts.js';
 import { createLot } from './lots.js';
 import { creditBalance } from './member-balance.js';
+import { announce } from './settle.js';
 import { fingerprint, recordFirstTransfer } from './record-transfer.js';
 import type { Posted, Why } from './types.js';
 
@@ -46,7 +47,7 @@ export async function earn(tx: Db, now: number, input: EarnInput): Promise<Poste
     activatesAt,
     expiresAt: input.expiresAt ?? null,
   });
-  await creditBalance(
+  const balance = await creditBalance(
     tx,
     input.memberId,
     now,
@@ -54,5 +55,6 @@ export async function earn(tx: Db, now: number, input: EarnInput): Promise<Poste
       ? { available: 0, pending: input.points, lifetimeEarned: 0 }
       : { available: input.points, pending: 0, lifetimeEarned: input.points },
   );
+  await announce(tx, now, transfer, balance, pending ? 'points.pending' : 'points.earned');
   return { transfer, duplicate: false };
 }

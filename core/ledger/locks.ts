@@ -11,7 +11,8 @@ import type { Db } from '../storage/store.js';
 import { PROGRAM, memberAccount } from './accounts.js';
 import { LedgerError } from './errors.js';
 import { getLot, movementsOf, moveWithinLot, recordMovements, takeFromLots, type Movement } from './lots.js';
-import { lockBalance, requireAvailable, saveBalance } from './member-balance.js';
+import { lockBalance, requireAvailable } from './member-balance.js';
+import { settle } from './settle.js';
 import { findApplied, fingerprint, getTransfer, recordTransfer } from './record-transfer.js';
 import type { Posted, TransferRow, Why } from './types.js';
 
@@ -53,12 +54,11 @@ export async function lock(tx: Db, now: number, input: LockInput): Promise<Poste
       expiresAt: sql.placeholder('expiresAt'),
     } as unknown as typeof t.openHolds.$inferInsert),
   )({ transferId: transfer.id, memberId: input.memberId, amount: input.points, expiresAt: input.expiresAt });
-  await saveBalance(tx, input.memberId, {
+  return settle(tx, now, transfer, {
     ...balance,
     available: balance.available - input.points,
     locked: balance.locked + input.points,
-  });
-  return { transfer, duplicate: false };
+  }, 'points.locked');
 }
 
 export interface ResolveInput {
@@ -135,13 +135,12 @@ export async function capture(tx: Db, now: number, input: ResolveInput): Promise
     why: input.why,
   });
   await recordMovements(tx, transfer.id, hold.memberId, await settleLots(tx, hold, points));
-  await saveBalance(tx, hold.memberId, {
+  return settle(tx, now, transfer, {
     ...balance,
     locked: balance.locked - hold.amount,
     available: balance.available + hold.amount - points,
     spent: balance.spent + points,
-  });
-  return { transfer, duplicate: false };
+  }, 'points.spent');
 }
 
 export async function unlock(tx: Db, now: number, input: ResolveInput): Promise<Posted> {
@@ -164,10 +163,9 @@ export async function unlock(tx: Db, now: number, input: ResolveInput): Promise<
     why: input.why,
   });
   await recordMovements(tx, transfer.id, hold.memberId, await settleLots(tx, hold, 0));
-  await saveBalance(tx, hold.memberId, {
+  return settle(tx, now, transfer, {
     ...balance,
     locked: balance.locked - hold.amount,
     available: balance.available + hold.amount,
-  });
-  return { transfer, duplicate: false };
+  }, 'points.released');
 }

@@ -8,7 +8,8 @@ import { tablesOf } from '../storage/prepared.js';
 import type { Db } from '../storage/store.js';
 import { PROGRAM, memberAccount, memberPendingAccount } from './accounts.js';
 import { moveWithinLot, recordMovements } from './lots.js';
-import { lockBalance, saveBalance } from './member-balance.js';
+import { lockBalance } from './member-balance.js';
+import { settle } from './settle.js';
 import { findApplied, fingerprint, recordTransfer } from './record-transfer.js';
 import type { Posted } from './types.js';
 
@@ -42,13 +43,12 @@ export async function activateLot(tx: Db, now: number, lotId: string, memberId: 
   });
   await tx.update(lots).set({ status: 'active' }).where(eq(lots.id, lot.id));
   await recordMovements(tx, transfer.id, memberId, [{ lotId: lot.id, kind: 'activate', amount: lot.remaining }]);
-  await saveBalance(tx, memberId, {
+  return settle(tx, now, transfer, {
     ...balance,
     pending: balance.pending - lot.remaining,
     available: balance.available + lot.remaining,
     lifetimeEarned: balance.lifetimeEarned + lot.remaining,
-  });
-  return { transfer, duplicate: false };
+  }, 'points.activated');
 }
 
 /** Expires the unspent, unlocked part of a lot past its expiry. Locked points expire once released. */
@@ -78,10 +78,9 @@ export async function expireLot(tx: Db, now: number, lotId: string, memberId: st
   });
   await moveWithinLot(tx, lot, 'expire', lot.remaining);
   await recordMovements(tx, transfer.id, memberId, [{ lotId: lot.id, kind: 'expire', amount: lot.remaining }]);
-  await saveBalance(tx, memberId, {
+  return settle(tx, now, transfer, {
     ...balance,
     available: balance.available - lot.remaining,
     expired: balance.expired + lot.remaining,
-  });
-  return { transfer, duplicate: false };
+  }, 'points.expired');
 }

@@ -43,7 +43,7 @@ export async function creditBalance(
   memberId: string,
   now: number,
   credit: { available: number; pending: number; lifetimeEarned: number },
-): Promise<void> {
+): Promise<BalanceFields> {
   const [row] = await prepared(tx, 'ledger_credit_balance', (db, t) =>
     db
       .update(t.balances)
@@ -65,9 +65,16 @@ export async function creditBalance(
           ),
         ),
       )
-      .returning({ memberId: t.balances.memberId }),
+      .returning({
+        available: t.balances.available,
+        pending: t.balances.pending,
+        locked: t.balances.locked,
+        spent: t.balances.spent,
+        expired: t.balances.expired,
+        lifetimeEarned: t.balances.lifetimeEarned,
+      }),
   )({ memberId, now, ...credit });
-  if (row) return;
+  if (row) return row;
   const { members } = tablesOf(tx);
   const [member] = await tx.select({ status: members.status }).from(members).where(eq(members.id, memberId));
   if (member?.status === 'erased') {

@@ -11,7 +11,8 @@ import type { Db } from '../storage/store.js';
 import { PROGRAM, memberAccount, memberPendingAccount } from './accounts.js';
 import { LedgerError } from './errors.js';
 import { getLot, moveWithinLot, recordMovements, type Movement } from './lots.js';
-import { lockBalance, saveBalance } from './member-balance.js';
+import { lockBalance } from './member-balance.js';
+import { settle } from './settle.js';
 import { findApplied, fingerprint, getTransfer, recordTransfer } from './record-transfer.js';
 import type { Posted, TransferRow, Why } from './types.js';
 
@@ -66,14 +67,9 @@ async function reverseEarn(tx: Db, now: number, original: TransferRow, input: Re
   });
   await moveWithinLot(tx, lot, 'reverse', take);
   await recordMovements(tx, transfer.id, original.memberId, [{ lotId: lot.id, kind: 'reverse', amount: take }]);
-  await saveBalance(
-    tx,
-    original.memberId,
-    pending
+  return settle(tx, now, transfer, pending
       ? { ...balance, pending: balance.pending - take }
-      : { ...balance, available: balance.available - take, lifetimeEarned: balance.lifetimeEarned - take },
-  );
-  return { transfer, duplicate: false };
+      : { ...balance, available: balance.available - take, lifetimeEarned: balance.lifetimeEarned - take }, 'points.reversed');
 }
 
 async function reverseSpend(tx: Db, now: number, original: TransferRow, input: ReverseInput, print: string): Promise<Posted> {
@@ -122,10 +118,9 @@ async function reverseSpend(tx: Db, now: number, original: TransferRow, input: R
     left -= give;
   }
   await recordMovements(tx, transfer.id, original.memberId, moves);
-  await saveBalance(tx, original.memberId, {
+  return settle(tx, now, transfer, {
     ...balance,
     available: balance.available + points,
     spent: balance.spent - points,
-  });
-  return { transfer, duplicate: false };
+  }, 'points.reversed');
 }

@@ -1,7 +1,8 @@
 import type { Db } from '../storage/store.js';
 import { PROGRAM, memberAccount } from './accounts.js';
 import { recordMovements, takeFromLots } from './lots.js';
-import { lockBalance, requireAvailable, saveBalance } from './member-balance.js';
+import { lockBalance, requireAvailable } from './member-balance.js';
+import { settle } from './settle.js';
 import { findApplied, fingerprint, recordTransfer } from './record-transfer.js';
 import type { Posted, Why } from './types.js';
 
@@ -32,10 +33,9 @@ export async function spend(tx: Db, now: number, input: SpendInput): Promise<Pos
   });
   const moves = await takeFromLots(tx, input.memberId, input.points, 'spend');
   await recordMovements(tx, transfer.id, input.memberId, moves);
-  await saveBalance(tx, input.memberId, {
+  return settle(tx, now, transfer, {
     ...balance,
     available: balance.available - input.points,
     spent: balance.spent + input.points,
-  });
-  return { transfer, duplicate: false };
+  }, 'points.spent');
 }

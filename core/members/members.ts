@@ -6,6 +6,7 @@
  */
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import { newId } from '../ids.js';
+import { emitEvent } from '../outbox/emit.js';
 import { prepared, tablesOf } from '../storage/prepared.js';
 import type { members } from '../storage/schema.sqlite.js';
 import type { Db } from '../storage/store.js';
@@ -144,7 +145,9 @@ export async function enrollMember(
   });
   await claimAliases(tx, now, id, aliases);
   await tx.insert(balances).values({ memberId: id, updatedAt: now });
-  return (await getMember(tx, id))!;
+  const member = (await getMember(tx, id))!;
+  await emitEvent(tx, now, { type: 'member.enrolled', memberId: id, data: { aliases: member.aliases } });
+  return member;
 }
 
 export async function updateMember(

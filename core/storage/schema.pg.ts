@@ -189,6 +189,75 @@ export const idempotencyRecords = pgTable('idempotency_records', {
   completedAt: bigint('completed_at', { mode: 'number' }),
 });
 
+/**
+ * The outbox: loyalty events, written in the same transaction as the change they report.
+ * `routedAt` is set once the dispatcher has turned the event into deliveries.
+ */
+export const loyaltyEvents = pgTable(
+  'loyalty_events',
+  {
+    seq: bigserial('seq', { mode: 'number' }).primaryKey(),
+    id: text('id').notNull(),
+    type: text('type').notNull(),
+    memberId: text('member_id'),
+    data: text('data').notNull(),
+    occurredAt: bigint('occurred_at', { mode: 'number' }).notNull(),
+    routedAt: bigint('routed_at', { mode: 'number' }),
+  },
+  (t) => [
+    uniqueIndex('loyalty_events_id_uq').on(t.id),
+    index('loyalty_events_unrouted_idx').on(t.seq).where(sql`${t.routedAt} is null`),
+  ],
+);
+
+/**
+ * One message to one adapter, rendered when the event was routed. Its id is the idempotency key
+ * every attempt carries. status: pending → delivered | skipped | dead (retries exhausted or a
+ * permanent refusal). A claimed delivery has `leaseUntil` in the future; a dispatcher that dies
+ * mid-send leaves the lease to run out, and the delivery is claimed again.
+ */
+export const deliveries = pgTable(
+  'deliveries',
+  {
+    id: text('id').primaryKey(),
+    eventId: text('event_id').notNull(),
+    /** What asked for it: `mapping:<name>#<index>` or `endpoint:<id>`. */
+    route: text('route').notNull(),
+    adapter: text('adapter').notNull(),
+    payload: text('payload').notNull(),
+    memberId: text('member_id'),
+    status: text('status').notNull(),
+    attempts: bigint('attempts', { mode: 'number' }).notNull().default(0),
+    nextAttemptAt: bigint('next_attempt_at', { mode: 'number' }).notNull(),
+    leaseUntil: bigint('lease_until', { mode: 'number' }),
+    lastStatusCode: bigint('last_status_code', { mode: 'number' }),
+    lastError: text('last_error'),
+    createdAt: bigint('created_at', { mode: 'number' }).notNull(),
+    updatedAt: bigint('updated_at', { mode: 'number' }).notNull(),
+  },
+  (t) => [
+    uniqueIndex('deliveries_event_route_uq').on(t.eventId, t.route),
+    index('deliveries_due_idx').on(t.nextAttemptAt).where(sql`${t.status} = 'pending'`),
+    index('deliveries_status_idx').on(t.status, t.createdAt),
+  ],
+);
+
+/** Every attempt of every delivery: when, how long, what the provider said. */
+export const deliveryAttempts = pgTable(
+  'delivery_attempts',
+  {
+    seq: bigserial('seq', { mode: 'number' }).primaryKey(),
+    deliveryId: text('delivery_id').notNull(),
+    attempt: bigint('attempt', { mode: 'number' }).notNull(),
+    outcome: text('outcome').notNull(),
+    statusCode: bigint('status_code', { mode: 'number' }),
+    latencyMs: bigint('latency_ms', { mode: 'number' }).notNull(),
+    error: text('error'),
+    at: bigint('at', { mode: 'number' }).notNull(),
+  },
+  (t) => [index('delivery_attempts_delivery_idx').on(t.deliveryId, t.seq)],
+);
+
 export const schema = {
   members,
   memberAliases,
@@ -199,6 +268,9 @@ export const schema = {
   openHolds,
   apiKeys,
   idempotencyRecords,
+  loyaltyEvents,
+  deliveries,
+  deliveryAttempts,
 };
 
 export type Schema = typeof schema;

@@ -188,6 +188,75 @@ export const idempotencyRecords = sqliteTable('idempotency_records', {
   completedAt: integer('completed_at'),
 });
 
+/**
+ * The outbox: loyalty events, written in the same transaction as the change they report.
+ * `routedAt` is set once the dispatcher has turned the event into deliveries.
+ */
+export const loyaltyEvents = sqliteTable(
+  'loyalty_events',
+  {
+    seq: integer('seq').primaryKey({ autoIncrement: true }),
+    id: text('id').notNull(),
+    type: text('type').notNull(),
+    memberId: text('member_id'),
+    data: text('data').notNull(),
+    occurredAt: integer('occurred_at').notNull(),
+    routedAt: integer('routed_at'),
+  },
+  (t) => [
+    uniqueIndex('loyalty_events_id_uq').on(t.id),
+    index('loyalty_events_unrouted_idx').on(t.seq).where(sql`${t.routedAt} is null`),
+  ],
+);
+
+/**
+ * One message to one adapter, rendered when the event was routed. Its id is the idempotency key
+ * every attempt carries. status: pending → delivered | skipped | dead (retries exhausted or a
+ * permanent refusal). A claimed delivery has `leaseUntil` in the future; a dispatcher that dies
+ * mid-send leaves the lease to run out, and the delivery is claimed again.
+ */
+export const deliveries = sqliteTable(
+  'deliveries',
+  {
+    id: text('id').primaryKey(),
+    eventId: text('event_id').notNull(),
+    /** What asked for it: `mapping:<name>#<index>` or `endpoint:<id>`. */
+    route: text('route').notNull(),
+    adapter: text('adapter').notNull(),
+    payload: text('payload').notNull(),
+    memberId: text('member_id'),
+    status: text('status').notNull(),
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptAt: integer('next_attempt_at').notNull(),
+    leaseUntil: integer('lease_until'),
+    lastStatusCode: integer('last_status_code'),
+    lastError: text('last_error'),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [
+    uniqueIndex('deliveries_event_route_uq').on(t.eventId, t.route),
+    index('deliveries_due_idx').on(t.nextAttemptAt).where(sql`${t.status} = 'pending'`),
+    index('deliveries_status_idx').on(t.status, t.createdAt),
+  ],
+);
+
+/** Every attempt of every delivery: when, how long, what the provider said. */
+export const deliveryAttempts = sqliteTable(
+  'delivery_attempts',
+  {
+    seq: integer('seq').primaryKey({ autoIncrement: true }),
+    deliveryId: text('delivery_id').notNull(),
+    attempt: integer('attempt').notNull(),
+    outcome: text('outcome').notNull(),
+    statusCode: integer('status_code'),
+    latencyMs: integer('latency_ms').notNull(),
+    error: text('error'),
+    at: integer('at').notNull(),
+  },
+  (t) => [index('delivery_attempts_delivery_idx').on(t.deliveryId, t.seq)],
+);
+
 export const schema = {
   members,
   memberAliases,
@@ -198,6 +267,9 @@ export const schema = {
   openHolds,
   apiKeys,
   idempotencyRecords,
+  loyaltyEvents,
+  deliveries,
+  deliveryAttempts,
 };
 
 export type Schema = typeof schema;

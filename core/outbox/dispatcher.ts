@@ -1,0 +1,290 @@
+/**
+ * Drains the outbox: routes new loyalty events into deliveries (one per message), then sends due
+ * deliveries through their adapters, with bounded concurrency per adapter, retries on the
+ * schedule (honouring Retry-After), dead letters when the schedule runs out or the provider
+ * refuses for good. Every attempt is logged. At least once: a dispatcher that dies mid-send
+ * leaves its lease to expire and the delivery is sent again, with the same idempotency key.
+ * Several dispatchers (processes) may run: claims skip rows another one holds (PostgreSQL) and
+ * the unique (event, route) index keeps routing idempotent.
+ */
+import { and, asc, eq, inArray, isNull, lte, or } from 'drizzle-orm';
+import { newId } from '../ids.js';
+import { getMember } from '../members/members.js';
+import type { OutboundAdapter, SendOutcome } from '../outbound/adapter.js';
+import type { Logger } from '../observability/logger.js';
+import { tablesOf } from '../storage/prepared.js';
+import type { Db, Store } from '../storage/store.js';
+import { emitEvent } from './emit.js';
+import type { LoyaltyEvent, LoyaltyEventType } from './loyalty-events.js';
+import { DEFAULT_SCHEDULE_MS, nextDelay } from './retry-schedule.js';
+import type { MemberSnapshot, Router } from './routes.js';
+
+export interface DispatcherOptions {
+  store: Store;
+  router: () => Router;
+  adapters: ReadonlyMap<string, OutboundAdapter>;
+  logger: Logger;
+  clock?: () => number;
+  schedule?: number[];
+  /** Concurrent sends per adapter. */
+  concurrency?: number;
+  /** How long a claimed delivery is ours before another dispatcher may take it. */
+  leaseMs?: number;
+  /** Per-attempt time limit. */
+  timeoutMs?: number;
+  timeZone?: string;
+  random?: () => number;
+}
+
+interface StoredPayload {
+  options: Record<string, unknown>;
+  member: MemberSnapshot | null;
+}
+
+/** `select … for update skip locked` where the dialect has it (PostgreSQL); SQLite has one writer. */
+function skipLocked<Q>(query: Q): Q {
+  const q = query as unknown as { for?: (s: string, o: object) => Q };
+  return typeof q.for === 'function' ? q.for('update', { skipLocked: true }) : query;
+}
+
+export class Dispatcher {
+  private readonly clock: () => number;
+  private readonly schedule: number[];
+  private readonly concurrency: number;
+  private readonly leaseMs: number;
+  private readonly timeoutMs: number;
+  private stopped = true;
+  private loop?: Promise<void>;
+  private wake?: () => void;
+
+  constructor(private readonly o: DispatcherOptions) {
+    this.clock = o.clock ?? Date.now;
+    this.schedule = o.schedule ?? DEFAULT_SCHEDULE_MS;
+    this.concurrency = o.concurrency ?? 8;
+    this.leaseMs = o.leaseMs ?? 60_000;
+    this.timeoutMs = o.timeoutMs ?? 15_000;
+  }
+
+  /** Routes every unrouted event (in batches); returns how many deliveries were created. */
+  async route(limit = 200): Promise<number> {
+    let created = 0;
+    for (;;) {
+      const n = await this.o.store.transaction(async (tx) => {
+        const t = tablesOf(tx);
+        const events = await skipLocked(
+          tx.select().from(t.loyaltyEvents).where(isNull(t.loyaltyEvents.routedAt)).orderBy(asc(t.loyaltyEvents.seq)).limit(limit),
+        );
+        if (events.length === 0) return -1;
+        const router = this.o.router();
+        const now = this.clock();
+        let made = 0;
+        for (const row of events) {
+          const event: LoyaltyEvent = {
+            id: row.id,
+            type: row.type as LoyaltyEventType,
+            occurredAt: new Date(row.occurredAt).toISOString(),
+            memberId: row.memberId,
+            data: JSON.parse(row.data) as LoyaltyEvent['data'],
+          };
+          const member = row.memberId ? await memberSnapshot(tx, row.memberId) : null;
+          let routes: ReturnType<Router> = [];
+          try {
+            routes = router(event, member);
+          } catch (error) {
+            this.o.logger.error('routing failed; the event is kept unrouted', { eventId: row.id, error: String(error) });
+            continue;
+          }
+          for (const r of routes) {
+            const payload: StoredPayload = { options: r.options, member };
+            const inserted = await tx
+              .insert(t.deliveries)
+              .values({
+                id: newId('dlv', now),
+                eventId: row.id,
+                route: r.route,
+                adapter: r.adapter,
+                payload: JSON.stringify(payload),
+                memberId: row.memberId,
+                status: 'pending',
+                nextAttemptAt: now,
+                createdAt: now,
+                updatedAt: now,
+              })
+              .onConflictDoNothing()
+              .returning({ id: t.deliveries.id });
+            made += inserted.length;
+          }
+          await tx.update(t.loyaltyEvents).set({ routedAt: now }).where(eq(t.loyaltyEvents.id, row.id));
+        }
+        return made;
+      });
+      if (n < 0) return created;
+      created += n;
+    }
+  }
+
+  /** Claims the deliveries due now and sends them; returns how many attempts were made. */
+  async deliverDue(limit = 200): Promise<number> {
+    const now = this.clock();
+    const claimed = await this.o.store.transaction(async (tx) => {
+      const t = tablesOf(tx);
+      const due = await skipLocked(
+        tx
+          .select({ id: t.deliveries.id })
+          .from(t.deliveries)
+          .where(
+            and(
+              eq(t.deliveries.status, 'pending'),
+              lte(t.deliveries.nextAttemptAt, now),
+              or(isNull(t.deliveries.leaseUntil), lte(t.deliveries.leaseUntil, now)),
+            ),
+          )
+          .orderBy(asc(t.deliveries.nextAttemptAt))
+          .limit(limit),
+      );
+      if (due.length === 0) return [];
+      return tx
+        .update(t.deliveries)
+        .set({ leaseUntil: now + this.leaseMs, updatedAt: now })
+        .where(inArray(t.deliveries.id, due.map((d) => d.id)))
+        .returning();
+    });
+    const lanes = new Map<string, (typeof claimed)[number][]>();
+    for (const d of claimed) lanes.set(d.adapter, [...(lanes.get(d.adapter) ?? []), d]);
+    await Promise.all(
+      [...lanes.values()].map(async (queue) => {
+        const workers = Array.from({ length: Math.min(this.concurrency, queue.length) }, async () => {
+          for (let d = queue.shift(); d; d = queue.shift()) await this.attempt(d);
+        });
+        await Promise.all(workers);
+      }),
+    );
+    return claimed.length;
+  }
+
+  private async attempt(d: { id: string; adapter: string; payload: string; attempts: number; eventId: string; route: string; memberId: string | null }): Promise<void> {
+    const adapter = this.o.adapters.get(d.adapter);
+    const payload = JSON.parse(d.payload) as StoredPayload;
+    const started = performance.now();
+    let outcome: SendOutcome;
+    if (!adapter) {
+      outcome = { status: 'retry', error: `adapter ${d.adapter} is not configured (its secrets are not set)` };
+    } else {
+      const signal = AbortSignal.timeout(this.timeoutMs);
+      try {
+        outcome = await adapter.send(payload.options, {
+          idempotencyKey: d.id,
+          attempt: d.attempts + 1,
+          member: payload.member,
+          timeZone: this.o.timeZone ?? 'UTC',
+          now: this.clock(),
+          signal,
+        });
+      } catch (error) {
+        outcome = { status: 'retry', error: error instanceof Error ? error.message : String(error) };
+      }
+    }
+    const latencyMs = Math.round(performance.now() - started);
+    await this.record(d, outcome, latencyMs);
+  }
+
+  private async record(
+    d: { id: string; attempts: number; eventId: string; route: string; adapter: string; memberId: string | null },
+    outcome: SendOutcome,
+    latencyMs: number,
+  ): Promise<void> {
+    const now = this.clock();
+    await this.o.store.transaction(async (tx) => {
+      const t = tablesOf(tx);
+      const counts = outcome.status !== 'deferred';
+      const attempts = d.attempts + (counts ? 1 : 0);
+      const statusCode = 'statusCode' in outcome ? (outcome.statusCode ?? null) : null;
+      const error = outcome.status === 'retry' || outcome.status === 'permanent' ? outcome.error : outcome.status === 'skipped' || outcome.status === 'deferred' ? outcome.reason : null;
+      await tx.insert(t.deliveryAttempts).values({ deliveryId: d.id, attempt: attempts, outcome: outcome.status, statusCode, latencyMs, error, at: now });
+      let status = 'pending';
+      let nextAttemptAt = now;
+      if (outcome.status === 'delivered' || outcome.status === 'skipped') status = outcome.status;
+      else if (outcome.status === 'deferred') nextAttemptAt = outcome.until;
+      else {
+        // One first attempt plus one per schedule step; a Retry-After replaces the step's wait.
+        const wait =
+          outcome.status === 'permanent' || attempts > this.schedule.length
+            ? undefined
+            : (outcome.retryAfterMs ?? nextDelay(this.schedule, attempts, this.o.random));
+        if (wait === undefined) status = 'dead';
+        else nextAttemptAt = now + wait;
+      }
+      await tx
+        .update(t.deliveries)
+        .set({ status, attempts, nextAttemptAt, leaseUntil: null, lastStatusCode: statusCode, lastError: error, updatedAt: now })
+        .where(eq(t.deliveries.id, d.id));
+      if (status === 'dead') {
+        const [source] = await tx.select({ type: t.loyaltyEvents.type }).from(t.loyaltyEvents).where(eq(t.loyaltyEvents.id, d.eventId));
+        // A failure to report a failure is logged, not reported again: no loop of delivery.failed.
+        if (source?.type === 'delivery.failed') {
+          this.o.logger.error('delivery of a delivery.failed event dead-lettered', { deliveryId: d.id, adapter: d.adapter, error });
+        } else {
+          await emitEvent(tx, now, {
+            type: 'delivery.failed',
+            memberId: d.memberId,
+            data: { deliveryId: d.id, eventId: d.eventId, route: d.route, adapter: d.adapter, attempts, statusCode, error },
+          });
+        }
+      }
+    });
+    if (outcome.status !== 'delivered' && outcome.status !== 'skipped') {
+      this.o.logger.warn('delivery attempt did not deliver', { deliveryId: d.id, adapter: d.adapter, outcome: outcome.status, statusCode: 'statusCode' in outcome ? outcome.statusCode : undefined, latencyMs });
+    }
+  }
+
+  /** One pass: route what is new, send what is due. */
+  async runOnce(): Promise<{ routed: number; attempted: number }> {
+    const routed = await this.route();
+    const attempted = await this.deliverDue();
+    return { routed, attempted };
+  }
+
+  /** Runs passes until stopped: at once when nudged, else every `idleMs`. */
+  start(idleMs = 500): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    this.loop = (async () => {
+      while (!this.stopped) {
+        let busy = false;
+        try {
+          const r = await this.runOnce();
+          busy = r.routed > 0 || r.attempted > 0;
+        } catch (error) {
+          this.o.logger.error('dispatcher pass failed', { error: String(error) });
+        }
+        if (!busy && !this.stopped) {
+          await new Promise<void>((resolve) => {
+            const timer = setTimeout(resolve, idleMs);
+            this.wake = () => {
+              clearTimeout(timer);
+              resolve();
+            };
+          });
+        }
+      }
+    })();
+  }
+
+  /** Something was emitted: run a pass now instead of at the next idle tick. */
+  nudge(): void {
+    this.wake?.();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.wake?.();
+    await this.loop;
+  }
+}
+
+async function memberSnapshot(tx: Db, memberId: string): Promise<MemberSnapshot | null> {
+  const m = await getMember(tx, memberId);
+  if (!m) return null;
+  return { id: m.id, email: m.email, phone: m.phone, consentEmail: m.consentEmail, consentSms: m.consentSms, firstName: m.firstName, lastName: m.lastName };
+}
+
