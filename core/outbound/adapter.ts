@@ -14,7 +14,7 @@ export type SendOutcome =
   | { status: 'delivered'; statusCode?: number; providerMessageId?: string }
   /** Try again later: a 5xx, a timeout, a 429 (with `retryAfterMs` from `Retry-After`). */
   | { status: 'retry'; statusCode?: number; retryAfterMs?: number; error: string }
-  /** Never going to work as sent (a 4xx other than 408/409/429): dead-letter at once. */
+  /** Never going to work as sent (a 4xx other than 408/429): dead-letter at once. */
   | { status: 'permanent'; statusCode?: number; error: string }
   /** Deliberately not sent (no consent, no address): recorded, not retried, not a failure. */
   | { status: 'skipped'; reason: string }
@@ -43,8 +43,9 @@ export interface OutboundAdapter<Options = Record<string, unknown>> {
 
 /**
  * Classifies an HTTP answer from a provider the way every adapter should: 2xx delivered; 408,
- * 409-in-progress, 429 and 5xx retried (honouring `Retry-After`, seconds or an HTTP date); any
- * other 4xx permanent.
+ * 429 and 5xx retried (honouring `Retry-After`, seconds or an HTTP date); any other 4xx
+ * permanent. An adapter whose provider uses another code for "try again" (Zendesk's 409 while
+ * an idempotent request is in flight) handles it before calling this.
  */
 export function classifyHttp(statusCode: number, headers: Headers | Record<string, string | undefined>, now = Date.now()): SendOutcome {
   if (statusCode >= 200 && statusCode < 300) return { status: 'delivered', statusCode };
