@@ -12,6 +12,8 @@ declare module 'autocannon' {
     body?: string | Buffer;
     /** Called before each request is sent; returns the request to send. */
     setupRequest?: (request: Request, context: Record<string, unknown>) => Request;
+    /** Called with each response to this request (the body as a string). */
+    onResponse?: (status: number, body: string, context: Record<string, unknown>, headers: Record<string, string>) => void;
   }
 
   export interface Options {

@@ -69,9 +69,9 @@ export interface EventsHttpOptions {
   runs?: number;
 }
 
-const API_KEY = 'bench-admin-key-0123456789abcdef';
+export const API_KEY = 'bench-admin-key-0123456789abcdef';
 
-async function enrollMembers(hub: Server, count: number): Promise<string[]> {
+export async function enrollMembers(hub: Server, count: number): Promise<string[]> {
   const ids: string[] = new Array(count);
   let next = 0;
   const worker = async () => {
@@ -101,13 +101,13 @@ function query<T>(file: string, sql: string): T {
 
 const countRows = (file: string, sql: string): number => query<{ n: number }>(file, sql).n;
 
-function statusCodes(runs: LoadResult[]): Record<string, number> {
+export function statusCodes(runs: LoadResult[]): Record<string, number> {
   const codes: Record<string, number> = {};
   for (const r of runs) for (const [code, count] of Object.entries(r.statusCodes)) codes[code] = (codes[code] ?? 0) + count;
   return codes;
 }
 
-function figures(runs: LoadResult[]): ServerFigures {
+export function figures(runs: LoadResult[]): ServerFigures {
   return { perSecond: median(runs.map((r) => r.perSecond)), p99: median(runs.map((r) => r.p99)), worstP99: Math.max(...runs.map((r) => r.p99)) };
 }
 

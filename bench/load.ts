@@ -1,12 +1,17 @@
 /**
  * One autocannon run against a server: `connections` keep-alive connections posting events for
  * `seconds`, each request with a body made fresh by `body(n)` (so each carries its own event id).
+ * autocannon makes a request's body right before writing it, so `sent` (bodies made) counts the
+ * requests written, including those still in flight when the clock stops (answered by the server,
+ * but not counted by autocannon).
  */
 import autocannon from 'autocannon';
 
 export interface LoadResult {
   label: string;
   seconds: number;
+  /** Requests written: one body is made per request sent, so this is the number of bodies made. */
+  sent: number;
   /** Completed responses, any status. */
   responses: number;
   /** Completed responses per second. */
@@ -29,6 +34,8 @@ export interface LoadOptions {
   connections: number;
   seconds: number;
   body: (n: number) => string;
+  /** Called with each response's status and body (optional; (d) uses it to check which events were acknowledged). */
+  onResponse?: (status: number, body: string) => void;
 }
 
 export async function runLoad(options: LoadOptions): Promise<LoadResult> {
@@ -45,6 +52,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
         path: options.path,
         headers: { authorization: `Bearer ${options.apiKey}`, 'content-type': 'application/json' },
         setupRequest: (request) => ({ ...request, body: options.body(n++) }),
+        ...(options.onResponse ? { onResponse: options.onResponse } : {}),
       },
     ],
   });
@@ -54,6 +62,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   return {
     label: options.label,
     seconds: r.duration,
+    sent: n,
     responses,
     perSecond: responses / r.duration,
     p50: r.latency.p50,

@@ -1,8 +1,9 @@
 /**
- * `npm run bench`: runs (a) ledger throughput, (b) balance read latency and (c) HTTP events
- * throughput, then writes docs/BENCHMARKS.md (full runs only) and bench/results/*.json.
+ * `npm run bench`: runs (a) ledger throughput, (b) balance read latency, (c) HTTP events
+ * throughput and (d) HTTP events throughput on PostgreSQL with 1 and 2 hub processes next to
+ * SQLite, then writes docs/BENCHMARKS.md (full runs only) and bench/results/*.json.
  *
- *   npm run bench                  all three, rewrites docs/BENCHMARKS.md
+ *   npm run bench                  all four, rewrites docs/BENCHMARKS.md
  *   npm run bench -- --only a,c    a subset; prints the report instead
  *   npm run bench -- --quick       a shorter smoke run; prints the report instead
  */
@@ -11,6 +12,7 @@ import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { balanceRead } from './balance-read.js';
 import { eventsHttp } from './events-http.js';
+import { eventsPg } from './events-pg.js';
 import { ledgerThroughput } from './ledger-throughput.js';
 import { machineFacts } from './machine.js';
 import { repoRoot } from './processes.js';
@@ -24,18 +26,18 @@ const { values } = parseArgs({
   options: { only: { type: 'string' }, quick: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false } },
 });
 if (values.help) {
-  console.log('Usage: npm run bench [-- --only a,b,c] [-- --quick]');
+  console.log('Usage: npm run bench [-- --only a,b,c,d] [-- --quick]');
   process.exit(0);
 }
-const selected = new Set((values.only ?? 'a,b,c').split(',').map((s) => s.trim().toLowerCase()));
+const selected = new Set((values.only ?? 'a,b,c,d').split(',').map((s) => s.trim().toLowerCase()));
 for (const s of selected) {
-  if (!['a', 'b', 'c'].includes(s)) {
-    console.error(`bench: unknown benchmark "${s}" (choose from a, b, c)`);
+  if (!['a', 'b', 'c', 'd'].includes(s)) {
+    console.error(`bench: unknown benchmark "${s}" (choose from a, b, c, d)`);
     process.exit(2);
   }
 }
 const quick = values.quick;
-const full = selected.size === 3 && !quick;
+const full = selected.size === 4 && !quick;
 
 const watchdog = setTimeout(() => {
   console.error(`bench: still running after ${HARD_LIMIT_MS / 60_000} minutes, giving up`);
@@ -72,6 +74,17 @@ if (selected.has('c')) {
   log(
     `(c) hub ${h.hub.perSecond.toFixed(0)} req/s vs bare ${h.bare.perSecond.toFixed(0)} req/s (${(h.ratio * 100).toFixed(0)} %), ` +
       `vs bare-ledger ${h.bareLedger.perSecond.toFixed(0)} req/s (${(h.ledgerRatio * 100).toFixed(0)} %), hub p99 ${h.hub.p99} ms`,
+  );
+}
+if (selected.has('d')) {
+  log('(d) POST /v1/events on PostgreSQL, 1 and 2 hub processes, next to SQLite…');
+  results.pg = await eventsPg(quick ? { warmupSeconds: 1, runSeconds: 3, runs: 2, members: 200 } : {});
+  const d = results.pg;
+  const ok = Object.values(d.checks).every((c) => c.ok);
+  log(
+    `(d) sqlite ${d.sqlite.perSecond.toFixed(0)} req/s (p99 ${d.sqlite.p99} ms), pg1 ${d.pg1.perSecond.toFixed(0)} req/s (p99 ${d.pg1.p99} ms), ` +
+      `pg2 ${d.pg2.perSecond.toFixed(0)} req/s (p99 ${d.pg2.p99} ms); pg1/sqlite ${(d.pg1VsSqlite * 100).toFixed(0)} %, ` +
+      `pg2/pg1 ${(d.pg2VsPg1 * 100).toFixed(0)} %; checks ${ok ? 'ok' : 'FAILED'}`,
   );
 }
 

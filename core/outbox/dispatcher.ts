@@ -36,6 +36,17 @@ export interface DispatcherOptions {
   random?: () => number;
 }
 
+interface ClaimedDelivery {
+  id: string;
+  adapter: string;
+  payload: string;
+  attempts: number;
+  eventId: string;
+  route: string;
+  memberId: string | null;
+  leaseUntil: number | null;
+}
+
 interface StoredPayload {
   options: Record<string, unknown>;
   member: MemberSnapshot | null;
@@ -162,7 +173,7 @@ export class Dispatcher {
     return claimed.length;
   }
 
-  private async attempt(d: { id: string; adapter: string; payload: string; attempts: number; eventId: string; route: string; memberId: string | null }): Promise<void> {
+  private async attempt(d: ClaimedDelivery): Promise<void> {
     const adapter = this.o.adapters.get(d.adapter);
     const payload = JSON.parse(d.payload) as StoredPayload;
     const started = performance.now();
@@ -188,11 +199,7 @@ export class Dispatcher {
     await this.record(d, outcome, latencyMs);
   }
 
-  private async record(
-    d: { id: string; attempts: number; eventId: string; route: string; adapter: string; memberId: string | null },
-    outcome: SendOutcome,
-    latencyMs: number,
-  ): Promise<void> {
+  private async record(d: ClaimedDelivery, outcome: SendOutcome, latencyMs: number): Promise<void> {
     const now = this.clock();
     await this.o.store.transaction(async (tx) => {
       const t = tablesOf(tx);
@@ -214,10 +221,17 @@ export class Dispatcher {
         if (wait === undefined) status = 'dead';
         else nextAttemptAt = now + wait;
       }
-      await tx
+      // Only while the lease is still ours: a dispatcher that stalled past its lease must not
+      // overwrite what the dispatcher that took the delivery over has recorded since.
+      const updated = await tx
         .update(t.deliveries)
         .set({ status, attempts, nextAttemptAt, leaseUntil: null, lastStatusCode: statusCode, lastError: error, updatedAt: now })
-        .where(eq(t.deliveries.id, d.id));
+        .where(and(eq(t.deliveries.id, d.id), eq(t.deliveries.leaseUntil, d.leaseUntil!)))
+        .returning({ id: t.deliveries.id });
+      if (updated.length === 0) {
+        this.o.logger.warn('delivery lease lost before the attempt was recorded', { deliveryId: d.id, outcome: outcome.status });
+        return;
+      }
       if (status === 'dead') {
         const [source] = await tx.select({ type: t.loyaltyEvents.type }).from(t.loyaltyEvents).where(eq(t.loyaltyEvents.id, d.eventId));
         // A failure to report a failure is logged, not reported again: no loop of delivery.failed.
