@@ -98,7 +98,7 @@ export class Dispatcher {
             data: JSON.parse(row.data) as LoyaltyEvent['data'],
           };
           const member = row.memberId ? await memberSnapshot(tx, row.memberId) : null;
-          let routes: ReturnType<Router> = [];
+          let routes: ReturnType<Router>;
           try {
             routes = router(event, member);
           } catch (error) {

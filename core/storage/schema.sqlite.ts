@@ -257,6 +257,25 @@ export const deliveryAttempts = sqliteTable(
   (t) => [index('delivery_attempts_delivery_idx').on(t.deliveryId, t.seq)],
 );
 
+/**
+ * Subscriptions for signed outbound webhooks (`/v1/webhook-endpoints`). `eventTypes` is a JSON
+ * array of loyalty event types (empty: every type). `secrets` is a JSON array of
+ * `{ secret: 'whsec_…', expiresAt: epoch ms | null }`: the current secret has no expiry; after a
+ * rotation the previous one keeps signing until its `expiresAt`, so receivers holding either
+ * verify during the overlap. status: `enabled` | `disabled` (by hand, or by a receiver's 410).
+ */
+export const webhookEndpoints = sqliteTable('webhook_endpoints', {
+  id: text('id').primaryKey(),
+  url: text('url').notNull(),
+  description: text('description'),
+  eventTypes: text('event_types').notNull().default('[]'),
+  status: text('status').notNull().default('enabled'),
+  disabledReason: text('disabled_reason'),
+  secrets: text('secrets').notNull(),
+  createdAt: integer('created_at').notNull(),
+  updatedAt: integer('updated_at').notNull(),
+});
+
 export const schema = {
   members,
   memberAliases,
@@ -270,6 +289,7 @@ export const schema = {
   loyaltyEvents,
   deliveries,
   deliveryAttempts,
+  webhookEndpoints,
 };
 
 export type Schema = typeof schema;
