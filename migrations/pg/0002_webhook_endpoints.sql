@@ -1,0 +1,11 @@
+CREATE TABLE "webhook_endpoints" (
+	"id" text PRIMARY KEY NOT NULL,
+	"url" text NOT NULL,
+	"description" text,
+	"event_types" text DEFAULT '[]' NOT NULL,
+	"status" text DEFAULT 'enabled' NOT NULL,
+	"disabled_reason" text,
+	"secrets" text NOT NULL,
+	"created_at" bigint NOT NULL,
+	"updated_at" bigint NOT NULL
+);
