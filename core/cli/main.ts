@@ -1,7 +1,8 @@
 /**
- * `loyalty-hub <command>` — serve, migrate, keys create. Each command has --help.
+ * `loyalty-hub <command>` — serve, migrate, keys create, mappings check/preview. Each command has --help.
  */
 import { keysCreate } from './keys.js';
+import { mappingsCheck, mappingsPreview } from './mappings.js';
 import { migrateCommand } from './migrate.js';
 import { serveCommand } from './serve.js';
 
@@ -15,6 +16,8 @@ const commands: Record<string, Command> = {
   serve: serveCommand,
   migrate: migrateCommand,
   'keys create': keysCreate,
+  'mappings check': mappingsCheck,
+  'mappings preview': mappingsPreview,
 };
 
 function mainHelp(): string {
@@ -22,7 +25,7 @@ function mainHelp(): string {
     'Usage: loyalty-hub <command> [options]',
     '',
     'Commands:',
-    ...Object.entries(commands).map(([name, c]) => `  ${name.padEnd(14)}${c.summary}`),
+    ...Object.entries(commands).map(([name, c]) => `  ${name.padEnd(18)}${c.summary}`),
     '',
     'Run `loyalty-hub <command> --help` for a command\'s options.',
     'Environment: see .env.example (DATABASE_URL, PORT, ADMIN_API_KEY, connector secrets).',
@@ -30,7 +33,7 @@ function mainHelp(): string {
 }
 
 export async function main(argv: string[]): Promise<number> {
-  const name = argv[0] === 'keys' ? `keys ${argv[1] ?? ''}`.trim() : argv[0];
+  const name = argv[0] === 'keys' || argv[0] === 'mappings' ? `${argv[0]} ${argv[1] ?? ''}`.trim() : argv[0];
   const rest = argv.slice(name?.includes(' ') ? 2 : 1);
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     console.log(mainHelp());

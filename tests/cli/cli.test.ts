@@ -49,7 +49,7 @@ describe('loyalty-hub CLI', () => {
       const out = hub.output();
       const key = /admin API key.*?(lh_\S+)/.exec(out)?.[1];
       expect(out).toMatch(/database: sqlite .*migrations applied/);
-      expect(out).toMatch(/connectors: /);
+      expect(out).toMatch(/connector +slack +disabled: set SLACK_BOT_TOKEN/);
       expect(key).toBeDefined();
       expect((await fetch(`${hub.url}/health`)).status).toBe(200);
       const res = await fetch(`${hub.url}/v1/members`, {

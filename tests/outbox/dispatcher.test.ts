@@ -57,7 +57,7 @@ describe('dispatcher', () => {
     new Dispatcher({
       store,
       router: () => router,
-      adapters: new Map([['slack', slack.createAdapter!({ SLACK_BOT_TOKEN: 'xoxb-test', SLACK_API_URL: SLACK }, { store })]]),
+      adapters: new Map([['slack', slack.createAdapter!({ SLACK_BOT_TOKEN: 'xoxb-test', SLACK_API_URL: SLACK })]]),
       logger: silentLogger,
       clock,
       schedule: [5_000, 60_000],

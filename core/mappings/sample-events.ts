@@ -1,0 +1,120 @@
+/**
+ * A realistic example of every loyalty event, with the member, balance, tier and reward that
+ * come with it. Mappings are checked against these at load (and by `mappings check`): a
+ * template or condition naming a field the sample lacks is reported as a missing field, and an
+ * adapter's schema sees what a template really produces. So a sample must carry every field the
+ * real event carries (null where it is usually absent) — keep them in step with the emitters
+ * (`core/ledger/settle.ts` for points events) and with docs/mappings.md.
+ */
+import type { Member } from '../members/members.js';
+import type { BalanceSnapshot, LoyaltyEvent, LoyaltyEventType } from '../outbox/loyalty-events.js';
+import type { ScopeExtras } from './types.js';
+
+const OCCURRED_AT = '2025-06-01T14:30:00.000Z';
+const AT_MS = Date.parse(OCCURRED_AT);
+
+export const SAMPLE_MEMBER = {
+  id: 'mem_01JX4SAMPLE',
+  email: 'ann.lee@example.com',
+  phone: '+14155550123',
+  firstName: 'Ann',
+  lastName: 'Lee',
+  birthDate: '1990-06-01',
+  locale: 'en-US',
+  consentEmail: true,
+  consentSms: true,
+  tier: 'gold',
+  attributes: {},
+  aliases: ['email:ann.lee@example.com', 'shopify:7012345678'],
+  status: 'active',
+  createdAt: AT_MS - 400 * 86_400_000,
+  updatedAt: AT_MS,
+} satisfies Member;
+
+export const SAMPLE_BALANCE: BalanceSnapshot = { available: 5250, pending: 300, locked: 0, spent: 1200, expired: 0, lifetimeEarned: 6750 };
+const SAMPLE_TIER = { id: 'gold', name: 'Gold' };
+const SAMPLE_REWARD = { id: 'rwd_free_coffee', name: 'Free coffee', points: 5000 };
+
+/** The fields `announce` (core/ledger/settle.ts) puts on every points event. */
+function pointsData(points: number, kind: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    points,
+    transferId: 'trf_01JX4SAMPLE',
+    kind,
+    source: 'shopify',
+    reason: null,
+    eventId: 'shopify:order-5551234',
+    ruleId: 'base-earn',
+    redemptionId: null,
+    actor: null,
+    lockId: null,
+    reversesId: null,
+    lotId: 'lot_01JX4SAMPLE',
+    balance: SAMPLE_BALANCE,
+    ...extra,
+  };
+}
+
+const DATA: Record<LoyaltyEventType, () => Record<string, unknown>> = {
+  'member.enrolled': () => ({ source: 'shopify', alias: 'shopify:7012345678' }),
+  'points.earned': () => pointsData(250, 'earn'),
+  'points.pending': () => pointsData(250, 'earn', { activatesAt: '2025-06-15T14:30:00.000Z' }),
+  'points.activated': () => pointsData(250, 'earn'),
+  'points.spent': () => pointsData(500, 'spend', { ruleId: null, redemptionId: 'rdm_01JX4SAMPLE' }),
+  'points.reversed': () => pointsData(250, 'reverse', { reason: 'order refunded', reversesId: 'trf_01JX3EARLIER' }),
+  'points.expired': () => pointsData(120, 'expire', { ruleId: null, reason: 'expired' }),
+  'points.expiring': () => ({ points: 120, expiresAt: '2025-06-15T00:00:00.000Z', days: 14, balance: SAMPLE_BALANCE }),
+  'points.locked': () => pointsData(500, 'lock', { ruleId: null, lockId: 'lck_01JX4SAMPLE' }),
+  'points.released': () => pointsData(500, 'release', { ruleId: null, lockId: 'lck_01JX4SAMPLE' }),
+  // Coherent with the SPEC's threshold example: this earn takes the balance across 1,000.
+  'points.threshold_reached': () =>
+    pointsData(250, 'earn', { threshold: 1000, balance: { ...SAMPLE_BALANCE, available: 1100, spent: 0, lifetimeEarned: 1400 } }),
+  'tier.upgraded': () => ({ previousTier: { id: 'silver', name: 'Silver' }, reason: 'lifetime points reached 5000' }),
+  'tier.downgraded': () => ({ previousTier: { id: 'platinum', name: 'Platinum' }, reason: 'qualifying period ended' }),
+  'reward.redeemed': () =>
+    pointsData(5000, 'spend', {
+      ruleId: null,
+      rewardId: SAMPLE_REWARD.id,
+      redemptionId: 'rdm_01JX4SAMPLE',
+      voucherCode: 'COFFEE-7Q2M',
+      balance: { ...SAMPLE_BALANCE, available: 250, spent: 6200 },
+    }),
+  'voucher.used': () => ({ code: 'COFFEE-7Q2M', rewardId: SAMPLE_REWARD.id, redemptionId: 'rdm_01JX4SAMPLE', orderId: 'shopify:5551234' }),
+  'limit.reached': () => ({ limit: 'daily-earn-cap', cap: 1000, period: 'day', points: 150, eventId: 'shopify:order-5551234' }),
+  'fraud.flagged': () => ({ reason: 'five redemptions within ten minutes', score: 0.92, ruleId: 'velocity', eventId: 'shopify:order-5551234' }),
+  'delivery.failed': () => ({
+    deliveryId: 'dlv_01JX4SAMPLE',
+    route: 'mapping:points-earned-email#0',
+    adapter: 'sendgrid',
+    eventId: 'evt_01JX4ORIGINAL',
+    eventType: 'points.earned',
+    attempts: 8,
+    lastStatusCode: 503,
+    lastError: 'HTTP 503',
+  }),
+  'webhook.rejected': () => ({ platform: 'shopify', reason: 'invalid signature', deliveryId: 'b3f1c2d4-0a9e-4e55-9d7c-2f8a1c3e5b77' }),
+};
+
+/** Events that concern no member: their samples have no member, balance or tier. */
+const MEMBERLESS = new Set<LoyaltyEventType>(['webhook.rejected']);
+const WITH_REWARD = new Set<LoyaltyEventType>(['reward.redeemed', 'voucher.used']);
+
+export function sampleEvent(type: LoyaltyEventType): LoyaltyEvent {
+  return {
+    id: `evt_sample_${type.replace(/\./g, '_')}`,
+    type,
+    occurredAt: OCCURRED_AT,
+    memberId: MEMBERLESS.has(type) ? null : SAMPLE_MEMBER.id,
+    data: DATA[type](),
+  };
+}
+
+export function sampleExtras(type: LoyaltyEventType): ScopeExtras {
+  if (MEMBERLESS.has(type)) return { member: null, balance: null, tier: null, reward: null };
+  return {
+    member: { ...SAMPLE_MEMBER },
+    balance: { ...SAMPLE_BALANCE },
+    tier: { ...SAMPLE_TIER },
+    reward: WITH_REWARD.has(type) ? { ...SAMPLE_REWARD } : null,
+  };
+}
