@@ -13,9 +13,11 @@ import type { ApiDeps } from './api/deps.js';
 import type { ApiEnv } from './api/env.js';
 import { idempotency } from './api/idempotency.js';
 import { ProblemError, problemResponse, problemType, toProblem } from './api/problem.js';
+import { deliveriesRoutes } from './api/routes/deliveries.js';
 import { eventsRoutes } from './api/routes/events.js';
 import { membersRoutes } from './api/routes/members.js';
 import { pointsRoutes } from './api/routes/points.js';
+import { webhookEndpointsRoutes } from './api/routes/webhook-endpoints.js';
 import { validationHook } from './api/validation.js';
 import type { ApiKeyVerifier } from './auth/api-keys.js';
 import type { ConnectorStatus } from './connectors/definition.js';
@@ -28,6 +30,10 @@ export interface AppDeps extends ApiDeps {
   logger: Logger;
   connectors: ConnectorStatus[];
   version: string;
+  /** Awaited after every change through /v1/webhook-endpoints (so routing reflects it at once). */
+  onWebhookEndpointsChanged?: () => Promise<void>;
+  /** A delivery was queued again by hand: send it now rather than at the next tick. */
+  onDeliveryQueued?: () => void;
 }
 
 function webhooksApp({ connectors }: AppDeps) {
@@ -57,6 +63,8 @@ function managementApi(deps: AppDeps) {
   v1.route('/', membersRoutes(deps));
   v1.route('/', pointsRoutes(deps));
   v1.route('/', eventsRoutes(deps));
+  v1.route('/', deliveriesRoutes(deps, deps.onDeliveryQueued));
+  v1.route('/', webhookEndpointsRoutes(deps, deps.onWebhookEndpointsChanged));
   return v1;
 }
 

@@ -9,6 +9,7 @@ import { ApiKeyVerifier, ensureAdminKey } from './auth/api-keys.js';
 import { connectorStatus, type ConnectorDefinition, type ConnectorStatus } from './connectors/definition.js';
 import { discoverConnectors } from './connectors/discover.js';
 import { Ledger } from './ledger/index.js';
+import { createNotifications, type Notifications } from './outbox/notifications.js';
 import { createLogger, type Logger } from './observability/logger.js';
 import { createMetrics, type Metrics } from './observability/metrics.js';
 import { DEFAULT_DATABASE_URL, openStore } from './storage/open-store.js';
@@ -23,6 +24,7 @@ export interface Hub {
   metrics: Metrics;
   logger: Logger;
   connectors: ConnectorStatus[];
+  notifications: Notifications;
   /** Set when no admin key existed and none was configured: print it once, it is not stored. */
   generatedAdminKey?: string;
   close(): Promise<void>;
@@ -49,14 +51,43 @@ export async function createHub(options: HubOptions = {}): Promise<Hub> {
   try {
     const { generated } = await ensureAdminKey(store, env.ADMIN_API_KEY || undefined);
     const metrics = createMetrics({ processMetrics: options.processMetrics });
+    const definitions = options.connectors ?? (await discoverConnectors());
+    const connectors = definitions.map((d) => connectorStatus(d, env));
+    const notifications = await createNotifications({ store, definitions, env, logger, clock });
     const ledger = new Ledger(store, {
       clock,
-      onPosted: (p) => metrics.ledgerWrites.inc({ kind: p.transfer.kind, outcome: p.duplicate ? 'duplicate' : 'applied' }),
+      onPosted: (p) => {
+        metrics.ledgerWrites.inc({ kind: p.transfer.kind, outcome: p.duplicate ? 'duplicate' : 'applied' });
+        if (!p.duplicate) notifications.dispatcher.nudge();
+      },
     });
-    const connectors = (options.connectors ?? (await discoverConnectors())).map((d) => connectorStatus(d, env));
     const verifier = new ApiKeyVerifier(store.db);
-    const app = createApp({ store, ledger, clock, verifier, metrics, logger, connectors, version });
-    return { app, store, ledger, metrics, logger, connectors, generatedAdminKey: generated, close: () => store.close() };
+    const app = createApp({
+      store,
+      ledger,
+      clock,
+      verifier,
+      metrics,
+      logger,
+      connectors,
+      version,
+      onWebhookEndpointsChanged: notifications.refreshRouters,
+      onDeliveryQueued: () => notifications.dispatcher.nudge(),
+    });
+    return {
+      app,
+      store,
+      ledger,
+      metrics,
+      logger,
+      connectors,
+      notifications,
+      generatedAdminKey: generated,
+      close: async () => {
+        await notifications.close();
+        await store.close();
+      },
+    };
   } catch (error) {
     await store.close();
     throw error;

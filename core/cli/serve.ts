@@ -22,6 +22,7 @@ export const serveCommand: Command = {
       return 2;
     }
     const hub = await createHub({ processMetrics: true });
+    hub.notifications.dispatcher.start();
     const stopScheduler = startScheduler(hub.store, hub.ledger, hub.logger, Number(process.env.SCHEDULER_INTERVAL_MS ?? 60_000));
     const database = (await hub.store.ready()).detail;
     const server = serve({ fetch: hub.app.fetch, port }, (info) => {
@@ -31,6 +32,8 @@ export const serveCommand: Command = {
       for (const c of hub.connectors) {
         lines.push(`connector ${c.name.padEnd(12)} ${c.enabled ? 'enabled' : `disabled: set ${c.missing.join(', ')}`}`);
       }
+      const mappings = hub.notifications.mappings.current();
+      lines.push(`mappings: ${mappings.length} loaded from ${hub.notifications.mappingsDir} (check them with: npx loyalty-hub mappings check)`);
       if (hub.generatedAdminKey) {
         lines.push(`admin API key (generated now, shown only once; store it, or set ADMIN_API_KEY): ${hub.generatedAdminKey}`);
       }

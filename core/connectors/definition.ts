@@ -1,4 +1,6 @@
+import type { Logger } from '../observability/logger.js';
 import type { OutboundAdapter } from '../outbound/adapter.js';
+import type { Router } from '../outbox/routes.js';
 import type { Store } from '../storage/store.js';
 
 /** What the hub lends an adapter that needs more than its environment (e.g. stored endpoints). */
@@ -33,6 +35,18 @@ export interface ConnectorDefinition {
    * required variable is set; base-URL overrides such as `SENDGRID_API_URL` come from it too).
    */
   createAdapter?: (env: Record<string, string | undefined>, services: AdapterServices) => OutboundAdapter;
+  /**
+   * For a connector that decides itself which events it receives (signed webhooks route to
+   * subscribed endpoints): its router, merged with the mappings' by the dispatcher.
+   */
+  createRouter?: (services: AdapterServices & { logger: Logger }) => ConnectorRouter;
+}
+
+export interface ConnectorRouter {
+  router: Router;
+  /** Re-read what the router depends on (after a change through the API). */
+  refresh(): Promise<void>;
+  close(): void;
 }
 
 export interface ConnectorStatus {

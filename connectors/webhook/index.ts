@@ -1,0 +1,16 @@
+import type { ConnectorDefinition } from '../../core/connectors/definition.js';
+import { createWebhookAdapter } from './adapter.js';
+import { createEndpointRouter } from './endpoint-router.js';
+
+/**
+ * Signed outbound webhooks (Standard Webhooks): merchants subscribe their own endpoints through
+ * `/v1/webhook-endpoints`; nothing to configure in the environment.
+ */
+export default {
+  name: 'webhook',
+  title: 'Signed webhooks',
+  directions: ['outbound'],
+  config: [],
+  createAdapter: (_env, { store }) => createWebhookAdapter({ store }),
+  createRouter: ({ store, logger }) => createEndpointRouter(store, { logger }),
+} satisfies ConnectorDefinition;

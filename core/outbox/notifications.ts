@@ -1,0 +1,88 @@
+/**
+ * Assembles the notification side of a hub: the adapters whose secrets are set, the mapping
+ * files (hot-reloaded), the connectors' own routers (signed-webhook subscriptions), and the
+ * dispatcher that turns loyalty events into deliveries through all of them.
+ */
+import { resolve } from 'node:path';
+import { connectorStatus, type ConnectorDefinition, type ConnectorRouter } from '../connectors/definition.js';
+import { adapterDescriptors, mappingActionsFor, watchMappings, type MappingWatcher } from '../mappings/index.js';
+import type { Logger } from '../observability/logger.js';
+import type { OutboundAdapter } from '../outbound/adapter.js';
+import type { Store } from '../storage/store.js';
+import { Dispatcher } from './dispatcher.js';
+import { parseSchedule } from './retry-schedule.js';
+import type { Route, Router } from './routes.js';
+
+export interface Notifications {
+  dispatcher: Dispatcher;
+  adapters: ReadonlyMap<string, OutboundAdapter>;
+  mappings: MappingWatcher;
+  mappingsDir: string;
+  /** Re-read what connector routers depend on (webhook endpoints changed). */
+  refreshRouters(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function createNotifications(o: {
+  store: Store;
+  definitions: readonly ConnectorDefinition[];
+  env: Record<string, string | undefined>;
+  logger: Logger;
+  clock: () => number;
+}): Promise<Notifications> {
+  const { store, definitions, env, logger } = o;
+  const adapters = new Map<string, OutboundAdapter>();
+  for (const def of definitions) {
+    if (!def.createAdapter || !connectorStatus(def, env).enabled) continue;
+    const adapter = def.createAdapter(env, { store });
+    adapters.set(adapter.name, adapter);
+  }
+  // Mappings are checked against every installed adapter, configured or not, so a mapping for
+  // SendGrid is validated before its key is set; it routes only once the adapter is enabled.
+  const { adapters: descriptors } = adapterDescriptors([...definitions], env);
+  const mappingsDir = resolve(env.LOYALTY_MAPPINGS || 'mappings');
+  const mappings = watchMappings(mappingsDir, descriptors, { logger });
+  const connectorRouters: ConnectorRouter[] = definitions.flatMap((d) => (d.createRouter ? [d.createRouter({ store, logger })] : []));
+  await Promise.all(connectorRouters.map((r) => r.refresh()));
+
+  const warned = new Set<string>();
+  const mappingRouter: Router = (event, member) =>
+    mappingActionsFor(mappings.current(), event, { member }, {
+      onError: (e) => logger.warn('mapping not applied', { mapping: e.mapping, file: e.file, stage: e.stage, reason: e.reason, eventId: event.id }),
+    }).flatMap((a): Route[] => {
+      if (!adapters.has(a.adapter)) {
+        const key = `${a.mapping}:${a.adapter}`;
+        if (!warned.has(key)) {
+          warned.add(key);
+          logger.warn('mapping uses a disabled adapter; nothing is sent until it is configured', { mapping: a.mapping, adapter: a.adapter });
+        }
+        return [];
+      }
+      return [{ route: `mapping:${a.mapping}#${a.index}`, adapter: a.adapter, options: a.options }];
+    });
+  const router: Router = (event, member) => [mappingRouter(event, member), ...connectorRouters.map((r) => r.router(event, member))].flat();
+
+  const dispatcher = new Dispatcher({
+    store,
+    router: () => router,
+    adapters,
+    logger,
+    clock: o.clock,
+    timeZone: env.LOYALTY_TIMEZONE || 'UTC',
+    schedule: parseSchedule(env.DELIVERY_RETRY_SCHEDULE),
+  });
+  return {
+    dispatcher,
+    adapters,
+    mappings,
+    mappingsDir,
+    refreshRouters: async () => {
+      await Promise.all(connectorRouters.map((r) => r.refresh()));
+    },
+    async close() {
+      await dispatcher.stop();
+      mappings.close();
+      for (const r of connectorRouters) r.close();
+    },
+  };
+}
