@@ -53,7 +53,14 @@ export async function createHub(options: HubOptions = {}): Promise<Hub> {
     const metrics = createMetrics({ processMetrics: options.processMetrics });
     const definitions = options.connectors ?? (await discoverConnectors());
     const connectors = definitions.map((d) => connectorStatus(d, env));
-    const notifications = await createNotifications({ store, definitions, env, logger, clock });
+    const notifications = await createNotifications({
+      store,
+      definitions,
+      env,
+      logger,
+      clock,
+      onAttempt: (adapter, outcome, ms) => metrics.deliveryAttempts.observe({ adapter, outcome }, ms / 1000),
+    });
     const ledger = new Ledger(store, {
       clock,
       onPosted: (p) => {

@@ -4,6 +4,7 @@ export interface Metrics {
   registry: Registry;
   httpRequests: Histogram<'method' | 'route' | 'status'>;
   ledgerWrites: Counter<'kind' | 'outcome'>;
+  deliveryAttempts: Histogram<'adapter' | 'outcome'>;
 }
 
 /** A registry per hub (tests build many); process metrics only for a served hub. */
@@ -23,6 +24,13 @@ export function createMetrics(options: { processMetrics?: boolean } = {}): Metri
       name: 'loyalty_hub_ledger_transfers_total',
       help: 'Ledger transfers by kind and outcome (applied, duplicate)',
       labelNames: ['kind', 'outcome'],
+      registers: [registry],
+    }),
+    deliveryAttempts: new Histogram({
+      name: 'loyalty_hub_delivery_attempt_duration_seconds',
+      help: 'Outbound delivery attempts by adapter and outcome (delivered, retry, permanent, skipped, deferred)',
+      labelNames: ['adapter', 'outcome'],
+      buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
       registers: [registry],
     }),
   };

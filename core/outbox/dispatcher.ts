@@ -34,6 +34,8 @@ export interface DispatcherOptions {
   timeoutMs?: number;
   timeZone?: string;
   random?: () => number;
+  /** Called after every attempt (metrics). */
+  onAttempt?: (adapter: string, outcome: SendOutcome['status'], latencyMs: number) => void;
 }
 
 interface ClaimedDelivery {
@@ -196,6 +198,7 @@ export class Dispatcher {
       }
     }
     const latencyMs = Math.round(performance.now() - started);
+    this.o.onAttempt?.(d.adapter, outcome.status, latencyMs);
     await this.record(d, outcome, latencyMs);
   }
 

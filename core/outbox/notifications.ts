@@ -9,7 +9,7 @@ import { adapterDescriptors, mappingActionsFor, watchMappings, type MappingWatch
 import type { Logger } from '../observability/logger.js';
 import type { OutboundAdapter } from '../outbound/adapter.js';
 import type { Store } from '../storage/store.js';
-import { Dispatcher } from './dispatcher.js';
+import { Dispatcher, type DispatcherOptions } from './dispatcher.js';
 import { parseSchedule } from './retry-schedule.js';
 import type { Route, Router } from './routes.js';
 
@@ -29,6 +29,7 @@ export async function createNotifications(o: {
   env: Record<string, string | undefined>;
   logger: Logger;
   clock: () => number;
+  onAttempt?: DispatcherOptions['onAttempt'];
 }): Promise<Notifications> {
   const { store, definitions, env, logger } = o;
   const adapters = new Map<string, OutboundAdapter>();
@@ -70,6 +71,7 @@ export async function createNotifications(o: {
     clock: o.clock,
     timeZone: env.LOYALTY_TIMEZONE || 'UTC',
     schedule: parseSchedule(env.DELIVERY_RETRY_SCHEDULE),
+    onAttempt: o.onAttempt,
   });
   return {
     dispatcher,
