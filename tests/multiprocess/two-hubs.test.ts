@@ -1,8 +1,14 @@
 /**
  * Two hub processes on one PostgreSQL database, every request raced against both at once: each
- * event is applied once, an Idempotency-Key posts once, concurrent debits never overdraw, and the
- * ledger invariants hold afterwards. (PostgreSQL only: a SQLite file belongs to one process.)
+ * event is applied once, an Idempotency-Key posts once, concurrent debits never overdraw, both
+ * processes' dispatchers send every notification exactly once, and the ledger invariants hold
+ * afterwards. (PostgreSQL only: a SQLite file belongs to one process.)
  */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Webhook } from 'standardwebhooks';
+import { createWebhookEndpoint } from '../../core/outbound/webhook-endpoints.js';
+import { tmpdir } from 'node:os';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { checkLedgerInvariants } from '../../core/ledger/index.js';
 import { openStore } from '../../core/storage/open-store.js';
@@ -11,7 +17,30 @@ import { tempDatabase, type TempDatabase } from '../helpers/temp-database.js';
 
 const KEY = 'multi-process-admin-key-0123456789';
 
-const startHub = (databaseUrl: string) => startHubProcess({ DATABASE_URL: databaseUrl, ADMIN_API_KEY: KEY, LOG_LEVEL: 'warn' });
+// An empty mappings folder: the only notifications are the signed webhooks subscribed below.
+const startHub = (databaseUrl: string) =>
+  startHubProcess({ DATABASE_URL: databaseUrl, ADMIN_API_KEY: KEY, LOG_LEVEL: 'warn', LOYALTY_MAPPINGS: tmpdir() });
+
+/** A merchant's webhook receiver on loopback: verifies each signature, records each webhook-id. */
+async function startReceiver(): Promise<{ server: Server; url: string; ids: string[]; bad: number; secret: string }> {
+  const seen = { ids: [] as string[], bad: 0, secret: '' };
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c: Buffer) => (body += c.toString()));
+    req.on('end', () => {
+      try {
+        new Webhook(seen.secret).verify(body, req.headers as Record<string, string>);
+        seen.ids.push(String(req.headers['webhook-id']));
+      } catch {
+        seen.bad++;
+      }
+      res.writeHead(204).end();
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks/loyalty`;
+  return Object.assign(seen, { server, url });
+}
 
 function call(hub: HubProcess, method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
   return fetch(`${hub.url}${path}`, {
@@ -24,16 +53,23 @@ function call(hub: HubProcess, method: string, path: string, body?: unknown, hea
 describe('two hub processes on one PostgreSQL database', () => {
   let database: TempDatabase;
   let hubs: HubProcess[] = [];
+  let receiver: Awaited<ReturnType<typeof startReceiver>>;
   beforeEach(async () => {
     database = await tempDatabase();
+    // Subscribed before the processes start, so both route to it from their first event.
+    receiver = await startReceiver();
+    const store = await openStore(database.url);
+    receiver.secret = (await createWebhookEndpoint(store, Date.now(), { url: receiver.url, eventTypes: ['points.earned'] })).secret;
+    await store.close();
     hubs = await Promise.all([startHub(database.url), startHub(database.url)]);
   });
   afterEach(async () => {
     await Promise.all(hubs.map((h) => h.stop()));
+    receiver.server.close();
     await database.dispose();
   });
 
-  for (const round of [1, 2, 3]) {
+  for (const round of [1, 2, 3, 4, 5]) {
     it(`applies every raced write once and never overdraws (round ${round})`, async () => {
       const [a, b] = hubs as [HubProcess, HubProcess];
       const member = (await (await call(a, 'POST', '/v1/members', { email: `ann${round}@example.com` })).json()) as { id: string };
@@ -69,6 +105,14 @@ describe('two hub processes on one PostgreSQL database', () => {
 
       const balance = (await (await call(b, 'GET', `/v1/members/${member.id}/balance`)).json()) as { available: number };
       expect(balance.available).toBe(0);
+
+      // Every points.earned (40 events + 1 credit) notified exactly once, by one process or the other.
+      const deadline = Date.now() + 20_000;
+      while (receiver.ids.length < 41 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      await new Promise((r) => setTimeout(r, 300)); // room for a duplicate to show up
+      expect(receiver.bad).toBe(0);
+      expect(receiver.ids).toHaveLength(41);
+      expect(new Set(receiver.ids).size).toBe(41);
 
       const store = await openStore(database.url, { migrate: false });
       try {
