@@ -50,7 +50,7 @@ export function createZendeskAdapter(config: ZendeskAdapterConfig): OutboundAdap
       }
       const ticket = {
         subject: options.subject,
-        comment: { body: options.comment },
+        comment: { body: options.comment, public: options.public ?? true },
         ...(requester ? { requester } : {}),
         ...(options.tags?.length ? { tags: options.tags } : {}),
         ...(options.priority ? { priority: options.priority } : {}),

@@ -12,9 +12,13 @@ export const zendeskOptions = z
       .string()
       .min(1)
       .describe(
-        'The first comment of the ticket (its description), in plain text. It is a public comment: ' +
-          'if your Zendesk notifies requesters of new tickets, the requester receives it.',
+        'The first comment of the ticket (its description), in plain text. Public unless `public: false`: ' +
+          'if your Zendesk notifies requesters of new tickets, the requester receives a public one.',
       ),
+    public: z
+      .boolean()
+      .optional()
+      .describe('false makes the first comment an internal note only agents see: for alerts about a member (fraud, failed messages) that must not reach them. Default true.'),
     requester: z
       .strictObject({
         name: z.string().trim().min(1).optional().describe('The requester\'s name; defaults to the member\'s first and last name.'),

@@ -41,7 +41,7 @@ function pointsData(points: number, kind: string, extra: Record<string, unknown>
     points,
     transferId: 'trf_01JX4SAMPLE',
     kind,
-    source: 'shopify',
+    source: 'event',
     reason: null,
     eventId: 'shopify:order-5551234',
     ruleId: 'base-earn',
@@ -56,13 +56,13 @@ function pointsData(points: number, kind: string, extra: Record<string, unknown>
 }
 
 const DATA: Record<LoyaltyEventType, () => Record<string, unknown>> = {
-  'member.enrolled': () => ({ source: 'shopify', alias: 'shopify:7012345678' }),
+  'member.enrolled': () => ({ aliases: ['email:ann.lee@example.com', 'shopify:7012345678'] }),
   'points.earned': () => pointsData(250, 'earn'),
-  'points.pending': () => pointsData(250, 'earn', { activatesAt: '2025-06-15T14:30:00.000Z' }),
+  'points.pending': () => pointsData(250, 'earn'),
   'points.activated': () => pointsData(250, 'earn'),
   'points.spent': () => pointsData(500, 'spend', { ruleId: null, redemptionId: 'rdm_01JX4SAMPLE' }),
   'points.reversed': () => pointsData(250, 'reverse', { reason: 'order refunded', reversesId: 'trf_01JX3EARLIER' }),
-  'points.expired': () => pointsData(120, 'expire', { ruleId: null, reason: 'expired' }),
+  'points.expired': () => pointsData(120, 'expire', { ruleId: null, source: 'system', actor: 'scheduler', reason: 'lot expired' }),
   'points.expiring': () => ({ points: 120, expiresAt: '2025-06-15T00:00:00.000Z', days: 14, balance: SAMPLE_BALANCE }),
   'points.locked': () => pointsData(500, 'lock', { ruleId: null, lockId: 'lck_01JX4SAMPLE' }),
   'points.released': () => pointsData(500, 'release', { ruleId: null, lockId: 'lck_01JX4SAMPLE' }),
@@ -87,10 +87,9 @@ const DATA: Record<LoyaltyEventType, () => Record<string, unknown>> = {
     route: 'mapping:points-earned-email#0',
     adapter: 'sendgrid',
     eventId: 'evt_01JX4ORIGINAL',
-    eventType: 'points.earned',
     attempts: 8,
-    lastStatusCode: 503,
-    lastError: 'HTTP 503',
+    statusCode: 503,
+    error: 'HTTP 503',
   }),
   'webhook.rejected': () => ({ platform: 'shopify', reason: 'invalid signature', deliveryId: 'b3f1c2d4-0a9e-4e55-9d7c-2f8a1c3e5b77' }),
 };

@@ -65,7 +65,7 @@ describe('zendesk adapter', () => {
     expect(req!.body).toEqual({
       ticket: {
         subject: 'Delivery failed',
-        comment: { body: 'The points e-mail to the member could not be delivered.' },
+        comment: { body: 'The points e-mail to the member could not be delivered.', public: true },
         requester: { name: 'Ann Lee', email: 'ann@example.com' },
         tags: ['loyalty', 'delivery_failed'],
         priority: 'high',
@@ -100,7 +100,13 @@ describe('zendesk adapter', () => {
     const seen = tickets(created);
     const outcome = await adapter().send(basic, context({ member: null }));
     expect(outcome.status).toBe('delivered');
-    expect(seen[0]!.body).toEqual({ ticket: { subject: basic.subject, comment: { body: basic.comment } } });
+    expect(seen[0]!.body).toEqual({ ticket: { subject: basic.subject, comment: { body: basic.comment, public: true } } });
+  });
+
+  it('opens the ticket with an internal note when public is false (alerts about a member)', async () => {
+    const seen = tickets(created);
+    await adapter().send({ ...basic, public: false }, context({ member: null }));
+    expect(seen[0]!.body).toEqual({ ticket: { subject: basic.subject, comment: { body: basic.comment, public: false } } });
   });
 
   it('refuses a requester address that is not one, without calling Zendesk', async () => {

@@ -1,0 +1,135 @@
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { discoverConnectors } from '../../core/connectors/discover.js';
+import { adapterDescriptors, loadMappings, mappingActionsFor, sampleEvent, type Mapping } from '../../core/mappings/index.js';
+import type { BalanceSnapshot, LoyaltyEvent } from '../../core/outbox/loyalty-events.js';
+import type { MemberSnapshot } from '../../core/outbox/routes.js';
+
+/**
+ * The mapping files shipped in `mappings/`, loaded the way `mappings check` loads them: with the
+ * real connector definitions and no provider secrets. They must load without a problem, and
+ * the ones with a condition must fire exactly when it holds.
+ */
+const SHIPPED = join(import.meta.dirname, '../../mappings');
+
+/** What the dispatcher puts in scope as `member` (not the sample's whole member record). */
+const member: MemberSnapshot = {
+  id: 'mem_shipped',
+  email: 'ann.lee@example.com',
+  phone: '+14155550123',
+  consentEmail: true,
+  consentSms: true,
+  firstName: 'Ann',
+  lastName: 'Lee',
+};
+
+let mappings: Mapping[];
+beforeAll(async () => {
+  // An empty environment: what a CI job without secrets sees. Placeholders stand in for them.
+  const { adapters, unavailable } = adapterDescriptors(await discoverConnectors(), {});
+  expect(unavailable).toEqual([]);
+  const loaded = loadMappings(SHIPPED, adapters);
+  expect(loaded.problems).toEqual([]);
+  mappings = loaded.mappings;
+});
+
+function only(name: string): Mapping[] {
+  const found = mappings.filter((m) => m.name === name);
+  expect(found).toHaveLength(1);
+  return found;
+}
+
+/** The sample points.earned event with this earn's points, reason and resulting balance. */
+function earn(points: number, available: number, reason: string | null = null): LoyaltyEvent {
+  const sample = sampleEvent('points.earned');
+  const balance = { ...(sample.data.balance as BalanceSnapshot), available };
+  return { ...sample, data: { ...sample.data, points, reason, balance } };
+}
+
+describe('shipped mappings', () => {
+  it('load with the real adapters, with no problem, one file per mapping', () => {
+    expect(Object.fromEntries(mappings.map((m) => [m.name, m.on]))).toEqual({
+      'birthday-sms': 'points.earned',
+      'delivery-failed-zendesk-slack': 'delivery.failed',
+      'fraud-flagged-slack-zendesk': 'fraud.flagged',
+      'large-redemption-slack': 'reward.redeemed',
+      'points-earned-email': 'points.earned',
+      'points-expiring-email': 'points.expiring',
+      'points-threshold-1000-email': 'points.earned',
+      'tier-upgraded-email-sms': 'tier.upgraded',
+    });
+    for (const m of mappings) expect(m.file).toBe(join(SHIPPED, `${m.name}.yaml`));
+    const adapters = Object.fromEntries(mappings.map((m) => [m.name, m.actions.map((a) => a.adapter.name)]));
+    expect(adapters).toEqual({
+      'birthday-sms': ['twilio'],
+      'delivery-failed-zendesk-slack': ['zendesk', 'slack'],
+      'fraud-flagged-slack-zendesk': ['slack', 'zendesk'],
+      'large-redemption-slack': ['slack'],
+      'points-earned-email': ['sendgrid'],
+      'points-expiring-email': ['sendgrid'],
+      'points-threshold-1000-email': ['sendgrid'],
+      'tier-upgraded-email-sms': ['sendgrid', 'twilio'],
+    });
+  });
+
+  it('threshold: fires on the earn that takes the balance from below 1,000 to 1,000 or more, and only then', () => {
+    const threshold = only('points-threshold-1000-email');
+    const fires = (points: number, available: number) => mappingActionsFor(threshold, earn(points, available), { member }).length > 0;
+    expect(fires(5, 999)).toBe(false); // 994 → 999: not there yet
+    expect(fires(1, 1000)).toBe(true); // 999 → 1,000: exactly on the line
+    expect(fires(5, 1004)).toBe(true); // 999 → 1,004
+    expect(fires(5, 1005)).toBe(false); // 1,000 → 1,005: was already there
+    expect(fires(250, 1249)).toBe(true); // 999 → 1,249
+    expect(fires(250, 1250)).toBe(false); // 1,000 → 1,250
+    expect(fires(5000, 5000)).toBe(true); // 0 → 5,000 in one earn
+
+    const [action] = mappingActionsFor(threshold, earn(250, 1100), { member });
+    expect(action).toMatchObject({ adapter: 'sendgrid', options: { subject: "You've reached 1,000 points!" } });
+    expect(action!.options).not.toHaveProperty('to'); // to the member, under their e-mail consent
+    expect(action!.options.html).toContain('<strong>1100 points</strong>');
+  });
+
+  it("birthday: fires on an earn whose reason is the 'birthday' activity, and on no other earn", () => {
+    const birthday = only('birthday-sms');
+    const fires = (reason: string | null) => mappingActionsFor(birthday, earn(100, 1340, reason), { member }).length > 0;
+    expect(fires('birthday')).toBe(true);
+    expect(fires(null)).toBe(false); // an order's earn has no reason
+    expect(fires('anniversary')).toBe(false);
+    expect(fires('birthday.bonus')).toBe(false);
+    expect(fires('Birthday')).toBe(false); // activity names are lower-case; the comparison is exact
+    // The condition is about the earn, not about the event type's other fields:
+    expect(mappingActionsFor(birthday, { ...earn(100, 1340, 'birthday'), type: 'points.pending' }, { member })).toEqual([]);
+
+    const [action] = mappingActionsFor(birthday, earn(100, 1340, 'birthday'), { member });
+    expect(action).toEqual({
+      mapping: 'birthday-sms',
+      index: 0,
+      adapter: 'twilio',
+      options: { body: "Happy birthday Ann! We've added 100 points to your account; you now have 1340. Reply STOP to opt out." },
+    });
+  });
+
+  it('texts fit one SMS (160 plain characters) even for a long name and a large balance', () => {
+    const longName = { ...member, firstName: 'Maximiliana-Josephine' };
+    const bodies = [
+      ...mappingActionsFor(only('birthday-sms'), earn(100, 1_234_567, 'birthday'), { member: longName }),
+      ...mappingActionsFor(only('tier-upgraded-email-sms'), sampleEvent('tier.upgraded'), { member: longName, tier: { id: 'platinum', name: 'Platinum Plus' } }),
+    ]
+      .filter((a) => a.adapter === 'twilio')
+      .map((a) => a.options.body as string);
+    expect(bodies).toHaveLength(2);
+    for (const body of bodies) {
+      expect(body.length).toBeLessThanOrEqual(160);
+      // GSM-7 basics: anything else (emoji, curly quotes) makes a 70-character UCS-2 message.
+      expect(body).toMatch(/^[A-Za-z0-9 .,;:!?'()+\-@#&%/]*$/);
+    }
+  });
+
+  it('a member without a first name is still greeted properly', () => {
+    const anonymous = { ...member, firstName: null };
+    const [sms] = mappingActionsFor(only('birthday-sms'), earn(100, 1340, 'birthday'), { member: anonymous });
+    expect(sms!.options.body).toMatch(/^Happy birthday! /);
+    const [mail] = mappingActionsFor(only('points-earned-email'), earn(250, 5250), { member: anonymous });
+    expect(mail!.options.html).toContain('<p>Hi there,</p>');
+  });
+});
