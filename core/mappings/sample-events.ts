@@ -6,30 +6,22 @@
  * real event carries (null where it is usually absent) — keep them in step with the emitters
  * (`core/ledger/settle.ts` for points events) and with docs/mappings.md.
  */
-import type { Member } from '../members/members.js';
+import type { MemberSnapshot } from '../outbox/routes.js';
 import type { BalanceSnapshot, LoyaltyEvent, LoyaltyEventType } from '../outbox/loyalty-events.js';
 import type { ScopeExtras } from './types.js';
 
 const OCCURRED_AT = '2025-06-01T14:30:00.000Z';
-const AT_MS = Date.parse(OCCURRED_AT);
 
+/** Exactly the fields the dispatcher puts in scope (MemberSnapshot), so check refuses the rest. */
 export const SAMPLE_MEMBER = {
   id: 'mem_01JX4SAMPLE',
   email: 'ann.lee@example.com',
   phone: '+14155550123',
   firstName: 'Ann',
   lastName: 'Lee',
-  birthDate: '1990-06-01',
-  locale: 'en-US',
   consentEmail: true,
   consentSms: true,
-  tier: 'gold',
-  attributes: {},
-  aliases: ['email:ann.lee@example.com', 'shopify:7012345678'],
-  status: 'active',
-  createdAt: AT_MS - 400 * 86_400_000,
-  updatedAt: AT_MS,
-} satisfies Member;
+} satisfies MemberSnapshot;
 
 export const SAMPLE_BALANCE: BalanceSnapshot = { available: 5250, pending: 300, locked: 0, spent: 1200, expired: 0, lifetimeEarned: 6750 };
 const SAMPLE_TIER = { id: 'gold', name: 'Gold' };

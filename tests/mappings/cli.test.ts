@@ -85,7 +85,7 @@ describe('loyalty-hub mappings', () => {
     const lines = failed.stdout.trim().split('\n');
     // Paths as the user gave them: relative to where the command runs.
     expect(lines).toEqual([
-      'template.yaml:5: send.text: missing field "member.nick": a points.earned event has no such field; member has id, email, phone, firstName, lastName, birthDate, locale, consentEmail, consentSms, tier, attributes, aliases, status, createdAt, updatedAt',
+      'template.yaml:5: send.text: missing field "member.nick": a points.earned event has no such field; member has id, email, phone, firstName, lastName, consentEmail, consentSms',
       expect.stringMatching(/^typos\.yaml:1: on: unknown event "reward\.redeem"; expected one of member\.enrolled, .*, webhook\.rejected$/),
       expect.stringMatching(/^typos\.yaml:3: send\.adapter: unknown adapter "slak"; configured adapters: .*\bslack\b/),
       '',
