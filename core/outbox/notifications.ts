@@ -5,7 +5,7 @@
  */
 import { resolve } from 'node:path';
 import { connectorStatus, type ConnectorDefinition, type ConnectorRouter } from '../connectors/definition.js';
-import { adapterDescriptors, mappingActionsFor, watchMappings, type MappingWatcher } from '../mappings/index.js';
+import { adapterDescriptors, mappingActionsFor, watchMappings, type Mapping, type MappingWatcher } from '../mappings/index.js';
 import type { Logger } from '../observability/logger.js';
 import type { OutboundAdapter } from '../outbound/adapter.js';
 import type { Store } from '../storage/store.js';
@@ -46,21 +46,27 @@ export async function createNotifications(o: {
   const connectorRouters: ConnectorRouter[] = definitions.flatMap((d) => (d.createRouter ? [d.createRouter({ store, logger })] : []));
   await Promise.all(connectorRouters.map((r) => r.refresh()));
 
-  const warned = new Set<string>();
-  const mappingRouter: Router = (event, member) =>
-    mappingActionsFor(mappings.current(), event, { member }, {
-      onError: (e) => logger.warn('mapping not applied', { mapping: e.mapping, file: e.file, stage: e.stage, reason: e.reason, eventId: event.id }),
-    }).flatMap((a): Route[] => {
-      if (!adapters.has(a.adapter)) {
-        const key = `${a.mapping}:${a.adapter}`;
-        if (!warned.has(key)) {
-          warned.add(key);
-          logger.warn('mapping uses a disabled adapter; nothing is sent until it is configured', { mapping: a.mapping, adapter: a.adapter });
-        }
-        return [];
+  // Only actions whose adapter is configured are evaluated and rendered; the others are named
+  // once in the log. Recomputed whenever a reload hands out a new list.
+  let source: readonly Mapping[] | undefined;
+  let active: Mapping[] = [];
+  const activeMappings = (): Mapping[] => {
+    const current = mappings.current();
+    if (current === source) return active;
+    source = current;
+    active = current.flatMap((m) => {
+      const actions = m.actions.filter((a) => adapters.has(a.adapter.name));
+      for (const a of m.actions) {
+        if (!adapters.has(a.adapter.name)) logger.warn('mapping action uses a disabled adapter; nothing is sent until it is configured', { mapping: m.name, adapter: a.adapter.name });
       }
-      return [{ route: `mapping:${a.mapping}#${a.index}`, adapter: a.adapter, options: a.options }];
+      return actions.length ? [{ ...m, actions }] : [];
     });
+    return active;
+  };
+  const mappingRouter: Router = (event, member) =>
+    mappingActionsFor(activeMappings(), event, { member }, {
+      onError: (e) => logger.warn('mapping not applied', { mapping: e.mapping, file: e.file, stage: e.stage, reason: e.reason, eventId: event.id }),
+    }).map((a): Route => ({ route: `mapping:${a.mapping}#${a.index}`, adapter: a.adapter, options: a.options }));
   const router: Router = (event, member) => [mappingRouter(event, member), ...connectorRouters.map((r) => r.router(event, member))].flat();
 
   const dispatcher = new Dispatcher({
