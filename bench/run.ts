@@ -1,9 +1,10 @@
 /**
  * `npm run bench`: runs (a) ledger throughput, (b) balance read latency, (c) HTTP events
- * throughput and (d) HTTP events throughput on PostgreSQL with 1 and 2 hub processes next to
- * SQLite, then writes docs/BENCHMARKS.md (full runs only) and bench/results/*.json.
+ * throughput, (d) HTTP events throughput on PostgreSQL with 1 and 2 hub processes next to
+ * SQLite and (e) dispatcher deliveries per second against a local HTTP stub, then writes
+ * docs/BENCHMARKS.md (full runs only) and bench/results/*.json.
  *
- *   npm run bench                  all four, rewrites docs/BENCHMARKS.md
+ *   npm run bench                  all five, rewrites docs/BENCHMARKS.md
  *   npm run bench -- --only a,c    a subset; prints the report instead
  *   npm run bench -- --quick       a shorter smoke run; prints the report instead
  */
@@ -11,6 +12,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { balanceRead } from './balance-read.js';
+import { dispatchHttp } from './dispatch-http.js';
 import { eventsHttp } from './events-http.js';
 import { eventsPg } from './events-pg.js';
 import { ledgerThroughput } from './ledger-throughput.js';
@@ -19,25 +21,26 @@ import { repoRoot } from './processes.js';
 import { renderReport, type BenchResults } from './report.js';
 
 /** Whatever happens, the run ends: children are killed by processes.ts's exit hook. */
-const HARD_LIMIT_MS = 6 * 60_000;
+const HARD_LIMIT_MS = 8 * 60_000;
 
 const { values } = parseArgs({
   args: process.argv.slice(2),
   options: { only: { type: 'string' }, quick: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false } },
 });
 if (values.help) {
-  console.log('Usage: npm run bench [-- --only a,b,c,d] [-- --quick]');
+  console.log('Usage: npm run bench [-- --only a,b,c,d,e] [-- --quick]');
   process.exit(0);
 }
-const selected = new Set((values.only ?? 'a,b,c,d').split(',').map((s) => s.trim().toLowerCase()));
+const ALL = ['a', 'b', 'c', 'd', 'e'];
+const selected = new Set((values.only ?? ALL.join(',')).split(',').map((s) => s.trim().toLowerCase()));
 for (const s of selected) {
-  if (!['a', 'b', 'c', 'd'].includes(s)) {
-    console.error(`bench: unknown benchmark "${s}" (choose from a, b, c, d)`);
+  if (!ALL.includes(s)) {
+    console.error(`bench: unknown benchmark "${s}" (choose from ${ALL.join(', ')})`);
     process.exit(2);
   }
 }
 const quick = values.quick;
-const full = selected.size === 4 && !quick;
+const full = selected.size === ALL.length && !quick;
 
 const watchdog = setTimeout(() => {
   console.error(`bench: still running after ${HARD_LIMIT_MS / 60_000} minutes, giving up`);
@@ -85,6 +88,16 @@ if (selected.has('d')) {
     `(d) sqlite ${d.sqlite.perSecond.toFixed(0)} req/s (p99 ${d.sqlite.p99} ms), pg1 ${d.pg1.perSecond.toFixed(0)} req/s (p99 ${d.pg1.p99} ms), ` +
       `pg2 ${d.pg2.perSecond.toFixed(0)} req/s (p99 ${d.pg2.p99} ms); pg1/sqlite ${(d.pg1VsSqlite * 100).toFixed(0)} %, ` +
       `pg2/pg1 ${(d.pg2VsPg1 * 100).toFixed(0)} %; checks ${ok ? 'ok' : 'FAILED'}`,
+  );
+}
+if (selected.has('e')) {
+  log('(e) dispatcher deliveries per second against a local HTTP stub…');
+  results.dispatch = await dispatchHttp(quick ? { members: 200, eventsPerPhase: 3_000, warmupEvents: 300, phaseLimitSeconds: 10, totalLimitSeconds: 40 } : {});
+  const e = results.dispatch;
+  log(
+    `(e) ${e.phases.map((p) => `${p.label} ${p.delivery.perSecond.toFixed(0)}/s (p99 ${p.latency.p99} ms)`).join(', ')}; ` +
+      `routing ${e.phases.map((p) => p.routing.perSecond.toFixed(0)).join('/')}/s; ` +
+      `checks ${e.phases.every((p) => p.check.ok) && e.skipped.length === 0 ? 'ok' : 'FAILED'}${e.skipped.length ? ` (skipped ${e.skipped.join(', ')})` : ''}`,
   );
 }
 
