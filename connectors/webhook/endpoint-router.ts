@@ -13,6 +13,8 @@ export interface EndpointRouterOptions {
 
 export interface EndpointRouter {
   router: Router;
+  /** Whether any endpoint subscribes to events of this type (a cheap check before routing). */
+  wants(type: string): boolean;
   /** Re-reads the enabled endpoints; once it resolves, routing reflects every committed change. */
   refresh(): Promise<void>;
   /** Stops the periodic refresh and the change subscription. */
@@ -75,6 +77,7 @@ export function createEndpointRouter(store: Store, options: EndpointRouterOption
 
   return {
     router,
+    wants: (type) => subscriptions.some((sub) => !sub.types || sub.types.has(type)),
     refresh,
     close() {
       if (timer) clearInterval(timer);

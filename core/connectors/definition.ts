@@ -44,6 +44,8 @@ export interface ConnectorDefinition {
 
 export interface ConnectorRouter {
   router: Router;
+  /** Whether the router may route events of this type at all (lets the dispatcher skip the rest). */
+  wants(type: string): boolean;
   /** Re-read what the router depends on (after a change through the API). */
   refresh(): Promise<void>;
   close(): void;

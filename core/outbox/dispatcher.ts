@@ -22,6 +22,11 @@ import type { MemberSnapshot, Router } from './routes.js';
 export interface DispatcherOptions {
   store: Store;
   router: () => Router;
+  /**
+   * Whether anything may route events of this type. Events nobody wants are marked routed
+   * without loading their member or calling the router (most events, when few mappings exist).
+   */
+  wants?: (type: string) => boolean;
   adapters: ReadonlyMap<string, OutboundAdapter>;
   logger: Logger;
   clock?: () => number;
@@ -82,16 +87,28 @@ export class Dispatcher {
   async route(limit = 200): Promise<number> {
     let created = 0;
     for (;;) {
+      // A look on the read connection first: an idle pass must not queue a write transaction.
+      const reader = this.o.store.db;
+      const { loyaltyEvents } = tablesOf(reader);
+      const pending = await reader.select({ seq: loyaltyEvents.seq }).from(loyaltyEvents).where(isNull(loyaltyEvents.routedAt)).limit(1);
+      if (pending.length === 0) return created;
+      let full = false;
       const n = await this.o.store.transaction(async (tx) => {
         const t = tablesOf(tx);
         const events = await skipLocked(
           tx.select().from(t.loyaltyEvents).where(isNull(t.loyaltyEvents.routedAt)).orderBy(asc(t.loyaltyEvents.seq)).limit(limit),
         );
         if (events.length === 0) return -1;
+        full = events.length === limit;
         const router = this.o.router();
         const now = this.clock();
         let made = 0;
+        const done: string[] = [];
         for (const row of events) {
+          if (this.o.wants && !this.o.wants(row.type)) {
+            done.push(row.id);
+            continue;
+          }
           const event: LoyaltyEvent = {
             id: row.id,
             type: row.type as LoyaltyEventType,
@@ -127,18 +144,28 @@ export class Dispatcher {
               .returning({ id: t.deliveries.id });
             made += inserted.length;
           }
-          await tx.update(t.loyaltyEvents).set({ routedAt: now }).where(eq(t.loyaltyEvents.id, row.id));
+          done.push(row.id);
         }
+        if (done.length) await tx.update(t.loyaltyEvents).set({ routedAt: now }).where(inArray(t.loyaltyEvents.id, done));
         return made;
       });
       if (n < 0) return created;
       created += n;
+      if (!full) return created;
     }
   }
 
   /** Claims the deliveries due now and sends them; returns how many attempts were made. */
   async deliverDue(limit = 200): Promise<number> {
     const now = this.clock();
+    const reader = this.o.store.db;
+    const { deliveries } = tablesOf(reader);
+    const due = await reader
+      .select({ id: deliveries.id })
+      .from(deliveries)
+      .where(and(eq(deliveries.status, 'pending'), lte(deliveries.nextAttemptAt, now)))
+      .limit(1);
+    if (due.length === 0) return 0;
     const claimed = await this.o.store.transaction(async (tx) => {
       const t = tablesOf(tx);
       const due = await skipLocked(
@@ -261,8 +288,11 @@ export class Dispatcher {
     return { routed, attempted };
   }
 
-  /** Runs passes until stopped: at once when nudged, else every `idleMs`. */
-  start(idleMs = 500): void {
+  /**
+   * Runs passes until stopped: when nudged (at most every `minGapMs`, so a burst of writes is
+   * routed in one pass rather than one pass per write), else every `idleMs`.
+   */
+  start(idleMs = 500, minGapMs = 25): void {
     if (!this.stopped) return;
     this.stopped = false;
     this.loop = (async () => {
@@ -274,6 +304,7 @@ export class Dispatcher {
         } catch (error) {
           this.o.logger.error('dispatcher pass failed', { error: String(error) });
         }
+        if (!this.stopped) await new Promise((resolve) => setTimeout(resolve, minGapMs));
         if (!busy && !this.stopped) {
           await new Promise<void>((resolve) => {
             const timer = setTimeout(resolve, idleMs);

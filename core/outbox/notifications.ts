@@ -68,10 +68,12 @@ export async function createNotifications(o: {
       onError: (e) => logger.warn('mapping not applied', { mapping: e.mapping, file: e.file, stage: e.stage, reason: e.reason, eventId: event.id }),
     }).map((a): Route => ({ route: `mapping:${a.mapping}#${a.index}`, adapter: a.adapter, options: a.options }));
   const router: Router = (event, member) => [mappingRouter(event, member), ...connectorRouters.map((r) => r.router(event, member))].flat();
+  const wants = (type: string) => activeMappings().some((m) => m.on === type) || connectorRouters.some((r) => r.wants(type));
 
   const dispatcher = new Dispatcher({
     store,
     router: () => router,
+    wants,
     adapters,
     logger,
     clock: o.clock,
