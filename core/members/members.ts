@@ -186,9 +186,17 @@ export async function updateMember(
 
 /** GDPR erasure: personal data and aliases gone, ledger and balance kept under the opaque id. */
 export async function eraseMember(tx: Db, now: number, id: string): Promise<Member> {
-  const { memberAliases, members } = tablesOf(tx);
+  const { memberAliases, members, deliveries, loyaltyEvents } = tablesOf(tx);
   await requireMember(tx, id);
   await tx.delete(memberAliases).where(eq(memberAliases.memberId, id));
+  // Messages rendered for the member hold their address and name: none is sent any more, and
+  // none keeps them. The points events carry no personal data; the enrollment event's aliases do.
+  await tx
+    .update(deliveries)
+    .set({ status: 'skipped', lastError: 'member erased', updatedAt: now })
+    .where(and(eq(deliveries.memberId, id), eq(deliveries.status, 'pending')));
+  await tx.update(deliveries).set({ payload: JSON.stringify({ options: {}, member: null, erased: true }) }).where(eq(deliveries.memberId, id));
+  await tx.update(loyaltyEvents).set({ data: '{}' }).where(and(eq(loyaltyEvents.memberId, id), eq(loyaltyEvents.type, 'member.enrolled')));
   await tx
     .update(members)
     .set({

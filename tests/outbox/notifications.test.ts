@@ -11,6 +11,7 @@ import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import sendgrid from '../../connectors/sendgrid/index.js';
 import slack from '../../connectors/slack/index.js';
+import { tablesOf } from '../../core/storage/prepared.js';
 import { hubHarness, json } from '../helpers/test-hub.js';
 
 const mappingsDir = mkdtempSync(join(tmpdir(), 'loyalty-hub-mappings-'));
@@ -128,5 +129,20 @@ describe('notifications through the hub', () => {
     expect(await json(await h.call('GET', `/v1/deliveries/${id}`))).toMatchObject({ status: 'delivered', attempts: 1 });
     expect(slackPosts.map((p) => p.get('text'))).toEqual(['cy@example.com got 25 points for a review', 'cy@example.com got 25 points for a review']);
     expect((await h.call('POST', `/v1/deliveries/${id}/retry`)).status).toBe(409);
+  });
+
+  it('sends nothing to an erased member and keeps no copy of their address', async () => {
+    stubs();
+    const dee = await enroll('dee@example.com', true);
+    await earn(dee, 'e1', 300);
+    await h.hub.notifications.dispatcher.route(); // the message is rendered and queued …
+    expect((await h.call('DELETE', `/v1/members/${dee}`)).status).toBe(200); // … then the member is erased
+    await dispatch();
+    expect(mails).toEqual([]);
+    const { deliveries, loyaltyEvents } = tablesOf(h.hub.store.db);
+    const rows = await h.hub.store.db.select().from(deliveries);
+    expect(rows).toEqual([expect.objectContaining({ status: 'skipped', lastError: 'member erased' })]);
+    const everything = JSON.stringify([rows, await h.hub.store.db.select().from(loyaltyEvents)]);
+    expect(everything).not.toContain('dee@example.com');
   });
 });
