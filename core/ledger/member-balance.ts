@@ -1,10 +1,21 @@
 import { and, eq, notExists, sql } from 'drizzle-orm';
 import { prepared, tablesOf } from '../storage/prepared.js';
+import type { Schema } from '../storage/schema.sqlite.js';
 import type { Db } from '../storage/store.js';
 import { LedgerError } from './errors.js';
 import type { Balance } from './types.js';
 
 export type BalanceFields = Omit<Balance, 'memberId'>;
+
+/** The balance fields of a `balances` row, for `returning()`. */
+const balanceColumns = (b: Schema['balances']) => ({
+  available: b.available,
+  pending: b.pending,
+  locked: b.locked,
+  spent: b.spent,
+  expired: b.expired,
+  lifetimeEarned: b.lifetimeEarned,
+});
 
 /**
  * Takes the member's row lock and returns the current balance. The lock is an UPDATE (a version
@@ -18,14 +29,7 @@ export async function lockBalance(tx: Db, memberId: string, now: number): Promis
       .update(t.balances)
       .set({ version: sql`${t.balances.version} + 1`, updatedAt: sql.placeholder('now') as unknown as number })
       .where(eq(t.balances.memberId, sql.placeholder('memberId')))
-      .returning({
-        available: t.balances.available,
-        pending: t.balances.pending,
-        locked: t.balances.locked,
-        spent: t.balances.spent,
-        expired: t.balances.expired,
-        lifetimeEarned: t.balances.lifetimeEarned,
-      }),
+      .returning(balanceColumns(t.balances)),
   )({ memberId, now });
   if (!row) {
     throw new LedgerError('member_not_found', `no member ${memberId}`, { memberId });
@@ -65,14 +69,7 @@ export async function creditBalance(
           ),
         ),
       )
-      .returning({
-        available: t.balances.available,
-        pending: t.balances.pending,
-        locked: t.balances.locked,
-        spent: t.balances.spent,
-        expired: t.balances.expired,
-        lifetimeEarned: t.balances.lifetimeEarned,
-      }),
+      .returning(balanceColumns(t.balances)),
   )({ memberId, now, ...credit });
   if (row) return row;
   const { members } = tablesOf(tx);

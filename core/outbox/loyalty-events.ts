@@ -2,6 +2,8 @@
  * Loyalty events (SPEC §4): what the core emits and what mappings and outbound webhooks
  * subscribe to. Each is written to the outbox in the same transaction as the change it reports.
  */
+import type { Balance } from '../ledger/types.js';
+
 export const LOYALTY_EVENT_TYPES = [
   'member.enrolled',
   'points.earned',
@@ -26,14 +28,8 @@ export const LOYALTY_EVENT_TYPES = [
 
 export type LoyaltyEventType = (typeof LOYALTY_EVENT_TYPES)[number];
 
-export interface BalanceSnapshot {
-  available: number;
-  pending: number;
-  locked: number;
-  spent: number;
-  expired: number;
-  lifetimeEarned: number;
-}
+/** A member's balance fields at the moment of the event (the ledger's own shape). */
+export type BalanceSnapshot = Omit<Balance, 'memberId'>;
 
 /** One emitted event, as stored in the outbox and handed to mappings and webhooks. */
 export interface LoyaltyEvent {
