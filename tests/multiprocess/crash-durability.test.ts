@@ -27,7 +27,7 @@ describe('durability of acknowledged writes', () => {
   });
   afterEach(() => database.dispose());
 
-  it('keeps every acknowledged event after the process is killed with SIGKILL', async () => {
+  it('keeps every acknowledged event after SIGKILL, and applies none twice when all are redelivered', async () => {
     const first = await startHub(database.url);
     const member = (await (await post(first.url, '/v1/members', { email: 'ann@example.com' })).json()) as { id: string };
     const answers = await Promise.all(
@@ -41,8 +41,18 @@ describe('durability of acknowledged writes', () => {
 
     const second = await startHub(database.url);
     try {
-      const res = await fetch(`${second.url}/v1/members/${member.id}/balance`, { headers: { authorization: `Bearer ${KEY}` } });
-      expect(((await res.json()) as { available: number }).available).toBe(3 * acknowledged);
+      const balance = async () =>
+        ((await (await fetch(`${second.url}/v1/members/${member.id}/balance`, { headers: { authorization: `Bearer ${KEY}` } })).json()) as { available: number }).available;
+      expect(await balance()).toBe(3 * acknowledged);
+      // The platform redelivers everything after the crash: each event was applied once already.
+      const again = await Promise.all(
+        Array.from({ length: 100 }, (_, i) =>
+          post(second.url, '/v1/events', { type: 'activity', name: 'login', id: `login-${i}`, customer: { memberId: member.id }, points: 3 }),
+        ),
+      );
+      const statuses = await Promise.all(again.map(async (r) => ((await r.json()) as { status: string }).status));
+      expect(statuses.every((s) => s === 'duplicate')).toBe(true);
+      expect(await balance()).toBe(3 * acknowledged);
     } finally {
       await second.stop();
     }
