@@ -31,7 +31,7 @@ export function evaluateMapping(mapping: Mapping, event: LoyaltyEvent, scope: Sc
   const errors: EvaluationError[] = [];
   for (const action of mapping.actions) {
     const fail = (stage: EvaluationError['stage'], reason: string) =>
-      errors.push({ mapping: mapping.name, file: mapping.file, index: action.index, stage, reason });
+      errors.push({ mapping: mapping.name, file: mapping.file, index: action.index, adapter: action.adapter.name, stage, reason });
     let rendered: unknown;
     try {
       // Not strict: load-time checks proved the field names against the sample; a real event
@@ -42,7 +42,7 @@ export function evaluateMapping(mapping: Mapping, event: LoyaltyEvent, scope: Sc
       continue;
     }
     // What the adapter will be handed must be what its schema accepts (an SMS to a member
-    // without a phone number renders `to: ""`): refused here, reported, never enqueued.
+    // without a phone number renders `to: ""`): refused here and reported (the outbox records it as a dead letter).
     const parsed = action.adapter.options.safeParse(rendered);
     if (!parsed.success) {
       fail('options', parsed.error.issues.map((i) => `${formatPath(i.path)}: ${i.message}`).join('; '));

@@ -75,8 +75,9 @@ export interface RenderedAction {
 export interface EvaluationError {
   mapping: string;
   file: string;
-  /** The action, for render and options errors. */
+  /** The action and its adapter, for render and options errors. */
   index?: number;
+  adapter?: string;
   stage: 'when' | 'render' | 'options';
   reason: string;
 }

@@ -126,7 +126,7 @@ export class Dispatcher {
           }
           for (const r of routes) {
             const payload: StoredPayload = { options: r.options, member };
-            const inserted = await tx
+            const [inserted] = await tx
               .insert(t.deliveries)
               .values({
                 id: newId('dlv', now),
@@ -135,14 +135,19 @@ export class Dispatcher {
                 adapter: r.adapter,
                 payload: JSON.stringify(payload),
                 memberId: row.memberId,
-                status: 'pending',
+                status: r.failed ? 'dead' : 'pending',
                 nextAttemptAt: now,
+                lastError: r.failed ?? null,
                 createdAt: now,
                 updatedAt: now,
               })
               .onConflictDoNothing()
               .returning({ id: t.deliveries.id });
-            made += inserted.length;
+            if (!inserted) continue;
+            made++;
+            if (r.failed) {
+              await this.deadLetter(tx, now, { id: inserted.id, eventId: row.id, route: r.route, adapter: r.adapter, memberId: row.memberId }, event.type, 0, null, r.failed);
+            }
           }
           done.push(row.id);
         }
@@ -264,21 +269,34 @@ export class Dispatcher {
       }
       if (status === 'dead') {
         const [source] = await tx.select({ type: t.loyaltyEvents.type }).from(t.loyaltyEvents).where(eq(t.loyaltyEvents.id, d.eventId));
-        // A failure to report a failure is logged, not reported again: no loop of delivery.failed.
-        if (source?.type === 'delivery.failed') {
-          this.o.logger.error('delivery of a delivery.failed event dead-lettered', { deliveryId: d.id, adapter: d.adapter, error });
-        } else {
-          await emitEvent(tx, now, {
-            type: 'delivery.failed',
-            memberId: d.memberId,
-            data: { deliveryId: d.id, eventId: d.eventId, route: d.route, adapter: d.adapter, attempts, statusCode, error },
-          });
-        }
+        await this.deadLetter(tx, now, d, source?.type, attempts, statusCode, error);
       }
     });
     if (outcome.status !== 'delivered' && outcome.status !== 'skipped') {
       this.o.logger.warn('delivery attempt did not deliver', { deliveryId: d.id, adapter: d.adapter, outcome: outcome.status, statusCode: 'statusCode' in outcome ? outcome.statusCode : undefined, latencyMs });
     }
+  }
+
+  /** Announces a dead letter as `delivery.failed`, in the transaction that made it dead. */
+  private async deadLetter(
+    tx: Db,
+    now: number,
+    d: { id: string; eventId: string; route: string; adapter: string; memberId: string | null },
+    sourceType: string | undefined,
+    attempts: number,
+    statusCode: number | null,
+    error: string | null,
+  ): Promise<void> {
+    // A failure to report a failure is logged, not reported again: no loop of delivery.failed.
+    if (sourceType === 'delivery.failed') {
+      this.o.logger.error('delivery of a delivery.failed event dead-lettered', { deliveryId: d.id, adapter: d.adapter, error });
+      return;
+    }
+    await emitEvent(tx, now, {
+      type: 'delivery.failed',
+      memberId: d.memberId,
+      data: { deliveryId: d.id, eventId: d.eventId, route: d.route, adapter: d.adapter, attempts, statusCode, error },
+    });
   }
 
   /** One pass: route what is new, send what is due. */

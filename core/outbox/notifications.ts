@@ -63,10 +63,18 @@ export async function createNotifications(o: {
     });
     return active;
   };
-  const mappingRouter: Router = (event, member) =>
-    mappingActionsFor(activeMappings(), event, { member }, {
-      onError: (e) => logger.warn('mapping not applied', { mapping: e.mapping, file: e.file, stage: e.stage, reason: e.reason, eventId: event.id }),
+  const mappingRouter: Router = (event, member) => {
+    const unbuildable: Route[] = [];
+    const routes = mappingActionsFor(activeMappings(), event, { member }, {
+      onError: (e) => {
+        logger.warn('mapping not applied', { mapping: e.mapping, file: e.file, stage: e.stage, reason: e.reason, eventId: event.id });
+        if (e.index !== undefined && e.adapter) {
+          unbuildable.push({ route: `mapping:${e.mapping}#${e.index}`, adapter: e.adapter, options: {}, failed: `${e.stage}: ${e.reason}` });
+        }
+      },
     }).map((a): Route => ({ route: `mapping:${a.mapping}#${a.index}`, adapter: a.adapter, options: a.options }));
+    return [...routes, ...unbuildable];
+  };
   const router: Router = (event, member) => [mappingRouter(event, member), ...connectorRouters.map((r) => r.router(event, member))].flat();
   const wants = (type: string) => activeMappings().some((m) => m.on === type) || connectorRouters.some((r) => r.wants(type));
 

@@ -7,6 +7,12 @@ export interface Route {
   route: string;
   adapter: string;
   options: Record<string, unknown>;
+  /**
+   * Set when the message could not even be built (a template rendered what the adapter refuses,
+   * e.g. an SMS to a member without a phone number): it is recorded as a dead letter with this
+   * reason and announced as `delivery.failed`, so support sees it instead of it being dropped.
+   */
+  failed?: string;
 }
 
 export type MemberSnapshot = NonNullable<SendContext['member']>;

@@ -6,6 +6,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { eq } from 'drizzle-orm';
 import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -35,6 +36,18 @@ send:
   adapter: slack
   channel: "#reviews"
   text: "{{ member.email }} got {{ points }} points for a review"
+`,
+);
+
+writeFileSync(
+  join(mappingsDir, 'phone-slack.yaml'),
+  `name: phone-slack
+on: points.earned
+when: reason == 'phone.check'
+send:
+  adapter: slack
+  channel: "#support"
+  text: "{{ member.phone }}"
 `,
 );
 
@@ -144,5 +157,19 @@ describe('notifications through the hub', () => {
     expect(rows).toEqual([expect.objectContaining({ status: 'skipped', lastError: 'member erased' })]);
     const everything = JSON.stringify([rows, await h.hub.store.db.select().from(loyaltyEvents)]);
     expect(everything).not.toContain('dee@example.com');
+  });
+
+  it('records a message its template could not build as a dead letter, never drops it', async () => {
+    stubs();
+    const ed = await enroll('ed@example.com', true); // no phone: the Slack text renders empty
+    await earn(ed, 'p1', 5, 'phone.check');
+    await dispatch();
+    await dispatch();
+    expect(slackPosts).toEqual([]);
+    const dead = await json<{ data: { route: string; status: string; lastError: string }[] }>(await h.call('GET', '/v1/deliveries?status=dead', { scope: 'read' }));
+    expect(dead.data).toEqual([expect.objectContaining({ route: 'mapping:phone-slack#0', lastError: expect.stringMatching(/^options: text/) })]);
+    const { loyaltyEvents } = tablesOf(h.hub.store.db);
+    const failed = await h.hub.store.db.select().from(loyaltyEvents).where(eq(loyaltyEvents.type, 'delivery.failed'));
+    expect(failed).toHaveLength(1);
   });
 });
