@@ -25,7 +25,7 @@ export interface IdempotencyOptions {
   staleMs?: number;
 }
 
-async function keyFrom(req: Request, headerKey: string | undefined, body: string): Promise<string | undefined> {
+function keyFrom(req: Request, headerKey: string | undefined, body: string): string | undefined {
   if (headerKey) return headerKey;
   if (!(req.headers.get('content-type') ?? '').includes('json') || !body) return undefined;
   try {
@@ -42,7 +42,7 @@ export function idempotency(store: Store, options: IdempotencyOptions = {}): Mid
   return async (c, next) => {
     if (!WRITE_METHODS.has(c.req.method)) return next();
     const body = await c.req.text();
-    const clientKey = await keyFrom(c.req.raw, c.req.header('idempotency-key'), body);
+    const clientKey = keyFrom(c.req.raw, c.req.header('idempotency-key'), body);
     if (!clientKey) return next();
     if (clientKey.length > 255) {
       throw new ProblemError(400, 'invalid-idempotency-key', 'Invalid Idempotency-Key', 'An idempotency key is at most 255 characters.');

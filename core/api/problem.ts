@@ -2,7 +2,6 @@
  * RFC 9457 problem documents. Every error the API returns goes through here, so clients get one
  * shape: `type`, `title`, `status`, `detail`, and `errors[]` for field-level validation.
  */
-import type { Context } from 'hono';
 import { LedgerError } from '../ledger/errors.js';
 import { MemberError } from '../members/errors.js';
 
@@ -75,6 +74,3 @@ export function toProblem(error: unknown): Problem {
   return { type: 'about:blank', title: 'Internal Server Error', status: 500, detail: 'The hub failed to process the request; it has been logged.' };
 }
 
-export function respondProblem(c: Context, error: unknown): Response {
-  return problemResponse(toProblem(error));
-}

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { relative } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BIN } from '../helpers/hub-process.js';
-import { mappingDir } from './fixtures.js';
+import { mappingDir, SPEC_EXAMPLE } from './fixtures.js';
 
 /**
  * `loyalty-hub mappings check|preview` as a separate process, with the real connector folders
@@ -22,16 +22,6 @@ function cli(args: string[], cwd = tmpdir(), extraEnv: Record<string, string> = 
     child.on('close', (status) => resolve({ status, stdout, stderr }));
   });
 }
-
-const SPEC_EXAMPLE = `# mappings/large-redemption-slack.yaml
-name: large-redemption-slack
-on: reward.redeemed
-when: points >= 5000
-send:
-  adapter: slack
-  channel: "#loyalty-alerts"
-  text: "{{ member.email }} redeemed {{ points }} points for {{ reward.name }}"
-`;
 
 const good = mappingDir({ 'large-redemption-slack.yaml': SPEC_EXAMPLE });
 const bad = mappingDir({

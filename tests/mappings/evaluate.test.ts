@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadMappings, mappingActionsFor, type EvaluationError, type Mapping } from '../../core/mappings/index.js';
-import { adapters, balance, event, mappingDir, member } from './fixtures.js';
+import { adapters, balance, event, mappingDir, member, SPEC_EXAMPLE } from './fixtures.js';
 
 let cleanup: (() => void)[] = [];
 afterEach(() => {
@@ -16,16 +16,6 @@ function load(files: Record<string, string>): Mapping[] {
   return mappings;
 }
 
-const LARGE_REDEMPTION = `# SPEC §6's example
-name: large-redemption-slack
-on: reward.redeemed
-when: points >= 5000
-send:
-  adapter: slack
-  channel: "#loyalty-alerts"
-  text: "{{ member.email }} redeemed {{ points }} points for {{ reward.name }}"
-`;
-
 const THRESHOLD = `name: threshold-1000
 on: points.earned
 when: balance.available >= 1000 && balance.available - points < 1000
@@ -40,7 +30,7 @@ send:
 
 describe('mapping evaluation', () => {
   it('fires exactly when the condition holds: points >= 5000, on both sides of the boundary', () => {
-    const mappings = load({ 'large-redemption-slack.yaml': LARGE_REDEMPTION });
+    const mappings = load({ 'large-redemption-slack.yaml': SPEC_EXAMPLE });
     const extras = { member, reward: { id: 'rwd_1', name: 'Espresso machine', points: 5000 } };
     expect(mappingActionsFor(mappings, event('reward.redeemed', { points: 4999 }), extras)).toEqual([]);
     expect(mappingActionsFor(mappings, event('reward.redeemed', { points: 5000 }), extras)).toEqual([

@@ -43,3 +43,14 @@ export const member = { id: 'mem_1', email: 'bo@example.com', phone: '+447700900
 export function balance(available: number) {
   return { available, pending: 0, locked: 0, spent: 0, expired: 0, lifetimeEarned: available };
 }
+
+/** SPEC §6's example mapping, as a marketer would write it. */
+export const SPEC_EXAMPLE = `# mappings/large-redemption-slack.yaml
+name: large-redemption-slack
+on: reward.redeemed
+when: points >= 5000
+send:
+  adapter: slack
+  channel: "#loyalty-alerts"
+  text: "{{ member.email }} redeemed {{ points }} points for {{ reward.name }}"
+`;
