@@ -7,12 +7,11 @@
  * Several dispatchers (processes) may run: claims skip rows another one holds (PostgreSQL) and
  * the unique (event, route) index keeps routing idempotent.
  */
-import { and, asc, eq, inArray, isNull, lte, or } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNull, lte, or, sql } from 'drizzle-orm';
 import { newId } from '../ids.js';
-import { getMember } from '../members/members.js';
 import type { OutboundAdapter, SendOutcome } from '../outbound/adapter.js';
 import type { Logger } from '../observability/logger.js';
-import { tablesOf } from '../storage/prepared.js';
+import { prepared, tablesOf } from '../storage/prepared.js';
 import type { Db, Store } from '../storage/store.js';
 import { emitEvent } from './emit.js';
 import type { LoyaltyEvent, LoyaltyEventType } from './loyalty-events.js';
@@ -348,9 +347,22 @@ export class Dispatcher {
   }
 }
 
+/** What templates and adapters may know of the member: one prepared read, no aliases. */
 async function memberSnapshot(tx: Db, memberId: string): Promise<MemberSnapshot | null> {
-  const m = await getMember(tx, memberId);
-  if (!m) return null;
-  return { id: m.id, email: m.email, phone: m.phone, consentEmail: m.consentEmail, consentSms: m.consentSms, firstName: m.firstName, lastName: m.lastName };
+  const [m] = await prepared(tx, 'outbox_member_snapshot', (db, { members }) =>
+    db
+      .select({
+        id: members.id,
+        email: members.email,
+        phone: members.phone,
+        consentEmail: members.consentEmail,
+        consentSms: members.consentSms,
+        firstName: members.firstName,
+        lastName: members.lastName,
+      })
+      .from(members)
+      .where(eq(members.id, sql.placeholder('id'))),
+  )({ id: memberId });
+  return m ?? null;
 }
 
