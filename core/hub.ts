@@ -9,6 +9,8 @@ import { ApiKeyVerifier, ensureAdminKey } from './auth/api-keys.js';
 import { connectorStatus, type ConnectorDefinition, type ConnectorStatus } from './connectors/definition.js';
 import { discoverConnectors } from './connectors/discover.js';
 import { Ledger } from './ledger/index.js';
+import type { Program } from './program/compiled-program.js';
+import { DEFAULT_PROGRAM_PATH, loadProgramFile } from './program/load-program.js';
 import { createNotifications, type Notifications } from './outbox/notifications.js';
 import { createLogger, type Logger } from './observability/logger.js';
 import { createMetrics, type Metrics } from './observability/metrics.js';
@@ -25,6 +27,7 @@ export interface Hub {
   logger: Logger;
   connectors: ConnectorStatus[];
   notifications: Notifications;
+  program: Program;
   /** Set when no admin key existed and none was configured: print it once, it is not stored. */
   generatedAdminKey?: string;
   close(): Promise<void>;
@@ -37,6 +40,8 @@ export interface HubOptions {
   processMetrics?: boolean;
   /** Connector definitions to use instead of discovering `connectors/`. */
   connectors?: ConnectorDefinition[];
+  /** The program to run instead of loading `LOYALTY_CONFIG` / config/program.yaml. */
+  program?: Program;
 }
 
 export const version: string = (
@@ -47,6 +52,8 @@ export async function createHub(options: HubOptions = {}): Promise<Hub> {
   const env = options.env ?? process.env;
   const clock = options.clock ?? Date.now;
   const logger = options.logger ?? createLogger({ level: (env.LOG_LEVEL as 'info' | undefined) ?? 'info' });
+  // A broken program is a start-up error naming file, line, rule and field, before anything opens.
+  const program = options.program ?? loadProgramFile(env.LOYALTY_CONFIG || DEFAULT_PROGRAM_PATH);
   const store = await openStore(env.DATABASE_URL || DEFAULT_DATABASE_URL);
   try {
     const { generated } = await ensureAdminKey(store, env.ADMIN_API_KEY || undefined);
@@ -73,6 +80,7 @@ export async function createHub(options: HubOptions = {}): Promise<Hub> {
       store,
       ledger,
       clock,
+      program,
       verifier,
       metrics,
       logger,
@@ -89,6 +97,7 @@ export async function createHub(options: HubOptions = {}): Promise<Hub> {
       logger,
       connectors,
       notifications,
+      program,
       generatedAdminKey: generated,
       close: async () => {
         await notifications.close();

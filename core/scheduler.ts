@@ -1,21 +1,24 @@
 import type { Ledger } from './ledger/index.js';
 import type { Logger } from './observability/logger.js';
+import type { Program } from './program/compiled-program.js';
+import { runProgramDue } from './program/due-work.js';
 import type { Store } from './storage/store.js';
 
 /**
- * Runs the ledger's due work (activation, hold release, expiry) every `intervalMs`, in one
+ * Runs the ledger's due work (activation, hold release, expiry) and the program's (expiring
+ * notices, tier reviews, unmatched refunds) every `intervalMs`, in one
  * process at a time when several share a PostgreSQL database (an advisory lock; the others skip
  * the tick). Each change is its own idempotent transaction besides, so an overlap would be
  * harmless, only wasted work.
  */
-export function startScheduler(store: Store, ledger: Ledger, logger: Logger, intervalMs: number): () => Promise<void> {
+export function startScheduler(store: Store, ledger: Ledger, program: Program, logger: Logger, intervalMs: number): () => Promise<void> {
   let running: Promise<void> | undefined;
   const tick = () => {
     if (running) return;
     running = store
-      .exclusive('loyalty-hub:scheduler', () => ledger.runDue())
+      .exclusive('loyalty-hub:scheduler', async () => ({ ...(await ledger.runDue()), ...(await runProgramDue(store, ledger, program)) }))
       .then((work) => {
-        if (work && (work.activated || work.released || work.expired)) logger.info('scheduler tick', { ...work });
+        if (work && Object.values(work).some((n) => n > 0)) logger.info('scheduler tick', { ...work });
       })
       .catch((error: unknown) => logger.error('scheduler tick failed', { error: String(error) }))
       .finally(() => {

@@ -1,4 +1,5 @@
 import type { Ledger } from '../ledger/index.js';
+import type { Program } from '../program/compiled-program.js';
 import type { Store } from '../storage/store.js';
 
 /** What route factories are built from. */
@@ -6,4 +7,5 @@ export interface ApiDeps {
   store: Store;
   ledger: Ledger;
   clock: () => number;
+  program: Program;
 }

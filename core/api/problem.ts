@@ -4,6 +4,8 @@
  */
 import { LedgerError } from '../ledger/errors.js';
 import { MemberError } from '../members/errors.js';
+import { TriggerError } from '../program/apply-trigger.js';
+import { SegmentError } from '../program/segments.js';
 
 export interface FieldError {
   /** JSON pointer into the request part that failed, e.g. `/customer/email`. */
@@ -62,14 +64,18 @@ const DOMAIN_STATUS: Record<string, [number, string]> = {
   not_reversible: [422, 'Nothing to reverse'],
   invalid_amount: [422, 'Invalid amount'],
   invalid_alias: [400, 'Invalid alias'],
+  customer_missing: [400, 'No customer'],
+  segment_not_found: [404, 'Segment not found'],
+  segment_exists: [409, 'Segment already exists'],
 };
 
 /** Maps what the domain refused into a problem document; anything unknown is a 500 without internals. */
 export function toProblem(error: unknown): Problem {
   if (error instanceof ProblemError) return error.toProblem();
-  if (error instanceof LedgerError || error instanceof MemberError) {
+  if (error instanceof LedgerError || error instanceof MemberError || error instanceof TriggerError || error instanceof SegmentError) {
+    const detail = 'detail' in error ? (error.detail as Record<string, unknown>) : {};
     const [status, title] = DOMAIN_STATUS[error.code] ?? [400, 'Request refused'];
-    return { type: problemType(error.code.replaceAll('_', '-')), title, status, detail: error.message, ...error.detail };
+    return { type: problemType(error.code.replaceAll('_', '-')), title, status, detail: error.message, ...detail };
   }
   return { type: 'about:blank', title: 'Internal Server Error', status: 500, detail: 'The hub failed to process the request; it has been logged.' };
 }

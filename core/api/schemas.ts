@@ -104,6 +104,7 @@ export const BalanceSchema = z
     spent: z.number().int(),
     expired: z.number().int(),
     lifetimeEarned: z.number().int(),
+    debt: z.number().int().openapi({ description: 'Points a refund took back beyond what was available, repaid by later earning.' }),
     tier: z.string().nullable(),
     expiring: z.array(z.object({ points: z.number().int(), expiresAt: isoDate })),
   })

@@ -1,6 +1,7 @@
 /**
- * `loyalty-hub <command>` — serve, migrate, keys create, mappings check/preview. Each command has --help.
+ * `loyalty-hub <command>` — serve, migrate, expire, keys create, mappings check/preview. Each command has --help.
  */
+import { expireCommand } from './expire.js';
 import { keysCreate } from './keys.js';
 import { mappingsCheck, mappingsPreview } from './mappings.js';
 import { migrateCommand } from './migrate.js';
@@ -15,6 +16,7 @@ export interface Command {
 const commands: Record<string, Command> = {
   serve: serveCommand,
   migrate: migrateCommand,
+  expire: expireCommand,
   'keys create': keysCreate,
   'mappings check': mappingsCheck,
   'mappings preview': mappingsPreview,

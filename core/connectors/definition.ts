@@ -2,6 +2,7 @@ import type { Logger } from '../observability/logger.js';
 import type { OutboundAdapter } from '../outbound/adapter.js';
 import type { Router } from '../outbox/routes.js';
 import type { Store } from '../storage/store.js';
+import type { TriggerEvent } from '../triggers/trigger-event.js';
 
 /** What the hub lends an adapter that needs more than its environment (e.g. stored endpoints). */
 export interface AdapterServices {
@@ -40,6 +41,72 @@ export interface ConnectorDefinition {
    * subscribed endpoints): its router, merged with the mappings' by the dispatcher.
    */
   createRouter?: (services: AdapterServices & { logger: Logger }) => ConnectorRouter;
+  /**
+   * For an inbound connector: its webhook handler, built from the environment (called only when
+   * every required variable is set). The core owns `POST /webhooks/<name>`, the body-size limit,
+   * the inbox, de-duplication and the transaction; the handler only verifies and translates.
+   */
+  createInbound?: (env: Record<string, string | undefined>, services: InboundServices) => InboundHandler;
+}
+
+export interface InboundServices {
+  logger: Logger;
+  /** The hub's public base URL (`PUBLIC_URL`), for platforms that sign the notification URL. */
+  publicUrl?: string;
+}
+
+/** A webhook delivery as received: the raw bytes are what platforms sign. */
+export interface InboundRequest {
+  method: string;
+  /** The URL the platform called, rebuilt from `PUBLIC_URL` + path + query when set. */
+  url: string;
+  headers: Headers;
+  rawBody: Uint8Array;
+  /** `rawBody` decoded as UTF-8. */
+  body: string;
+}
+
+export type VerifyResult = { ok: true } | { ok: false; reason: string };
+
+export type NormalizeResult =
+  | { status: 'events'; events: TriggerEvent[] }
+  /** Verified but not about loyalty (a topic we do not use, an unpaid order, …). */
+  | { status: 'ignored'; reason: string };
+
+/** Verified, but the payload cannot be understood: answered 400, kept in the inbox as rejected. */
+export class InboundPayloadError extends Error {
+  constructor(
+    message: string,
+    readonly errors: { pointer: string; detail: string }[] = [],
+  ) {
+    super(message);
+    this.name = 'InboundPayloadError';
+  }
+}
+
+export interface InboundHandler {
+  /**
+   * Answers requests that come before any signature can exist (WooCommerce's unsigned ping when
+   * a webhook is saved). Return a response to short-circuit, or undefined to go on.
+   */
+  preflight?(request: InboundRequest): Response | undefined;
+  /** Checks the platform's signature (constant time) and timestamp tolerance. */
+  verify(request: InboundRequest): Promise<VerifyResult> | VerifyResult;
+  /** The platform's delivery or event id: a delivery seen before is answered `duplicate`. */
+  deliveryId(request: InboundRequest): string | undefined;
+  /** The delivery's topic or event type, for the inbox (`orders/paid`, `charge.refunded`). */
+  topic(request: InboundRequest): string | undefined;
+  /**
+   * Translates a verified delivery into trigger events. May call the platform's API through its
+   * SDK (a Stripe customer's e-mail, a Square order's lines). Throws InboundPayloadError when
+   * required fields are missing.
+   */
+  normalize(request: InboundRequest): Promise<NormalizeResult>;
+  /**
+   * A platform that expects a particular success body (Salesforce's SOAP Ack) builds it here;
+   * by default the core answers JSON.
+   */
+  acknowledge?(request: InboundRequest, outcome: { status: string }): Response | undefined;
 }
 
 export interface ConnectorRouter {

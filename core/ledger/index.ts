@@ -33,7 +33,10 @@ import type { Db, Store } from '../storage/store.js';
 import { adjust, type AdjustInput } from './adjust.js';
 import { earn, type EarnInput } from './earn.js';
 import { ConcurrentDuplicate } from './errors.js';
+import { expireMemberLots, membersWithDueLots } from './expire-batch.js';
 import { activateLot, expireLot } from './lot-lifecycle.js';
+
+const EXPIRY_MEMBERS_PER_TRANSACTION = 200;
 import { capture, lock, unlock, type LockInput, type ResolveInput } from './locks.js';
 import { NEVER } from './lots.js';
 import { reverse, type ReverseInput } from './reverse.js';
@@ -166,7 +169,8 @@ export class Ledger {
 
   /**
    * The scheduler's tick: activates pending lots whose time has come, releases holds past their
-   * TTL, and expires lots past their expiry — each change its own idempotent transaction.
+   * TTL, and expires lots past their expiry (per member, many members per transaction); each
+   * change is idempotent. `expired` counts lots. Call again while it reports work.
    */
   async runDue(limit = 500): Promise<DueWork> {
     const now = this.clock();
@@ -199,15 +203,22 @@ export class Ledger {
       this.observe(released);
       if (released) work.released++;
     }
-    const toExpire = await db
-      .select({ id: lots.id, memberId: lots.memberId })
-      .from(lots)
-      .where(and(eq(lots.status, 'active'), lt(lots.expiresAt, now + 1), gt(lots.remaining, 0)))
-      .limit(limit);
-    for (const lot of toExpire) {
-      const posted = await this.write((tx, t) => expireLot(tx, t, lot.id, lot.memberId));
-      this.observe(posted);
-      if (posted) work.expired++;
+    // Expiry goes member by member (one transfer per member), many members per transaction.
+    const due = await membersWithDueLots(db, now, limit);
+    for (let i = 0; i < due.length; i += EXPIRY_MEMBERS_PER_TRANSACTION) {
+      const chunk = due.slice(i, i + EXPIRY_MEMBERS_PER_TRANSACTION);
+      const results = await this.write(async (tx, t) => {
+        const out: { posted: Posted; lots: number }[] = [];
+        for (const memberId of chunk) {
+          const r = await expireMemberLots(tx, t, memberId);
+          if (r) out.push(r);
+        }
+        return out;
+      });
+      for (const r of results) {
+        this.observe(r.posted);
+        work.expired += r.lots;
+      }
     }
     return work;
   }

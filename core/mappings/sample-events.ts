@@ -24,7 +24,7 @@ export const SAMPLE_MEMBER = {
 } satisfies MemberSnapshot;
 
 export const SAMPLE_BALANCE: BalanceSnapshot = { available: 5250, pending: 300, locked: 0, spent: 1200, expired: 0, lifetimeEarned: 6750 };
-const SAMPLE_TIER = { id: 'gold', name: 'Gold' };
+const SAMPLE_TIER = { id: 'gold', name: 'Gold', threshold: 5000 };
 const SAMPLE_REWARD = { id: 'rwd_free_coffee', name: 'Free coffee', points: 5000 };
 
 /** The fields `announce` (core/ledger/settle.ts) puts on every points event. */
@@ -61,8 +61,8 @@ const DATA: Record<LoyaltyEventType, () => Record<string, unknown>> = {
   // Coherent with the SPEC's threshold example: this earn takes the balance across 1,000.
   'points.threshold_reached': () =>
     pointsData(250, 'earn', { threshold: 1000, balance: { ...SAMPLE_BALANCE, available: 1100, spent: 0, lifetimeEarned: 1400 } }),
-  'tier.upgraded': () => ({ previousTier: { id: 'silver', name: 'Silver' }, reason: 'lifetime points reached 5000' }),
-  'tier.downgraded': () => ({ previousTier: { id: 'platinum', name: 'Platinum' }, reason: 'qualifying period ended' }),
+  'tier.upgraded': () => ({ tier: { ...SAMPLE_TIER }, previousTier: { id: 'silver', name: 'Silver', threshold: 1000 }, qualifyingPoints: 5120 }),
+  'tier.downgraded': () => ({ tier: { id: 'silver', name: 'Silver', threshold: 1000 }, previousTier: { ...SAMPLE_TIER }, qualifyingPoints: 4210 }),
   'reward.redeemed': () =>
     pointsData(5000, 'spend', {
       ruleId: null,
@@ -72,8 +72,8 @@ const DATA: Record<LoyaltyEventType, () => Record<string, unknown>> = {
       balance: { ...SAMPLE_BALANCE, available: 250, spent: 6200 },
     }),
   'voucher.used': () => ({ code: 'COFFEE-7Q2M', rewardId: SAMPLE_REWARD.id, redemptionId: 'rdm_01JX4SAMPLE', orderId: 'shopify:5551234' }),
-  'limit.reached': () => ({ limit: 'daily-earn-cap', cap: 1000, period: 'day', points: 150, eventId: 'shopify:order-5551234' }),
-  'fraud.flagged': () => ({ reason: 'five redemptions within ten minutes', score: 0.92, ruleId: 'velocity', eventId: 'shopify:order-5551234' }),
+  'limit.reached': () => ({ limit: 'limits.perMember.day (50000)', requested: 1500, awarded: 320, ruleId: null, eventId: 'shopify:order:5551234', trigger: 'order.paid' }),
+  'fraud.flagged': () => ({ ruleId: 'fraud.velocity', reason: '5 earning events within 10 minutes (fraud.velocity: 5)', heldUntil: '2025-06-15T00:00:00.000Z', points: 150, eventId: 'shopify:order:5551234' }),
   'delivery.failed': () => ({
     deliveryId: 'dlv_01JX4SAMPLE',
     route: 'mapping:points-earned-email#0',
@@ -83,11 +83,12 @@ const DATA: Record<LoyaltyEventType, () => Record<string, unknown>> = {
     statusCode: 503,
     error: 'HTTP 503',
   }),
+  'refund.unmatched': () => ({ refundId: 'shopify:refund:929361462', orderKey: 'shopify:order:450789469', source: 'shopify', receivedAt: '2025-06-01T09:30:00.000Z', waitedHours: 72 }),
   'webhook.rejected': () => ({ platform: 'shopify', reason: 'invalid signature', deliveryId: 'b3f1c2d4-0a9e-4e55-9d7c-2f8a1c3e5b77' }),
 };
 
 /** Events that concern no member: their samples have no member, balance or tier. */
-const MEMBERLESS = new Set<LoyaltyEventType>(['webhook.rejected']);
+const MEMBERLESS = new Set<LoyaltyEventType>(['webhook.rejected', 'refund.unmatched']);
 const WITH_REWARD = new Set<LoyaltyEventType>(['reward.redeemed', 'voucher.used']);
 
 export function sampleEvent(type: LoyaltyEventType): LoyaltyEvent {

@@ -20,8 +20,9 @@ export function evaluationScope(event: LoyaltyEvent, extras: ScopeExtras = {}): 
     event: { id: event.id, type: event.type, occurredAt: event.occurredAt, memberId: event.memberId },
     member: extras.member ?? null,
     balance: (isObject(data.balance) ? data.balance : null) ?? extras.balance ?? null,
-    tier: extras.tier ?? null,
-    reward: extras.reward ?? null,
+    // tier.* and reward.* events carry their tier / reward in their data.
+    tier: extras.tier ?? (isObject(data.tier) ? data.tier : null),
+    reward: extras.reward ?? (isObject(data.reward) ? data.reward : null),
   };
 }
 

@@ -23,6 +23,8 @@ export const LOYALTY_EVENT_TYPES = [
   'limit.reached',
   'fraud.flagged',
   'delivery.failed',
+  // A refund whose order never arrived within `refunds.parkHours` (support should look).
+  'refund.unmatched',
   'webhook.rejected',
 ] as const;
 

@@ -10,7 +10,7 @@
  * - JSON is stored as text and parsed by the code that owns it.
  */
 import { sql } from 'drizzle-orm';
-import { bigint, bigserial, boolean, index, pgTable, text, uniqueIndex } from 'drizzle-orm/pg-core';
+import { bigint, bigserial, boolean, index, pgTable, primaryKey, text, uniqueIndex } from 'drizzle-orm/pg-core';
 
 export const members = pgTable(
   'members',
@@ -103,6 +103,8 @@ export const transfers = pgTable(
     uniqueIndex('transfers_pending_id_uq').on(t.pendingId).where(sql`${t.pendingId} is not null`),
     index('transfers_member_seq_idx').on(t.memberId, t.seq),
     index('transfers_reverses_idx').on(t.reversesId).where(sql`${t.reversesId} is not null`),
+    // Refunds find the lines an order earned by its trigger id.
+    index('transfers_event_idx').on(t.eventId).where(sql`${t.eventId} is not null`),
   ],
 );
 
@@ -277,6 +279,156 @@ export const webhookEndpoints = pgTable('webhook_endpoints', {
   updatedAt: bigint('updated_at', { mode: 'number' }).notNull(),
 });
 
+/**
+ * Trigger events the program has applied, by business fact: the same `order.paid`, activity or
+ * customer event delivered again (or by another platform's event for the same fact) is answered
+ * as a duplicate instead of counting twice toward limits.
+ */
+export const appliedTriggers = pgTable('applied_triggers', {
+  id: text('id').primaryKey(),
+  type: text('type').notNull(),
+  memberId: text('member_id'),
+  points: bigint('points', { mode: 'number' }).notNull(),
+  outcome: text('outcome').notNull(),
+  appliedAt: bigint('applied_at', { mode: 'number' }).notNull(),
+});
+
+/**
+ * Orders the program has seen, by business fact (`shopify:order:123`): what was paid and earned,
+ * so a refund takes back points in proportion and never more than was earned. A guest order
+ * (no member yet) keeps its trigger so the points can be credited when that e-mail enrolls.
+ * status: `earned` | `guest` | `cancelled`.
+ */
+export const orders = pgTable(
+  'orders',
+  {
+    key: text('key').primaryKey(),
+    source: text('source').notNull(),
+    memberId: text('member_id'),
+    guestEmail: text('guest_email'),
+    currency: text('currency').notNull(),
+    amount: bigint('amount', { mode: 'number' }).notNull(),
+    earned: bigint('earned', { mode: 'number' }).notNull().default(0),
+    refundedAmount: bigint('refunded_amount', { mode: 'number' }).notNull().default(0),
+    reversedPoints: bigint('reversed_points', { mode: 'number' }).notNull().default(0),
+    status: text('status').notNull(),
+    trigger: text('trigger'),
+    occurredAt: bigint('occurred_at', { mode: 'number' }).notNull(),
+    createdAt: bigint('created_at', { mode: 'number' }).notNull(),
+    updatedAt: bigint('updated_at', { mode: 'number' }).notNull(),
+  },
+  (t) => [index('orders_guest_email_idx').on(t.guestEmail).where(sql`${t.status} = 'guest'`)],
+);
+
+/**
+ * Refunds by their business fact. One that arrives before its order is `parked` and applied
+ * when the order arrives; past the program's wait it becomes an `exception` (support is told).
+ * status: `applied` | `parked` | `exception`.
+ */
+export const orderRefunds = pgTable(
+  'order_refunds',
+  {
+    key: text('key').primaryKey(),
+    orderKey: text('order_key').notNull(),
+    amount: bigint('amount', { mode: 'number' }).notNull(),
+    points: bigint('points', { mode: 'number' }).notNull().default(0),
+    status: text('status').notNull(),
+    trigger: text('trigger').notNull(),
+    receivedAt: bigint('received_at', { mode: 'number' }).notNull(),
+    resolvedAt: bigint('resolved_at', { mode: 'number' }),
+  },
+  (t) => [
+    index('order_refunds_order_idx').on(t.orderKey),
+    index('order_refunds_parked_idx').on(t.receivedAt).where(sql`${t.status} = 'parked'`),
+  ],
+);
+
+/**
+ * Counters behind limits, caps and tier windows, one row per key: `m:<member>:day:2026-11-21`
+ * (points earned that day), `m:<member>:rule:<rule>:<period>` (times a rule fired),
+ * `rule:<rule>:budget` (points a rule has awarded). A window sum is a range scan on the key.
+ */
+export const programCounters = pgTable('program_counters', {
+  key: text('key').primaryKey(),
+  points: bigint('points', { mode: 'number' }).notNull().default(0),
+  count: bigint('count', { mode: 'number' }).notNull().default(0),
+});
+
+/**
+ * A member's standing in the program beyond its balance: the tier it holds (and since when, and
+ * when a pending downgrade takes effect), and points owed after a refund took back more than was
+ * available (`debt`, repaid by later earning under the `within_balance` return policy).
+ */
+export const memberStanding = pgTable(
+  'member_standing',
+  {
+    memberId: text('member_id').primaryKey(),
+    tier: text('tier').notNull(),
+    tierSince: bigint('tier_since', { mode: 'number' }).notNull(),
+    downgradeAt: bigint('downgrade_at', { mode: 'number' }),
+    reviewAt: bigint('review_at', { mode: 'number' }),
+    debt: bigint('debt', { mode: 'number' }).notNull().default(0),
+    updatedAt: bigint('updated_at', { mode: 'number' }).notNull(),
+  },
+  (t) => [index('member_standing_review_idx').on(t.reviewAt).where(sql`${t.reviewAt} is not null`)],
+);
+
+/** Static member lists managed through the API and usable in rule conditions. */
+export const segments = pgTable('segments', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  description: text('description'),
+  createdAt: bigint('created_at', { mode: 'number' }).notNull(),
+});
+
+export const segmentMembers = pgTable(
+  'segment_members',
+  {
+    segmentId: text('segment_id').notNull(),
+    memberId: text('member_id').notNull(),
+    addedAt: bigint('added_at', { mode: 'number' }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.segmentId, t.memberId] }), index('segment_members_member_idx').on(t.memberId)],
+);
+
+/** `points.expiring` notices already sent, one per member and expiry batch. */
+export const expiryNotices = pgTable(
+  'expiry_notices',
+  {
+    memberId: text('member_id').notNull(),
+    expiresAt: bigint('expires_at', { mode: 'number' }).notNull(),
+    notifiedAt: bigint('notified_at', { mode: 'number' }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.memberId, t.expiresAt] })],
+);
+
+/**
+ * The inbox (SPEC §3): every verified webhook delivery with its raw body, the trigger events it
+ * became and what came of them, so support can see why a customer did or did not get points and
+ * `replay` can run it again. status: `accepted` | `ignored` | `rejected` | `failed`.
+ */
+export const inbox = pgTable(
+  'inbox',
+  {
+    seq: bigserial('seq', { mode: 'number' }).primaryKey(),
+    id: text('id').notNull(),
+    source: text('source').notNull(),
+    deliveryId: text('delivery_id').notNull(),
+    topic: text('topic'),
+    status: text('status').notNull(),
+    rawBody: text('raw_body').notNull(),
+    events: text('events'),
+    outcome: text('outcome'),
+    receivedAt: bigint('received_at', { mode: 'number' }).notNull(),
+    processedAt: bigint('processed_at', { mode: 'number' }),
+  },
+  (t) => [
+    uniqueIndex('inbox_id_uq').on(t.id),
+    uniqueIndex('inbox_source_delivery_uq').on(t.source, t.deliveryId),
+    index('inbox_status_idx').on(t.status, t.seq),
+  ],
+);
+
 export const schema = {
   members,
   memberAliases,
@@ -291,6 +443,15 @@ export const schema = {
   deliveries,
   deliveryAttempts,
   webhookEndpoints,
+  appliedTriggers,
+  orders,
+  orderRefunds,
+  programCounters,
+  memberStanding,
+  segments,
+  segmentMembers,
+  expiryNotices,
+  inbox,
 };
 
 export type Schema = typeof schema;

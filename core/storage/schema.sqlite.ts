@@ -9,7 +9,7 @@
  * - JSON is stored as text and parsed by the code that owns it.
  */
 import { sql } from 'drizzle-orm';
-import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
 export const members = sqliteTable(
   'members',
@@ -102,6 +102,8 @@ export const transfers = sqliteTable(
     uniqueIndex('transfers_pending_id_uq').on(t.pendingId).where(sql`${t.pendingId} is not null`),
     index('transfers_member_seq_idx').on(t.memberId, t.seq),
     index('transfers_reverses_idx').on(t.reversesId).where(sql`${t.reversesId} is not null`),
+    // Refunds find the lines an order earned by its trigger id.
+    index('transfers_event_idx').on(t.eventId).where(sql`${t.eventId} is not null`),
   ],
 );
 
@@ -276,6 +278,156 @@ export const webhookEndpoints = sqliteTable('webhook_endpoints', {
   updatedAt: integer('updated_at').notNull(),
 });
 
+/**
+ * Trigger events the program has applied, by business fact: the same `order.paid`, activity or
+ * customer event delivered again (or by another platform's event for the same fact) is answered
+ * as a duplicate instead of counting twice toward limits.
+ */
+export const appliedTriggers = sqliteTable('applied_triggers', {
+  id: text('id').primaryKey(),
+  type: text('type').notNull(),
+  memberId: text('member_id'),
+  points: integer('points').notNull(),
+  outcome: text('outcome').notNull(),
+  appliedAt: integer('applied_at').notNull(),
+});
+
+/**
+ * Orders the program has seen, by business fact (`shopify:order:123`): what was paid and earned,
+ * so a refund takes back points in proportion and never more than was earned. A guest order
+ * (no member yet) keeps its trigger so the points can be credited when that e-mail enrolls.
+ * status: `earned` | `guest` | `cancelled`.
+ */
+export const orders = sqliteTable(
+  'orders',
+  {
+    key: text('key').primaryKey(),
+    source: text('source').notNull(),
+    memberId: text('member_id'),
+    guestEmail: text('guest_email'),
+    currency: text('currency').notNull(),
+    amount: integer('amount').notNull(),
+    earned: integer('earned').notNull().default(0),
+    refundedAmount: integer('refunded_amount').notNull().default(0),
+    reversedPoints: integer('reversed_points').notNull().default(0),
+    status: text('status').notNull(),
+    trigger: text('trigger'),
+    occurredAt: integer('occurred_at').notNull(),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [index('orders_guest_email_idx').on(t.guestEmail).where(sql`${t.status} = 'guest'`)],
+);
+
+/**
+ * Refunds by their business fact. One that arrives before its order is `parked` and applied
+ * when the order arrives; past the program's wait it becomes an `exception` (support is told).
+ * status: `applied` | `parked` | `exception`.
+ */
+export const orderRefunds = sqliteTable(
+  'order_refunds',
+  {
+    key: text('key').primaryKey(),
+    orderKey: text('order_key').notNull(),
+    amount: integer('amount').notNull(),
+    points: integer('points').notNull().default(0),
+    status: text('status').notNull(),
+    trigger: text('trigger').notNull(),
+    receivedAt: integer('received_at').notNull(),
+    resolvedAt: integer('resolved_at'),
+  },
+  (t) => [
+    index('order_refunds_order_idx').on(t.orderKey),
+    index('order_refunds_parked_idx').on(t.receivedAt).where(sql`${t.status} = 'parked'`),
+  ],
+);
+
+/**
+ * Counters behind limits, caps and tier windows, one row per key: `m:<member>:day:2026-11-21`
+ * (points earned that day), `m:<member>:rule:<rule>:<period>` (times a rule fired),
+ * `rule:<rule>:budget` (points a rule has awarded). A window sum is a range scan on the key.
+ */
+export const programCounters = sqliteTable('program_counters', {
+  key: text('key').primaryKey(),
+  points: integer('points').notNull().default(0),
+  count: integer('count').notNull().default(0),
+});
+
+/**
+ * A member's standing in the program beyond its balance: the tier it holds (and since when, and
+ * when a pending downgrade takes effect), and points owed after a refund took back more than was
+ * available (`debt`, repaid by later earning under the `within_balance` return policy).
+ */
+export const memberStanding = sqliteTable(
+  'member_standing',
+  {
+    memberId: text('member_id').primaryKey(),
+    tier: text('tier').notNull(),
+    tierSince: integer('tier_since').notNull(),
+    downgradeAt: integer('downgrade_at'),
+    reviewAt: integer('review_at'),
+    debt: integer('debt').notNull().default(0),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [index('member_standing_review_idx').on(t.reviewAt).where(sql`${t.reviewAt} is not null`)],
+);
+
+/** Static member lists managed through the API and usable in rule conditions. */
+export const segments = sqliteTable('segments', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  description: text('description'),
+  createdAt: integer('created_at').notNull(),
+});
+
+export const segmentMembers = sqliteTable(
+  'segment_members',
+  {
+    segmentId: text('segment_id').notNull(),
+    memberId: text('member_id').notNull(),
+    addedAt: integer('added_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.segmentId, t.memberId] }), index('segment_members_member_idx').on(t.memberId)],
+);
+
+/** `points.expiring` notices already sent, one per member and expiry batch. */
+export const expiryNotices = sqliteTable(
+  'expiry_notices',
+  {
+    memberId: text('member_id').notNull(),
+    expiresAt: integer('expires_at').notNull(),
+    notifiedAt: integer('notified_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.memberId, t.expiresAt] })],
+);
+
+/**
+ * The inbox (SPEC §3): every verified webhook delivery with its raw body, the trigger events it
+ * became and what came of them, so support can see why a customer did or did not get points and
+ * `replay` can run it again. status: `accepted` | `ignored` | `rejected` | `failed`.
+ */
+export const inbox = sqliteTable(
+  'inbox',
+  {
+    seq: integer('seq').primaryKey({ autoIncrement: true }),
+    id: text('id').notNull(),
+    source: text('source').notNull(),
+    deliveryId: text('delivery_id').notNull(),
+    topic: text('topic'),
+    status: text('status').notNull(),
+    rawBody: text('raw_body').notNull(),
+    events: text('events'),
+    outcome: text('outcome'),
+    receivedAt: integer('received_at').notNull(),
+    processedAt: integer('processed_at'),
+  },
+  (t) => [
+    uniqueIndex('inbox_id_uq').on(t.id),
+    uniqueIndex('inbox_source_delivery_uq').on(t.source, t.deliveryId),
+    index('inbox_status_idx').on(t.status, t.seq),
+  ],
+);
+
 export const schema = {
   members,
   memberAliases,
@@ -290,6 +442,15 @@ export const schema = {
   deliveries,
   deliveryAttempts,
   webhookEndpoints,
+  appliedTriggers,
+  orders,
+  orderRefunds,
+  programCounters,
+  memberStanding,
+  segments,
+  segmentMembers,
+  expiryNotices,
+  inbox,
 };
 
 export type Schema = typeof schema;

@@ -1,6 +1,7 @@
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import { randomUUID } from 'node:crypto';
 import { requireMember } from '../../members/members.js';
+import { effectiveTier, readStanding } from '../../program/member-standing.js';
 import { requireScope } from '../authenticate.js';
 import type { ApiDeps } from '../deps.js';
 import type { ApiEnv } from '../env.js';
@@ -50,7 +51,7 @@ const AdjustmentInput = z
   .openapi('Adjustment');
 
 const AdjustmentResult = z
-  .object({ transaction: TransactionSchema, balance: BalanceSchema.omit({ tier: true, expiring: true }), duplicate: z.boolean() })
+  .object({ transaction: TransactionSchema, balance: BalanceSchema.omit({ tier: true, expiring: true, debt: true }), duplicate: z.boolean() })
   .openapi('AdjustmentResult');
 
 const adjustment = createRoute({
@@ -79,15 +80,23 @@ function decodeCursor(cursor: string): number {
   return seq;
 }
 
-export function pointsRoutes({ store, ledger }: ApiDeps) {
+export function pointsRoutes({ store, ledger, program }: ApiDeps) {
   const app = new OpenAPIHono<ApiEnv>({ defaultHook: validationHook });
 
   app.openapi(balance, async (c) => {
     const { id } = c.req.valid('param');
     const member = await requireMember(store.db, id);
-    const [b, expiring] = await Promise.all([ledger.balance(id), ledger.expiring(id)]);
+    const [b, expiring, standing] = await Promise.all([ledger.balance(id), ledger.expiring(id), readStanding(store.db, id)]);
+    // Under the `unlimited` return policy a refund debt shows as a negative balance.
+    const available = program.config.returnPolicy === 'unlimited' ? b!.available - standing.debt : b!.available;
     return c.json(
-      { ...b!, tier: member.tier, expiring: expiring.map((e) => ({ points: e.points, expiresAt: iso(e.expiresAt)! })) },
+      {
+        ...b!,
+        available,
+        debt: standing.debt,
+        tier: effectiveTier(program, standing.tier, member.tier)?.id ?? member.tier,
+        expiring: expiring.map((e) => ({ points: e.points, expiresAt: iso(e.expiresAt)! })),
+      },
       200,
     );
   });

@@ -1,0 +1,86 @@
+/** `/v1/segments`: static member lists for rule conditions (`if: { segment: [vip] }`). */
+import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
+import { changeSegmentMembers, createSegment, listSegments, requireSegment, segmentMembersPage, type Segment } from '../../program/segments.js';
+import { requireScope } from '../authenticate.js';
+import type { ApiDeps } from '../deps.js';
+import type { ApiEnv } from '../env.js';
+import { IdempotencyHeader, PageQuery, errorResponses, iso } from '../schemas.js';
+import { validationHook } from '../validation.js';
+
+const SegmentId = z.string().regex(/^[a-z0-9][a-z0-9_.-]{0,63}$/, 'lower-case letters, digits, "-", "_" or "."');
+const SegmentSchema = z.object({ id: z.string(), name: z.string(), description: z.string().nullable(), createdAt: z.string() }).openapi('Segment');
+const SegmentParam = z.object({ id: SegmentId.openapi({ param: { name: 'id', in: 'path' } }) });
+const present = (s: Segment) => ({ id: s.id, name: s.name, description: s.description, createdAt: iso(s.createdAt)! });
+
+const create = createRoute({
+  method: 'post',
+  path: '/segments',
+  tags: ['Segments'],
+  summary: 'Create a segment',
+  middleware: [requireScope('admin')] as const,
+  request: {
+    headers: IdempotencyHeader,
+    body: { content: { 'application/json': { schema: z.object({ id: SegmentId, name: z.string().min(1).max(200), description: z.string().max(1000).optional(), idempotencyKey: z.string().max(255).optional() }) } }, required: true },
+  },
+  responses: { 201: { content: { 'application/json': { schema: SegmentSchema } }, description: 'Created' }, ...errorResponses(400, 409) },
+});
+
+const list = createRoute({
+  method: 'get',
+  path: '/segments',
+  tags: ['Segments'],
+  summary: 'List segments',
+  middleware: [requireScope('read')] as const,
+  responses: { 200: { content: { 'application/json': { schema: z.object({ data: z.array(SegmentSchema) }) } }, description: 'Segments' } },
+});
+
+const change = createRoute({
+  method: 'post',
+  path: '/segments/{id}/members',
+  tags: ['Segments'],
+  summary: 'Add members to and remove members from a segment',
+  middleware: [requireScope('admin')] as const,
+  request: {
+    params: SegmentParam,
+    headers: IdempotencyHeader,
+    body: {
+      content: { 'application/json': { schema: z.object({ add: z.array(z.string().max(64)).max(1000).default([]), remove: z.array(z.string().max(64)).max(1000).default([]), idempotencyKey: z.string().max(255).optional() }) } },
+      required: true,
+    },
+  },
+  responses: { 200: { content: { 'application/json': { schema: z.object({ added: z.number().int(), removed: z.number().int() }) } }, description: 'Changed' }, ...errorResponses(400, 404) },
+});
+
+const members = createRoute({
+  method: 'get',
+  path: '/segments/{id}/members',
+  tags: ['Segments'],
+  summary: 'Member ids in a segment',
+  middleware: [requireScope('read')] as const,
+  request: { params: SegmentParam, query: PageQuery },
+  responses: { 200: { content: { 'application/json': { schema: z.object({ data: z.array(z.string()), nextCursor: z.string().nullable() }) } }, description: 'One page' }, ...errorResponses(404) },
+});
+
+export function segmentsRoutes({ store, clock }: ApiDeps) {
+  const app = new OpenAPIHono<ApiEnv>({ defaultHook: validationHook });
+  app.openapi(create, async (c) => {
+    const body = c.req.valid('json');
+    const segment = await store.transaction((tx) => createSegment(tx, clock(), body));
+    return c.json(present(segment), 201);
+  });
+  app.openapi(list, async (c) => c.json({ data: (await listSegments(store.db)).map(present) }, 200));
+  app.openapi(change, async (c) => {
+    const { id } = c.req.valid('param');
+    const body = c.req.valid('json');
+    return c.json(await store.transaction((tx) => changeSegmentMembers(tx, clock(), id, body)), 200);
+  });
+  app.openapi(members, async (c) => {
+    const { id } = c.req.valid('param');
+    const { limit, cursor } = c.req.valid('query');
+    await requireSegment(store.db, id);
+    const ids = await segmentMembersPage(store.db, id, { limit: limit + 1, after: cursor ? Buffer.from(cursor, 'base64url').toString() : undefined });
+    const page = ids.slice(0, limit);
+    return c.json({ data: page, nextCursor: ids.length > limit ? Buffer.from(page.at(-1)!).toString('base64url') : null }, 200);
+  });
+  return app;
+}

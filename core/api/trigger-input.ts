@@ -1,0 +1,109 @@
+/**
+ * The trigger events own apps post to `POST /v1/events` and `POST /v1/evaluate`, as request
+ * schemas: the same shape connectors produce (core/triggers/trigger-event.ts), with money as
+ * integer minor units and an explicit currency.
+ */
+import { z } from '@hono/zod-openapi';
+import type { TriggerEvent } from '../triggers/trigger-event.js';
+import { normalizeCurrency } from '../triggers/money.js';
+import { Alias } from './schemas.js';
+
+const Minor = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+const Currency = z.string().regex(/^[A-Za-z]{3}$/, 'an ISO 4217 code like USD');
+
+export const EventCustomer = z
+  .object({
+    memberId: z.string().max(64).optional(),
+    email: z.email().max(254).optional(),
+    aliases: z.array(Alias).max(20).optional(),
+    phone: z.string().regex(/^\+[1-9]\d{6,14}$/, 'a phone number in E.164 form').optional(),
+    firstName: z.string().max(100).optional(),
+    lastName: z.string().max(100).optional(),
+  })
+  .refine((c) => c.memberId || c.email || c.aliases?.length, 'name the member: memberId, email or aliases')
+  .openapi('EventCustomer');
+
+const LineItemInput = z.object({
+  id: z.string().max(100).optional(),
+  sku: z.string().max(100).optional(),
+  productId: z.string().max(100).optional(),
+  category: z.string().max(100).optional(),
+  quantity: z.number().int().min(1).max(1e6),
+  unitPrice: Minor,
+  total: Minor.openapi({ description: 'What was paid for the line after discounts, minor units.' }),
+});
+
+export const OrderInput = z
+  .object({
+    id: z.string().min(1).max(200),
+    channel: z.string().max(40).default('online'),
+    location: z.string().max(100).optional(),
+    currency: Currency,
+    amount: Minor.openapi({ description: 'Paid after discounts, without shipping and tax, in minor units (12345 = 123.45 USD).', example: 12345 }),
+    total: Minor.optional(),
+    discountCodes: z.array(z.string().max(100)).max(50).default([]),
+    lineItems: z.array(LineItemInput).max(500).default([]),
+  })
+  .openapi('OrderFacts');
+
+const Base = {
+  id: z
+    .string()
+    .min(1)
+    .max(200)
+    .optional()
+    .openapi({ description: 'Your stable id for this event; the same id is applied once. Defaults to the Idempotency-Key.' }),
+  occurredAt: z.iso.datetime().optional(),
+  customer: EventCustomer,
+  attributes: z.record(z.string(), z.unknown()).optional(),
+  idempotencyKey: z.string().max(255).optional(),
+};
+
+export const TriggerInput = z
+  .discriminatedUnion('type', [
+    z.object({
+      ...Base,
+      type: z.literal('activity'),
+      name: z.string().regex(/^[a-z][a-z0-9_.-]{0,63}$/, 'a lower-case activity name like review.posted').openapi({ example: 'review.posted' }),
+      points: z
+        .number()
+        .int()
+        .min(1)
+        .max(1e9)
+        .optional()
+        .openapi({ description: "Award exactly these points instead of the program's rules for this activity (caps still apply).", example: 25 }),
+    }),
+    z.object({ ...Base, type: z.literal('order.paid'), order: OrderInput }),
+    z.object({
+      ...Base,
+      type: z.literal('order.refunded'),
+      refund: z.object({ orderId: z.string().min(1).max(200), refundId: z.string().min(1).max(200), currency: Currency, amount: Minor.optional(), full: z.boolean().optional() }),
+    }),
+    z.object({ ...Base, type: z.literal('order.cancelled'), order: z.object({ id: z.string().min(1).max(200) }) }),
+    z.object({ ...Base, type: z.enum(['customer.created', 'customer.updated']) }),
+  ])
+  .openapi('TriggerEvent');
+
+export type TriggerInputBody = z.infer<typeof TriggerInput>;
+
+/** Builds the trigger event; `key` is the caller's id for it (body id or Idempotency-Key). */
+export function triggerFromInput(body: TriggerInputBody, key: string, now: number): TriggerEvent {
+  const base = {
+    source: 'api',
+    occurredAt: body.occurredAt ? Date.parse(body.occurredAt) : now,
+    customer: { ...body.customer },
+    attributes: body.attributes,
+  };
+  switch (body.type) {
+    case 'activity':
+      return { ...base, id: `api:${key}`, type: 'activity', name: body.name };
+    case 'order.paid':
+      return { ...base, id: `api:order:${body.order.id}`, type: 'order.paid', order: { ...body.order, currency: normalizeCurrency(body.order.currency) } };
+    case 'order.refunded':
+      return { ...base, id: `api:refund:${body.refund.refundId}`, type: 'order.refunded', refund: { ...body.refund, currency: normalizeCurrency(body.refund.currency) } };
+    case 'order.cancelled':
+      return { ...base, id: `api:cancel:${body.order.id}`, type: 'order.cancelled', order: body.order };
+    default:
+      return { ...base, id: `api:${body.type}:${key}`, type: body.type };
+  }
+}

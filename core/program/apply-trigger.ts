@@ -1,0 +1,133 @@
+/**
+ * Applying a trigger event: the one entry point for webhooks, `POST /v1/events` and `replay`.
+ * Runs inside the caller's transaction, so an inbox row, the ledger lines and the outbox events
+ * of one delivery commit together or not at all.
+ *
+ * Exactly once (SPEC §7) rests on two keys: `applied_triggers.id` (the business fact, e.g.
+ * `shopify:order:123`) answers a redelivery — or another platform's event for the same fact —
+ * as a duplicate; and each earn's idempotency key `earn:<trigger>:<rule>` stops a concurrent
+ * twin at the unique index (the loser rolls back and retries into the duplicate answer).
+ */
+import { eq } from 'drizzle-orm';
+import type { Posted } from '../ledger/index.js';
+import { resolveMember } from '../members/members.js';
+import { tablesOf } from '../storage/prepared.js';
+import type { Db } from '../storage/store.js';
+import type { TriggerEvent } from '../triggers/trigger-event.js';
+import type { Program } from './compiled-program.js';
+import { counterReader } from './counters.js';
+import { evaluateTrigger, type Evaluation } from './evaluate.js';
+import { creditGuestOrders, recordOrder } from './orders.js';
+import { memberContext } from './member-standing.js';
+import { postEvaluation } from './post-evaluation.js';
+import { applyRefund, applyParkedRefunds } from './refunds.js';
+
+export type ApplyStatus = 'applied' | 'duplicate' | 'guest' | 'parked';
+
+export interface ApplyOutcome {
+  status: ApplyStatus;
+  triggerId: string;
+  memberId?: string;
+  enrolled: boolean;
+  /** Points earned (positive) or taken back (negative) by this trigger. */
+  points: number;
+  posted: Posted[];
+  evaluation?: Evaluation;
+  detail?: string;
+}
+
+export interface ApplyOptions {
+  /** Who sent it (API key name, `shopify`), recorded on the ledger lines. */
+  actor?: string;
+}
+
+export async function applyTrigger(tx: Db, now: number, program: Program, trigger: TriggerEvent, options: ApplyOptions = {}): Promise<ApplyOutcome> {
+  const { appliedTriggers } = tablesOf(tx);
+  const claimed = await tx
+    .insert(appliedTriggers)
+    .values({ id: trigger.id, type: trigger.type, memberId: null, points: 0, outcome: 'applying', appliedAt: now })
+    .onConflictDoNothing()
+    .returning({ id: appliedTriggers.id });
+  if (claimed.length === 0) {
+    const [seen] = await tx.select().from(appliedTriggers).where(eq(appliedTriggers.id, trigger.id));
+    return { status: 'duplicate', triggerId: trigger.id, memberId: seen?.memberId ?? undefined, enrolled: false, points: Number(seen?.points ?? 0), posted: [], detail: seen?.outcome };
+  }
+  const outcome = await applyNew(tx, now, program, trigger, options);
+  await tx
+    .update(appliedTriggers)
+    .set({ memberId: outcome.memberId ?? null, points: outcome.points, outcome: outcome.detail ?? outcome.status })
+    .where(eq(appliedTriggers.id, trigger.id));
+  return outcome;
+}
+
+function aliasesOf(trigger: TriggerEvent): string[] {
+  const c = trigger.customer;
+  return [...(c?.platformId ? [`${trigger.source}:${c.platformId}`] : []), ...(c?.aliases ?? [])];
+}
+
+async function resolveCustomer(tx: Db, now: number, trigger: TriggerEvent, enroll: boolean) {
+  const c = trigger.customer;
+  if (!c || (!c.platformId && !c.email && !c.memberId && !c.aliases?.length)) return undefined;
+  return resolveMember(
+    tx,
+    now,
+    {
+      memberId: c.memberId,
+      aliases: aliasesOf(trigger),
+      email: c.email ?? null,
+      profile: { phone: c.phone ?? null, firstName: c.firstName ?? null, lastName: c.lastName ?? null, consentEmail: c.consentEmail, consentSms: c.consentSms },
+    },
+    { enroll },
+  );
+}
+
+async function applyNew(tx: Db, now: number, program: Program, trigger: TriggerEvent, options: ApplyOptions): Promise<ApplyOutcome> {
+  if (trigger.type === 'order.refunded' || trigger.type === 'order.cancelled') {
+    return applyRefund(tx, now, program, trigger, options);
+  }
+  // A platform customer account enrolls; a guest (e-mail only) is matched to an existing member
+  // by e-mail, else the order waits for that e-mail to enroll.
+  const enroll = trigger.type !== 'order.paid' || Boolean(trigger.customer?.platformId || trigger.customer?.aliases?.length);
+  const resolved = await resolveCustomer(tx, now, trigger, enroll);
+  if (!resolved) {
+    if (trigger.type === 'order.paid') {
+      await recordOrder(tx, now, trigger, undefined);
+      return { status: 'guest', triggerId: trigger.id, enrolled: false, points: 0, posted: [], detail: trigger.customer?.email ? 'guest order: credited if this e-mail enrolls' : 'guest order without an e-mail' };
+    }
+    throw new TriggerError('customer_missing', 'the event names no customer (platform id or e-mail)');
+  }
+  const posted: Posted[] = [];
+  let evaluation: Evaluation | undefined;
+  if (trigger.type === 'order.paid') {
+    evaluation = await evaluateTrigger(program, trigger, await memberContext(tx, program, resolved.memberId), counterReader(tx), now);
+    posted.push(...(await postEvaluation(tx, now, program, trigger, resolved.memberId, evaluation, options.actor)));
+    await recordOrder(tx, now, trigger, { memberId: resolved.memberId, earned: evaluation.total });
+    posted.push(...(await applyParkedRefunds(tx, now, program, trigger.source, trigger.order.id)));
+  } else {
+    evaluation = await evaluateTrigger(program, trigger, await memberContext(tx, program, resolved.memberId), counterReader(tx), now);
+    posted.push(...(await postEvaluation(tx, now, program, trigger, resolved.memberId, evaluation, options.actor)));
+  }
+  if (resolved.enrolled && trigger.customer?.email) {
+    posted.push(...(await creditGuestOrders(tx, now, program, resolved.memberId, trigger.customer.email)));
+  }
+  const points = posted.filter((p) => !p.duplicate).reduce((n, p) => n + signed(p), 0);
+  return { status: 'applied', triggerId: trigger.id, memberId: resolved.memberId, enrolled: resolved.enrolled, points, posted, evaluation };
+}
+
+export function signed(p: Posted): number {
+  const t = p.transfer;
+  if (t.kind === 'earn') return t.amount;
+  if (t.kind === 'reverse' || (t.kind === 'adjust' && t.debitAccount.startsWith('member:'))) return -t.amount;
+  return 0;
+}
+
+export class TriggerError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'TriggerError';
+  }
+}
+

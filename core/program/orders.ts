@@ -1,0 +1,71 @@
+/**
+ * Orders by business fact, so refunds can take back in proportion to what was paid, and guest
+ * orders ("I bought before I joined") can be credited when their e-mail enrolls within
+ * `guests.creditWithinDays`.
+ */
+import { and, eq, gte } from 'drizzle-orm';
+import type { Posted } from '../ledger/index.js';
+import { normalizeEmail } from '../members/aliases.js';
+import { tablesOf } from '../storage/prepared.js';
+import type { Db } from '../storage/store.js';
+import type { TriggerEvent } from '../triggers/trigger-event.js';
+import { DAY_MS } from './calendar.js';
+import type { Program } from './compiled-program.js';
+import { counterReader } from './counters.js';
+import { evaluateTrigger } from './evaluate.js';
+import { memberContext } from './member-standing.js';
+import { postEvaluation } from './post-evaluation.js';
+
+type OrderPaid = Extract<TriggerEvent, { type: 'order.paid' }>;
+
+/** `shopify` + `123` → `shopify:order:123`: the order.paid trigger id every connector uses. */
+export function orderKey(source: string, orderId: string): string {
+  return `${source}:order:${orderId}`;
+}
+
+export async function recordOrder(tx: Db, now: number, trigger: OrderPaid, credited: { memberId: string; earned: number } | undefined): Promise<void> {
+  const { orders } = tablesOf(tx);
+  const email = trigger.customer?.email;
+  await tx
+    .insert(orders)
+    .values({
+      key: orderKey(trigger.source, trigger.order.id),
+      source: trigger.source,
+      memberId: credited?.memberId ?? null,
+      guestEmail: credited ? null : email ? normalizeEmail(email) : null,
+      currency: trigger.order.currency,
+      amount: trigger.order.amount,
+      earned: credited?.earned ?? 0,
+      status: credited ? 'earned' : 'guest',
+      trigger: credited ? null : JSON.stringify(trigger),
+      occurredAt: trigger.occurredAt,
+      createdAt: now,
+      updatedAt: now,
+    })
+    .onConflictDoNothing();
+}
+
+/** Credits the guest orders of a newly enrolled e-mail placed within the program's window. */
+export async function creditGuestOrders(tx: Db, now: number, program: Program, memberId: string, email: string): Promise<Posted[]> {
+  const days = program.config.guests.creditWithinDays;
+  if (days === 0) return [];
+  const { orders, appliedTriggers } = tablesOf(tx);
+  const guestOrders = await tx
+    .select()
+    .from(orders)
+    .where(and(eq(orders.status, 'guest'), eq(orders.guestEmail, normalizeEmail(email)), gte(orders.occurredAt, now - days * DAY_MS)));
+  const posted: Posted[] = [];
+  for (const order of guestOrders) {
+    const original = JSON.parse(order.trigger!) as OrderPaid;
+    // What was refunded while the order waited is not earned at all.
+    const trigger: OrderPaid = { ...original, order: { ...original.order, amount: Math.max(0, original.order.amount - Number(order.refundedAmount)) } };
+    const evaluation = await evaluateTrigger(program, trigger, await memberContext(tx, program, memberId), counterReader(tx), now);
+    posted.push(...(await postEvaluation(tx, now, program, trigger, memberId, evaluation, 'guest-order')));
+    await tx
+      .update(orders)
+      .set({ memberId, status: 'earned', earned: evaluation.total, amount: trigger.order.amount, refundedAmount: 0, guestEmail: null, trigger: null, updatedAt: now })
+      .where(eq(orders.key, order.key));
+    await tx.update(appliedTriggers).set({ memberId, points: evaluation.total, outcome: 'guest order credited on enrollment' }).where(eq(appliedTriggers.id, original.id));
+  }
+  return posted;
+}

@@ -1,0 +1,83 @@
+/**
+ * Posts what `evaluateTrigger` decided: one earn per line (idempotent by event and rule), the
+ * counters behind limits and tiers, `limit.reached` / `fraud.flagged`, debt repayment and the
+ * tier review — all in the caller's transaction.
+ */
+import { ledgerOps, type Posted } from '../ledger/index.js';
+import { emitEvent } from '../outbox/emit.js';
+import type { Db } from '../storage/store.js';
+import type { TriggerEvent } from '../triggers/trigger-event.js';
+import { dayKey, periodKey } from './calendar.js';
+import type { Program } from './compiled-program.js';
+import { bumpCounter, counterKeys } from './counters.js';
+import type { Evaluation } from './evaluate.js';
+import { reviewTier } from './member-standing.js';
+import { repayDebt } from './take-back.js';
+
+/** The rule id `POST /v1/events` gives an activity's explicit points. */
+export const EXPLICIT_RULE = 'explicit';
+
+export async function postEvaluation(
+  tx: Db,
+  now: number,
+  program: Program,
+  trigger: TriggerEvent,
+  memberId: string,
+  evaluation: Evaluation,
+  actor?: string,
+): Promise<Posted[]> {
+  const posted: Posted[] = [];
+  for (const line of evaluation.lines) {
+    if (line.points <= 0) continue;
+    const capped = line.cappedBy.length > 0;
+    posted.push(
+      await ledgerOps.earn(tx, now, {
+        memberId,
+        points: line.points,
+        idempotencyKey: `earn:${trigger.id}:${line.ruleId}`,
+        activatesAt: line.activatesAt,
+        expiresAt: line.expiresAt,
+        why: {
+          // An activity posted with explicit points is the caller's award, not a rule's.
+          source: line.ruleId === EXPLICIT_RULE ? 'event' : 'rule',
+          ruleId: line.ruleId === EXPLICIT_RULE ? undefined : line.ruleId,
+          eventId: trigger.id,
+          actor,
+          reason: capped ? `${evaluation.on}: capped by ${line.cappedBy.join(', ')}` : evaluation.on,
+          metadata: {
+            explanation: line.explanation,
+            ...(capped ? { uncapped: line.uncapped, cappedBy: line.cappedBy } : {}),
+            ...(evaluation.held ? { heldForReview: evaluation.held.reason } : {}),
+          },
+        },
+      }),
+    );
+  }
+  const total = evaluation.total;
+  const tz = program.timeZone;
+  if (total > 0) {
+    await bumpCounter(tx, counterKeys.day(memberId, dayKey(trigger.occurredAt, tz)), total, 1);
+    await bumpCounter(tx, counterKeys.minute(memberId, Math.floor(trigger.occurredAt / 60_000)), 0, 1);
+  }
+  for (const line of evaluation.lines) {
+    const rule = program.rules.find((r) => r.id === line.ruleId);
+    if (!rule) continue;
+    if (rule.limit.perMember) {
+      await bumpCounter(tx, counterKeys.rule(memberId, rule.id, periodKey(trigger.occurredAt, tz, rule.limit.perMember.per)), line.points, 1);
+    }
+    if (rule.limit.budget !== undefined && line.points > 0) await bumpCounter(tx, counterKeys.budget(rule.id), line.points, 1);
+  }
+  for (const limit of evaluation.limited) {
+    await emitEvent(tx, now, { type: 'limit.reached', memberId, data: { ...limit, eventId: trigger.id, trigger: evaluation.on } });
+  }
+  if (evaluation.held) {
+    await emitEvent(tx, now, {
+      type: 'fraud.flagged',
+      memberId,
+      data: { ruleId: 'fraud.velocity', reason: evaluation.held.reason, heldUntil: new Date(evaluation.held.until).toISOString(), points: total, eventId: trigger.id },
+    });
+  }
+  posted.push(...(await repayDebt(tx, now, program, memberId, posted)));
+  await reviewTier(tx, now, program, memberId);
+  return posted;
+}

@@ -1,0 +1,133 @@
+/**
+ * Refunds and cancellations take back the points of what was refunded, in proportion to the
+ * order's amount, cumulatively (three partial refunds that add up to the order take back
+ * exactly what it earned) and never more than was earned. A refund that arrives before its
+ * order is parked and applied when the order arrives; after `refunds.parkHours` it becomes an
+ * exception (`refund.unmatched`) for support.
+ */
+import { and, asc, eq, lt } from 'drizzle-orm';
+import type { Posted } from '../ledger/index.js';
+import { emitEvent } from '../outbox/emit.js';
+import { tablesOf } from '../storage/prepared.js';
+import type { Db } from '../storage/store.js';
+import type { TriggerEvent } from '../triggers/trigger-event.js';
+import type { ApplyOptions, ApplyOutcome } from './apply-trigger.js';
+import { dayKey } from './calendar.js';
+import type { Program } from './compiled-program.js';
+import { bumpCounter, counterKeys } from './counters.js';
+import { reviewTier } from './member-standing.js';
+import { orderKey } from './orders.js';
+import { takeBack } from './take-back.js';
+
+type RefundTrigger = Extract<TriggerEvent, { type: 'order.refunded' | 'order.cancelled' }>;
+type OrderRow = typeof import('../storage/schema.sqlite.js').orders.$inferSelect;
+
+const HOUR_MS = 3_600_000;
+
+function orderIdOf(trigger: RefundTrigger): string {
+  return trigger.type === 'order.cancelled' ? trigger.order.id : trigger.refund.orderId;
+}
+
+export async function applyRefund(tx: Db, now: number, program: Program, trigger: RefundTrigger, _options: ApplyOptions): Promise<ApplyOutcome> {
+  const { orders, orderRefunds } = tablesOf(tx);
+  const key = orderKey(trigger.source, orderIdOf(trigger));
+  const [order] = await tx.select().from(orders).where(eq(orders.key, key));
+  if (!order) {
+    await tx.insert(orderRefunds).values({ key: trigger.id, orderKey: key, amount: 0, status: 'parked', trigger: JSON.stringify(trigger), receivedAt: now }).onConflictDoNothing();
+    return { status: 'parked', triggerId: trigger.id, enrolled: false, points: 0, posted: [], detail: `order ${key} not seen yet: parked until it arrives` };
+  }
+  const result = await refundOrder(tx, now, program, trigger, order);
+  await tx.insert(orderRefunds).values({ key: trigger.id, orderKey: key, amount: result.amount, points: result.points, status: 'applied', trigger: JSON.stringify(trigger), receivedAt: now, resolvedAt: now }).onConflictDoNothing();
+  return { status: 'applied', triggerId: trigger.id, memberId: order.memberId ?? undefined, enrolled: false, points: -result.points, posted: result.posted, detail: result.detail };
+}
+
+/** The new cumulative refunded amount of the order after this refund. */
+function refundedAfter(trigger: RefundTrigger, order: OrderRow): number {
+  const already = Number(order.refundedAmount);
+  const amount = Number(order.amount);
+  if (trigger.type === 'order.cancelled') return amount;
+  const r = trigger.refund;
+  let total = already;
+  if (r.full) total = amount;
+  else if (r.refundedTotal !== undefined) total = Math.max(already, r.refundedTotal);
+  else if (r.amount !== undefined) total = already + r.amount;
+  else if (r.lineItems?.length) total = already + r.lineItems.reduce((n, l) => n + l.amount, 0);
+  return Math.min(total, amount);
+}
+
+async function refundOrder(tx: Db, now: number, program: Program, trigger: RefundTrigger, order: OrderRow) {
+  const { orders } = tablesOf(tx);
+  const refunded = refundedAfter(trigger, order);
+  const amount = Number(order.amount);
+  const earned = Number(order.earned);
+  const cancelled = trigger.type === 'order.cancelled' || (trigger.type === 'order.refunded' && trigger.refund.full === true);
+  // Cumulative: the points due back for everything refunded so far, less what was taken already.
+  const due = amount === 0 ? earned : cancelled ? earned : Math.floor((earned * refunded) / amount);
+  const take = Math.max(0, due - Number(order.reversedPoints));
+  const delta = refunded - Number(order.refundedAmount);
+  let posted: Posted[] = [];
+  let detail = `refunded ${refunded} of ${amount} ${order.currency} (minor units): ${take} of ${earned} points due back`;
+  if (order.status === 'guest') {
+    detail = 'guest order: the refund lowers what it earns if its e-mail enrolls';
+  } else if (take > 0 && order.memberId) {
+    const result = await takeBack(tx, now, program, {
+      memberId: order.memberId,
+      orderKey: order.key,
+      points: take,
+      key: `refund:${trigger.id}`,
+      reason: trigger.type === 'order.cancelled' ? 'order cancelled' : 'order refunded',
+      eventId: trigger.id,
+    });
+    posted = result.posted;
+    if (result.debt) detail += `; ${result.debt} recorded as debt`;
+    if (result.forgiven) detail += `; ${result.forgiven} not taken (only_pending: points already active)`;
+    // Tier windows count points earned net of what refunds took back.
+    await bumpCounter(tx, counterKeys.day(order.memberId, dayKey(now, program.timeZone)), -take, 0);
+    await reviewTier(tx, now, program, order.memberId);
+  }
+  await tx
+    .update(orders)
+    .set({
+      refundedAmount: refunded,
+      reversedPoints: Number(order.reversedPoints) + (order.status === 'guest' ? 0 : take),
+      status: cancelled && order.status !== 'guest' ? 'cancelled' : order.status,
+      updatedAt: now,
+    })
+    .where(eq(orders.key, order.key));
+  return { amount: delta, points: order.status === 'guest' ? 0 : take, posted, detail };
+}
+
+/** Applies refunds that arrived before their order, now that it is here. */
+export async function applyParkedRefunds(tx: Db, now: number, program: Program, source: string, orderId: string): Promise<Posted[]> {
+  const { orders, orderRefunds } = tablesOf(tx);
+  const key = orderKey(source, orderId);
+  const parked = await tx.select().from(orderRefunds).where(and(eq(orderRefunds.orderKey, key), eq(orderRefunds.status, 'parked'))).orderBy(asc(orderRefunds.receivedAt));
+  const posted: Posted[] = [];
+  for (const row of parked) {
+    const [order] = await tx.select().from(orders).where(eq(orders.key, key));
+    const result = await refundOrder(tx, now, program, JSON.parse(row.trigger) as RefundTrigger, order!);
+    posted.push(...result.posted);
+    await tx.update(orderRefunds).set({ status: 'applied', amount: result.amount, points: result.points, resolvedAt: now }).where(eq(orderRefunds.key, row.key));
+  }
+  return posted;
+}
+
+/** Parked refunds older than the program's wait become exceptions, announced for support. */
+export async function expireParkedRefunds(tx: Db, now: number, program: Program, limit = 500): Promise<number> {
+  const { orderRefunds } = tablesOf(tx);
+  const due = await tx
+    .select()
+    .from(orderRefunds)
+    .where(and(eq(orderRefunds.status, 'parked'), lt(orderRefunds.receivedAt, now - program.config.refunds.parkHours * HOUR_MS)))
+    .limit(limit);
+  for (const row of due) {
+    await tx.update(orderRefunds).set({ status: 'exception', resolvedAt: now }).where(and(eq(orderRefunds.key, row.key), eq(orderRefunds.status, 'parked')));
+    const trigger = JSON.parse(row.trigger) as RefundTrigger;
+    await emitEvent(tx, now, {
+      type: 'refund.unmatched',
+      memberId: null,
+      data: { refundId: row.key, orderKey: row.orderKey, source: trigger.source, receivedAt: new Date(row.receivedAt).toISOString(), waitedHours: program.config.refunds.parkHours },
+    });
+  }
+  return due.length;
+}

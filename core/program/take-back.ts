@@ -1,0 +1,116 @@
+/**
+ * Taking points back for a refund or cancellation, under the program's `returnPolicy`:
+ * - first from the order's own lots (what is left of them, pending or active);
+ * - `only_pending`: only from lots still pending (inside the returns window); the rest is
+ *   forgiven and recorded as such;
+ * - `within_balance` (default): then from the member's available points, and what is still
+ *   missing becomes a debt that later earning repays;
+ * - `unlimited`: as `within_balance`, but the debt shows as a negative balance.
+ * The ledger never takes `available` below zero (I5): a debt is recorded beside it, not in it.
+ */
+import { and, asc, eq, inArray } from 'drizzle-orm';
+import { ledgerOps, type Posted } from '../ledger/index.js';
+import { tablesOf } from '../storage/prepared.js';
+import type { Db } from '../storage/store.js';
+import type { Program } from './compiled-program.js';
+import { readStanding, setDebt } from './member-standing.js';
+
+export interface TakeBackResult {
+  /** Taken from the order's lots and from available points. */
+  taken: number;
+  /** Recorded as debt. */
+  debt: number;
+  /** Not taken under `only_pending`. */
+  forgiven: number;
+  posted: Posted[];
+}
+
+export async function takeBack(
+  tx: Db,
+  now: number,
+  program: Program,
+  input: { memberId: string; orderKey: string; points: number; key: string; reason: string; eventId: string },
+): Promise<TakeBackResult> {
+  const result: TakeBackResult = { taken: 0, debt: 0, forgiven: 0, posted: [] };
+  if (input.points <= 0) return result;
+  const { transfers, lots } = tablesOf(tx);
+  const earns = await tx
+    .select({ id: transfers.id, lotId: transfers.lotId })
+    .from(transfers)
+    .where(and(eq(transfers.eventId, input.orderKey), eq(transfers.kind, 'earn')))
+    .orderBy(asc(transfers.seq));
+  const lotRows = earns.length
+    ? await tx.select({ id: lots.id, remaining: lots.remaining, status: lots.status }).from(lots).where(inArray(lots.id, earns.map((e) => e.lotId!)))
+    : [];
+  const policy = program.config.returnPolicy;
+  let left = input.points;
+  // Bonus lines (multipliers) were posted last: take them back first, base points last.
+  for (const earn of [...earns].reverse()) {
+    if (left === 0) break;
+    const lot = lotRows.find((l) => l.id === earn.lotId);
+    if (!lot || lot.remaining === 0) continue;
+    if (policy === 'only_pending' && lot.status !== 'pending') continue;
+    const posted = await ledgerOps.reverse(tx, now, {
+      transferId: earn.id,
+      points: Math.min(left, lot.remaining),
+      idempotencyKey: `${input.key}:${earn.id}`,
+      why: { source: 'rule', eventId: input.eventId, reason: input.reason },
+    });
+    result.posted.push(posted);
+    result.taken += posted.transfer.amount;
+    left -= posted.transfer.amount;
+  }
+  if (left === 0) return result;
+  if (policy === 'only_pending') {
+    result.forgiven = left;
+    return result;
+  }
+  const { balances } = tablesOf(tx);
+  const [balance] = await tx.select({ available: balances.available }).from(balances).where(eq(balances.memberId, input.memberId));
+  const fromAvailable = Math.min(left, Number(balance?.available ?? 0));
+  if (fromAvailable > 0) {
+    const posted = await ledgerOps.adjust(tx, now, {
+      memberId: input.memberId,
+      points: -fromAvailable,
+      idempotencyKey: `${input.key}:available`,
+      why: { source: 'rule', eventId: input.eventId, reason: `${input.reason}: the order's points were already spent` },
+    });
+    result.posted.push(posted);
+    result.taken += fromAvailable;
+    left -= fromAvailable;
+  }
+  if (left > 0) {
+    const standing = await readStanding(tx, input.memberId);
+    await setDebt(tx, program, input.memberId, now, standing.debt + left);
+    result.debt = left;
+  }
+  return result;
+}
+
+/**
+ * Repays a refund debt from points just earned: each newly active earn gives back up to what is
+ * owed (a reversal of that earn, so the ledger shows which points paid which debt).
+ */
+export async function repayDebt(tx: Db, now: number, program: Program, memberId: string, earned: Posted[]): Promise<Posted[]> {
+  const standing = await readStanding(tx, memberId);
+  if (standing.debt <= 0) return [];
+  let debt = standing.debt;
+  const posted: Posted[] = [];
+  const { lots } = tablesOf(tx);
+  for (const p of earned) {
+    if (debt === 0) break;
+    if (p.duplicate || p.transfer.kind !== 'earn') continue;
+    const [lot] = await tx.select({ status: lots.status, remaining: lots.remaining }).from(lots).where(eq(lots.id, p.transfer.lotId!));
+    if (!lot || lot.status !== 'active' || lot.remaining === 0) continue;
+    const repaid = await ledgerOps.reverse(tx, now, {
+      transferId: p.transfer.id,
+      points: Math.min(debt, lot.remaining),
+      idempotencyKey: `repay:${p.transfer.id}`,
+      why: { source: 'system', eventId: p.transfer.eventId ?? undefined, reason: 'repays a refund debt' },
+    });
+    posted.push(repaid);
+    debt -= repaid.transfer.amount;
+  }
+  await setDebt(tx, program, memberId, now, debt);
+  return posted;
+}

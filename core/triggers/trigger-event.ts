@@ -1,0 +1,100 @@
+/**
+ * Trigger events (SPEC §4): what connectors produce and the rules consume. One shape whatever
+ * the platform, so the program's rules never know where an order came from except through
+ * `source` and `order.channel`.
+ *
+ * Conventions every connector follows:
+ * - money is an integer in minor units of `currency` (ISO 4217 exponent: JPY 0, USD 2, KWD 3),
+ *   converted from the platform's decimal strings exactly, never through a float;
+ * - `currency` is upper case (`USD`), whatever case the platform sends;
+ * - platform ids are strings (Shopify ids exceed 2^53);
+ * - `id` is the business fact, not the delivery: `shopify:order:820982911946154508` is the
+ *   same for `orders/paid` and a redelivery of it, so the ledger earns once per order whatever
+ *   announced it (SPEC §7). Stripe keys a purchase by its PaymentIntent for the same reason.
+ */
+
+export interface TriggerCustomer {
+  /** The platform's customer id (`"207119551"`, `"cus_…"`); absent for a guest. */
+  platformId?: string;
+  /** Own apps (`POST /v1/events`) may name the member directly, or by aliases (`shopify:123`). */
+  memberId?: string;
+  aliases?: string[];
+  email?: string;
+  phone?: string;
+  firstName?: string;
+  lastName?: string;
+  /** Whether the customer accepts marketing e-mail / SMS, where the platform says so. */
+  consentEmail?: boolean;
+  consentSms?: boolean;
+}
+
+export interface LineItem {
+  /** The platform's line id (refunds name lines by it). */
+  id?: string;
+  sku?: string;
+  productId?: string;
+  category?: string;
+  quantity: number;
+  /** Price of one unit, minor units. */
+  unitPrice: number;
+  /** What the customer paid for the line after its discounts, minor units. */
+  total: number;
+}
+
+export interface OrderFacts {
+  /** The platform's order id (for Stripe: the PaymentIntent or, without one, the session/invoice). */
+  id: string;
+  /** `online`, `pos`, … */
+  channel: string;
+  location?: string;
+  currency: string;
+  /**
+   * The amount points are earned on: paid, after discounts, shipping and tax excluded where the
+   * platform reports them (SPEC §5). Minor units.
+   */
+  amount: number;
+  /** The whole charge including shipping and tax, minor units, for reference. */
+  total?: number;
+  discountCodes: string[];
+  lineItems: LineItem[];
+}
+
+export interface RefundFacts {
+  orderId: string;
+  /** The platform's refund id; with `refundedTotal`, a derived id such as `total:1500`. */
+  refundId: string;
+  currency: string;
+  /** This refund's amount in minor units (excluding refunded shipping where reported). */
+  amount?: number;
+  /**
+   * The cumulative refunded amount of the order (Stripe's `amount_refunded`): the core takes
+   * back the delta over what it already processed.
+   */
+  refundedTotal?: number;
+  /** Refunded lines, when the platform names them. */
+  lineItems?: { lineItemId?: string; sku?: string; quantity: number; amount: number }[];
+  /** The whole order was refunded (status `refunded`): take back everything still earned. */
+  full?: boolean;
+}
+
+interface TriggerBase {
+  /** Stable id of the business fact: `<source>:<kind>:<platform id>`. */
+  id: string;
+  /** `shopify`, `woocommerce`, `stripe`, `square`, `hubspot`, `salesforce`, `api`. */
+  source: string;
+  /** Epoch milliseconds. */
+  occurredAt: number;
+  /** Absent for a guest. */
+  customer?: TriggerCustomer;
+  /** Any further attribute rules may test (`attributes.referrer`, …). */
+  attributes?: Record<string, unknown>;
+}
+
+export type TriggerEvent =
+  | (TriggerBase & { type: 'order.paid'; order: OrderFacts })
+  | (TriggerBase & { type: 'order.refunded'; refund: RefundFacts })
+  | (TriggerBase & { type: 'order.cancelled'; order: { id: string } })
+  | (TriggerBase & { type: 'customer.created' | 'customer.updated' })
+  | (TriggerBase & { type: 'activity'; name: string });
+
+export type TriggerType = TriggerEvent['type'];
