@@ -27,7 +27,7 @@
  * - Spends take from the lots that expire first; reversals of spends put points back into the
  *   lots they came from, with their original expiry.
  */
-import { and, asc, desc, eq, gt, lt, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, lt, sql } from 'drizzle-orm';
 import { prepared, tablesOf } from '../storage/prepared.js';
 import type { Db, Store } from '../storage/store.js';
 import { adjust, type AdjustInput } from './adjust.js';

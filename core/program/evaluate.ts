@@ -112,7 +112,7 @@ export async function evaluateTrigger(
       });
     } else if (award.kind === 'lineItems' && order) {
       const matching = order.lineItems.filter((l) => (award.sku && l.sku && award.sku.includes(l.sku)) || (award.category && l.category && award.category.includes(l.category)));
-      let points = 0;
+      let points: number;
       let explanation: string;
       if (award.pointsPerItem !== undefined) {
         const items = matching.reduce((n, l) => n + l.quantity, 0);

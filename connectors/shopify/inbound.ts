@@ -1,0 +1,65 @@
+import { InboundPayloadError, type InboundHandler, type InboundRequest, type NormalizeResult } from '../../core/connectors/definition.js';
+import type { TriggerEvent } from '../../core/triggers/trigger-event.js';
+import { customerEvent } from './customer.js';
+import { isObject, type JsonObject } from './fields.js';
+import { parseJsonKeepingLargeIntegers } from './lossless-json.js';
+import { orderCancelled, orderPaidEvent } from './order.js';
+import { refundCreated } from './refund.js';
+import { verifyShopifySignature } from './signature.js';
+
+const TOPIC_HEADER = 'X-Shopify-Topic';
+
+const single = (event: TriggerEvent): NormalizeResult => ({ status: 'events', events: [event] });
+
+/**
+ * The Shopify webhook topics that matter to loyalty. Everything else a shop may send
+ * (orders/updated, orders/create, products/…) is verified and answered `ignored`: orders/paid is
+ * the one moment an order has been paid, so earning never depends on which update came first.
+ */
+const TOPICS: Record<string, (payload: JsonObject) => NormalizeResult> = {
+  'orders/paid': (order) => single(orderPaidEvent(order)),
+  'orders/cancelled': (order) => orderCancelled(order),
+  'refunds/create': (refund) => refundCreated(refund),
+  'customers/create': (customer) => single(customerEvent(customer, 'created')),
+  'customers/update': (customer) => single(customerEvent(customer, 'updated')),
+};
+
+function topicOf(request: InboundRequest): string | undefined {
+  return request.headers.get(TOPIC_HEADER)?.trim() || undefined;
+}
+
+function parseResource(body: string): JsonObject {
+  let payload: unknown;
+  try {
+    payload = parseJsonKeepingLargeIntegers(body);
+  } catch (error) {
+    throw new InboundPayloadError('the body is not JSON', [{ pointer: '', detail: (error as Error).message }]);
+  }
+  // Webhook bodies are the bare REST resource (no `{"order": …}` wrapper).
+  if (!isObject(payload)) throw new InboundPayloadError('the body is not a JSON object', [{ pointer: '', detail: 'expected the resource as an object' }]);
+  return payload;
+}
+
+export function createShopifyInbound(secret: string): InboundHandler {
+  return {
+    verify: (request) => verifyShopifySignature(request, secret),
+    /**
+     * `X-Shopify-Event-Id` is the same on every retry of one event (the older
+     * `X-Shopify-Webhook-Id` is the fallback). It is scoped by topic because one change in the
+     * shop can raise several topics, and an ignored orders/updated must never make the
+     * orders/paid of the same moment look like a duplicate.
+     */
+    deliveryId: (request) => {
+      const id = request.headers.get('X-Shopify-Event-Id')?.trim() || request.headers.get('X-Shopify-Webhook-Id')?.trim();
+      return id ? `${topicOf(request) ?? ''}:${id}` : undefined;
+    },
+    topic: topicOf,
+    normalize: async (request) => {
+      const topic = topicOf(request);
+      if (topic === undefined) return { status: 'ignored', reason: `no ${TOPIC_HEADER} header` };
+      const handle = TOPICS[topic];
+      if (!handle) return { status: 'ignored', reason: `topic ${topic} is not used for loyalty` };
+      return handle(parseResource(request.body));
+    },
+  };
+}

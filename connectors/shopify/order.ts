@@ -1,0 +1,139 @@
+import { InboundPayloadError, type NormalizeResult } from '../../core/connectors/definition.js';
+import type { LineItem, OrderFacts, TriggerEvent } from '../../core/triggers/trigger-event.js';
+import { orderCustomer } from './customer.js';
+import {
+  currencyOf,
+  epochMsOf,
+  idOf,
+  minorUnitsAt,
+  objectsOf,
+  requireFields,
+  textOf,
+  withoutUndefined,
+  type JsonObject,
+} from './fields.js';
+
+/**
+ * orders/paid → `order.paid`, keyed `shopify:order:<order id>`: a redelivery, or the same order
+ * announced again, is the same fact and earns once.
+ */
+export function orderPaidEvent(order: JsonObject): TriggerEvent {
+  const { id, currency, occurredAt } = requireFields<{ id: string; currency: string; occurredAt: number }>('orders/paid payload', {
+    id: [idOf(order.id), '/id', 'the order id is required'],
+    currency: [currencyOf(order.currency ?? order.presentment_currency), '/currency', 'an ISO 4217 currency code is required'],
+    occurredAt: [
+      epochMsOf(order.processed_at) ?? epochMsOf(order.created_at) ?? epochMsOf(order.updated_at),
+      '/processed_at',
+      'an ISO 8601 timestamp is required (processed_at, created_at or updated_at)',
+    ],
+  });
+  const customer = orderCustomer(order);
+  const facts: OrderFacts = withoutUndefined({
+    id,
+    ...channelOf(order),
+    currency,
+    amount: earningAmount(order, currency),
+    total: totalCharged(order, currency),
+    discountCodes: objectsOf(order.discount_codes).flatMap(({ item }) => textOf(item.code) ?? []),
+    lineItems: objectsOf(order.line_items).map(({ item, index }) => lineItemOf(item, index, currency)),
+  });
+  return withoutUndefined({ type: 'order.paid' as const, id: `shopify:order:${id}`, source: 'shopify', occurredAt, customer, order: facts });
+}
+
+/**
+ * Financial statuses of an order whose money was never captured: orders/paid never came, so
+ * nothing was earned. Announcing its cancellation would only leave the core an unmatched
+ * take-back (parked, then an exception for support) — and most cancellations are of exactly such
+ * abandoned or voided orders.
+ */
+const NEVER_PAID = new Set(['pending', 'authorized', 'voided', 'expired']);
+
+/**
+ * orders/cancelled → `order.cancelled`, keyed `shopify:cancel:<order id>`, unless the order was
+ * never paid.
+ */
+export function orderCancelled(order: JsonObject): NormalizeResult {
+  const status = textOf(order.financial_status);
+  if (status !== undefined && NEVER_PAID.has(status)) {
+    return { status: 'ignored', reason: `the cancelled order was never paid (financial_status ${status}): no points to take back` };
+  }
+  return { status: 'events', events: [orderCancelledEvent(order)] };
+}
+
+function orderCancelledEvent(order: JsonObject): TriggerEvent {
+  const { id, occurredAt } = requireFields<{ id: string; occurredAt: number }>('orders/cancelled payload', {
+    id: [idOf(order.id), '/id', 'the order id is required'],
+    occurredAt: [
+      epochMsOf(order.cancelled_at) ?? epochMsOf(order.updated_at),
+      '/cancelled_at',
+      'an ISO 8601 timestamp is required (cancelled_at or updated_at)',
+    ],
+  });
+  const customer = orderCustomer(order);
+  return withoutUndefined({ type: 'order.cancelled' as const, id: `shopify:cancel:${id}`, source: 'shopify', occurredAt, customer, order: { id } });
+}
+
+/**
+ * A Shopify POS sale has `source_name: "pos"` and the `location_id` of the till's location;
+ * anything else (web, draft orders, apps) is online.
+ */
+function channelOf(order: JsonObject): { channel: string; location?: string } {
+  const location = idOf(order.location_id);
+  const isPos = order.source_name === 'pos' || location !== undefined;
+  return isPos ? withoutUndefined({ channel: 'pos', location }) : { channel: 'online' };
+}
+
+/**
+ * What points are earned on: the subtotal after discounts (`current_subtotal_price`, i.e. after
+ * order edits; `subtotal_price` on API versions without it), which excludes shipping and — in a
+ * shop that shows prices without tax — tax. When `taxes_included` is true the subtotal contains
+ * tax, so the order's tax is subtracted, except the part charged on shipping, which the subtotal
+ * never contained (a tax-inclusive shop would otherwise lose the shipping tax from the basket).
+ */
+function earningAmount(order: JsonObject, currency: string): number {
+  const [subtotal, pointer] =
+    order.current_subtotal_price != null ? [order.current_subtotal_price, '/current_subtotal_price'] : [order.subtotal_price, '/subtotal_price'];
+  const amount = minorUnitsAt(subtotal, currency, pointer);
+  if (order.taxes_included !== true) return amount;
+  const [tax, taxPointer] = order.current_total_tax != null ? [order.current_total_tax, '/current_total_tax'] : [order.total_tax ?? '0', '/total_tax'];
+  const shippingTax = objectsOf(order.shipping_lines).reduce(
+    (sum, { item: line, index }) =>
+      sum +
+      objectsOf(line.tax_lines).reduce(
+        (lineSum, { item: taxLine, index: t }) => lineSum + minorUnitsAt(taxLine.price, currency, `/shipping_lines/${index}/tax_lines/${t}/price`),
+        0,
+      ),
+    0,
+  );
+  const goodsTax = Math.max(0, minorUnitsAt(tax, currency, taxPointer) - shippingTax);
+  return Math.max(0, amount - goodsTax);
+}
+
+/** The whole charge with shipping and tax, for reference; absent when Shopify does not say. */
+function totalCharged(order: JsonObject, currency: string): number | undefined {
+  if (order.current_total_price != null) return minorUnitsAt(order.current_total_price, currency, '/current_total_price');
+  if (order.total_price != null) return minorUnitsAt(order.total_price, currency, '/total_price');
+  return undefined;
+}
+
+/** A line's total is its price × quantity less the discounts allocated to it, in integer minor units. */
+function lineItemOf(line: JsonObject, index: number, currency: string): LineItem {
+  const quantity = line.quantity;
+  if (typeof quantity !== 'number' || !Number.isSafeInteger(quantity) || quantity < 0) {
+    const pointer = `/line_items/${index}/quantity`;
+    throw new InboundPayloadError(`${pointer} is not a whole number`, [{ pointer, detail: 'a non-negative whole number is required' }]);
+  }
+  const unitPrice = minorUnitsAt(line.price, currency, `/line_items/${index}/price`);
+  const discounts = objectsOf(line.discount_allocations).reduce(
+    (sum, { item, index: d }) => sum + minorUnitsAt(item.amount, currency, `/line_items/${index}/discount_allocations/${d}/amount`),
+    0,
+  );
+  return withoutUndefined({
+    id: idOf(line.id),
+    sku: textOf(line.sku),
+    productId: idOf(line.product_id),
+    quantity,
+    unitPrice,
+    total: unitPrice * quantity - discounts,
+  });
+}

@@ -1,0 +1,61 @@
+import type { InboundHandler, NormalizeResult } from '../../core/connectors/definition.js';
+import type { Logger } from '../../core/observability/logger.js';
+import { customerChanged } from './customer.js';
+import { peekSquareField, readSquareEvent, type SquareEvent } from './event.js';
+import { createSquareOrderLookup, type SquareOrderLookup } from './orders-api.js';
+import { paymentCompleted } from './payment.js';
+import { refundCompleted } from './refund.js';
+import { verifySquareSignature } from './signature.js';
+
+export interface SquareInboundOptions {
+  /** `SQUARE_WEBHOOK_SIGNATURE_KEY` of the webhook subscription. */
+  signatureKey: string;
+  /** Exactly the subscription's notification URL: `PUBLIC_URL` + `/webhooks/square`. */
+  notificationUrl: string;
+  /** `SQUARE_ACCESS_TOKEN`: enables order look-ups for line items. */
+  accessToken?: string;
+  /** `SQUARE_API_URL`: base-URL override (sandbox, proxy, local stub). */
+  apiUrl?: string;
+  logger: Logger;
+}
+
+type Normalizer = (event: SquareEvent, orders: SquareOrderLookup | undefined) => Promise<NormalizeResult> | NormalizeResult;
+
+const THIN_ORDER_EVENT: Normalizer = () => ({ status: 'ignored', reason: 'thin order event; points are earned on payment.updated' });
+
+/** The event types that matter to loyalty; every other type is answered `ignored`. */
+const NORMALIZERS: Record<string, Normalizer> = {
+  'payment.created': paymentCompleted,
+  'payment.updated': paymentCompleted,
+  'refund.created': (event) => refundCompleted(event),
+  'refund.updated': (event) => refundCompleted(event),
+  'customer.created': (event) => customerChanged(event, 'customer.created'),
+  'customer.updated': (event) => customerChanged(event, 'customer.updated'),
+  'order.created': THIN_ORDER_EVENT,
+  'order.updated': THIN_ORDER_EVENT,
+  'order.fulfillment.updated': THIN_ORDER_EVENT,
+};
+
+/** `PUBLIC_URL` + `/webhooks/square`, without doubling a trailing slash of PUBLIC_URL. */
+export function squareNotificationUrl(publicUrl: string): string {
+  return `${publicUrl.replace(/\/+$/, '')}/webhooks/square`;
+}
+
+export function createSquareInbound(options: SquareInboundOptions): InboundHandler {
+  const orders = options.accessToken
+    ? createSquareOrderLookup({ accessToken: options.accessToken, apiUrl: options.apiUrl, logger: options.logger })
+    : undefined;
+
+  return {
+    verify: (request) => verifySquareSignature(request, options.signatureKey, options.notificationUrl),
+    // Square redelivers a notification with the same event_id.
+    deliveryId: (request) => peekSquareField(request, 'event_id'),
+    topic: (request) => peekSquareField(request, 'type'),
+    async normalize(request) {
+      const event = readSquareEvent(request);
+      const normalizer = NORMALIZERS[event.type];
+      if (!normalizer) return { status: 'ignored', reason: `Square event ${event.type} is not used for loyalty` };
+      return normalizer(event, orders);
+    },
+  };
+}

@@ -1,0 +1,51 @@
+import type { ConnectorDefinition } from '../../core/connectors/definition.js';
+import { createSquareInbound, squareNotificationUrl } from './inbound.js';
+
+/**
+ * Square in: `POST /webhooks/square` verifies `x-square-hmacsha256-signature` (HMAC over the
+ * notification URL and the body) and turns completed payments into `order.paid`, completed
+ * refunds into `order.refunded` and customer profiles into `customer.created` / `.updated`.
+ * Merchant setup: docs/connectors/square.md.
+ */
+export default {
+  name: 'square',
+  title: 'Square',
+  directions: ['inbound'],
+  config: [
+    {
+      env: 'SQUARE_WEBHOOK_SIGNATURE_KEY',
+      secret: true,
+      required: true,
+      description: 'Signature key of the webhook subscription (Developer Console → your app → Webhooks → Subscriptions → the subscription)',
+    },
+    {
+      env: 'PUBLIC_URL',
+      secret: false,
+      required: true,
+      description: 'The hub\'s public base URL: Square signs the notification URL, which must be exactly PUBLIC_URL/webhooks/square',
+    },
+    {
+      env: 'SQUARE_ACCESS_TOKEN',
+      secret: true,
+      required: false,
+      description: 'Access token with ORDERS_READ, to fetch the order of a completed payment for its line items',
+    },
+    {
+      env: 'SQUARE_API_URL',
+      secret: false,
+      required: false,
+      description: 'Base URL override: https://connect.squareupsandbox.com for a sandbox account, or a proxy or local stub (default https://connect.squareup.com)',
+    },
+  ],
+  createInbound: (env, services) => {
+    const publicUrl = services.publicUrl || env.PUBLIC_URL;
+    if (!publicUrl) throw new Error('square: PUBLIC_URL is required (Square signs the notification URL)');
+    return createSquareInbound({
+      signatureKey: env.SQUARE_WEBHOOK_SIGNATURE_KEY ?? '',
+      notificationUrl: squareNotificationUrl(publicUrl),
+      accessToken: env.SQUARE_ACCESS_TOKEN || undefined,
+      apiUrl: env.SQUARE_API_URL || undefined,
+      logger: services.logger,
+    });
+  },
+} satisfies ConnectorDefinition;

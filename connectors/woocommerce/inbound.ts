@@ -1,0 +1,50 @@
+import { InboundPayloadError, type InboundHandler, type NormalizeResult } from '../../core/connectors/definition.js';
+import { customerEvent } from './customer.js';
+import { deliveryIdOf } from './delivery-id.js';
+import { isObject, type JsonObject } from './fields.js';
+import { orderEvents } from './order-events.js';
+import { paidStatusesFrom } from './paid-statuses.js';
+import { answerPing } from './ping.js';
+import { verifyWooCommerceSignature } from './signature.js';
+import { topicOf } from './topic.js';
+
+export interface WooCommerceInboundOptions {
+  secret: string;
+  /** `WOOCOMMERCE_PAID_STATUSES`, comma-separated; default `processing,completed`. */
+  paidStatuses?: string;
+}
+
+function parseResource(body: string): JsonObject {
+  let payload: unknown;
+  try {
+    payload = JSON.parse(body);
+  } catch (error) {
+    throw new InboundPayloadError('the body is not JSON', [{ pointer: '', detail: (error as Error).message }]);
+  }
+  if (!isObject(payload)) throw new InboundPayloadError('the body is not a JSON object', [{ pointer: '', detail: 'expected the resource as an object' }]);
+  return payload;
+}
+
+export function createWooCommerceInbound(options: WooCommerceInboundOptions): InboundHandler {
+  const paidStatuses = paidStatusesFrom(options.paidStatuses);
+  /** The topics that matter to loyalty; coupons, products and deletions are answered `ignored`. */
+  const topics: Record<string, (payload: JsonObject) => NormalizeResult> = {
+    'order.created': (order) => orderEvents(order, paidStatuses),
+    'order.updated': (order) => orderEvents(order, paidStatuses),
+    'customer.created': (customer) => ({ status: 'events', events: [customerEvent(customer, 'created')] }),
+    'customer.updated': (customer) => ({ status: 'events', events: [customerEvent(customer, 'updated')] }),
+  };
+  return {
+    preflight: answerPing,
+    verify: (request) => verifyWooCommerceSignature(request, options.secret),
+    deliveryId: deliveryIdOf,
+    topic: topicOf,
+    normalize: async (request) => {
+      const topic = topicOf(request);
+      if (topic === undefined) return { status: 'ignored', reason: 'no X-WC-Webhook-Topic header' };
+      const handle = topics[topic];
+      if (!handle) return { status: 'ignored', reason: `topic ${topic} is not used for loyalty` };
+      return handle(parseResource(request.body));
+    },
+  };
+}

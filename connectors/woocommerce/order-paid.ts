@@ -1,0 +1,86 @@
+import { InboundPayloadError } from '../../core/connectors/definition.js';
+import type { LineItem, OrderFacts, TriggerEvent } from '../../core/triggers/trigger-event.js';
+import { orderCustomer } from './customer.js';
+import { currencyOf, gmtEpochMsOf, minorUnitsAt, objectsOf, requireFields, textOf, idOf, withoutUndefined, type JsonObject } from './fields.js';
+
+/**
+ * `created_via` values of point-of-sale orders: WooCommerce's own POS (`pos-rest-api`) and the
+ * WCPOS plugin. Checkout, admin, REST API and Store API orders are online.
+ */
+const POS_SOURCES = new Set(['pos-rest-api', 'pos', 'woocommerce-pos']);
+
+/**
+ * A paid order → `order.paid`, keyed `woocommerce:order:<id>` whatever delivery announced it:
+ * WooCommerce sends `order.updated` on every save, and all of them are the same fact.
+ */
+export function orderPaidEvent(order: JsonObject, orderId: string): TriggerEvent {
+  const { currency, occurredAt } = requireFields<{ currency: string; occurredAt: number }>('paid order payload', {
+    currency: [currencyOf(order.currency), '/currency', 'an ISO 4217 currency code is required'],
+    occurredAt: [
+      gmtEpochMsOf(order.date_paid_gmt) ?? gmtEpochMsOf(order.date_completed_gmt) ?? gmtEpochMsOf(order.date_created_gmt),
+      '/date_paid_gmt',
+      'a GMT date is required (date_paid_gmt, date_completed_gmt or date_created_gmt)',
+    ],
+  });
+  const total = minorUnitsAt(order.total, currency, '/total');
+  const facts: OrderFacts = {
+    id: orderId,
+    channel: POS_SOURCES.has(String(order.created_via)) ? 'pos' : 'online',
+    currency,
+    amount: earningAmount(order, total, currency),
+    total,
+    discountCodes: objectsOf(order.coupon_lines).flatMap(({ item }) => textOf(item.code) ?? []),
+    lineItems: objectsOf(order.line_items).map(({ item, index }) => lineItemOf(item, index, currency)),
+  };
+  return withoutUndefined({
+    type: 'order.paid' as const,
+    id: `woocommerce:order:${orderId}`,
+    source: 'woocommerce',
+    occurredAt,
+    customer: orderCustomer(order),
+    order: facts,
+  });
+}
+
+/**
+ * What points are earned on: `total` (already after coupons) less `shipping_total` and
+ * `total_tax` (which includes the shipping tax). WooCommerce's `shipping_total` never contains
+ * tax, whether or not the shop enters prices with tax, so this is the goods and fees without tax.
+ */
+function earningAmount(order: JsonObject, total: number, currency: string): number {
+  const shipping = order.shipping_total == null ? 0 : minorUnitsAt(order.shipping_total, currency, '/shipping_total');
+  const tax = order.total_tax == null ? 0 : minorUnitsAt(order.total_tax, currency, '/total_tax');
+  return Math.max(0, total - shipping - tax);
+}
+
+function lineItemOf(line: JsonObject, index: number, currency: string): LineItem {
+  const quantity = line.quantity;
+  if (typeof quantity !== 'number' || !Number.isSafeInteger(quantity) || quantity < 0) {
+    const pointer = `/line_items/${index}/quantity`;
+    throw new InboundPayloadError(`${pointer} is not a whole number`, [{ pointer, detail: 'a non-negative whole number is required' }]);
+  }
+  const total = minorUnitsAt(line.total, currency, `/line_items/${index}/total`);
+  return withoutUndefined({
+    id: idOf(line.id),
+    sku: textOf(line.sku),
+    productId: idOf(line.product_id),
+    quantity,
+    unitPrice: unitPriceOf(line, index, quantity, total, currency),
+    total,
+  });
+}
+
+/**
+ * `price` is a JSON number computed by WooCommerce as the line total ÷ quantity without rounding
+ * (a 10.00 line of 3 is 3.3333333333333335), so it is not always an amount of money. When it is
+ * exact (3, 18.5) it is used as it is; otherwise the unit price is the line total ÷ quantity in
+ * whole minor units.
+ */
+function unitPriceOf(line: JsonObject, index: number, quantity: number, total: number, currency: string): number {
+  try {
+    return minorUnitsAt(line.price, currency, `/line_items/${index}/price`);
+  } catch (error) {
+    if (!(error instanceof InboundPayloadError)) throw error;
+    return quantity > 0 ? Math.round(total / quantity) : total;
+  }
+}

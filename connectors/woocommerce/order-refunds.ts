@@ -1,0 +1,72 @@
+import type { TriggerCustomer, TriggerEvent } from '../../core/triggers/trigger-event.js';
+import { currencyOf, idOf, minorUnitsAt, objectsOf, requireFields, withoutUndefined, type JsonObject } from './fields.js';
+
+interface OrderChange {
+  orderId: string;
+  occurredAt: number;
+  customer: TriggerCustomer | undefined;
+}
+
+/**
+ * One `order.refunded` per entry of the order's `refunds[]` (`{id, reason, total}`; older
+ * versions `{id, refund, total}`), keyed `woocommerce:refund:<refund id>`. Every save of the order
+ * lists all its refunds again; the ids are stable, so the core applies each refund once and a
+ * growing list only adds the new one. WooCommerce writes refund totals negative ("-10.00"): the
+ * amount is its absolute value. A refund of 0 returned no money and takes no points back.
+ */
+export function refundEvents(order: JsonObject, change: OrderChange): TriggerEvent[] {
+  const refunds = objectsOf(order.refunds);
+  if (refunds.length === 0) return [];
+  const currency = orderCurrency(order);
+  return refunds.flatMap(({ item, index }) => {
+    const { refundId } = requireFields<{ refundId: string }>('order refund', {
+      refundId: [idOf(item.id), `/refunds/${index}/id`, 'the refund id is required'],
+    });
+    const amount = Math.abs(minorUnitsAt(item.total, currency, `/refunds/${index}/total`));
+    if (amount === 0) return [];
+    return [
+      withoutUndefined({
+        type: 'order.refunded' as const,
+        id: `woocommerce:refund:${refundId}`,
+        source: 'woocommerce',
+        occurredAt: change.occurredAt,
+        customer: change.customer,
+        refund: { orderId: change.orderId, refundId, currency, amount },
+      }),
+    ];
+  });
+}
+
+/**
+ * Status `refunded`: the whole order went back. Keyed `woocommerce:refund:<order id>:full` (one
+ * per order), with `full: true` so the core takes back whatever the order still has earned,
+ * whatever the partial refunds before it already took.
+ */
+export function fullRefundEvent(order: JsonObject, change: OrderChange): TriggerEvent {
+  return withoutUndefined({
+    type: 'order.refunded' as const,
+    id: `woocommerce:refund:${change.orderId}:full`,
+    source: 'woocommerce',
+    occurredAt: change.occurredAt,
+    customer: change.customer,
+    refund: { orderId: change.orderId, refundId: `${change.orderId}:full`, currency: orderCurrency(order), full: true },
+  });
+}
+
+/** Status `cancelled` → `order.cancelled`, keyed `woocommerce:cancel:<order id>`. */
+export function cancelledEvent(change: OrderChange): TriggerEvent {
+  return withoutUndefined({
+    type: 'order.cancelled' as const,
+    id: `woocommerce:cancel:${change.orderId}`,
+    source: 'woocommerce',
+    occurredAt: change.occurredAt,
+    customer: change.customer,
+    order: { id: change.orderId },
+  });
+}
+
+function orderCurrency(order: JsonObject): string {
+  return requireFields<{ currency: string }>('refunded order payload', {
+    currency: [currencyOf(order.currency), '/currency', 'an ISO 4217 currency code is required'],
+  }).currency;
+}
