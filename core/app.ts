@@ -5,7 +5,6 @@
  */
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { swaggerUI } from '@hono/swagger-ui';
-import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { routePath } from 'hono/route';
 import { authenticate } from './api/authenticate.js';
@@ -15,6 +14,7 @@ import { idempotency } from './api/idempotency.js';
 import { ProblemError, problemResponse, problemType, toProblem } from './api/problem.js';
 import { deliveriesRoutes } from './api/routes/deliveries.js';
 import { evaluateRoutes } from './api/routes/evaluate.js';
+import { inboxRoutes } from './api/routes/inbox.js';
 import { eventsRoutes } from './api/routes/events.js';
 import { membersRoutes } from './api/routes/members.js';
 import { pointsRoutes } from './api/routes/points.js';
@@ -22,7 +22,8 @@ import { segmentsRoutes } from './api/routes/segments.js';
 import { webhookEndpointsRoutes } from './api/routes/webhook-endpoints.js';
 import { validationHook } from './api/validation.js';
 import type { ApiKeyVerifier } from './auth/api-keys.js';
-import type { ConnectorStatus } from './connectors/definition.js';
+import type { ConnectorStatus, InboundHandler } from './connectors/definition.js';
+import { webhookRoutes } from './inbound/webhook-route.js';
 import type { Logger } from './observability/logger.js';
 import type { Metrics } from './observability/metrics.js';
 
@@ -31,31 +32,15 @@ export interface AppDeps extends ApiDeps {
   metrics: Metrics;
   logger: Logger;
   connectors: ConnectorStatus[];
+  /** Webhook handlers of the enabled inbound connectors, by name. */
+  inbound: Map<string, InboundHandler>;
+  publicUrl?: string;
+  webhookBodyLimit?: number;
   version: string;
   /** Awaited after every change through /v1/webhook-endpoints (so routing reflects it at once). */
   onWebhookEndpointsChanged?: () => Promise<void>;
   /** A delivery was queued again by hand: send it now rather than at the next tick. */
   onDeliveryQueued?: () => void;
-}
-
-function webhooksApp({ connectors }: AppDeps) {
-  const app = new Hono();
-  app.post('/:platform', (c) => {
-    const platform = c.req.param('platform');
-    const status = connectors.find((s) => s.name === platform);
-    if (!status) {
-      throw new ProblemError(404, 'unknown-platform', 'Unknown platform', `No connector named "${platform}" is installed.`, {
-        installed: connectors.map((s) => s.name),
-      });
-    }
-    if (!status.enabled) {
-      throw new ProblemError(404, 'connector-not-configured', 'Connector not configured', `The ${status.title} connector is disabled: set ${status.missing.join(', ')}.`, {
-        missing: status.missing,
-      });
-    }
-    throw new ProblemError(404, 'connector-not-inbound', 'No inbound webhooks', `The ${status.title} connector does not receive webhooks.`);
-  });
-  return app;
 }
 
 function managementApi(deps: AppDeps) {
@@ -67,6 +52,7 @@ function managementApi(deps: AppDeps) {
   v1.route('/', eventsRoutes(deps));
   v1.route('/', evaluateRoutes(deps));
   v1.route('/', segmentsRoutes(deps));
+  v1.route('/', inboxRoutes(deps));
   v1.route('/', deliveriesRoutes(deps, deps.onDeliveryQueued));
   v1.route('/', webhookEndpointsRoutes(deps, deps.onWebhookEndpointsChanged));
   return v1;
@@ -113,7 +99,7 @@ export function createApp(deps: AppDeps) {
   });
   app.get('/metrics', async (c) => c.text(await metrics.registry.metrics(), 200, { 'content-type': metrics.registry.contentType }));
 
-  app.route('/webhooks', webhooksApp(deps));
+  app.route('/webhooks', webhookRoutes({ ...deps, bodyLimit: deps.webhookBodyLimit }));
   app.route('/v1', managementApi(deps));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'apiKey', {

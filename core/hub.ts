@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { createApp } from './app.js';
 import { ApiKeyVerifier, ensureAdminKey } from './auth/api-keys.js';
-import { connectorStatus, type ConnectorDefinition, type ConnectorStatus } from './connectors/definition.js';
+import { connectorStatus, type ConnectorDefinition, type ConnectorStatus, type InboundHandler } from './connectors/definition.js';
 import { discoverConnectors } from './connectors/discover.js';
 import { Ledger } from './ledger/index.js';
 import type { Program } from './program/compiled-program.js';
@@ -76,6 +76,12 @@ export async function createHub(options: HubOptions = {}): Promise<Hub> {
       },
     });
     const verifier = new ApiKeyVerifier(store.db);
+    const inbound = new Map<string, InboundHandler>();
+    for (const def of definitions) {
+      if (def.createInbound && connectors.find((s) => s.name === def.name)?.enabled) {
+        inbound.set(def.name, def.createInbound(env, { logger, publicUrl: env.PUBLIC_URL || undefined }));
+      }
+    }
     const app = createApp({
       store,
       ledger,
@@ -85,6 +91,9 @@ export async function createHub(options: HubOptions = {}): Promise<Hub> {
       metrics,
       logger,
       connectors,
+      inbound,
+      publicUrl: env.PUBLIC_URL || undefined,
+      webhookBodyLimit: env.WEBHOOK_BODY_LIMIT_BYTES ? Number(env.WEBHOOK_BODY_LIMIT_BYTES) : undefined,
       version,
       onWebhookEndpointsChanged: notifications.refreshRouters,
       onDeliveryQueued: () => notifications.dispatcher.nudge(),

@@ -25,6 +25,7 @@ export function refundCompleted(event: SquareEvent): NormalizeResult {
     refund: {
       orderId: refund.payment_id,
       refundId: refund.id,
+      measuredAgainst: 'total',
       currency: normalizeCurrency(refund.amount_money.currency),
       amount: refund.amount_money.amount,
     },

@@ -27,6 +27,7 @@ export function chargeRefunded(event: StripeEvent): NormalizeResult {
     refund: {
       orderId,
       refundId: `total:${refundedTotal}`,
+      measuredAgainst: 'total',
       currency: normalizeCurrency(charge.currency),
       refundedTotal,
       ...(charge.refunded === true ? { full: true } : {}),

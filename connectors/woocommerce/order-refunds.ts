@@ -31,7 +31,7 @@ export function refundEvents(order: JsonObject, change: OrderChange): TriggerEve
         source: 'woocommerce',
         occurredAt: change.occurredAt,
         customer: change.customer,
-        refund: { orderId: change.orderId, refundId, currency, amount },
+        refund: { orderId: change.orderId, refundId, currency, amount, measuredAgainst: 'total' },
       }),
     ];
   });

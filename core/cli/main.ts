@@ -5,6 +5,7 @@ import { expireCommand } from './expire.js';
 import { keysCreate } from './keys.js';
 import { mappingsCheck, mappingsPreview } from './mappings.js';
 import { migrateCommand } from './migrate.js';
+import { replayCommand } from './replay.js';
 import { serveCommand } from './serve.js';
 
 export interface Command {
@@ -17,6 +18,7 @@ const commands: Record<string, Command> = {
   serve: serveCommand,
   migrate: migrateCommand,
   expire: expireCommand,
+  replay: replayCommand,
   'keys create': keysCreate,
   'mappings check': mappingsCheck,
   'mappings preview': mappingsPreview,

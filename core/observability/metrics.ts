@@ -5,6 +5,7 @@ export interface Metrics {
   httpRequests: Histogram<'method' | 'route' | 'status'>;
   ledgerWrites: Counter<'kind' | 'outcome'>;
   deliveryAttempts: Histogram<'adapter' | 'outcome'>;
+  inboundDeliveries: Counter<'platform' | 'outcome'>;
 }
 
 /** A registry per hub (tests build many); process metrics only for a served hub. */
@@ -31,6 +32,12 @@ export function createMetrics(options: { processMetrics?: boolean } = {}): Metri
       help: 'Outbound delivery attempts by adapter and outcome (delivered, retry, permanent, skipped, deferred)',
       labelNames: ['adapter', 'outcome'],
       buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers: [registry],
+    }),
+    inboundDeliveries: new Counter({
+      name: 'loyalty_hub_inbound_deliveries_total',
+      help: 'Inbound webhook deliveries by platform and outcome (accepted, duplicate, ignored, rejected, failed, unauthorized)',
+      labelNames: ['platform', 'outcome'],
       registers: [registry],
     }),
   };

@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import type { z } from 'zod';
 import { LineCounter, parseDocument, isMap, isSeq, type Node } from 'yaml';
 import { compileCondition } from '../mappings/condition.js';
 import { assertTimeZone } from './calendar.js';
@@ -52,7 +53,8 @@ export function parseProgram(text: string, file = 'program.yaml'): Program {
   if (doc.errors.length) {
     throw new ProgramConfigError(
       file,
-      doc.errors.map((e) => ({ line: e.linePos?.[0]?.line, path: '', message: e.message.split('\n')[0]! })),
+      // `linePos` is only filled in with prettyErrors; the offset always is.
+      doc.errors.map((e) => ({ line: e.linePos?.[0]?.line ?? lineCounter.linePos(e.pos[0]).line, path: '', message: e.message.split('\n')[0]! })),
     );
   }
   const raw = doc.toJS() as unknown;
@@ -88,7 +90,7 @@ export function parseProgram(text: string, file = 'program.yaml'): Program {
   if (!parsed.success) {
     throw new ProgramConfigError(
       file,
-      parsed.error.issues.map((issue) => {
+      parsed.error.issues.flatMap(unionBranchIssues).map((issue) => {
         const path = issue.path.filter((k): k is string | number => typeof k !== 'symbol');
         return { line: lineOf(path), path: describe(path), rule: ruleIdAt(path), message: issue.message };
       }),
@@ -102,6 +104,18 @@ export function parseProgram(text: string, file = 'program.yaml'): Program {
   } catch (error) {
     throw new ProgramConfigError(file, [{ path: '', message: (error as Error).message }]);
   }
+}
+
+/**
+ * zod reports a value that fits none of a union's forms (`award: { multiplier: "x2" }`) as one
+ * bare "Invalid input" on the union. When exactly one form accepts the keys written, its own
+ * problems are what the author needs (`award.multiplier: "x2" is not a positive decimal`).
+ */
+function unionBranchIssues(issue: z.core.$ZodIssue): z.core.$ZodIssue[] {
+  if (issue.code !== 'invalid_union') return [issue];
+  const fitting = issue.errors.filter((branch) => !branch.some((i) => i.code === 'unrecognized_keys' && i.path.length === 0));
+  if (fitting.length !== 1) return [issue];
+  return fitting[0]!.flatMap((i) => unionBranchIssues({ ...i, path: [...issue.path, ...i.path] } as z.core.$ZodIssue));
 }
 
 /** What the schema alone cannot see: duplicate ids, unknown tiers, Jexl syntax, the time zone. */

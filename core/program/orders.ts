@@ -35,6 +35,7 @@ export async function recordOrder(tx: Db, now: number, trigger: OrderPaid, credi
       guestEmail: credited ? null : email ? normalizeEmail(email) : null,
       currency: trigger.order.currency,
       amount: trigger.order.amount,
+      total: trigger.order.total ?? null,
       earned: credited?.earned ?? 0,
       status: credited ? 'earned' : 'guest',
       trigger: credited ? null : JSON.stringify(trigger),

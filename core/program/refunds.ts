@@ -41,24 +41,27 @@ export async function applyRefund(tx: Db, now: number, program: Program, trigger
   return { status: 'applied', triggerId: trigger.id, memberId: order.memberId ?? undefined, enrolled: false, points: -result.points, posted: result.posted, detail: result.detail };
 }
 
-/** The new cumulative refunded amount of the order after this refund. */
-function refundedAfter(trigger: RefundTrigger, order: OrderRow): number {
+/**
+ * The share of the order refunded so far, after this refund, as `refunded / base`: refunds are
+ * cumulative (Stripe's `amount_refunded`) or summed, and capped at the whole.
+ */
+function refundedAfter(trigger: RefundTrigger, order: OrderRow): { refunded: number; base: number } {
   const already = Number(order.refundedAmount);
-  const amount = Number(order.amount);
-  if (trigger.type === 'order.cancelled') return amount;
+  const againstTotal = trigger.type === 'order.refunded' && trigger.refund.measuredAgainst === 'total' && order.total !== null;
+  const base = againstTotal ? Number(order.total) : Number(order.amount);
+  if (trigger.type === 'order.cancelled') return { refunded: base, base };
   const r = trigger.refund;
   let total = already;
-  if (r.full) total = amount;
+  if (r.full) total = base;
   else if (r.refundedTotal !== undefined) total = Math.max(already, r.refundedTotal);
   else if (r.amount !== undefined) total = already + r.amount;
   else if (r.lineItems?.length) total = already + r.lineItems.reduce((n, l) => n + l.amount, 0);
-  return Math.min(total, amount);
+  return { refunded: Math.min(total, base), base };
 }
 
 async function refundOrder(tx: Db, now: number, program: Program, trigger: RefundTrigger, order: OrderRow) {
   const { orders } = tablesOf(tx);
-  const refunded = refundedAfter(trigger, order);
-  const amount = Number(order.amount);
+  const { refunded, base: amount } = refundedAfter(trigger, order);
   const earned = Number(order.earned);
   const cancelled = trigger.type === 'order.cancelled' || (trigger.type === 'order.refunded' && trigger.refund.full === true);
   // Cumulative: the points due back for everything refunded so far, less what was taken already.

@@ -308,6 +308,8 @@ export const orders = pgTable(
     guestEmail: text('guest_email'),
     currency: text('currency').notNull(),
     amount: bigint('amount', { mode: 'number' }).notNull(),
+    /** The whole charge (with shipping and tax) when known: refunds reported as parts of it are measured against it. */
+    total: bigint('total', { mode: 'number' }),
     earned: bigint('earned', { mode: 'number' }).notNull().default(0),
     refundedAmount: bigint('refunded_amount', { mode: 'number' }).notNull().default(0),
     reversedPoints: bigint('reversed_points', { mode: 'number' }).notNull().default(0),
@@ -417,6 +419,8 @@ export const inbox = pgTable(
     topic: text('topic'),
     status: text('status').notNull(),
     rawBody: text('raw_body').notNull(),
+    /** The request headers a connector reads (topic, ids), so `replay` can normalize again. */
+    headers: text('headers').notNull().default('{}'),
     events: text('events'),
     outcome: text('outcome'),
     receivedAt: bigint('received_at', { mode: 'number' }).notNull(),

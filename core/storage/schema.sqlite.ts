@@ -307,6 +307,8 @@ export const orders = sqliteTable(
     guestEmail: text('guest_email'),
     currency: text('currency').notNull(),
     amount: integer('amount').notNull(),
+    /** The whole charge (with shipping and tax) when known: refunds reported as parts of it are measured against it. */
+    total: integer('total'),
     earned: integer('earned').notNull().default(0),
     refundedAmount: integer('refunded_amount').notNull().default(0),
     reversedPoints: integer('reversed_points').notNull().default(0),
@@ -416,6 +418,8 @@ export const inbox = sqliteTable(
     topic: text('topic'),
     status: text('status').notNull(),
     rawBody: text('raw_body').notNull(),
+    /** The request headers a connector reads (topic, ids), so `replay` can normalize again. */
+    headers: text('headers').notNull().default('{}'),
     events: text('events'),
     outcome: text('outcome'),
     receivedAt: integer('received_at').notNull(),

@@ -75,6 +75,12 @@ export interface RefundFacts {
   lineItems?: { lineItemId?: string; sku?: string; quantity: number; amount: number }[];
   /** The whole order was refunded (status `refunded`): take back everything still earned. */
   full?: boolean;
+  /**
+   * What the refunded amounts are a part of: `amount` (goods after discounts, like
+   * `OrderFacts.amount`; Shopify reports refunds so) or `total` (the whole charge with shipping
+   * and tax: WooCommerce, Stripe and Square refunds). Default `amount`.
+   */
+  measuredAgainst?: 'amount' | 'total';
 }
 
 interface TriggerBase {

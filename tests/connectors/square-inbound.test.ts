@@ -303,7 +303,7 @@ describe('square inbound: refunds', () => {
       source: 'square',
       occurredAt: Date.parse('2020-02-06T22:14:16.421Z'),
       attributes: { squareRefundOrderId: 'haOyDuHiqtAXMk0d8pDKXpL7Jg4F' },
-      refund: { orderId: 'KkAkhdMsgzn59SM8A89WgKwekxLZY', refundId: 'KkAkhdMsgzn59SM8A89WgKwekxLZY_ptNBVqHYxt5gAdfcobBe4u1AZsXhoz06KTtuq9Ls24P', currency: 'USD', amount: 1000 },
+      refund: { orderId: 'KkAkhdMsgzn59SM8A89WgKwekxLZY', refundId: 'KkAkhdMsgzn59SM8A89WgKwekxLZY_ptNBVqHYxt5gAdfcobBe4u1AZsXhoz06KTtuq9Ls24P', currency: 'USD', amount: 1000, measuredAgainst: 'total' },
     });
   });
 

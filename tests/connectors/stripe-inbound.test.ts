@@ -286,7 +286,7 @@ describe('stripe inbound: refunds', () => {
       source: 'stripe',
       occurredAt: (NOW_S - 5) * 1000,
       customer: { platformId: CUSTOMER, email: 'ann@example.com', firstName: 'Ann', lastName: 'Lee' },
-      refund: { orderId: PI, refundId: 'total:1500', currency: 'USD', refundedTotal: 1500 },
+      refund: { orderId: PI, refundId: 'total:1500', currency: 'USD', refundedTotal: 1500, measuredAgainst: 'total' },
     });
     // The purchase was keyed by the same PaymentIntent, so the core finds the order.
     const purchase = await onlyEvent(delivery(event('payment_intent.succeeded', succeededIntent())));
@@ -296,7 +296,7 @@ describe('stripe inbound: refunds', () => {
   it('says when the charge is refunded in full, and a later total is a new fact', async () => {
     const full = await onlyEvent(delivery(event('charge.refunded', succeededCharge({ amount_refunded: 4200, refunded: true }))));
     expect(full.id).toBe(`stripe:refund:${PI}:total:4200`);
-    expect(full.type === 'order.refunded' && full.refund).toEqual({ orderId: PI, refundId: 'total:4200', currency: 'USD', refundedTotal: 4200, full: true });
+    expect(full.type === 'order.refunded' && full.refund).toEqual({ orderId: PI, refundId: 'total:4200', currency: 'USD', refundedTotal: 4200, full: true, measuredAgainst: 'total' });
   });
 
   it('reads a yen refund without scaling it', async () => {

@@ -314,7 +314,7 @@ describe('woocommerce refunds and cancellations', () => {
       source: 'woocommerce',
       occurredAt: Date.UTC(2017, 2, 21, 19, 54, 51), // the order's date_modified_gmt
       customer: joao,
-      refund: { orderId: '723', refundId, currency: 'USD', amount },
+      refund: { orderId: '723', refundId, currency: 'USD', amount, measuredAgainst: 'total' },
     });
     expect(all.map((e) => e.id)).toEqual(['woocommerce:order:723', 'woocommerce:refund:726', 'woocommerce:refund:724']);
     expect(orderPaid(all[0])).toMatchObject({ id: '723', amount: 2900, total: 3900 });
@@ -338,7 +338,7 @@ describe('woocommerce refunds and cancellations', () => {
     const order = { ...sample('order_completed_with_refunds.json'), refunds: [{ id: 731, reason: 'damaged', total: '-4.50' }] };
     expect((await events(delivery('order.updated', order)))[1]).toMatchObject({
       id: 'woocommerce:refund:731',
-      refund: { orderId: '723', refundId: '731', currency: 'USD', amount: 450 },
+      refund: { orderId: '723', refundId: '731', currency: 'USD', amount: 450, measuredAgainst: 'total' },
     });
   });
 

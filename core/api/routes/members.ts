@@ -1,5 +1,6 @@
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import { asc, gt } from 'drizzle-orm';
+import { creditGuestOrders } from '../../program/orders.js';
 import { findMemberByAlias, findMemberByEmail, eraseMember, enrollMember, requireMember, updateMember, type MemberProfile } from '../../members/members.js';
 import { members } from '../../storage/schema.sqlite.js';
 import { requireScope } from '../authenticate.js';
@@ -86,12 +87,17 @@ const erase = createRoute({
   responses: { 200: { content: { 'application/json': { schema: MemberSchema } }, description: 'Erased' }, ...errorResponses(404) },
 });
 
-export function membersRoutes({ store, clock }: ApiDeps) {
+export function membersRoutes({ store, clock, ledger, program }: ApiDeps) {
   const app = new OpenAPIHono<ApiEnv>({ defaultHook: validationHook });
 
   app.openapi(enroll, async (c) => {
     const body = c.req.valid('json');
-    const member = await store.transaction((tx) => enrollMember(tx, clock(), { ...toProfile(body), aliases: body.aliases }));
+    // "I bought before I joined": guest orders placed with this e-mail are credited now.
+    const { member, posted } = await ledger.write(async (tx, now) => {
+      const enrolled = await enrollMember(tx, now, { ...toProfile(body), aliases: body.aliases });
+      return { member: enrolled, posted: enrolled.email ? await creditGuestOrders(tx, now, program, enrolled.id, enrolled.email) : [] };
+    });
+    ledger.observe(...posted);
     return c.json(presentMember(member), 201);
   });
 

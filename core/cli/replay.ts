@@ -1,0 +1,60 @@
+import { discoverConnectors } from '../connectors/discover.js';
+import { connectorStatus } from '../connectors/definition.js';
+import { listInbox } from '../inbound/inbox.js';
+import { processDelivery } from '../inbound/process-delivery.js';
+import { Ledger } from '../ledger/index.js';
+import { createLogger } from '../observability/logger.js';
+import { DEFAULT_PROGRAM_PATH, loadProgramFile } from '../program/load-program.js';
+import { DEFAULT_DATABASE_URL, openStore } from '../storage/open-store.js';
+import type { Command } from './main.js';
+
+function option(args: string[], name: string): string | undefined {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : undefined;
+}
+
+export const replayCommand: Command = {
+  summary: 'Re-run stored inbound deliveries (after fixing a connector or the program); idempotent',
+  usage: [
+    'Usage: loyalty-hub replay [--source shopify] [--status rejected|failed|accepted|ignored] [--id ibx_…] [--limit 1000]',
+    '',
+    'Normalizes each stored raw body again with its connector and applies the trigger events.',
+    'Signatures are not checked again (the delivery was verified when it arrived). Replaying is',
+    'idempotent: an order, refund or activity already applied is reported as a duplicate and',
+    'earns nothing twice. Default: --status rejected (what failed to apply), newest first.',
+  ].join('\n'),
+  async run(args) {
+    const env = process.env;
+    const program = loadProgramFile(env.LOYALTY_CONFIG || DEFAULT_PROGRAM_PATH);
+    const logger = createLogger({ level: 'warn' });
+    const definitions = await discoverConnectors();
+    const store = await openStore(env.DATABASE_URL || DEFAULT_DATABASE_URL);
+    const counts: Record<string, number> = {};
+    try {
+      const ledger = new Ledger(store);
+      const id = option(args, '--id');
+      const rows = (await listInbox(store.db, { source: option(args, '--source'), status: id ? undefined : (option(args, '--status') ?? 'rejected'), limit: Number(option(args, '--limit') ?? 1000) })).filter(
+        (r) => !id || r.id === id,
+      );
+      for (const row of rows.reverse()) {
+        const def = definitions.find((d) => d.name === row.source);
+        if (!def?.createInbound || !connectorStatus(def, env).enabled) {
+          console.error(`${row.id}: the ${row.source} connector is not configured here; skipped`);
+          counts.skipped = (counts.skipped ?? 0) + 1;
+          continue;
+        }
+        const handler = def.createInbound(env, { logger, publicUrl: env.PUBLIC_URL || undefined });
+        const rawBody = new TextEncoder().encode(row.rawBody);
+        const request = { method: 'POST', url: `${env.PUBLIC_URL ?? ''}/webhooks/${row.source}`, headers: new Headers(JSON.parse(row.headers) as Record<string, string>), rawBody, body: row.rawBody };
+        const result = await processDelivery({ ledger, program, logger }, row.source, handler, request, row.deliveryId, { replay: true, inboxId: row.id });
+        counts[result.status] = (counts[result.status] ?? 0) + 1;
+        const points = 'outcomes' in result ? result.outcomes.reduce((n, o) => n + o.points, 0) : 0;
+        console.log(`${row.id} ${row.source} ${row.topic ?? ''}: ${result.status}${points ? ` (${points} points)` : ''}${'detail' in result ? `: ${result.detail}` : ''}`);
+      }
+    } finally {
+      await store.close();
+    }
+    console.log(Object.keys(counts).length ? Object.entries(counts).map(([k, v]) => `${v} ${k}`).join(', ') : 'nothing to replay');
+    return counts.failed ? 1 : 0;
+  },
+};

@@ -1,0 +1,131 @@
+/**
+ * A verified delivery, from normalized trigger events to committed ledger lines. The inbox row,
+ * the ledger lines and the outbox events of one delivery commit in one transaction, so an
+ * acknowledged delivery is durable and a failed one leaves nothing half-written.
+ *
+ *   normalize (may call the platform's API; outside the transaction)
+ *     ├─ InboundPayloadError → inbox `rejected`, `webhook.rejected` event, 400
+ *     ├─ other error         → inbox `failed`, 503: the platform retries and we process again
+ *     ├─ ignored             → inbox `ignored`, 200 {status: ignored}
+ *     └─ events              → one transaction: claim the inbox row, apply each trigger,
+ *                              record outcomes → 200 {status: accepted | duplicate}
+ */
+import { InboundPayloadError, type InboundHandler, type InboundRequest } from '../connectors/definition.js';
+import type { Ledger } from '../ledger/index.js';
+import type { Logger } from '../observability/logger.js';
+import { emitEvent } from '../outbox/emit.js';
+import { applyTrigger, TriggerError, type ApplyOutcome } from '../program/apply-trigger.js';
+import type { Program } from '../program/compiled-program.js';
+import { MoneyError } from '../triggers/money.js';
+import type { TriggerEvent } from '../triggers/trigger-event.js';
+import { claimDelivery, finishDelivery, keptHeaders, type InboxRow } from './inbox.js';
+
+export interface DeliveryDeps {
+  ledger: Ledger;
+  program: Program;
+  logger: Logger;
+}
+
+export type DeliveryResult =
+  | { status: 'accepted' | 'duplicate'; inboxId: string; eventId: string; outcomes: OutcomeSummary[] }
+  | { status: 'ignored'; inboxId: string; reason: string }
+  | { status: 'rejected'; inboxId: string; detail: string; errors: { pointer: string; detail: string }[] }
+  | { status: 'failed'; inboxId?: string; detail: string };
+
+export interface OutcomeSummary {
+  eventId: string;
+  type: string;
+  status: ApplyOutcome['status'];
+  memberId: string | null;
+  points: number;
+  detail?: string;
+}
+
+function summarize(o: ApplyOutcome, trigger: TriggerEvent): OutcomeSummary {
+  return { eventId: o.triggerId, type: trigger.type, status: o.status, memberId: o.memberId ?? null, points: o.points, ...(o.detail ? { detail: o.detail } : {}) };
+}
+
+/** A delivery seen before: what it became the first time. */
+export function duplicateResult(row: InboxRow): DeliveryResult {
+  if (row.status === 'ignored') return { status: 'ignored', inboxId: row.id, reason: 'already received; not about loyalty' };
+  const events = row.events ? (JSON.parse(row.events) as TriggerEvent[]) : [];
+  return { status: 'duplicate', inboxId: row.id, eventId: events[0]?.id ?? row.deliveryId, outcomes: [] };
+}
+
+export async function processDelivery(
+  deps: DeliveryDeps,
+  source: string,
+  handler: InboundHandler,
+  request: InboundRequest,
+  deliveryId: string,
+  options: { replay?: boolean; inboxId?: string } = {},
+): Promise<DeliveryResult> {
+  const { ledger, program, logger } = deps;
+  const base = { source, deliveryId, topic: handler.topic(request), rawBody: request.body, headers: keptHeaders(request.headers) };
+  let normalized;
+  try {
+    normalized = await handler.normalize(request);
+  } catch (error) {
+    if (error instanceof InboundPayloadError || error instanceof MoneyError) return reject(deps, base, error, options);
+    logger.warn('inbound normalize failed; the platform will retry', { source, deliveryId, error: (error as Error).message });
+    const inboxId = options.replay ? undefined : await recordOnly(ledger, { ...base, status: 'failed', outcome: { error: (error as Error).message } });
+    return { status: 'failed', inboxId, detail: 'The hub could not process the delivery now; it will be processed when the platform retries.' };
+  }
+  if (normalized.status === 'ignored') {
+    const inboxId = options.replay ? '' : await recordOnly(ledger, { ...base, status: 'ignored', outcome: { reason: normalized.reason } });
+    return { status: 'ignored', inboxId, reason: normalized.reason };
+  }
+  const events = normalized.events;
+  try {
+    const result = await ledger.write(async (tx, now) => {
+      const claim = options.replay ? { id: '' } : await claimDelivery(tx, now, { ...base, status: 'processing', events });
+      if (claim.existing) return { duplicate: claim.existing };
+      const outcomes: OutcomeSummary[] = [];
+      const posted = [];
+      for (const trigger of events) {
+        const outcome = await applyTrigger(tx, now, program, trigger, { actor: source });
+        outcomes.push(summarize(outcome, trigger));
+        posted.push(...outcome.posted);
+      }
+      // A replay updates the stored row: a delivery rejected before may be accepted now.
+      const inboxId = options.replay ? options.inboxId : claim.id;
+      if (inboxId) await finishDelivery(tx, now, inboxId, 'accepted', { events, outcome: outcomes });
+      return { inboxId: inboxId ?? '', outcomes, posted };
+    });
+    if ('duplicate' in result) return duplicateResult(result.duplicate!);
+    ledger.observe(...result.posted);
+    const allDuplicates = result.outcomes.every((o) => o.status === 'duplicate');
+    return { status: allDuplicates ? 'duplicate' : 'accepted', inboxId: result.inboxId, eventId: events[0]?.id ?? deliveryId, outcomes: result.outcomes };
+  } catch (error) {
+    if (error instanceof TriggerError || error instanceof MoneyError) return reject(deps, { ...base, events }, error, options);
+    throw error;
+  }
+}
+
+async function recordOnly(ledger: Ledger, row: Parameters<typeof claimDelivery>[2]): Promise<string> {
+  return ledger.write(async (tx, now) => {
+    const claim = await claimDelivery(tx, now, row);
+    if (!claim.existing && row.status !== 'processing') await finishDelivery(tx, now, claim.id, row.status, { outcome: row.outcome });
+    return claim.id;
+  });
+}
+
+async function reject(
+  deps: DeliveryDeps,
+  base: Omit<Parameters<typeof claimDelivery>[2], 'status'>,
+  error: Error,
+  options: { replay?: boolean; inboxId?: string },
+): Promise<DeliveryResult> {
+  const errors = error instanceof InboundPayloadError ? error.errors : [];
+  const detail = error.message;
+  if (options.replay) return { status: 'rejected', inboxId: '', detail, errors };
+  const inboxId = await deps.ledger.write(async (tx, now) => {
+    const claim = await claimDelivery(tx, now, { ...base, status: 'rejected', outcome: { detail, errors } });
+    if (!claim.existing) {
+      await finishDelivery(tx, now, claim.id, 'rejected', { outcome: { detail, errors } });
+      await emitEvent(tx, now, { type: 'webhook.rejected', memberId: null, data: { platform: base.source, reason: detail, deliveryId: base.deliveryId, inboxId: claim.id } });
+    }
+    return claim.id;
+  });
+  return { status: 'rejected', inboxId, detail, errors };
+}

@@ -1,0 +1,126 @@
+/**
+ * `POST /webhooks/:platform` (SPEC §3). The platform's signature is the only authentication.
+ * The core owns what every platform shares — the route, the body limit, the inbox, the
+ * de-duplication and the transaction; the connector only verifies and translates.
+ *
+ * | outcome                                  | status | body                                 |
+ * | verified, applied                        | 200    | { status: accepted, eventId }        |
+ * | verified, delivery (or fact) seen before | 200    | { status: duplicate, eventId }       |
+ * | verified, not about loyalty              | 200    | { status: ignored }                  |
+ * | signature missing/wrong/stale            | 401    | problem; nothing stored but a counter|
+ * | body over the limit (default 1 MiB)      | 413    | problem                              |
+ * | verified but unusable                    | 400    | problem; inbox `rejected`            |
+ * | connector not configured                 | 404    | problem naming the missing variables |
+ */
+import { createHash } from 'node:crypto';
+import { Hono } from 'hono';
+import { ProblemError, problemResponse, problemType } from '../api/problem.js';
+import type { ConnectorStatus, InboundHandler, InboundRequest } from '../connectors/definition.js';
+import type { Metrics } from '../observability/metrics.js';
+import { processDelivery, type DeliveryDeps, type DeliveryResult } from './process-delivery.js';
+
+export const DEFAULT_WEBHOOK_BODY_LIMIT = 1024 * 1024;
+
+export interface WebhookDeps extends DeliveryDeps {
+  connectors: ConnectorStatus[];
+  inbound: Map<string, InboundHandler>;
+  metrics: Metrics;
+  publicUrl?: string;
+  bodyLimit?: number;
+}
+
+export function webhookRoutes(deps: WebhookDeps) {
+  const app = new Hono();
+  const limit = deps.bodyLimit ?? DEFAULT_WEBHOOK_BODY_LIMIT;
+
+  app.post('/:platform', async (c) => {
+    const platform = c.req.param('platform');
+    const handler = inboundHandler(deps, platform);
+    const tooLarge = () =>
+      problemResponse({ type: problemType('payload-too-large'), title: 'Payload too large', status: 413, detail: `The body exceeds ${limit} bytes.`, limit });
+    if (Number(c.req.header('content-length') ?? 0) > limit) return tooLarge();
+    const rawBody = await readLimited(c.req.raw, limit);
+    if (!rawBody) return tooLarge();
+
+    const url = new URL(c.req.url);
+    const request: InboundRequest = {
+      method: c.req.method,
+      // Behind a proxy the hub sees its own address; platforms sign what they called.
+      url: deps.publicUrl ? `${deps.publicUrl.replace(/\/+$/, '')}${url.pathname}${url.search}` : c.req.url,
+      headers: c.req.raw.headers,
+      rawBody,
+      body: new TextDecoder().decode(rawBody),
+    };
+    const early = handler.preflight?.(request);
+    if (early) return early;
+
+    const verified = await handler.verify(request);
+    if (!verified.ok) {
+      deps.metrics.inboundDeliveries.inc({ platform, outcome: 'unauthorized' });
+      return problemResponse({ type: problemType('invalid-signature'), title: 'Invalid signature', status: 401, detail: verified.reason });
+    }
+    // A platform without a delivery id still de-duplicates: the same bytes are the same delivery.
+    const deliveryId = handler.deliveryId(request) ?? `sha256:${createHash('sha256').update(rawBody).digest('hex')}`;
+    const result = await processDelivery(deps, platform, handler, request, deliveryId);
+    deps.metrics.inboundDeliveries.inc({ platform, outcome: result.status });
+    return handler.acknowledge?.(request, result) ?? respond(result);
+  });
+  return app;
+}
+
+function inboundHandler(deps: WebhookDeps, platform: string): InboundHandler {
+  const status = deps.connectors.find((s) => s.name === platform);
+  if (!status) {
+    throw new ProblemError(404, 'unknown-platform', 'Unknown platform', `No connector named "${platform}" is installed.`, {
+      installed: deps.connectors.map((s) => s.name),
+    });
+  }
+  if (!status.enabled) {
+    throw new ProblemError(404, 'connector-not-configured', 'Connector not configured', `The ${status.title} connector is disabled: set ${status.missing.join(', ')}.`, {
+      missing: status.missing,
+    });
+  }
+  const handler = deps.inbound.get(platform);
+  if (!handler) throw new ProblemError(404, 'connector-not-inbound', 'No inbound webhooks', `The ${status.title} connector does not receive webhooks.`);
+  return handler;
+}
+
+/** The body as bytes, or undefined past the limit (a chunked body has no content-length). */
+async function readLimited(request: Request, limit: number): Promise<Uint8Array | undefined> {
+  if (!request.body) return new Uint8Array();
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel();
+      return undefined;
+    }
+    chunks.push(value);
+  }
+  const out = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return out;
+}
+
+function respond(result: DeliveryResult): Response {
+  const json = (status: number, body: unknown) => new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+  switch (result.status) {
+    case 'accepted':
+    case 'duplicate':
+      return json(200, { status: result.status, eventId: result.eventId, inboxId: result.inboxId, outcomes: result.outcomes });
+    case 'ignored':
+      return json(200, { status: 'ignored', reason: result.reason, inboxId: result.inboxId });
+    case 'rejected':
+      return problemResponse({ type: problemType('unusable-payload'), title: 'Unusable payload', status: 400, detail: result.detail, errors: result.errors.map((e) => ({ pointer: e.pointer, in: 'body' as const, message: e.detail })), inboxId: result.inboxId });
+    case 'failed':
+      return problemResponse({ type: problemType('temporarily-unavailable'), title: 'Try again', status: 503, detail: result.detail }, { 'retry-after': '30' });
+  }
+}
