@@ -15,6 +15,8 @@ import { ProblemError, problemResponse, problemType, toProblem } from './api/pro
 import { deliveriesRoutes } from './api/routes/deliveries.js';
 import { evaluateRoutes } from './api/routes/evaluate.js';
 import { inboxRoutes } from './api/routes/inbox.js';
+import { redemptionRoutes } from './api/routes/redemptions.js';
+import { rewardsRoutes } from './api/routes/rewards.js';
 import { eventsRoutes } from './api/routes/events.js';
 import { membersRoutes } from './api/routes/members.js';
 import { pointsRoutes } from './api/routes/points.js';
@@ -53,6 +55,8 @@ function managementApi(deps: AppDeps) {
   v1.route('/', evaluateRoutes(deps));
   v1.route('/', segmentsRoutes(deps));
   v1.route('/', inboxRoutes(deps));
+  v1.route('/', rewardsRoutes(deps));
+  v1.route('/', redemptionRoutes(deps));
   v1.route('/', deliveriesRoutes(deps, deps.onDeliveryQueued));
   v1.route('/', webhookEndpointsRoutes(deps, deps.onWebhookEndpointsChanged));
   return v1;

@@ -6,6 +6,7 @@ import { LedgerError } from '../ledger/errors.js';
 import { MemberError } from '../members/errors.js';
 import { TriggerError } from '../program/apply-trigger.js';
 import { SegmentError } from '../program/segments.js';
+import { RewardError } from '../rewards/reward-error.js';
 
 export interface FieldError {
   /** JSON pointer into the request part that failed, e.g. `/customer/email`. */
@@ -67,12 +68,28 @@ const DOMAIN_STATUS: Record<string, [number, string]> = {
   customer_missing: [400, 'No customer'],
   segment_not_found: [404, 'Segment not found'],
   segment_exists: [409, 'Segment already exists'],
+  reward_not_found: [404, 'Reward not found'],
+  reward_unavailable: [409, 'Reward not available'],
+  out_of_stock: [409, 'Out of stock'],
+  member_limit_reached: [409, 'Redemption limit reached'],
+  not_eligible: [403, 'Not eligible'],
+  pool_empty: [409, 'No voucher codes left'],
+  voucher_not_found: [404, 'Voucher not found'],
+  voucher_used: [409, 'Voucher already used'],
+  voucher_expired: [409, 'Voucher expired'],
+  voucher_void: [409, 'Voucher cancelled'],
+  redemption_not_found: [404, 'Redemption not found'],
+  redemption_reversed: [409, 'Redemption already reversed'],
+  pin_required: [401, 'PIN required'],
+  pin_invalid: [403, 'Wrong PIN'],
+  pin_locked: [423, 'PIN locked'],
+  no_points_value: [422, 'Points cannot pay in this currency'],
 };
 
 /** Maps what the domain refused into a problem document; anything unknown is a 500 without internals. */
 export function toProblem(error: unknown): Problem {
   if (error instanceof ProblemError) return error.toProblem();
-  if (error instanceof LedgerError || error instanceof MemberError || error instanceof TriggerError || error instanceof SegmentError) {
+  if (error instanceof LedgerError || error instanceof MemberError || error instanceof TriggerError || error instanceof SegmentError || error instanceof RewardError) {
     const detail = 'detail' in error ? (error.detail as Record<string, unknown>) : {};
     const [status, title] = DOMAIN_STATUS[error.code] ?? [400, 'Request refused'];
     return { type: problemType(error.code.replaceAll('_', '-')), title, status, detail: error.message, ...detail };

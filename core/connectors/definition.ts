@@ -40,7 +40,7 @@ export interface ConnectorDefinition {
    * For a connector that decides itself which events it receives (signed webhooks route to
    * subscribed endpoints): its router, merged with the mappings' by the dispatcher.
    */
-  createRouter?: (services: AdapterServices & { logger: Logger }) => ConnectorRouter;
+  createRouter?: (services: AdapterServices & { logger: Logger; env: Record<string, string | undefined> }) => ConnectorRouter;
   /**
    * For an inbound connector: its webhook handler, built from the environment (called only when
    * every required variable is set). The core owns `POST /webhooks/<name>`, the body-size limit,

@@ -43,7 +43,7 @@ export async function createNotifications(o: {
   const { adapters: descriptors } = adapterDescriptors([...definitions], env);
   const mappingsDir = resolve(env.LOYALTY_MAPPINGS || 'mappings');
   const mappings = watchMappings(mappingsDir, descriptors, { logger });
-  const connectorRouters: ConnectorRouter[] = definitions.flatMap((d) => (d.createRouter ? [d.createRouter({ store, logger })] : []));
+  const connectorRouters: ConnectorRouter[] = definitions.flatMap((d) => (d.createRouter ? [d.createRouter({ store, logger, env })] : []));
   await Promise.all(connectorRouters.map((r) => r.refresh()));
 
   // Only actions whose adapter is configured are evaluated and rendered; the others are named

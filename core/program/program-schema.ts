@@ -202,6 +202,23 @@ export const ProgramSchema = z
       })
       .strict()
       .default({}),
+    redemption: z
+      .object({
+        /** Redemptions costing more than this many points need the member's PIN, when the member has set one. */
+        pinRequiredAbove: z.number().int().min(0).optional(),
+        /** Wrong PINs in a row before the PIN locks. */
+        pinMaxFailures: z.number().int().min(1).max(20).default(5),
+        pinLockMinutes: z.number().int().min(1).max(1440).default(15),
+        /** Default validity of an issued voucher (a reward may set its own). */
+        voucherValidDays: z.number().int().min(1).max(3650).default(90),
+        /** Points as payment: `points` points are worth `value` of `currency` (100 points = 1.00 USD). */
+        pointsValue: z
+          .object({ points: z.number().int().min(1), value: z.union([z.string(), z.number()]).transform(String), currency: z.string().regex(/^[A-Za-z]{3}$/) })
+          .strict()
+          .optional(),
+      })
+      .strict()
+      .default({ pinMaxFailures: 5, pinLockMinutes: 15, voucherValidDays: 90 }),
     rules: z.array(RuleSchema).default([]),
   })
   .strict();

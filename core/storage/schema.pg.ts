@@ -433,6 +433,89 @@ export const inbox = pgTable(
   ],
 );
 
+/**
+ * The reward catalog (`/v1/rewards`). kind: `voucher` | `fixed_discount` (value, currency) |
+ * `percentage_discount` (percent) | `free_product` (productSku) | `points_as_payment` (value per
+ * redemption). `stock` null: unlimited; it never goes below zero (a conditional decrement in the
+ * redemption's transaction). `tiers` / `segments`: JSON arrays of ids (empty: everyone).
+ * `codeSource`: `generated` or `pool` (codes uploaded to `voucher_pool`). `storeCodes`: JSON
+ * array of platforms where the voucher must work (`shopify`, `woocommerce`).
+ */
+export const rewards = pgTable('rewards', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  description: text('description'),
+  kind: text('kind').notNull(),
+  cost: bigint('cost', { mode: 'number' }).notNull(),
+  value: bigint('value', { mode: 'number' }),
+  currency: text('currency'),
+  percent: bigint('percent', { mode: 'number' }),
+  productSku: text('product_sku'),
+  codeSource: text('code_source').notNull(),
+  stock: bigint('stock', { mode: 'number' }),
+  perMemberLimit: bigint('per_member_limit', { mode: 'number' }),
+  tiers: text('tiers').notNull().default('[]'),
+  segments: text('segments').notNull().default('[]'),
+  validFrom: bigint('valid_from', { mode: 'number' }),
+  validUntil: bigint('valid_until', { mode: 'number' }),
+  voucherValidDays: bigint('voucher_valid_days', { mode: 'number' }),
+  storeCodes: text('store_codes').notNull().default('[]'),
+  status: text('status').notNull(),
+  createdAt: bigint('created_at', { mode: 'number' }).notNull(),
+  updatedAt: bigint('updated_at', { mode: 'number' }).notNull(),
+});
+
+/** Uploaded voucher codes of a `pool` reward; a code is claimed by the one redemption that got it. */
+export const voucherPool = pgTable(
+  'voucher_pool',
+  {
+    code: text('code').primaryKey(),
+    rewardId: text('reward_id').notNull(),
+    redemptionId: text('redemption_id'),
+    addedAt: bigint('added_at', { mode: 'number' }).notNull(),
+  },
+  (t) => [index('voucher_pool_free_idx').on(t.rewardId, t.code).where(sql`${t.redemptionId} is null`)],
+);
+
+/** A member's redemption of a reward: the spend that paid for it and the voucher it issued. status: `issued` | `reversed`. */
+export const redemptions = pgTable(
+  'redemptions',
+  {
+    id: text('id').primaryKey(),
+    rewardId: text('reward_id').notNull(),
+    memberId: text('member_id').notNull(),
+    points: bigint('points', { mode: 'number' }).notNull(),
+    transferId: text('transfer_id').notNull(),
+    voucherCode: text('voucher_code'),
+    status: text('status').notNull(),
+    createdAt: bigint('created_at', { mode: 'number' }).notNull(),
+    reversedAt: bigint('reversed_at', { mode: 'number' }),
+  },
+  (t) => [index('redemptions_member_reward_idx').on(t.memberId, t.rewardId)],
+);
+
+/** Vouchers: used once. status: `active` | `used` | `void` (its redemption was reversed). */
+export const vouchers = pgTable('vouchers', {
+  code: text('code').primaryKey(),
+  redemptionId: text('redemption_id').notNull(),
+  rewardId: text('reward_id').notNull(),
+  memberId: text('member_id').notNull(),
+  status: text('status').notNull(),
+  expiresAt: bigint('expires_at', { mode: 'number' }),
+  usedAt: bigint('used_at', { mode: 'number' }),
+  usedReference: text('used_reference'),
+  createdAt: bigint('created_at', { mode: 'number' }).notNull(),
+});
+
+/** Optional redemption PIN per member: a scrypt hash, and the failure count behind the lock-out. */
+export const memberPins = pgTable('member_pins', {
+  memberId: text('member_id').primaryKey(),
+  hash: text('hash').notNull(),
+  failures: bigint('failures', { mode: 'number' }).notNull().default(0),
+  lockedUntil: bigint('locked_until', { mode: 'number' }),
+  updatedAt: bigint('updated_at', { mode: 'number' }).notNull(),
+});
+
 export const schema = {
   members,
   memberAliases,
@@ -456,6 +539,11 @@ export const schema = {
   segmentMembers,
   expiryNotices,
   inbox,
+  rewards,
+  voucherPool,
+  redemptions,
+  vouchers,
+  memberPins,
 };
 
 export type Schema = typeof schema;

@@ -432,6 +432,89 @@ export const inbox = sqliteTable(
   ],
 );
 
+/**
+ * The reward catalog (`/v1/rewards`). kind: `voucher` | `fixed_discount` (value, currency) |
+ * `percentage_discount` (percent) | `free_product` (productSku) | `points_as_payment` (value per
+ * redemption). `stock` null: unlimited; it never goes below zero (a conditional decrement in the
+ * redemption's transaction). `tiers` / `segments`: JSON arrays of ids (empty: everyone).
+ * `codeSource`: `generated` or `pool` (codes uploaded to `voucher_pool`). `storeCodes`: JSON
+ * array of platforms where the voucher must work (`shopify`, `woocommerce`).
+ */
+export const rewards = sqliteTable('rewards', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  description: text('description'),
+  kind: text('kind').notNull(),
+  cost: integer('cost').notNull(),
+  value: integer('value'),
+  currency: text('currency'),
+  percent: integer('percent'),
+  productSku: text('product_sku'),
+  codeSource: text('code_source').notNull(),
+  stock: integer('stock'),
+  perMemberLimit: integer('per_member_limit'),
+  tiers: text('tiers').notNull().default('[]'),
+  segments: text('segments').notNull().default('[]'),
+  validFrom: integer('valid_from'),
+  validUntil: integer('valid_until'),
+  voucherValidDays: integer('voucher_valid_days'),
+  storeCodes: text('store_codes').notNull().default('[]'),
+  status: text('status').notNull(),
+  createdAt: integer('created_at').notNull(),
+  updatedAt: integer('updated_at').notNull(),
+});
+
+/** Uploaded voucher codes of a `pool` reward; a code is claimed by the one redemption that got it. */
+export const voucherPool = sqliteTable(
+  'voucher_pool',
+  {
+    code: text('code').primaryKey(),
+    rewardId: text('reward_id').notNull(),
+    redemptionId: text('redemption_id'),
+    addedAt: integer('added_at').notNull(),
+  },
+  (t) => [index('voucher_pool_free_idx').on(t.rewardId, t.code).where(sql`${t.redemptionId} is null`)],
+);
+
+/** A member's redemption of a reward: the spend that paid for it and the voucher it issued. status: `issued` | `reversed`. */
+export const redemptions = sqliteTable(
+  'redemptions',
+  {
+    id: text('id').primaryKey(),
+    rewardId: text('reward_id').notNull(),
+    memberId: text('member_id').notNull(),
+    points: integer('points').notNull(),
+    transferId: text('transfer_id').notNull(),
+    voucherCode: text('voucher_code'),
+    status: text('status').notNull(),
+    createdAt: integer('created_at').notNull(),
+    reversedAt: integer('reversed_at'),
+  },
+  (t) => [index('redemptions_member_reward_idx').on(t.memberId, t.rewardId)],
+);
+
+/** Vouchers: used once. status: `active` | `used` | `void` (its redemption was reversed). */
+export const vouchers = sqliteTable('vouchers', {
+  code: text('code').primaryKey(),
+  redemptionId: text('redemption_id').notNull(),
+  rewardId: text('reward_id').notNull(),
+  memberId: text('member_id').notNull(),
+  status: text('status').notNull(),
+  expiresAt: integer('expires_at'),
+  usedAt: integer('used_at'),
+  usedReference: text('used_reference'),
+  createdAt: integer('created_at').notNull(),
+});
+
+/** Optional redemption PIN per member: a scrypt hash, and the failure count behind the lock-out. */
+export const memberPins = sqliteTable('member_pins', {
+  memberId: text('member_id').primaryKey(),
+  hash: text('hash').notNull(),
+  failures: integer('failures').notNull().default(0),
+  lockedUntil: integer('locked_until'),
+  updatedAt: integer('updated_at').notNull(),
+});
+
 export const schema = {
   members,
   memberAliases,
@@ -455,6 +538,11 @@ export const schema = {
   segmentMembers,
   expiryNotices,
   inbox,
+  rewards,
+  voucherPool,
+  redemptions,
+  vouchers,
+  memberPins,
 };
 
 export type Schema = typeof schema;

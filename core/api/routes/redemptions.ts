@@ -1,0 +1,238 @@
+/**
+ * Redemption and checkout: redeem a reward, reverse a redemption, use a voucher once, hold
+ * points for a cart (lock → capture or release; an expired hold releases itself), quote points
+ * as payment, and set a member's redemption PIN.
+ */
+import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
+import { randomUUID } from 'node:crypto';
+import { requireMember } from '../../members/members.js';
+import { checkRedemptionPin, setPin } from '../../rewards/member-pin.js';
+import { quotePointsPayment } from '../../rewards/points-payment.js';
+import { redeem } from '../../rewards/redeem.js';
+import { requireReward } from '../../rewards/catalog.js';
+import { reverseRedemption } from '../../rewards/reverse-redemption.js';
+import { findVoucher, useVoucher } from '../../rewards/use-voucher.js';
+import { requireScope } from '../authenticate.js';
+import type { ApiDeps } from '../deps.js';
+import type { ApiEnv } from '../env.js';
+import { presentTransfer } from '../presenters.js';
+import { ProblemError } from '../problem.js';
+import { IdempotencyHeader, MemberIdParam, TransactionSchema, errorResponses, iso } from '../schemas.js';
+import { validationHook } from '../validation.js';
+import { RewardSchema, presentReward } from './rewards.js';
+
+const json = <T extends z.ZodType>(schema: T) => ({ content: { 'application/json': { schema } }, required: true as const });
+const ok = <T extends z.ZodType>(schema: T, description: string) => ({ content: { 'application/json': { schema } }, description });
+const IdParam = z.object({ id: z.string().min(1).max(64).openapi({ param: { name: 'id', in: 'path' } }) });
+const CodeParam = z.object({ code: z.string().min(4).max(64).openapi({ param: { name: 'code', in: 'path' } }) });
+
+const RedemptionSchema = z
+  .object({
+    id: z.string(),
+    memberId: z.string(),
+    reward: RewardSchema,
+    points: z.number().int(),
+    voucherCode: z.string().nullable().openapi({ description: 'Unguessable; used once at checkout.' }),
+    voucherExpiresAt: z.string().nullable(),
+    status: z.enum(['issued', 'reversed']),
+    transaction: TransactionSchema,
+    duplicate: z.boolean(),
+  })
+  .openapi('Redemption');
+
+const LockSchema = z
+  .object({ id: z.string(), memberId: z.string(), points: z.number().int(), expiresAt: z.string().nullable(), transaction: TransactionSchema, duplicate: z.boolean() })
+  .openapi('Lock');
+
+const routes = {
+  redeem: createRoute({
+    method: 'post',
+    path: '/members/{id}/redemptions',
+    tags: ['Redemption'],
+    summary: 'Redeem points for a reward: spends the points, takes one from stock, issues a voucher',
+    middleware: [requireScope('write')] as const,
+    request: {
+      params: MemberIdParam,
+      headers: IdempotencyHeader,
+      body: json(z.object({ rewardId: z.string().min(1).max(64), pin: z.string().regex(/^\d{4,8}$/).optional().openapi({ description: 'The member\'s PIN, when the redemption is above `redemption.pinRequiredAbove`.' }), idempotencyKey: z.string().max(255).optional() })),
+    },
+    responses: { 201: ok(RedemptionSchema, 'Redeemed'), 200: ok(RedemptionSchema, 'Redeemed earlier with this Idempotency-Key'), ...errorResponses(400, 404, 409, 422) },
+  }),
+  reverse: createRoute({
+    method: 'post',
+    path: '/redemptions/{id}/reverse',
+    tags: ['Redemption'],
+    summary: 'Reverse a redemption: points back to their lots (original expiry), stock restored, voucher void',
+    middleware: [requireScope('write')] as const,
+    request: { params: IdParam, headers: IdempotencyHeader, body: { content: { 'application/json': { schema: z.object({ reason: z.string().max(500).optional(), idempotencyKey: z.string().max(255).optional() }) } }, required: false } },
+    responses: { 200: ok(z.object({ redemptionId: z.string(), transaction: TransactionSchema, alreadyReversed: z.boolean() }), 'Reversed'), ...errorResponses(404, 409) },
+  }),
+  useVoucher: createRoute({
+    method: 'post',
+    path: '/vouchers/{code}/use',
+    tags: ['Redemption'],
+    summary: 'Use a voucher at checkout: succeeds once, 409 after',
+    middleware: [requireScope('write')] as const,
+    request: { params: CodeParam, body: { content: { 'application/json': { schema: z.object({ reference: z.string().max(200).optional().openapi({ description: 'The order or till receipt it was used on.' }) }) } }, required: false } },
+    responses: { 200: ok(z.object({ code: z.string(), status: z.literal('used'), rewardId: z.string(), memberId: z.string(), usedAt: z.string() }), 'Used'), ...errorResponses(404, 409) },
+  }),
+  getVoucher: createRoute({
+    method: 'get',
+    path: '/vouchers/{code}',
+    tags: ['Redemption'],
+    summary: 'Check a voucher (authenticate it at a till before using it)',
+    middleware: [requireScope('write')] as const,
+    request: { params: CodeParam },
+    responses: {
+      200: ok(z.object({ code: z.string(), status: z.enum(['active', 'used', 'void']), valid: z.boolean(), rewardId: z.string(), memberId: z.string(), expiresAt: z.string().nullable(), usedAt: z.string().nullable() }), 'The voucher'),
+      ...errorResponses(404),
+    },
+  }),
+  lock: createRoute({
+    method: 'post',
+    path: '/members/{id}/locks',
+    tags: ['Checkout'],
+    summary: 'Hold points for a cart; released by itself after the TTL unless captured or released',
+    middleware: [requireScope('write')] as const,
+    request: {
+      params: MemberIdParam,
+      headers: IdempotencyHeader,
+      body: json(z.object({ points: z.number().int().min(1).max(1e9), ttlSeconds: z.number().int().min(10).max(7 * 86_400).default(900), reference: z.string().max(200).optional(), idempotencyKey: z.string().max(255).optional() })),
+    },
+    responses: { 201: ok(LockSchema, 'Held'), ...errorResponses(400, 404, 409, 422) },
+  }),
+  capture: createRoute({
+    method: 'post',
+    path: '/locks/{id}/capture',
+    tags: ['Checkout'],
+    summary: 'Spend held points (all, or part: the rest is released)',
+    middleware: [requireScope('write')] as const,
+    request: { params: IdParam, headers: IdempotencyHeader, body: { content: { 'application/json': { schema: z.object({ points: z.number().int().min(1).optional(), idempotencyKey: z.string().max(255).optional() }) } }, required: false } },
+    responses: { 200: ok(z.object({ transaction: TransactionSchema, duplicate: z.boolean() }), 'Captured'), ...errorResponses(404, 409, 422) },
+  }),
+  release: createRoute({
+    method: 'post',
+    path: '/locks/{id}/release',
+    tags: ['Checkout'],
+    summary: 'Release held points back to available',
+    middleware: [requireScope('write')] as const,
+    request: { params: IdParam, headers: IdempotencyHeader },
+    responses: { 200: ok(z.object({ transaction: TransactionSchema, duplicate: z.boolean() }), 'Released'), ...errorResponses(404, 409) },
+  }),
+  quote: createRoute({
+    method: 'post',
+    path: '/members/{id}/points-payment-quote',
+    tags: ['Checkout'],
+    summary: 'Points as payment: how many points an amount costs, and how much the member can cover',
+    middleware: [requireScope('read')] as const,
+    request: { params: MemberIdParam, body: json(z.object({ amount: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER), currency: z.string().regex(/^[A-Za-z]{3}$/) })) },
+    responses: {
+      200: ok(
+        z.object({ currency: z.string(), amount: z.number().int(), pointsNeeded: z.number().int(), pointsUsable: z.number().int(), valueOfUsable: z.number().int(), remainder: z.number().int(), rate: z.object({ points: z.number().int(), value: z.number().int() }) }),
+        'The quote (hold `pointsUsable` with a lock, capture it when the order is paid)',
+      ),
+      ...errorResponses(404, 422),
+    },
+  }),
+  pin: createRoute({
+    method: 'put',
+    path: '/members/{id}/pin',
+    tags: ['Redemption'],
+    summary: "Set or change the member's redemption PIN (stored hashed)",
+    middleware: [requireScope('write')] as const,
+    request: { params: MemberIdParam, body: json(z.object({ pin: z.string().regex(/^\d{4,8}$/, '4 to 8 digits') })) },
+    responses: { 204: { description: 'Set' }, ...errorResponses(400, 404) },
+  }),
+};
+
+export function redemptionRoutes({ store, ledger, program, clock }: ApiDeps) {
+  const app = new OpenAPIHono<ApiEnv>({ defaultHook: validationHook });
+  const keyOf = (c: { get(k: 'idempotencyKey'): string | undefined; get(k: 'principal'): { keyId: string } }) => `${c.get('principal').keyId}:${c.get('idempotencyKey') ?? randomUUID()}`;
+
+  app.openapi(routes.redeem, async (c) => {
+    const { id } = c.req.valid('param');
+    const body = c.req.valid('json');
+    await requireMember(store.db, id);
+    const reward = await requireReward(store.db, body.rewardId);
+    await checkRedemptionPin(store, program, clock(), id, reward.cost, body.pin);
+    const key = keyOf(c);
+    const result = await ledger.write((tx, now) => redeem(tx, now, program, { memberId: id, rewardId: body.rewardId, idempotencyKey: key, actor: c.get('principal').name }));
+    ledger.observe(result.posted);
+    return c.json(
+      {
+        id: result.redemption.id,
+        memberId: id,
+        reward: presentReward(result.reward),
+        points: result.redemption.points,
+        voucherCode: result.redemption.voucherCode,
+        voucherExpiresAt: iso(result.redemption.voucherExpiresAt),
+        status: result.redemption.status as 'issued' | 'reversed',
+        transaction: presentTransfer(result.posted.transfer),
+        duplicate: result.duplicate,
+      },
+      result.duplicate ? 200 : 201,
+    );
+  });
+
+  app.openapi(routes.reverse, async (c) => {
+    const { id } = c.req.valid('param');
+    const body = c.req.header('content-type')?.includes('json') ? ((await c.req.json().catch(() => ({}))) as { reason?: string }) : {};
+    const result = await ledger.write((tx, now) => reverseRedemption(tx, now, id, { actor: c.get('principal').name, reason: body.reason }));
+    ledger.observe(result.posted);
+    return c.json({ redemptionId: id, transaction: presentTransfer(result.posted.transfer), alreadyReversed: result.alreadyReversed }, 200);
+  });
+
+  app.openapi(routes.useVoucher, async (c) => {
+    const { code } = c.req.valid('param');
+    const body = c.req.header('content-type')?.includes('json') ? ((await c.req.json().catch(() => ({}))) as { reference?: string }) : {};
+    const used = await store.transaction((tx) => useVoucher(tx, clock(), code, body.reference));
+    return c.json({ code: used.code, status: 'used' as const, rewardId: used.rewardId, memberId: used.memberId, usedAt: iso(used.usedAt)! }, 200);
+  });
+
+  app.openapi(routes.getVoucher, async (c) => {
+    const v = await findVoucher(store.db, c.req.valid('param').code);
+    if (!v) throw new ProblemError(404, 'voucher-not-found', 'Voucher not found', 'No such voucher.');
+    const valid = v.status === 'active' && (v.expiresAt === null || v.expiresAt >= clock());
+    return c.json({ code: v.code, status: v.status as 'active' | 'used' | 'void', valid, rewardId: v.rewardId, memberId: v.memberId, expiresAt: iso(v.expiresAt), usedAt: iso(v.usedAt) }, 200);
+  });
+
+  app.openapi(routes.lock, async (c) => {
+    const { id } = c.req.valid('param');
+    const body = c.req.valid('json');
+    await requireMember(store.db, id);
+    const expiresAt = clock() + body.ttlSeconds * 1000;
+    const posted = await ledger.lock({ memberId: id, points: body.points, expiresAt, idempotencyKey: `lock:${keyOf(c)}`, why: { source: 'api', actor: c.get('principal').name, reason: body.reference ?? 'checkout hold' } });
+    return c.json({ id: posted.transfer.id, memberId: id, points: posted.transfer.amount, expiresAt: iso(posted.transfer.timeoutAt), transaction: presentTransfer(posted.transfer), duplicate: posted.duplicate }, 201);
+  });
+
+  app.openapi(routes.capture, async (c) => {
+    const { id } = c.req.valid('param');
+    const body = c.req.header('content-type')?.includes('json') ? ((await c.req.json().catch(() => ({}))) as { points?: number }) : {};
+    const posted = await ledger.capture({ lockId: id, points: body.points, idempotencyKey: `capture:${id}`, why: { source: 'api', actor: c.get('principal').name, reason: 'checkout captured' } });
+    return c.json({ transaction: presentTransfer(posted.transfer), duplicate: posted.duplicate }, 200);
+  });
+
+  app.openapi(routes.release, async (c) => {
+    const { id } = c.req.valid('param');
+    const posted = await ledger.unlock({ lockId: id, idempotencyKey: `unlock:${id}`, why: { source: 'api', actor: c.get('principal').name, reason: 'checkout released' } });
+    return c.json({ transaction: presentTransfer(posted.transfer), duplicate: posted.duplicate }, 200);
+  });
+
+  app.openapi(routes.quote, async (c) => {
+    const { id } = c.req.valid('param');
+    const { amount, currency } = c.req.valid('json');
+    await requireMember(store.db, id);
+    const balance = await ledger.balance(id);
+    return c.json(quotePointsPayment(program, amount, currency, balance?.available ?? 0), 200);
+  });
+
+  app.openapi(routes.pin, async (c) => {
+    const { id } = c.req.valid('param');
+    const { pin } = c.req.valid('json');
+    await requireMember(store.db, id);
+    await store.transaction((tx) => setPin(tx, clock(), id, pin));
+    return c.body(null, 204);
+  });
+
+  return app;
+}

@@ -1,0 +1,36 @@
+/**
+ * Reversing a redemption: the points go back to the very lots they were spent from, with their
+ * original expiry (the ledger's spend reversal), the stock is restored and the voucher is
+ * voided — all or nothing. A voucher already used cannot be reversed: the customer has had the
+ * reward.
+ */
+import { and, eq, sql } from 'drizzle-orm';
+import { ledgerOps, type Posted } from '../ledger/index.js';
+import { tablesOf } from '../storage/prepared.js';
+import type { Db } from '../storage/store.js';
+import { RewardError } from './reward-error.js';
+
+export async function reverseRedemption(tx: Db, now: number, redemptionId: string, why: { actor?: string; reason?: string }): Promise<{ posted: Posted; redemptionId: string; alreadyReversed: boolean }> {
+  const { redemptions, rewards, vouchers } = tablesOf(tx);
+  const [row] = await tx.select().from(redemptions).where(eq(redemptions.id, redemptionId));
+  if (!row) throw new RewardError('redemption_not_found', `no redemption ${redemptionId}`, { redemptionId });
+  const key = `reverse-redemption:${redemptionId}`;
+  if (row.status === 'reversed') {
+    const posted = await ledgerOps.reverse(tx, now, { transferId: row.transferId, idempotencyKey: key, why: { source: 'redemption', redemptionId } });
+    return { posted, redemptionId, alreadyReversed: true };
+  }
+  if (row.voucherCode) {
+    const [voucher] = await tx.select().from(vouchers).where(eq(vouchers.code, row.voucherCode));
+    if (voucher?.status === 'used') throw new RewardError('voucher_used', `voucher ${row.voucherCode} was used; the redemption cannot be reversed`, { code: row.voucherCode });
+    await tx.update(vouchers).set({ status: 'void' }).where(and(eq(vouchers.code, row.voucherCode), eq(vouchers.status, 'active')));
+  }
+  const flipped = await tx.update(redemptions).set({ status: 'reversed', reversedAt: now }).where(and(eq(redemptions.id, redemptionId), eq(redemptions.status, 'issued'))).returning({ id: redemptions.id });
+  if (!flipped.length) throw new RewardError('redemption_reversed', `redemption ${redemptionId} was reversed a moment ago`, { redemptionId });
+  await tx.update(rewards).set({ stock: sql`${rewards.stock} + 1`, updatedAt: now }).where(and(eq(rewards.id, row.rewardId), sql`${rewards.stock} is not null`));
+  const posted = await ledgerOps.reverse(tx, now, {
+    transferId: row.transferId,
+    idempotencyKey: key,
+    why: { source: 'redemption', redemptionId, actor: why.actor, reason: why.reason ?? 'redemption reversed' },
+  });
+  return { posted, redemptionId, alreadyReversed: false };
+}

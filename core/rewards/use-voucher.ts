@@ -1,0 +1,39 @@
+/**
+ * A voucher is used once: a conditional update from `active` to `used` is the whole check, so
+ * two tills scanning one code at the same instant get one success and one 409.
+ */
+import { and, eq } from 'drizzle-orm';
+import { emitEvent } from '../outbox/emit.js';
+import { tablesOf } from '../storage/prepared.js';
+import type { Db } from '../storage/store.js';
+import { RewardError } from './reward-error.js';
+import { normalizeVoucherCode } from './voucher-code.js';
+
+export type VoucherRow = typeof import('../storage/schema.sqlite.js').vouchers.$inferSelect;
+
+export async function findVoucher(db: Db, code: string): Promise<VoucherRow | undefined> {
+  const { vouchers } = tablesOf(db);
+  const [row] = await db.select().from(vouchers).where(eq(vouchers.code, normalizeVoucherCode(code)));
+  return row;
+}
+
+export async function useVoucher(tx: Db, now: number, code: string, reference?: string): Promise<VoucherRow> {
+  const { vouchers } = tablesOf(tx);
+  const voucher = await findVoucher(tx, code);
+  if (!voucher) throw new RewardError('voucher_not_found', 'no such voucher', {});
+  if (voucher.status === 'used') throw new RewardError('voucher_used', `voucher used at ${new Date(voucher.usedAt!).toISOString()}`, { usedAt: new Date(voucher.usedAt!).toISOString() });
+  if (voucher.status === 'void') throw new RewardError('voucher_void', 'the voucher was cancelled (its redemption was reversed)', {});
+  if (voucher.expiresAt !== null && voucher.expiresAt < now) throw new RewardError('voucher_expired', `the voucher expired at ${new Date(voucher.expiresAt).toISOString()}`, {});
+  const [used] = await tx
+    .update(vouchers)
+    .set({ status: 'used', usedAt: now, usedReference: reference ?? null })
+    .where(and(eq(vouchers.code, voucher.code), eq(vouchers.status, 'active')))
+    .returning();
+  if (!used) throw new RewardError('voucher_used', 'the voucher was used a moment ago', {});
+  await emitEvent(tx, now, {
+    type: 'voucher.used',
+    memberId: used.memberId,
+    data: { code: used.code, rewardId: used.rewardId, redemptionId: used.redemptionId, reference: reference ?? null },
+  });
+  return used;
+}
