@@ -25,7 +25,7 @@ export const SAMPLE_MEMBER = {
 
 export const SAMPLE_BALANCE: BalanceSnapshot = { available: 5250, pending: 300, locked: 0, spent: 1200, expired: 0, lifetimeEarned: 6750 };
 const SAMPLE_TIER = { id: 'gold', name: 'Gold', threshold: 5000 };
-const SAMPLE_REWARD = { id: 'rwd_free_coffee', name: 'Free coffee', points: 5000 };
+const SAMPLE_REWARD = { id: 'rwd_free_coffee', name: 'Free coffee', kind: 'free_product', cost: 5000, points: 5000, value: null, currency: null, percent: null, productSku: 'COFFEE-12OZ' };
 
 /** The fields `announce` (core/ledger/settle.ts) puts on every points event. */
 function pointsData(points: number, kind: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
@@ -66,12 +66,14 @@ const DATA: Record<LoyaltyEventType, () => Record<string, unknown>> = {
   'reward.redeemed': () =>
     pointsData(5000, 'spend', {
       ruleId: null,
-      rewardId: SAMPLE_REWARD.id,
       redemptionId: 'rdm_01JX4SAMPLE',
-      voucherCode: 'COFFEE-7Q2M',
+      voucherCode: 'K7QF-M2XP-9TBA-C4RH',
+      voucherExpiresAt: '2025-08-30T09:30:00.000Z',
+      reward: { ...SAMPLE_REWARD },
+      storeCodes: [],
       balance: { ...SAMPLE_BALANCE, available: 250, spent: 6200 },
     }),
-  'voucher.used': () => ({ code: 'COFFEE-7Q2M', rewardId: SAMPLE_REWARD.id, redemptionId: 'rdm_01JX4SAMPLE', orderId: 'shopify:5551234' }),
+  'voucher.used': () => ({ code: 'K7QF-M2XP-9TBA-C4RH', rewardId: SAMPLE_REWARD.id, redemptionId: 'rdm_01JX4SAMPLE', reference: 'shopify:5551234' }),
   'limit.reached': () => ({ limit: 'limits.perMember.day (50000)', requested: 1500, awarded: 320, ruleId: null, eventId: 'shopify:order:5551234', trigger: 'order.paid' }),
   'fraud.flagged': () => ({ ruleId: 'fraud.velocity', reason: '5 earning events within 10 minutes (fraud.velocity: 5)', heldUntil: '2025-06-15T00:00:00.000Z', points: 150, eventId: 'shopify:order:5551234' }),
   'delivery.failed': () => ({
