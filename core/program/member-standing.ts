@@ -91,23 +91,27 @@ export async function reviewTier(tx: Db, now: number, program: Program, memberId
   if (!member || member.status === 'erased') return;
   const standing = await readStanding(tx, memberId);
   const base = program.tiers[0]!;
-  const current = effectiveTier(program, standing.tier, member.manualTier) ?? base;
+  // `member_standing.tier` is the tier the member's points earned (after downgrade grace); the
+  // manual tier only raises what the member gets, so removing it leaves what was earned.
+  const held = program.tiers[Math.max(rank(program, standing.tier), 0)]!;
+  const shown = (t: CompiledTier) => effectiveTier(program, t.id, member.manualTier) ?? base;
+  const current = shown(held);
   const earned = await qualifyingPoints(tx, program, memberId, now);
   let qualified = base;
   for (const t of program.tiers) if (earned >= t.threshold) qualified = t;
-  const target = effectiveTier(program, qualified.id, member.manualTier) ?? base;
+  const target = shown(qualified);
   const rolling = tiers.basis.window === 'rolling';
   // Above the base tier on a rolling window, points age out with no event: look again tomorrow.
-  const reviewAt = rolling && rank(program, target.id) > 0 ? now + DAY_MS : null;
+  const reviewAt = rolling && rank(program, qualified.id) > 0 ? now + DAY_MS : null;
 
-  if (rank(program, target.id) > rank(program, current.id)) {
-    await writeStanding(tx, memberId, now, { tier: target.id, tierSince: now, downgradeAt: null, reviewAt }, base.id);
-    await announceTier(tx, now, memberId, 'tier.upgraded', target, current, earned);
+  if (rank(program, qualified.id) > rank(program, held.id)) {
+    await writeStanding(tx, memberId, now, { tier: qualified.id, tierSince: now, downgradeAt: null, reviewAt }, base.id);
+    if (rank(program, target.id) > rank(program, current.id)) await announceTier(tx, now, memberId, 'tier.upgraded', target, current, earned);
     return;
   }
-  if (rank(program, target.id) === rank(program, current.id)) {
-    if (standing.tier === null || standing.downgradeAt !== null || standing.tier !== current.id) {
-      await writeStanding(tx, memberId, now, { tier: current.id, downgradeAt: null, reviewAt }, base.id);
+  if (rank(program, qualified.id) === rank(program, held.id)) {
+    if (standing.tier === null || standing.downgradeAt !== null || standing.tier !== held.id) {
+      await writeStanding(tx, memberId, now, { tier: held.id, downgradeAt: null, reviewAt }, base.id);
     } else {
       await writeStanding(tx, memberId, now, { reviewAt }, base.id);
     }
@@ -124,8 +128,8 @@ export async function reviewTier(tx: Db, now: number, program: Program, memberId
     await writeStanding(tx, memberId, now, { downgradeAt, reviewAt: downgradeAt }, base.id);
     return;
   }
-  await writeStanding(tx, memberId, now, { tier: target.id, tierSince: now, downgradeAt: null, reviewAt }, base.id);
-  await announceTier(tx, now, memberId, 'tier.downgraded', target, current, earned);
+  await writeStanding(tx, memberId, now, { tier: qualified.id, tierSince: now, downgradeAt: null, reviewAt }, base.id);
+  if (rank(program, target.id) < rank(program, current.id)) await announceTier(tx, now, memberId, 'tier.downgraded', target, current, earned);
 }
 
 async function announceTier(tx: Db, now: number, memberId: string, type: 'tier.upgraded' | 'tier.downgraded', tier: CompiledTier, previous: CompiledTier, earned: number) {

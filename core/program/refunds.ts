@@ -38,7 +38,9 @@ export async function applyRefund(tx: Db, now: number, program: Program, trigger
   }
   const result = await refundOrder(tx, now, program, trigger, order);
   await tx.insert(orderRefunds).values({ key: trigger.id, orderKey: key, amount: result.amount, points: result.points, status: 'applied', trigger: JSON.stringify(trigger), receivedAt: now, resolvedAt: now }).onConflictDoNothing();
-  return { status: 'applied', triggerId: trigger.id, memberId: order.memberId ?? undefined, enrolled: false, points: -result.points, posted: result.posted, detail: result.detail };
+  // What the ledger took back (reversals, debits): a debt or a part not taken (only_pending) is in `detail`, not here.
+  const taken = result.posted.reduce((n, p) => n + p.transfer.amount, 0);
+  return { status: 'applied', triggerId: trigger.id, memberId: order.memberId ?? undefined, enrolled: false, points: -taken, posted: result.posted, detail: result.detail };
 }
 
 /**
