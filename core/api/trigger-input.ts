@@ -4,6 +4,8 @@
  * integer minor units and an explicit currency.
  */
 import { z } from '@hono/zod-openapi';
+import type { Program } from '../program/compiled-program.js';
+import { EXPLICIT_RULE } from '../program/post-evaluation.js';
 import type { TriggerEvent } from '../triggers/trigger-event.js';
 import { normalizeCurrency } from '../triggers/money.js';
 import { Alias } from './schemas.js';
@@ -107,3 +109,14 @@ export function triggerFromInput(body: TriggerInputBody, key: string, now: numbe
       return { ...base, id: `api:${body.type}:${key}`, type: body.type };
   }
 }
+
+/** An activity posted with explicit points runs a one-rule program: caps still apply. */
+export function explicitProgram(program: Program, body: TriggerInputBody): Program {
+  if (body.type !== 'activity' || body.points === undefined) return program;
+  const d = program.config.defaults;
+  return {
+    ...program,
+    rules: [{ id: EXPLICIT_RULE, on: body.name, conditions: {}, award: { kind: 'fixed', points: body.points }, pendingDays: d.pendingDays, expiry: d.expiry, limit: {}, stop: true }],
+  };
+}
+

@@ -175,7 +175,12 @@ export async function evaluateTrigger(
     if (recent.count + 1 >= velocity.events) {
       const until = now + velocity.holdDays * DAY_MS;
       evaluation.held = { reason: `${recent.count + 1} earning events within ${velocity.minutes} minutes (fraud.velocity: ${velocity.events})`, until };
-      for (const l of evaluation.lines) l.activatesAt = Math.max(l.activatesAt, until);
+      // Held points start their life when released: expiry moves with activation.
+      for (const l of evaluation.lines) {
+        const delay = Math.max(0, until - l.activatesAt);
+        l.activatesAt += delay;
+        if (l.expiresAt !== null) l.expiresAt += delay;
+      }
     }
   }
   return evaluation;

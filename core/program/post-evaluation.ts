@@ -62,7 +62,8 @@ export async function postEvaluation(
   for (const line of evaluation.lines) {
     const rule = program.rules.find((r) => r.id === line.ruleId);
     if (!rule) continue;
-    if (rule.limit.perMember) {
+    // A line a cap cut to nothing did not use up the member's allowance of this rule.
+    if (rule.limit.perMember && line.points > 0) {
       await bumpCounter(tx, counterKeys.rule(memberId, rule.id, periodKey(trigger.occurredAt, tz, rule.limit.perMember.per)), line.points, 1);
     }
     if (rule.limit.budget !== undefined && line.points > 0) await bumpCounter(tx, counterKeys.budget(rule.id), line.points, 1);

@@ -172,7 +172,7 @@ export const ProgramSchema = z
           .union([
             z.object({ mode: z.literal('none') }).strict(),
             z.object({ mode: z.literal('period_end'), period: z.enum(['month', 'quarter', 'year']) }).strict(),
-            z.object({ mode: z.literal('after_days'), days: z.number().int().min(1).max(3650) }).strict(),
+            z.object({ mode: z.literal('after_days'), days: z.number().int().min(0).max(3650) }).strict(),
           ])
           .default({ mode: 'none' }),
         multiplierAppliesTo: z.array(z.string()).default(['order.paid']),

@@ -5,7 +5,7 @@
  * order is parked and applied when the order arrives; after `refunds.parkHours` it becomes an
  * exception (`refund.unmatched`) for support.
  */
-import { and, asc, eq, lt } from 'drizzle-orm';
+import { and, asc, eq, lt, sql } from 'drizzle-orm';
 import type { Posted } from '../ledger/index.js';
 import { emitEvent } from '../outbox/emit.js';
 import { tablesOf } from '../storage/prepared.js';
@@ -31,6 +31,7 @@ function orderIdOf(trigger: RefundTrigger): string {
 export async function applyRefund(tx: Db, now: number, program: Program, trigger: RefundTrigger, _options: ApplyOptions): Promise<ApplyOutcome> {
   const { orders, orderRefunds } = tablesOf(tx);
   const key = orderKey(trigger.source, orderIdOf(trigger));
+  await lockOrderKey(tx, key);
   const [order] = await tx.select().from(orders).where(eq(orders.key, key));
   if (!order) {
     await tx.insert(orderRefunds).values({ key: trigger.id, orderKey: key, amount: 0, status: 'parked', trigger: JSON.stringify(trigger), receivedAt: now }).onConflictDoNothing();
@@ -102,10 +103,27 @@ async function refundOrder(tx: Db, now: number, program: Program, trigger: Refun
   return { amount: delta, points: order.status === 'guest' ? 0 : take, posted, detail };
 }
 
+/** Namespace of the per-order advisory locks (the two-key form: apart from every one-key lock). */
+const ORDER_LOCK_SPACE = 7_141_002;
+
+/**
+ * Serializes what may race on one order: a refund that finds no order and parks, and the order
+ * arriving and applying the parked refunds. On PostgreSQL neither transaction sees the other's
+ * uncommitted row, so without this a refund delivered at the same moment as its order (two
+ * processes, or one process's pool) stays parked though its order is there, and the points are
+ * never taken back. A transaction-scoped advisory lock per order key; SQLite runs write
+ * transactions one at a time, so there is nothing to do.
+ */
+async function lockOrderKey(tx: Db, key: string): Promise<void> {
+  const pg = tx as unknown as { execute?: (query: ReturnType<typeof sql>) => Promise<unknown> };
+  if (typeof pg.execute === 'function') await pg.execute(sql`select pg_advisory_xact_lock(${sql.raw(String(ORDER_LOCK_SPACE))}, hashtext(${key}))`);
+}
+
 /** Applies refunds that arrived before their order, now that it is here. */
 export async function applyParkedRefunds(tx: Db, now: number, program: Program, source: string, orderId: string): Promise<Posted[]> {
   const { orders, orderRefunds } = tablesOf(tx);
   const key = orderKey(source, orderId);
+  await lockOrderKey(tx, key);
   const parked = await tx.select().from(orderRefunds).where(and(eq(orderRefunds.orderKey, key), eq(orderRefunds.status, 'parked'))).orderBy(asc(orderRefunds.receivedAt));
   const posted: Posted[] = [];
   for (const row of parked) {

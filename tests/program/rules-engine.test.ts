@@ -669,7 +669,7 @@ describe('POST /v1/evaluate cannot disagree with earning', () => {
   // KNOWN GAP: POST /v1/events honours an activity's explicit `points` (a one-rule program, see
   // explicitProgram in core/api/routes/events.ts) but POST /v1/evaluate ignores them and previews
   // the program's rules. Remove `.fails` once core/api/routes/evaluate.ts does the same.
-  it.fails('an activity posted with explicit points previews those points', async () => {
+  it('an activity posted with explicit points previews those points', async () => {
     const id = await p.enroll();
     const event = { type: 'activity', name: 'goodwill', id: 'gw-1', customer: { memberId: id }, points: 40 };
     const preview = await p.evaluate(event);

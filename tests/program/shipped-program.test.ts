@@ -174,6 +174,20 @@ describe('the shipped program (SPEC §5)', () => {
     expect((await p.balance(late)).tier).toBe('bronze');
   });
 
+  it('a member whose window falls below the threshold goes back down, with tier.downgraded', async () => {
+    const id = await p.enroll();
+    await p.order(id, { amount: 120_000 });
+    expect((await p.balance(id)).tier).toBe('silver');
+    p.clock.set(T0 + 364 * DAY);
+    await p.tick();
+    expect((await p.balance(id)).tier).toBe('silver');
+    p.clock.set(T0 + 366 * DAY);
+    await p.tick();
+    expect((await p.balance(id)).tier).toBe('bronze');
+    const [down] = await p.loyaltyEvents('tier.downgraded', id);
+    expect(down?.data).toMatchObject({ tier: { id: 'bronze' }, previousTier: { id: 'silver' } });
+  });
+
   it('tiers follow points earned, not the balance: spending does not cost the tier', async () => {
     const id = await p.enroll();
     await p.order(id, { amount: 100_000 });

@@ -14,7 +14,7 @@ import { requireScope } from '../authenticate.js';
 import type { ApiDeps } from '../deps.js';
 import type { ApiEnv } from '../env.js';
 import { errorResponses, iso } from '../schemas.js';
-import { TriggerInput, triggerFromInput } from '../trigger-input.js';
+import { TriggerInput, explicitProgram, triggerFromInput } from '../trigger-input.js';
 import { validationHook } from '../validation.js';
 
 const EvaluateInput = z
@@ -70,7 +70,7 @@ export function evaluateRoutes({ store, program, clock }: ApiDeps) {
     const member = found
       ? await memberContext(db, program, found.id)
       : { tier: tier ?? program.tiers[0]?.id ?? null, segments: [], attributes: {} };
-    const evaluation = await evaluateTrigger(program, trigger, member, counterReader(db), now);
+    const evaluation = await evaluateTrigger(explicitProgram(program, event), trigger, member, counterReader(db), now);
     return c.json(
       {
         on: evaluation.on,

@@ -5,15 +5,13 @@
  */
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import { randomUUID } from 'node:crypto';
-import type { Program } from '../../program/compiled-program.js';
 import { applyTrigger } from '../../program/apply-trigger.js';
-import { EXPLICIT_RULE } from '../../program/post-evaluation.js';
 import { requireScope } from '../authenticate.js';
 import type { ApiDeps } from '../deps.js';
 import type { ApiEnv } from '../env.js';
 import { presentTransfer } from '../presenters.js';
 import { IdempotencyHeader, TransactionSchema, errorResponses } from '../schemas.js';
-import { TriggerInput, triggerFromInput, type TriggerInputBody } from '../trigger-input.js';
+import { TriggerInput, explicitProgram, triggerFromInput } from '../trigger-input.js';
 import { validationHook } from '../validation.js';
 
 export const EventInput = TriggerInput;
@@ -43,16 +41,6 @@ const post = createRoute({
     ...errorResponses(400, 404, 409),
   },
 });
-
-/** An activity posted with explicit points runs a one-rule program: caps still apply. */
-function explicitProgram(program: Program, body: TriggerInputBody): Program {
-  if (body.type !== 'activity' || body.points === undefined) return program;
-  const d = program.config.defaults;
-  return {
-    ...program,
-    rules: [{ id: EXPLICIT_RULE, on: body.name, conditions: {}, award: { kind: 'fixed', points: body.points }, pendingDays: d.pendingDays, expiry: d.expiry, limit: {}, stop: true }],
-  };
-}
 
 export function eventsRoutes({ ledger, program }: ApiDeps) {
   const app = new OpenAPIHono<ApiEnv>({ defaultHook: validationHook });
