@@ -1,14 +1,18 @@
 import type { ConnectorDefinition } from '../../core/connectors/definition.js';
+import { createWooCommerceStoreCodeAdapter } from './coupon.js';
 import { createWooCommerceInbound } from './inbound.js';
+import { createWooCommerceStoreCodeRouter } from './store-code-router.js';
 
 /**
  * WooCommerce inbound webhooks (order.created, order.updated, customer.created,
- * customer.updated) → trigger events. Merchant setup: docs/connectors/woocommerce.md.
+ * customer.updated) → trigger events; outbound, store codes: a redeemed reward whose catalog
+ * entry asks for WooCommerce codes becomes a single-use coupon (REST `POST coupons`), created
+ * through the outbox. Merchant setup: docs/connectors/woocommerce.md.
  */
 export default {
   name: 'woocommerce',
   title: 'WooCommerce',
-  directions: ['inbound'],
+  directions: ['inbound', 'outbound'],
   config: [
     {
       env: 'WOOCOMMERCE_WEBHOOK_SECRET',
@@ -22,6 +26,38 @@ export default {
       required: false,
       description: 'Comma-separated order statuses that count as paid and earn points (default processing,completed)',
     },
+    {
+      env: 'WOOCOMMERCE_URL',
+      secret: false,
+      required: false,
+      description: 'Store codes: the store\'s address, e.g. https://shop.example (the REST API is under /wp-json/wc/v3)',
+    },
+    {
+      env: 'WOOCOMMERCE_CONSUMER_KEY',
+      secret: false,
+      required: false,
+      description: 'Store codes: the REST API consumer key (ck_…) with Read/Write permission (WooCommerce → Settings → Advanced → REST API)',
+    },
+    {
+      env: 'WOOCOMMERCE_CONSUMER_SECRET',
+      secret: true,
+      required: false,
+      description: 'Store codes: the REST API consumer secret (cs_…) of that key',
+    },
+    {
+      env: 'WOOCOMMERCE_QUERY_STRING_AUTH',
+      secret: false,
+      required: false,
+      description: 'Store codes over https: true to send the keys in the query string instead of HTTP Basic auth (servers that drop the Authorization header)',
+    },
   ],
   createInbound: (env) => createWooCommerceInbound({ secret: env.WOOCOMMERCE_WEBHOOK_SECRET ?? '', paidStatuses: env.WOOCOMMERCE_PAID_STATUSES }),
+  createAdapter: (env) =>
+    createWooCommerceStoreCodeAdapter({
+      url: env.WOOCOMMERCE_URL,
+      consumerKey: env.WOOCOMMERCE_CONSUMER_KEY,
+      consumerSecret: env.WOOCOMMERCE_CONSUMER_SECRET,
+      queryStringAuth: /^(1|true|yes)$/i.test(env.WOOCOMMERCE_QUERY_STRING_AUTH?.trim() ?? ''),
+    }),
+  createRouter: ({ env }) => createWooCommerceStoreCodeRouter(env),
 } satisfies ConnectorDefinition;

@@ -80,10 +80,10 @@ function orderPaid(event: TriggerEvent) {
 }
 
 describe('shopify connector definition', () => {
-  it('is an inbound connector enabled by SHOPIFY_API_SECRET, a secret', () => {
+  it('is an inbound connector enabled by SHOPIFY_API_SECRET, a secret (store-code variables are optional)', () => {
     expect(shopify.name).toBe('shopify');
-    expect(shopify.directions).toEqual(['inbound']);
-    expect(shopify.config).toEqual([expect.objectContaining({ env: 'SHOPIFY_API_SECRET', secret: true, required: true })]);
+    expect(shopify.directions).toEqual(['inbound', 'outbound']);
+    expect(shopify.config.filter((v) => v.required)).toEqual([expect.objectContaining({ env: 'SHOPIFY_API_SECRET', secret: true, required: true })]);
     expect(connectorStatus(shopify, {})).toMatchObject({ enabled: false, missing: ['SHOPIFY_API_SECRET'] });
     expect(connectorStatus(shopify, { SHOPIFY_API_SECRET: SECRET })).toMatchObject({ enabled: true, missing: [] });
   });

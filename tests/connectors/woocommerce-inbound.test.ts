@@ -93,11 +93,13 @@ const joao = { platformId: '26', email: 'joao.silva@example.com', phone: '(11) 1
 describe('woocommerce connector definition', () => {
   it('is an inbound connector enabled by WOOCOMMERCE_WEBHOOK_SECRET, with optional paid statuses', () => {
     expect(woocommerce.name).toBe('woocommerce');
-    expect(woocommerce.directions).toEqual(['inbound']);
-    expect(woocommerce.config).toEqual([
+    expect(woocommerce.directions).toEqual(['inbound', 'outbound']);
+    expect(woocommerce.config.slice(0, 2)).toEqual([
       expect.objectContaining({ env: 'WOOCOMMERCE_WEBHOOK_SECRET', secret: true, required: true }),
       expect.objectContaining({ env: 'WOOCOMMERCE_PAID_STATUSES', secret: false, required: false }),
     ]);
+    // The store-code variables (see woocommerce-store-codes.test.ts) are all optional.
+    expect(woocommerce.config.filter((v) => v.required).map((v) => v.env)).toEqual(['WOOCOMMERCE_WEBHOOK_SECRET']);
     expect(connectorStatus(woocommerce, {})).toMatchObject({ enabled: false, missing: ['WOOCOMMERCE_WEBHOOK_SECRET'] });
     expect(connectorStatus(woocommerce, { WOOCOMMERCE_WEBHOOK_SECRET: SECRET })).toMatchObject({ enabled: true });
   });
