@@ -1,16 +1,20 @@
 import type { ConnectorDefinition } from '../../core/connectors/definition.js';
 import { createSquareInbound, squareNotificationUrl } from './inbound.js';
+import { createSquareLoyaltyAdapter } from './loyalty-adapter.js';
 
 /**
  * Square in: `POST /webhooks/square` verifies `x-square-hmacsha256-signature` (HMAC over the
  * notification URL and the body) and turns completed payments into `order.paid`, completed
  * refunds into `order.refunded` and customer profiles into `customer.created` / `.updated`.
+ * Square out (adapter `square`): mirrors points into the member's Square Loyalty account
+ * (AdjustLoyaltyPoints / AccumulateLoyaltyPoints), for mappings such as
+ * mappings/square-loyalty-mirror.yaml; it needs SQUARE_ACCESS_TOKEN.
  * Merchant setup: docs/connectors/square.md.
  */
 export default {
   name: 'square',
   title: 'Square',
-  directions: ['inbound'],
+  directions: ['inbound', 'outbound'],
   config: [
     {
       env: 'SQUARE_WEBHOOK_SIGNATURE_KEY',
@@ -28,7 +32,9 @@ export default {
       env: 'SQUARE_ACCESS_TOKEN',
       secret: true,
       required: false,
-      description: 'Access token with ORDERS_READ, to fetch the order of a completed payment for its line items',
+      description:
+        'Access token: ORDERS_READ to fetch the order of a completed payment for its line items; ' +
+        'LOYALTY_READ and LOYALTY_WRITE for the Square Loyalty mirror (adapter square)',
     },
     {
       env: 'SQUARE_API_URL',
@@ -48,4 +54,5 @@ export default {
       logger: services.logger,
     });
   },
+  createAdapter: (env) => createSquareLoyaltyAdapter({ accessToken: env.SQUARE_ACCESS_TOKEN || undefined, apiUrl: env.SQUARE_API_URL || undefined }),
 } satisfies ConnectorDefinition;

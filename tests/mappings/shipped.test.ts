@@ -1,7 +1,8 @@
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { discoverConnectors } from '../../core/connectors/discover.js';
-import { adapterDescriptors, loadMappings, mappingActionsFor, sampleEvent, type Mapping } from '../../core/mappings/index.js';
+import { adapterDescriptors, loadMappingFile, loadMappings, mappingActionsFor, sampleEvent, type AdapterDescriptors, type Mapping } from '../../core/mappings/index.js';
 import type { BalanceSnapshot, LoyaltyEvent } from '../../core/outbox/loyalty-events.js';
 import type { MemberSnapshot } from '../../core/outbox/routes.js';
 
@@ -24,10 +25,12 @@ const member: MemberSnapshot = {
 };
 
 let mappings: Mapping[];
+let adapters: AdapterDescriptors;
 beforeAll(async () => {
   // An empty environment: what a CI job without secrets sees. Placeholders stand in for them.
-  const { adapters, unavailable } = adapterDescriptors(await discoverConnectors(), {});
-  expect(unavailable).toEqual([]);
+  const described = adapterDescriptors(await discoverConnectors(), {});
+  expect(described.unavailable).toEqual([]);
+  adapters = described.adapters;
   const loaded = loadMappings(SHIPPED, adapters);
   expect(loaded.problems).toEqual([]);
   mappings = loaded.mappings;
@@ -47,27 +50,58 @@ function earn(points: number, available: number, reason: string | null = null): 
 }
 
 describe('shipped mappings', () => {
-  it('load with the real adapters, with no problem, one file per mapping', () => {
+  it('load with the real adapters, with no problem, each in the file of its name (the Square mirror\'s five share one, the HubSpot sync\'s eight another)', () => {
     expect(Object.fromEntries(mappings.map((m) => [m.name, m.on]))).toEqual({
       'birthday-sms': 'points.earned',
       'delivery-failed-zendesk-slack': 'delivery.failed',
       'fraud-flagged-slack-zendesk': 'fraud.flagged',
+      'hubspot-contact-sync-points-earned': 'points.earned',
+      'hubspot-contact-sync-points-activated': 'points.activated',
+      'hubspot-contact-sync-points-spent': 'points.spent',
+      'hubspot-contact-sync-points-reversed': 'points.reversed',
+      'hubspot-contact-sync-points-expired': 'points.expired',
+      'hubspot-contact-sync-tier-upgraded': 'tier.upgraded',
+      'hubspot-contact-sync-tier-downgraded': 'tier.downgraded',
+      'hubspot-contact-sync-points-expiring': 'points.expiring',
       'large-redemption-slack': 'reward.redeemed',
       'points-earned-email': 'points.earned',
       'points-expiring-email': 'points.expiring',
       'points-threshold-1000-email': 'points.earned',
+      'square-loyalty-mirror-earned': 'points.earned',
+      'square-loyalty-mirror-pending': 'points.pending',
+      'square-loyalty-mirror-spent': 'points.spent',
+      'square-loyalty-mirror-expired': 'points.expired',
+      'square-loyalty-mirror-reversed': 'points.reversed',
       'tier-upgraded-email-sms': 'tier.upgraded',
     });
-    for (const m of mappings) expect(m.file).toBe(join(SHIPPED, `${m.name}.yaml`));
+    // A file holding several mappings names them after itself: square-loyalty-mirror.yaml → square-loyalty-mirror-earned, …
+    for (const m of mappings) {
+      expect(dirname(m.file)).toBe(SHIPPED);
+      const base = basename(m.file, '.yaml');
+      expect(m.name === base || m.name.startsWith(`${base}-`), `${m.name} in ${m.file}`).toBe(true);
+    }
     const adapters = Object.fromEntries(mappings.map((m) => [m.name, m.actions.map((a) => a.adapter.name)]));
     expect(adapters).toEqual({
       'birthday-sms': ['twilio'],
       'delivery-failed-zendesk-slack': ['zendesk', 'slack'],
       'fraud-flagged-slack-zendesk': ['slack', 'zendesk'],
+      'hubspot-contact-sync-points-earned': ['hubspot'],
+      'hubspot-contact-sync-points-activated': ['hubspot'],
+      'hubspot-contact-sync-points-spent': ['hubspot'],
+      'hubspot-contact-sync-points-reversed': ['hubspot'],
+      'hubspot-contact-sync-points-expired': ['hubspot'],
+      'hubspot-contact-sync-tier-upgraded': ['hubspot'],
+      'hubspot-contact-sync-tier-downgraded': ['hubspot'],
+      'hubspot-contact-sync-points-expiring': ['hubspot'],
       'large-redemption-slack': ['slack'],
       'points-earned-email': ['sendgrid'],
       'points-expiring-email': ['sendgrid'],
       'points-threshold-1000-email': ['sendgrid'],
+      'square-loyalty-mirror-earned': ['square'],
+      'square-loyalty-mirror-pending': ['square'],
+      'square-loyalty-mirror-spent': ['square'],
+      'square-loyalty-mirror-expired': ['square'],
+      'square-loyalty-mirror-reversed': ['square'],
       'tier-upgraded-email-sms': ['sendgrid', 'twilio'],
     });
   });
@@ -131,5 +165,65 @@ describe('shipped mappings', () => {
     expect(sms!.options.body).toMatch(/^Happy birthday! /);
     const [mail] = mappingActionsFor(only('points-earned-email'), earn(250, 5250), { member: anonymous });
     expect(mail!.options.html).toContain('<p>Hi there,</p>');
+  });
+
+  describe('square-loyalty-mirror', () => {
+    const FILE = join(SHIPPED, 'square-loyalty-mirror.yaml');
+    const mirror = () => mappings.filter((m) => m.file === FILE);
+    /** The shipped file with its one switch turned on, loaded like any mapping file. */
+    const switchedOn = (): Mapping[] => {
+      const text = readFileSync(FILE, 'utf8');
+      const on = text.replace('when: &square-mirror "false"', 'when: &square-mirror "true"');
+      expect(on).not.toBe(text);
+      const loaded = loadMappingFile(FILE, adapters, on);
+      expect(loaded.problems).toEqual([]);
+      return loaded.mappings;
+    };
+    /** A points event of `type` with this change's fields (the sample's others kept). */
+    const pointsEvent = (type: LoyaltyEvent['type'], data: Record<string, unknown>): LoyaltyEvent => {
+      const sample = sampleEvent(type);
+      return { ...sample, data: { ...sample.data, ...data } };
+    };
+    const TYPES = ['points.earned', 'points.pending', 'points.activated', 'points.spent', 'points.reversed', 'points.expired', 'points.locked', 'points.released'] as const;
+
+    it('is off as shipped: no points event sends anything to Square', () => {
+      expect(mirror()).toHaveLength(5);
+      for (const type of TYPES) expect(mappingActionsFor(mirror(), sampleEvent(type), { member }), type).toEqual([]);
+    });
+
+    it('switched on by its one line, mirrors each change with its sign', () => {
+      const on = switchedOn();
+      const sent = (event: LoyaltyEvent) => mappingActionsFor(on, event, { member }).map((a) => ({ adapter: a.adapter, ...a.options }));
+
+      expect(sent(pointsEvent('points.earned', { points: 250, kind: 'earn', reason: null }))).toEqual([
+        { adapter: 'square', points: 250, reason: 'Loyalty Hub: points.earned' },
+      ]);
+      expect(sent(pointsEvent('points.earned', { points: 100, kind: 'earn', reason: 'birthday' }))).toEqual([
+        { adapter: 'square', points: 100, reason: 'Loyalty Hub: points.earned (birthday)' },
+      ]);
+      expect(sent(pointsEvent('points.earned', { points: 750, kind: 'adjust', reason: 'Goodwill' }))).toMatchObject([{ points: 750 }]);
+      // Held points count once, when held: Square has no pending points.
+      expect(sent(pointsEvent('points.pending', { points: 300, kind: 'earn' }))).toMatchObject([{ points: 300 }]);
+      expect(sent(pointsEvent('points.activated', { points: 300, kind: 'activate' }))).toEqual([]);
+      expect(sent(pointsEvent('points.spent', { points: 500, kind: 'spend' }))).toEqual([
+        { adapter: 'square', points: -500, reason: 'Loyalty Hub: points.spent', allowNegativeBalance: true },
+      ]);
+      expect(sent(pointsEvent('points.spent', { points: 400, kind: 'capture', lockId: 'trf_hold' }))).toMatchObject([{ points: -400 }]);
+      expect(sent(pointsEvent('points.expired', { points: 120, kind: 'expire', reason: 'lot expired' }))).toEqual([
+        { adapter: 'square', points: -120, reason: 'Loyalty Hub: points.expired (lot expired)', allowNegativeBalance: true },
+      ]);
+      // Checkout holds are not mirrored: what Square shows includes held points until they are spent.
+      expect(sent(pointsEvent('points.locked', { points: 400, kind: 'lock' }))).toEqual([]);
+      expect(sent(pointsEvent('points.released', { points: 400, kind: 'unlock' }))).toEqual([]);
+    });
+
+    it('switched on, takes back a refunded earn and a manual debit, and gives back a returned spend', () => {
+      const on = switchedOn();
+      const points = (data: Record<string, unknown>) => mappingActionsFor(on, pointsEvent('points.reversed', data), { member }).map((a) => a.options.points);
+      expect(points({ points: 250, kind: 'reverse', lotId: 'lot_1', reversesId: 'trf_earn', reason: 'order refunded' })).toEqual([-250]);
+      expect(points({ points: 60, kind: 'reverse', lotId: 'lot_1', reason: 'repays a refund debt' })).toEqual([-60]);
+      expect(points({ points: 80, kind: 'adjust', lotId: null, reversesId: null, reason: 'correction' })).toEqual([-80]);
+      expect(points({ points: 500, kind: 'reverse', lotId: null, reversesId: 'trf_spend', reason: 'redemption reversed' })).toEqual([500]);
+    });
   });
 });
