@@ -50,6 +50,18 @@ export type { EarnInput, SpendInput, LockInput, ResolveInput, ReverseInput, Adju
 /** The operations themselves, for callers composing several writes in one transaction. */
 export const ledgerOps = { earn, spend, lock, capture, unlock, reverse, adjust, activateLot, expireLot };
 
+/**
+ * PostgreSQL's unique_violation: a concurrent transaction committed the same row first — two
+ * deliveries enrolling one new customer at the same moment both insert the member with that
+ * e-mail. Everything the loser wrote was rolled back; run again, it finds the committed row and
+ * goes on (or refuses properly, e.g. `member_exists`). SQLite runs writers one at a time, so
+ * there it does not happen.
+ */
+function lostUniqueRace(error: unknown): boolean {
+  const e = error as { code?: string; cause?: { code?: string } };
+  return (e.code ?? e.cause?.code) === '23505';
+}
+
 export interface DueWork {
   activated: number;
   released: number;
@@ -122,7 +134,7 @@ export class Ledger {
       try {
         return await this.store.transaction((tx) => fn(tx, this.clock()));
       } catch (error) {
-        if (!(error instanceof ConcurrentDuplicate) || attempt >= 3) throw error;
+        if (!(error instanceof ConcurrentDuplicate || lostUniqueRace(error)) || attempt >= 3) throw error;
       }
     }
   }

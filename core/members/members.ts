@@ -110,10 +110,10 @@ async function claimAliases(tx: Db, now: number, memberId: string, aliases: stri
       memberId: other.memberId,
     });
   }
-  await tx
-    .insert(memberAliases)
-    .values(aliases.map((alias) => ({ alias, memberId, createdAt: now })))
-    .onConflictDoNothing();
+  // No `on conflict do nothing`: an alias claimed by a concurrent transaction must fail this one
+  // (the ledger's write retries it and then finds the member), not leave two members.
+  const fresh = [...new Set(aliases)].filter((a) => !taken.some((t) => t.alias === a));
+  if (fresh.length) await tx.insert(memberAliases).values(fresh.map((alias) => ({ alias, memberId, createdAt: now })));
 }
 
 export async function enrollMember(

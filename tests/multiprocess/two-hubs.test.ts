@@ -1,8 +1,9 @@
 /**
  * Two hub processes on one PostgreSQL database, every request raced against both at once: each
- * event is applied once, an Idempotency-Key posts once, concurrent debits never overdraw, both
- * processes' dispatchers send every notification exactly once, and the ledger invariants hold
- * afterwards. (PostgreSQL only: a SQLite file belongs to one process.)
+ * event is applied once, an Idempotency-Key posts once, concurrent debits never overdraw, each
+ * signed Shopify delivery (orders and refunds) is applied once, both processes' dispatchers send
+ * every notification exactly once, and the ledger invariants hold afterwards. (PostgreSQL only:
+ * a SQLite file belongs to one process.)
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -14,12 +15,14 @@ import { checkLedgerInvariants } from '../../core/ledger/index.js';
 import { openStore } from '../../core/storage/open-store.js';
 import { startHubProcess, type HubProcess } from '../helpers/hub-process.js';
 import { tempDatabase, type TempDatabase } from '../helpers/temp-database.js';
+import { SHOPIFY_SECRET, shopifyDelivery } from '../inbound/sign.js';
+import { sample, type Json } from '../inbound/webhook-helpers.js';
 
 const KEY = 'multi-process-admin-key-0123456789';
 
 // An empty mappings folder: the only notifications are the signed webhooks subscribed below.
 const startHub = (databaseUrl: string) =>
-  startHubProcess({ DATABASE_URL: databaseUrl, ADMIN_API_KEY: KEY, LOG_LEVEL: 'warn', LOYALTY_MAPPINGS: tmpdir() });
+  startHubProcess({ DATABASE_URL: databaseUrl, ADMIN_API_KEY: KEY, LOG_LEVEL: 'warn', LOYALTY_MAPPINGS: tmpdir(), SHOPIFY_API_SECRET: SHOPIFY_SECRET });
 
 /** A merchant's webhook receiver on loopback: verifies each signature, records each webhook-id. */
 async function startReceiver(): Promise<{ server: Server; url: string; ids: string[]; bad: number; secret: string }> {
@@ -67,6 +70,50 @@ describe('two hub processes on one PostgreSQL database', () => {
     await Promise.all(hubs.map((h) => h.stop()));
     receiver.server.close();
     await database.dispose();
+  });
+
+  it('applies each signed Shopify delivery once when both processes receive it at the same moment, refunds included', async () => {
+    const [a, b] = hubs as [HubProcess, HubProcess];
+    const order = sample('shopify', 'order_paid_with_customer');
+    const refund = sample('shopify', 'refund_partial_line_item');
+    // 6 new customers with 2 orders each (199.00 → 199 points), each order refunded 41.94 (→ 41
+    // back), the refund sent together with its order: 24 deliveries, each to both processes.
+    const deliveries: RequestInit[] = [];
+    for (let c = 0; c < 6; c++) {
+      const customer = { ...(order.customer as Json), id: 4000 + c, email: `shopper${c}@example.com` };
+      for (let o = 0; o < 2; o++) {
+        const id = 3000 + c * 10 + o;
+        deliveries.push(shopifyDelivery('orders/paid', { ...order, id, customer }), shopifyDelivery('refunds/create', { ...refund, id: id + 500, order_id: id }));
+      }
+    }
+    const send = (hub: HubProcess, init: RequestInit) => fetch(`${hub.url}/webhooks/shopify`, init);
+    const answers = await Promise.all(deliveries.flatMap((d) => [send(a, d), send(b, d)]));
+    expect(answers.map((r) => r.status)).toEqual(answers.map(() => 200));
+    const statuses = await Promise.all(answers.map(async (r) => ((await r.json()) as { status: string }).status));
+    expect(statuses.filter((s) => s === 'accepted')).toHaveLength(24);
+    expect(statuses.filter((s) => s === 'duplicate')).toHaveLength(24);
+
+    for (let c = 0; c < 6; c++) {
+      const found = (await (await call(a, 'GET', `/v1/members?alias=shopify:${4000 + c}`)).json()) as { data: { id: string }[] };
+      expect(found.data).toHaveLength(1);
+      const balance = (await (await call(b, 'GET', `/v1/members/${found.data[0]!.id}/balance`)).json()) as { available: number };
+      expect(balance.available).toBe(2 * (199 - 41));
+    }
+
+    // One points.earned per order, sent by one process or the other.
+    const deadline = Date.now() + 20_000;
+    while (receiver.ids.length < 12 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, 300)); // room for a duplicate to show up
+    expect(receiver.bad).toBe(0);
+    expect(receiver.ids).toHaveLength(12);
+    expect(new Set(receiver.ids).size).toBe(12);
+
+    const store = await openStore(database.url, { migrate: false });
+    try {
+      expect(await checkLedgerInvariants(store.db)).toEqual([]);
+    } finally {
+      await store.close();
+    }
   });
 
   for (const round of [1, 2, 3, 4, 5]) {
