@@ -48,7 +48,8 @@ export const replayCommand: Command = {
         const request = { method: 'POST', url: `${env.PUBLIC_URL ?? ''}/webhooks/${row.source}`, headers: new Headers(JSON.parse(row.headers) as Record<string, string>), rawBody, body: row.rawBody };
         const result = await processDelivery({ ledger, program, logger }, row.source, handler, request, row.deliveryId, { replay: true, inboxId: row.id });
         counts[result.status] = (counts[result.status] ?? 0) + 1;
-        const points = 'outcomes' in result ? result.outcomes.reduce((n, o) => n + o.points, 0) : 0;
+        // A duplicate's points are what it earned the first time, not what this run did.
+        const points = 'outcomes' in result ? result.outcomes.filter((o) => o.status !== 'duplicate').reduce((n, o) => n + o.points, 0) : 0;
         console.log(`${row.id} ${row.source} ${row.topic ?? ''}: ${result.status}${points ? ` (${points} points)` : ''}${'detail' in result ? `: ${result.detail}` : ''}`);
       }
     } finally {
