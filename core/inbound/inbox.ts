@@ -7,9 +7,9 @@
  * loyalty), `rejected` (verified but unusable: 400), `failed` (a transient error: the platform's
  * retry processes it again).
  */
-import { and, desc, eq, lt, type SQL } from 'drizzle-orm';
+import { and, desc, eq, lt, sql, type SQL } from 'drizzle-orm';
 import { newId } from '../ids.js';
-import { tablesOf } from '../storage/prepared.js';
+import { prepared, tablesOf } from '../storage/prepared.js';
 import type { Db } from '../storage/store.js';
 
 export type InboxStatus = 'accepted' | 'ignored' | 'rejected' | 'failed';
@@ -44,23 +44,37 @@ export interface NewInboxRow {
 export async function claimDelivery(tx: Db, now: number, row: NewInboxRow): Promise<{ id: string; existing?: InboxRow }> {
   const { inbox } = tablesOf(tx);
   const id = newId('ibx', now);
-  const inserted = await tx
-    .insert(inbox)
-    .values({
-      id,
-      source: row.source,
-      deliveryId: row.deliveryId,
-      topic: row.topic ?? null,
-      status: row.status,
-      rawBody: row.rawBody,
-      headers: JSON.stringify(row.headers),
-      events: row.events === undefined ? null : JSON.stringify(row.events),
-      outcome: row.outcome === undefined ? null : JSON.stringify(row.outcome),
-      receivedAt: now,
-      processedAt: row.status === 'processing' ? null : now,
-    })
-    .onConflictDoNothing()
-    .returning({ id: inbox.id });
+  const inserted = await prepared(tx, 'inbox_claim', (d, { inbox: i }) =>
+    d
+      .insert(i)
+      .values({
+        id: sql.placeholder('id'),
+        source: sql.placeholder('source'),
+        deliveryId: sql.placeholder('deliveryId'),
+        topic: sql.placeholder('topic'),
+        status: sql.placeholder('status'),
+        rawBody: sql.placeholder('rawBody'),
+        headers: sql.placeholder('headers'),
+        events: sql.placeholder('events'),
+        outcome: sql.placeholder('outcome'),
+        receivedAt: sql.placeholder('now'),
+        processedAt: sql.placeholder('processedAt'),
+      } as unknown as typeof i.$inferInsert)
+      .onConflictDoNothing()
+      .returning({ id: i.id }),
+  )({
+    id,
+    source: row.source,
+    deliveryId: row.deliveryId,
+    topic: row.topic ?? null,
+    status: row.status,
+    rawBody: row.rawBody,
+    headers: JSON.stringify(row.headers),
+    events: row.events === undefined ? null : JSON.stringify(row.events),
+    outcome: row.outcome === undefined ? null : JSON.stringify(row.outcome),
+    now,
+    processedAt: row.status === 'processing' ? null : now,
+  });
   if (inserted.length) return { id };
   const [existing] = await tx.select().from(inbox).where(and(eq(inbox.source, row.source), eq(inbox.deliveryId, row.deliveryId)));
   if (existing && existing.status === 'failed') {
@@ -75,16 +89,18 @@ export async function claimDelivery(tx: Db, now: number, row: NewInboxRow): Prom
 }
 
 export async function finishDelivery(tx: Db, now: number, id: string, status: InboxStatus, fields: { events?: unknown; outcome?: unknown }): Promise<void> {
-  const { inbox } = tablesOf(tx);
-  await tx
-    .update(inbox)
-    .set({
-      status,
-      ...(fields.events !== undefined ? { events: JSON.stringify(fields.events) } : {}),
-      outcome: fields.outcome === undefined ? null : JSON.stringify(fields.outcome),
-      processedAt: now,
-    })
-    .where(eq(inbox.id, id));
+  const outcome = fields.outcome === undefined ? null : JSON.stringify(fields.outcome);
+  if (fields.events !== undefined) {
+    const { inbox } = tablesOf(tx);
+    await tx.update(inbox).set({ status, events: JSON.stringify(fields.events), outcome, processedAt: now }).where(eq(inbox.id, id));
+    return;
+  }
+  await prepared(tx, 'inbox_finish', (d, { inbox: i }) =>
+    d
+      .update(i)
+      .set({ status: sql.placeholder('status'), outcome: sql.placeholder('outcome'), processedAt: sql.placeholder('now') } as unknown as Partial<typeof i.$inferInsert>)
+      .where(eq(i.id, sql.placeholder('id'))),
+  )({ id, status, outcome, now });
 }
 
 export async function findDelivery(db: Db, source: string, deliveryId: string): Promise<InboxRow | undefined> {

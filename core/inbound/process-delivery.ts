@@ -89,7 +89,7 @@ export async function processDelivery(
       }
       // A replay updates the stored row: a delivery rejected before may be accepted now.
       const inboxId = options.replay ? options.inboxId : claim.id;
-      if (inboxId) await finishDelivery(tx, now, inboxId, 'accepted', { events, outcome: outcomes });
+      if (inboxId) await finishDelivery(tx, now, inboxId, 'accepted', options.replay ? { events, outcome: outcomes } : { outcome: outcomes });
       return { inboxId: inboxId ?? '', outcomes, posted };
     });
     if ('duplicate' in result) return duplicateResult(result.duplicate!);

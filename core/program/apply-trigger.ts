@@ -8,10 +8,10 @@
  * as a duplicate; and each earn's idempotency key `earn:<trigger>:<rule>` stops a concurrent
  * twin at the unique index (the loser rolls back and retries into the duplicate answer).
  */
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import type { Posted } from '../ledger/index.js';
 import { resolveMember } from '../members/members.js';
-import { tablesOf } from '../storage/prepared.js';
+import { prepared, tablesOf } from '../storage/prepared.js';
 import type { Db } from '../storage/store.js';
 import type { TriggerEvent } from '../triggers/trigger-event.js';
 import type { Program } from './compiled-program.js';
@@ -42,21 +42,25 @@ export interface ApplyOptions {
 }
 
 export async function applyTrigger(tx: Db, now: number, program: Program, trigger: TriggerEvent, options: ApplyOptions = {}): Promise<ApplyOutcome> {
-  const { appliedTriggers } = tablesOf(tx);
-  const claimed = await tx
-    .insert(appliedTriggers)
-    .values({ id: trigger.id, type: trigger.type, memberId: null, points: 0, outcome: 'applying', appliedAt: now })
-    .onConflictDoNothing()
-    .returning({ id: appliedTriggers.id });
+  const claimed = await prepared(tx, 'applied_trigger_claim', (d, { appliedTriggers: a }) =>
+    d
+      .insert(a)
+      .values({ id: sql.placeholder('id'), type: sql.placeholder('type'), memberId: null, points: 0, outcome: 'applying', appliedAt: sql.placeholder('now') } as unknown as typeof a.$inferInsert)
+      .onConflictDoNothing()
+      .returning({ id: a.id }),
+  )({ id: trigger.id, type: trigger.type, now });
   if (claimed.length === 0) {
+    const { appliedTriggers } = tablesOf(tx);
     const [seen] = await tx.select().from(appliedTriggers).where(eq(appliedTriggers.id, trigger.id));
     return { status: 'duplicate', triggerId: trigger.id, memberId: seen?.memberId ?? undefined, enrolled: false, points: Number(seen?.points ?? 0), posted: [], detail: seen?.outcome };
   }
   const outcome = await applyNew(tx, now, program, trigger, options);
-  await tx
-    .update(appliedTriggers)
-    .set({ memberId: outcome.memberId ?? null, points: outcome.points, outcome: outcome.detail ?? outcome.status })
-    .where(eq(appliedTriggers.id, trigger.id));
+  await prepared(tx, 'applied_trigger_finish', (d, { appliedTriggers: a }) =>
+    d
+      .update(a)
+      .set({ memberId: sql.placeholder('memberId'), points: sql.placeholder('points'), outcome: sql.placeholder('outcome') } as unknown as Partial<typeof a.$inferInsert>)
+      .where(eq(a.id, sql.placeholder('id'))),
+  )({ id: trigger.id, memberId: outcome.memberId ?? null, points: outcome.points, outcome: outcome.detail ?? outcome.status });
   return outcome;
 }
 

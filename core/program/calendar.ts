@@ -44,6 +44,11 @@ export function assertTimeZone(timeZone: string): void {
 }
 
 export function localTime(at: number, timeZone: string): LocalTime {
+  // UTC (the shipped program's zone) needs no Intl: formatToParts is costly on a hot path.
+  if (timeZone === 'UTC' || timeZone === 'Etc/UTC') {
+    const d = new Date(at);
+    return { year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate(), hour: d.getUTCHours(), minute: d.getUTCMinutes(), weekday: WEEKDAYS[d.getUTCDay()]! };
+  }
   const parts: Record<string, string> = {};
   for (const p of formatter(timeZone).formatToParts(at)) parts[p.type] = p.value;
   return {

@@ -7,8 +7,8 @@
  *   rule:<rule>:budget                 points a rule has awarded in total
  * Increments are upserts inside the earning transaction, so they commit or roll back with it.
  */
-import { and, gte, lte, sql } from 'drizzle-orm';
-import { tablesOf } from '../storage/prepared.js';
+import { and, eq, gte, lte, sql } from 'drizzle-orm';
+import { prepared } from '../storage/prepared.js';
 import type { Db } from '../storage/store.js';
 
 export const counterKeys = {
@@ -26,17 +26,20 @@ export interface CounterReader {
 }
 
 export function counterReader(db: Db): CounterReader {
-  const { programCounters: c } = tablesOf(db);
   return {
     async get(key) {
-      const [row] = await db.select({ points: c.points, count: c.count }).from(c).where(sql`${c.key} = ${key}`);
+      const [row] = await prepared(db, 'program_counter_get', (d, { programCounters: c }) =>
+        d.select({ points: c.points, count: c.count }).from(c).where(eq(c.key, sql.placeholder('key'))),
+      )({ key });
       return row ? { points: Number(row.points), count: Number(row.count) } : { points: 0, count: 0 };
     },
     async sum(from, to) {
-      const [row] = await db
-        .select({ points: sql<number>`coalesce(sum(${c.points}), 0)`, count: sql<number>`coalesce(sum(${c.count}), 0)` })
-        .from(c)
-        .where(and(gte(c.key, from), lte(c.key, to)));
+      const [row] = await prepared(db, 'program_counter_sum', (d, { programCounters: c }) =>
+        d
+          .select({ points: sql<number>`coalesce(sum(${c.points}), 0)`, count: sql<number>`coalesce(sum(${c.count}), 0)` })
+          .from(c)
+          .where(and(gte(c.key, sql.placeholder('from')), lte(c.key, sql.placeholder('to')))),
+      )({ from, to });
       return { points: Number(row?.points ?? 0), count: Number(row?.count ?? 0) };
     },
   };
@@ -44,9 +47,10 @@ export function counterReader(db: Db): CounterReader {
 
 /** Adds to a counter (points may be negative: a refund takes back from the day it happens). */
 export async function bumpCounter(tx: Db, key: string, points: number, count: number): Promise<void> {
-  const { programCounters: c } = tablesOf(tx);
-  await tx
-    .insert(c)
-    .values({ key, points, count })
-    .onConflictDoUpdate({ target: c.key, set: { points: sql`${c.points} + ${points}`, count: sql`${c.count} + ${count}` } });
+  await prepared(tx, 'program_counter_bump', (d, { programCounters: c }) =>
+    d
+      .insert(c)
+      .values({ key: sql.placeholder('key'), points: sql.placeholder('points'), count: sql.placeholder('count') } as unknown as typeof c.$inferInsert)
+      .onConflictDoUpdate({ target: c.key, set: { points: sql`${c.points} + excluded.points`, count: sql`${c.count} + excluded.count` } }),
+  )({ key, points, count });
 }

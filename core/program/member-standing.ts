@@ -7,7 +7,7 @@
  */
 import { eq, sql } from 'drizzle-orm';
 import { emitEvent } from '../outbox/emit.js';
-import { tablesOf } from '../storage/prepared.js';
+import { prepared, tablesOf } from '../storage/prepared.js';
 import type { Db } from '../storage/store.js';
 import { DAY_MS, dayKey, endOfPeriod, windowStartDay } from './calendar.js';
 import type { CompiledTier, Program } from './compiled-program.js';
@@ -15,30 +15,55 @@ import { counterKeys, counterReader } from './counters.js';
 import type { MemberContext } from './match-conditions.js';
 
 export interface Standing {
+  /** Whether the member has a standing row yet. */
+  exists: boolean;
   tier: string | null;
   tierSince: number | null;
   downgradeAt: number | null;
+  reviewAt: number | null;
   debt: number;
 }
 
 export async function readStanding(db: Db, memberId: string): Promise<Standing> {
-  const { memberStanding: s } = tablesOf(db);
-  const [row] = await db.select().from(s).where(eq(s.memberId, memberId));
+  const [row] = await prepared(db, 'standing_read', (d, { memberStanding: s }) => d.select().from(s).where(eq(s.memberId, sql.placeholder('memberId'))))({ memberId });
   return row
-    ? { tier: row.tier, tierSince: row.tierSince, downgradeAt: row.downgradeAt, debt: Number(row.debt) }
-    : { tier: null, tierSince: null, downgradeAt: null, debt: 0 };
+    ? { exists: true, tier: row.tier, tierSince: row.tierSince, downgradeAt: row.downgradeAt, reviewAt: row.reviewAt, debt: Number(row.debt) }
+    : { exists: false, tier: null, tierSince: null, downgradeAt: null, reviewAt: null, debt: 0 };
 }
 
-async function writeStanding(tx: Db, memberId: string, now: number, fields: Partial<{ tier: string; tierSince: number; downgradeAt: number | null; reviewAt: number | null; debt: number }>, base: string): Promise<void> {
-  const { memberStanding: s } = tablesOf(tx);
-  await tx
-    .insert(s)
-    .values({ memberId, tier: fields.tier ?? base, tierSince: fields.tierSince ?? now, downgradeAt: fields.downgradeAt ?? null, reviewAt: fields.reviewAt ?? null, debt: fields.debt ?? 0, updatedAt: now })
-    .onConflictDoUpdate({ target: s.memberId, set: { ...fields, updatedAt: now } });
+type StandingFields = { tier: string; tierSince: number; downgradeAt: number | null; reviewAt: number | null; debt: number };
+
+/** Writes the standing `current` changed by `change`; nothing when nothing changes (the common case). */
+async function writeStanding(tx: Db, memberId: string, now: number, current: Standing, change: Partial<StandingFields>, base: string): Promise<void> {
+  const next: StandingFields = {
+    tier: change.tier ?? current.tier ?? base,
+    tierSince: change.tierSince ?? current.tierSince ?? now,
+    downgradeAt: change.downgradeAt !== undefined ? change.downgradeAt : current.downgradeAt,
+    reviewAt: change.reviewAt !== undefined ? change.reviewAt : current.reviewAt,
+    debt: change.debt ?? current.debt,
+  };
+  if (current.exists && next.tier === current.tier && next.tierSince === current.tierSince && next.downgradeAt === current.downgradeAt && next.reviewAt === current.reviewAt && next.debt === current.debt) return;
+  await prepared(tx, 'standing_upsert', (d, { memberStanding: s }) =>
+    d
+      .insert(s)
+      .values({
+        memberId: sql.placeholder('memberId'),
+        tier: sql.placeholder('tier'),
+        tierSince: sql.placeholder('tierSince'),
+        downgradeAt: sql.placeholder('downgradeAt'),
+        reviewAt: sql.placeholder('reviewAt'),
+        debt: sql.placeholder('debt'),
+        updatedAt: sql.placeholder('now'),
+      } as unknown as typeof s.$inferInsert)
+      .onConflictDoUpdate({
+        target: s.memberId,
+        set: { tier: sql`excluded.tier`, tierSince: sql`excluded.tier_since`, downgradeAt: sql`excluded.downgrade_at`, reviewAt: sql`excluded.review_at`, debt: sql`excluded.debt`, updatedAt: sql`excluded.updated_at` },
+      }),
+  )({ memberId, now, ...next });
 }
 
 export async function setDebt(tx: Db, program: Program, memberId: string, now: number, debt: number): Promise<void> {
-  await writeStanding(tx, memberId, now, { debt }, program.tiers[0]?.id ?? 'none');
+  await writeStanding(tx, memberId, now, await readStanding(tx, memberId), { debt }, program.tiers[0]?.id ?? 'none');
 }
 
 const rank = (program: Program, id: string | null | undefined) => program.tiers.findIndex((t) => t.id === id);
@@ -53,10 +78,13 @@ export function effectiveTier(program: Program, standingTier: string | null, man
 
 /** What rule conditions see of a member: tier, segments, attributes. */
 export async function memberContext(db: Db, program: Program, memberId: string): Promise<MemberContext> {
-  const { members, segmentMembers } = tablesOf(db);
-  const [member] = await db.select({ manualTier: members.manualTier, attributes: members.attributes }).from(members).where(eq(members.id, memberId));
+  const [member] = await prepared(db, 'program_member_context', (d, { members }) =>
+    d.select({ manualTier: members.manualTier, attributes: members.attributes }).from(members).where(eq(members.id, sql.placeholder('memberId'))),
+  )({ memberId });
   const standing = await readStanding(db, memberId);
-  const segs = await db.select({ id: segmentMembers.segmentId }).from(segmentMembers).where(eq(segmentMembers.memberId, memberId));
+  const segs = await prepared(db, 'program_member_segments', (d, { segmentMembers }) =>
+    d.select({ id: segmentMembers.segmentId }).from(segmentMembers).where(eq(segmentMembers.memberId, sql.placeholder('memberId'))),
+  )({ memberId });
   return {
     id: memberId,
     tier: effectiveTier(program, standing.tier, member?.manualTier ?? null)?.id ?? null,
@@ -86,8 +114,9 @@ export async function qualifyingPoints(db: Db, program: Program, memberId: strin
 export async function reviewTier(tx: Db, now: number, program: Program, memberId: string): Promise<void> {
   const tiers = program.config.tiers;
   if (!tiers || !program.tiers.length) return;
-  const { members } = tablesOf(tx);
-  const [member] = await tx.select({ manualTier: members.manualTier, status: members.status }).from(members).where(eq(members.id, memberId));
+  const [member] = await prepared(tx, 'program_member_tier', (d, { members }) =>
+    d.select({ manualTier: members.manualTier, status: members.status }).from(members).where(eq(members.id, sql.placeholder('memberId'))),
+  )({ memberId });
   if (!member || member.status === 'erased') return;
   const standing = await readStanding(tx, memberId);
   const base = program.tiers[0]!;
@@ -105,30 +134,30 @@ export async function reviewTier(tx: Db, now: number, program: Program, memberId
   const reviewAt = rolling && rank(program, qualified.id) > 0 ? now + DAY_MS : null;
 
   if (rank(program, qualified.id) > rank(program, held.id)) {
-    await writeStanding(tx, memberId, now, { tier: qualified.id, tierSince: now, downgradeAt: null, reviewAt }, base.id);
+    await writeStanding(tx, memberId, now, standing, { tier: qualified.id, tierSince: now, downgradeAt: null, reviewAt }, base.id);
     if (rank(program, target.id) > rank(program, current.id)) await announceTier(tx, now, memberId, 'tier.upgraded', target, current, earned);
     return;
   }
   if (rank(program, qualified.id) === rank(program, held.id)) {
     if (standing.tier === null || standing.downgradeAt !== null || standing.tier !== held.id) {
-      await writeStanding(tx, memberId, now, { tier: held.id, downgradeAt: null, reviewAt }, base.id);
+      await writeStanding(tx, memberId, now, standing, { tier: held.id, downgradeAt: null, reviewAt }, base.id);
     } else {
-      await writeStanding(tx, memberId, now, { reviewAt }, base.id);
+      await writeStanding(tx, memberId, now, standing, { reviewAt }, base.id);
     }
     return;
   }
   // Below the tier held.
   const mode = tiers.downgrade;
   if (mode.mode === 'none') {
-    await writeStanding(tx, memberId, now, { reviewAt: null }, base.id);
+    await writeStanding(tx, memberId, now, standing, { reviewAt: null }, base.id);
     return;
   }
   const downgradeAt = standing.downgradeAt ?? (mode.mode === 'period_end' ? endOfPeriod(now, program.timeZone, mode.period) : now + mode.days * DAY_MS);
   if (downgradeAt > now) {
-    await writeStanding(tx, memberId, now, { downgradeAt, reviewAt: downgradeAt }, base.id);
+    await writeStanding(tx, memberId, now, standing, { downgradeAt, reviewAt: downgradeAt }, base.id);
     return;
   }
-  await writeStanding(tx, memberId, now, { tier: qualified.id, tierSince: now, downgradeAt: null, reviewAt }, base.id);
+  await writeStanding(tx, memberId, now, standing, { tier: qualified.id, tierSince: now, downgradeAt: null, reviewAt }, base.id);
   if (rank(program, target.id) < rank(program, current.id)) await announceTier(tx, now, memberId, 'tier.downgraded', target, current, earned);
 }
 

@@ -3,10 +3,10 @@
  * orders ("I bought before I joined") can be credited when their e-mail enrolls within
  * `guests.creditWithinDays`.
  */
-import { and, eq, gte } from 'drizzle-orm';
+import { and, eq, gte, sql } from 'drizzle-orm';
 import type { Posted } from '../ledger/index.js';
 import { normalizeEmail } from '../members/aliases.js';
-import { tablesOf } from '../storage/prepared.js';
+import { prepared, tablesOf } from '../storage/prepared.js';
 import type { Db } from '../storage/store.js';
 import type { TriggerEvent } from '../triggers/trigger-event.js';
 import { DAY_MS } from './calendar.js';
@@ -24,26 +24,40 @@ export function orderKey(source: string, orderId: string): string {
 }
 
 export async function recordOrder(tx: Db, now: number, trigger: OrderPaid, credited: { memberId: string; earned: number } | undefined): Promise<void> {
-  const { orders } = tablesOf(tx);
   const email = trigger.customer?.email;
-  await tx
-    .insert(orders)
-    .values({
-      key: orderKey(trigger.source, trigger.order.id),
-      source: trigger.source,
-      memberId: credited?.memberId ?? null,
-      guestEmail: credited ? null : email ? normalizeEmail(email) : null,
-      currency: trigger.order.currency,
-      amount: trigger.order.amount,
-      total: trigger.order.total ?? null,
-      earned: credited?.earned ?? 0,
-      status: credited ? 'earned' : 'guest',
-      trigger: credited ? null : JSON.stringify(trigger),
-      occurredAt: trigger.occurredAt,
-      createdAt: now,
-      updatedAt: now,
-    })
-    .onConflictDoNothing();
+  await prepared(tx, 'orders_record', (d, { orders: o }) =>
+    d
+      .insert(o)
+      .values({
+        key: sql.placeholder('key'),
+        source: sql.placeholder('source'),
+        memberId: sql.placeholder('memberId'),
+        guestEmail: sql.placeholder('guestEmail'),
+        currency: sql.placeholder('currency'),
+        amount: sql.placeholder('amount'),
+        total: sql.placeholder('total'),
+        earned: sql.placeholder('earned'),
+        status: sql.placeholder('status'),
+        trigger: sql.placeholder('trigger'),
+        occurredAt: sql.placeholder('occurredAt'),
+        createdAt: sql.placeholder('now'),
+        updatedAt: sql.placeholder('now'),
+      } as unknown as typeof o.$inferInsert)
+      .onConflictDoNothing(),
+  )({
+    key: orderKey(trigger.source, trigger.order.id),
+    source: trigger.source,
+    memberId: credited?.memberId ?? null,
+    guestEmail: credited ? null : email ? normalizeEmail(email) : null,
+    currency: trigger.order.currency,
+    amount: trigger.order.amount,
+    total: trigger.order.total ?? null,
+    earned: credited?.earned ?? 0,
+    status: credited ? 'earned' : 'guest',
+    trigger: credited ? null : JSON.stringify(trigger),
+    occurredAt: trigger.occurredAt,
+    now,
+  });
 }
 
 /** Credits the guest orders of a newly enrolled e-mail placed within the program's window. */

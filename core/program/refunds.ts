@@ -8,7 +8,7 @@
 import { and, asc, eq, lt, sql } from 'drizzle-orm';
 import type { Posted } from '../ledger/index.js';
 import { emitEvent } from '../outbox/emit.js';
-import { tablesOf } from '../storage/prepared.js';
+import { prepared, tablesOf } from '../storage/prepared.js';
 import type { Db } from '../storage/store.js';
 import type { TriggerEvent } from '../triggers/trigger-event.js';
 import type { ApplyOptions, ApplyOutcome } from './apply-trigger.js';
@@ -124,7 +124,10 @@ export async function applyParkedRefunds(tx: Db, now: number, program: Program, 
   const { orders, orderRefunds } = tablesOf(tx);
   const key = orderKey(source, orderId);
   await lockOrderKey(tx, key);
-  const parked = await tx.select().from(orderRefunds).where(and(eq(orderRefunds.orderKey, key), eq(orderRefunds.status, 'parked'))).orderBy(asc(orderRefunds.receivedAt));
+  const parked = await prepared(tx, 'order_refunds_parked', (d, { orderRefunds: r }) =>
+    d.select().from(r).where(and(eq(r.orderKey, sql.placeholder('key')), eq(r.status, 'parked'))).orderBy(asc(r.receivedAt)),
+  )({ key });
+  if (parked.length === 0) return [];
   const posted: Posted[] = [];
   for (const row of parked) {
     const [order] = await tx.select().from(orders).where(eq(orders.key, key));
