@@ -54,9 +54,13 @@ export async function revokeApiKey(store: Store, id: string): Promise<boolean> {
 export async function ensureAdminKey(store: Store, envKey: string | undefined): Promise<{ generated?: string }> {
   if (envKey) {
     const hash = sha256(envKey).toString('hex');
+    // An upsert, not delete-then-insert: several processes starting at once on one database
+    // would otherwise race to insert the same row.
     await store.transaction(async (tx) => {
-      await tx.delete(apiKeys).where(eq(apiKeys.id, ENV_ADMIN_ID));
-      await tx.insert(apiKeys).values({ id: ENV_ADMIN_ID, name: 'ADMIN_API_KEY', hash, scopes: 'admin', createdAt: Date.now() });
+      await tx
+        .insert(apiKeys)
+        .values({ id: ENV_ADMIN_ID, name: 'ADMIN_API_KEY', hash, scopes: 'admin', createdAt: Date.now() })
+        .onConflictDoUpdate({ target: apiKeys.id, set: { hash, scopes: 'admin', revokedAt: null } });
     });
     return {};
   }

@@ -1,7 +1,8 @@
 /**
  * Two hub processes on one PostgreSQL database, every request raced against both at once: each
  * event is applied once, an Idempotency-Key posts once, concurrent debits never overdraw, each
- * signed Shopify delivery (orders and refunds) is applied once, both processes' dispatchers send
+ * signed Shopify delivery (orders and refunds) is applied once, 50 raced redemptions take exactly what
+ * the points cover and a voucher is used once, both processes' dispatchers send
  * every notification exactly once, and the ledger invariants hold afterwards. (PostgreSQL only:
  * a SQLite file belongs to one process.)
  */
@@ -107,6 +108,33 @@ describe('two hub processes on one PostgreSQL database', () => {
     expect(receiver.bad).toBe(0);
     expect(receiver.ids).toHaveLength(12);
     expect(new Set(receiver.ids).size).toBe(12);
+
+    const store = await openStore(database.url, { migrate: false });
+    try {
+      expect(await checkLedgerInvariants(store.db)).toEqual([]);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('redeems exactly what the points cover when 50 redemptions race across both processes, and a voucher is used once', async () => {
+    const [a, b] = hubs as [HubProcess, HubProcess];
+    const member = (await (await call(a, 'POST', '/v1/members', { email: 'redeemer@example.com' })).json()) as { id: string };
+    expect((await call(a, 'POST', `/v1/members/${member.id}/adjustments`, { points: 1000, reason: 'test credit' })).status).toBe(201);
+    const reward = (await (await call(b, 'POST', '/v1/rewards', { name: 'Tote bag', kind: 'voucher', cost: 100, stock: 30 })).json()) as { id: string };
+    const answers = await Promise.all(
+      Array.from({ length: 50 }, (_, i) => call(i % 2 ? a : b, 'POST', `/v1/members/${member.id}/redemptions`, { rewardId: reward.id }, { 'idempotency-key': `race-${i}` })),
+    );
+    const statuses = answers.map((r) => r.status);
+    expect(statuses.filter((s) => s === 201)).toHaveLength(10);
+    expect(statuses.filter((s) => s !== 201 && s !== 422)).toEqual([]);
+    const balance = (await (await call(a, 'GET', `/v1/members/${member.id}/balance`)).json()) as { available: number; spent: number };
+    expect(balance).toMatchObject({ available: 0, spent: 1000 });
+    expect(((await (await call(b, 'GET', `/v1/rewards/${reward.id}`)).json()) as { stock: number }).stock).toBe(20);
+
+    const redeemed = (await answers.find((r) => r.status === 201)!.json()) as { voucherCode: string };
+    const uses = await Promise.all([a, b].map((h) => call(h, 'POST', `/v1/vouchers/${redeemed.voucherCode}/use`, {})));
+    expect(uses.map((r) => r.status).sort()).toEqual([200, 409]);
 
     const store = await openStore(database.url, { migrate: false });
     try {
