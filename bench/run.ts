@@ -1,10 +1,11 @@
 /**
  * `npm run bench`: runs (a) ledger throughput, (b) balance read latency, (c) HTTP events
  * throughput, (d) HTTP events throughput on PostgreSQL with 1 and 2 hub processes next to
- * SQLite and (e) dispatcher deliveries per second against a local HTTP stub, then writes
- * docs/BENCHMARKS.md (full runs only) and bench/results/*.json.
+ * SQLite, (e) dispatcher deliveries per second against a local HTTP stub and (f) expiring
+ * 1,000,000 lots through `ledger.runDue`, then writes docs/BENCHMARKS.md (full runs only) and
+ * bench/results/*.json.
  *
- *   npm run bench                  all five, rewrites docs/BENCHMARKS.md
+ *   npm run bench                  all six, rewrites docs/BENCHMARKS.md
  *   npm run bench -- --only a,c    a subset; prints the report instead
  *   npm run bench -- --quick       a shorter smoke run; prints the report instead
  */
@@ -15,23 +16,28 @@ import { balanceRead } from './balance-read.js';
 import { dispatchHttp } from './dispatch-http.js';
 import { eventsHttp } from './events-http.js';
 import { eventsPg } from './events-pg.js';
+import { ledgerExpiry } from './ledger-expiry.js';
 import { ledgerThroughput } from './ledger-throughput.js';
 import { machineFacts } from './machine.js';
 import { repoRoot } from './processes.js';
 import { renderReport, type BenchResults } from './report.js';
 
-/** Whatever happens, the run ends: children are killed by processes.ts's exit hook. */
-const HARD_LIMIT_MS = 8 * 60_000;
+/**
+ * Whatever happens, the run ends: children are killed by processes.ts's exit hook. (a)–(e) take
+ * about 5 minutes; (f) seeds and expires millions of rows, minutes more (each of its loops stops
+ * itself after 5 minutes).
+ */
+const HARD_LIMIT_MS = 25 * 60_000;
 
 const { values } = parseArgs({
   args: process.argv.slice(2),
   options: { only: { type: 'string' }, quick: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false } },
 });
 if (values.help) {
-  console.log('Usage: npm run bench [-- --only a,b,c,d,e] [-- --quick]');
+  console.log('Usage: npm run bench [-- --only a,b,c,d,e,f] [-- --quick]');
   process.exit(0);
 }
-const ALL = ['a', 'b', 'c', 'd', 'e'];
+const ALL = ['a', 'b', 'c', 'd', 'e', 'f'];
 const selected = new Set((values.only ?? ALL.join(',')).split(',').map((s) => s.trim().toLowerCase()));
 for (const s of selected) {
   if (!ALL.includes(s)) {
@@ -99,6 +105,12 @@ if (selected.has('e')) {
       `routing ${e.phases.map((p) => p.routing.perSecond.toFixed(0)).join('/')}/s; ` +
       `checks ${e.phases.every((p) => p.check.ok) && e.skipped.length === 0 ? 'ok' : 'FAILED'}${e.skipped.length ? ` (skipped ${e.skipped.join(', ')})` : ''}`,
   );
+}
+if (selected.has('f')) {
+  log(`(f) expiring ${quick ? '50,000' : '1,000,000'} lots through ledger.runDue (seeding first)…`);
+  results.expiry = await ledgerExpiry(quick ? { lots: 50_000, pgLots: 10_000, loopLimitSeconds: 120 } : { pgLots: 100_000 }, log);
+  const targets = results.expiry.runs.filter((r) => r.role === 'target');
+  log(`(f) ${targets.map((r) => `${r.lotsPerMember} lot(s)/member ${r.complete ? `${r.secondsPerMillion.toFixed(1)} s` : 'unfinished'} per 1M lots`).join(', ')}`);
 }
 
 results.loadAverageAfter = os.loadavg();

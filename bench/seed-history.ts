@@ -18,7 +18,7 @@ import { tempDir } from './temp-dir.js';
 const ALPHABET = '0123456789abcdefghjkmnpqrstvwxyz';
 
 /** Same shape as `newId` (prefix, 10 chars of time, 16 more), with a counter for the random part. */
-function seedId(prefix: string, at: number, n: number): string {
+export function seedId(prefix: string, at: number, n: number): string {
   let time = '';
   let t = at;
   for (let i = 0; i < 10; i++) {

@@ -33,7 +33,7 @@ import type { Db, Store } from '../storage/store.js';
 import { adjust, type AdjustInput } from './adjust.js';
 import { earn, type EarnInput } from './earn.js';
 import { ConcurrentDuplicate } from './errors.js';
-import { expireMemberLots, membersWithDueLots } from './expire-batch.js';
+import { expireMembersLots, membersWithDueLots } from './expire-batch.js';
 import { activateLot, expireLot } from './lot-lifecycle.js';
 
 const EXPIRY_MEMBERS_PER_TRANSACTION = 200;
@@ -219,14 +219,7 @@ export class Ledger {
     const due = await membersWithDueLots(db, now, limit);
     for (let i = 0; i < due.length; i += EXPIRY_MEMBERS_PER_TRANSACTION) {
       const chunk = due.slice(i, i + EXPIRY_MEMBERS_PER_TRANSACTION);
-      const results = await this.write(async (tx, t) => {
-        const out: { posted: Posted; lots: number }[] = [];
-        for (const memberId of chunk) {
-          const r = await expireMemberLots(tx, t, memberId);
-          if (r) out.push(r);
-        }
-        return out;
-      });
+      const results = await this.write((tx, t) => expireMembersLots(tx, t, chunk));
       for (const r of results) {
         this.observe(r.posted);
         work.expired += r.lots;
