@@ -1,11 +1,11 @@
 /**
  * `npm run bench`: runs (a) ledger throughput, (b) balance read latency, (c) HTTP events
  * throughput, (d) HTTP events throughput on PostgreSQL with 1 and 2 hub processes next to
- * SQLite, (e) dispatcher deliveries per second against a local HTTP stub and (f) expiring
- * 1,000,000 lots through `ledger.runDue`, then writes docs/BENCHMARKS.md (full runs only) and
+ * SQLite, (e) dispatcher deliveries per second against a local HTTP stub, (f) expiring
+ * 1,000,000 lots through `ledger.runDue` and (g) signed Shopify webhooks end to end, then writes docs/BENCHMARKS.md (full runs only) and
  * bench/results/*.json.
  *
- *   npm run bench                  all six, rewrites docs/BENCHMARKS.md
+ *   npm run bench                  all seven, rewrites docs/BENCHMARKS.md
  *   npm run bench -- --only a,c    a subset; prints the report instead
  *   npm run bench -- --quick       a shorter smoke run; prints the report instead
  */
@@ -17,6 +17,7 @@ import { dispatchHttp } from './dispatch-http.js';
 import { eventsHttp } from './events-http.js';
 import { eventsPg } from './events-pg.js';
 import { ledgerExpiry } from './ledger-expiry.js';
+import { webhookHttp } from './webhook-http.js';
 import { ledgerThroughput } from './ledger-throughput.js';
 import { machineFacts } from './machine.js';
 import { repoRoot } from './processes.js';
@@ -34,10 +35,10 @@ const { values } = parseArgs({
   options: { only: { type: 'string' }, quick: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false } },
 });
 if (values.help) {
-  console.log('Usage: npm run bench [-- --only a,b,c,d,e,f] [-- --quick]');
+  console.log('Usage: npm run bench [-- --only a,b,c,d,e,f,g] [-- --quick]');
   process.exit(0);
 }
-const ALL = ['a', 'b', 'c', 'd', 'e', 'f'];
+const ALL = ['a', 'b', 'c', 'd', 'e', 'f', 'g'];
 const selected = new Set((values.only ?? ALL.join(',')).split(',').map((s) => s.trim().toLowerCase()));
 for (const s of selected) {
   if (!ALL.includes(s)) {
@@ -111,6 +112,12 @@ if (selected.has('f')) {
   results.expiry = await ledgerExpiry(quick ? { lots: 50_000, pgLots: 10_000, loopLimitSeconds: 120 } : { pgLots: 100_000 }, log);
   const targets = results.expiry.runs.filter((r) => r.role === 'target');
   log(`(f) ${targets.map((r) => `${r.lotsPerMember} lot(s)/member ${r.complete ? `${r.secondsPerMillion.toFixed(1)} s` : 'unfinished'} per 1M lots`).join(', ')}`);
+}
+if (selected.has('g')) {
+  log('(g) signed Shopify orders/paid webhooks over HTTP…');
+  results.webhook = await webhookHttp(quick ? { warmupSeconds: 1, runSeconds: 3, runs: 1 } : {});
+  const w = results.webhook;
+  log(`(g) hub ${w.hub.perSecond.toFixed(0)} req/s vs bare ${w.bare.perSecond.toFixed(0)} req/s (${(w.ratio * 100).toFixed(0)} %), hub p99 ${w.hub.p99} ms`);
 }
 
 results.loadAverageAfter = os.loadavg();

@@ -82,7 +82,7 @@ export function periodStartDay(at: number, timeZone: string, period: 'day' | 'we
   return monday.toISOString().slice(0, 10);
 }
 
-/** A key naming the period `at` falls in: `2026-11-21`, `2026-W-2026-11-16`, `2026-11`, `2026`, `ever`. */
+/** A key naming the period `at` falls in: `2026-11-21`, `week-2026-11-16`, `2026-11`, `2026`, `ever`. */
 export function periodKey(at: number, timeZone: string, period: 'ever' | 'day' | 'week' | 'month' | 'year'): string {
   if (period === 'ever') return 'ever';
   const start = periodStartDay(at, timeZone, period);

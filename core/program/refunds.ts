@@ -96,7 +96,8 @@ async function refundOrder(tx: Db, now: number, program: Program, trigger: Refun
     .set({
       refundedAmount: refunded,
       reversedPoints: Number(order.reversedPoints) + (order.status === 'guest' ? 0 : take),
-      status: cancelled && order.status !== 'guest' ? 'cancelled' : order.status,
+      // A guest order refunded in full is never credited: nothing of it was kept.
+      status: cancelled || refunded >= amount ? 'cancelled' : order.status,
       updatedAt: now,
     })
     .where(eq(orders.key, order.key));

@@ -226,3 +226,14 @@ describe('guest orders', () => {
     expect(result).toMatchObject({ status: 'accepted', memberId: id, points: 100 });
   });
 });
+
+describe('a guest order cancelled before its e-mail enrolls', () => {
+  const p = programHarness({ guests: { creditWithinDays: 30 }, rules: [...rules, { id: 'order-bonus', on: 'order.paid', award: { fixed: 50 } }] });
+
+  it('earns nothing at all on enrollment, not even its fixed awards', async () => {
+    await p.order({ email: 'gone@example.com' }, { id: 'g-9', amount: 10_000 });
+    await p.post({ type: 'order.cancelled', customer: { email: 'gone@example.com' }, order: { id: 'g-9' } });
+    const id = await p.enroll('gone@example.com');
+    expect((await p.balance(id)).available).toBe(0);
+  });
+});

@@ -666,9 +666,8 @@ describe('POST /v1/evaluate cannot disagree with earning', () => {
     expect(await p.balance(id)).toMatchObject({ available: 892, pending: 446 });
   });
 
-  // KNOWN GAP: POST /v1/events honours an activity's explicit `points` (a one-rule program, see
-  // explicitProgram in core/api/routes/events.ts) but POST /v1/evaluate ignores them and previews
-  // the program's rules. Remove `.fails` once core/api/routes/evaluate.ts does the same.
+  // POST /v1/events honours an activity's explicit `points` (a one-rule program, explicitProgram
+  // in core/api/trigger-input.ts); the preview must show the same.
   it('an activity posted with explicit points previews those points', async () => {
     const id = await p.enroll();
     const event = { type: 'activity', name: 'goodwill', id: 'gw-1', customer: { memberId: id }, points: 40 };
