@@ -1,17 +1,20 @@
 /**
  * SPEC §7: an acknowledged (2xx) event is durable — killing the process right after the answer
  * loses nothing. The hub is killed with SIGKILL (no shutdown code runs) the moment the answers
- * arrive, restarted on the same database, and must show every acknowledged write.
+ * arrive, restarted on the same database, and must show every acknowledged write — events from
+ * the API and signed platform webhooks alike.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { checkLedgerInvariants } from '../../core/ledger/index.js';
 import { openStore } from '../../core/storage/open-store.js';
 import { startHubProcess } from '../helpers/hub-process.js';
 import { tempDatabase, type TempDatabase } from '../helpers/temp-database.js';
+import { SHOPIFY_SECRET, shopifyDelivery } from '../inbound/sign.js';
+import { sample, type Json } from '../inbound/webhook-helpers.js';
 
 const KEY = 'crash-test-admin-key-0123456789';
 
-const startHub = (databaseUrl: string) => startHubProcess({ DATABASE_URL: databaseUrl, ADMIN_API_KEY: KEY, LOG_LEVEL: 'warn' });
+const startHub = (databaseUrl: string) => startHubProcess({ DATABASE_URL: databaseUrl, ADMIN_API_KEY: KEY, LOG_LEVEL: 'warn', SHOPIFY_API_SECRET: SHOPIFY_SECRET });
 
 const post = (url: string, path: string, body: unknown) =>
   fetch(`${url}${path}`, {
@@ -53,6 +56,39 @@ describe('durability of acknowledged writes', () => {
       const statuses = await Promise.all(again.map(async (r) => ((await r.json()) as { status: string }).status));
       expect(statuses.every((s) => s === 'duplicate')).toBe(true);
       expect(await balance()).toBe(3 * acknowledged);
+    } finally {
+      await second.stop();
+    }
+    const store = await openStore(database.url, { migrate: false });
+    try {
+      expect(await checkLedgerInvariants(store.db)).toEqual([]);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('keeps every acknowledged webhook after SIGKILL, and the platform redelivering them all earns nothing twice', async () => {
+    const order = sample('shopify', 'order_paid_with_customer');
+    // 40 orders (199.00 → 199 points each) of one customer; each delivery's bytes and event id are kept for the redelivery.
+    const deliveries = Array.from({ length: 40 }, (_, i) => shopifyDelivery('orders/paid', { ...order, id: 5000 + i, customer: { ...(order.customer as Json), id: 777 } }, `crash-evt-${i}`));
+    const first = await startHub(database.url);
+    const answers = await Promise.all(deliveries.map((d) => fetch(`${first.url}/webhooks/shopify`, d)));
+    const accepted = (await Promise.all(answers.map(async (r) => (r.status === 200 ? ((await r.json()) as { status: string }).status : String(r.status))))).filter((s) => s === 'accepted').length;
+    await first.stop('SIGKILL');
+    expect(accepted).toBe(40);
+
+    const second = await startHub(database.url);
+    try {
+      const balance = async () => {
+        const found = (await (await fetch(`${second.url}/v1/members?alias=shopify:777`, { headers: { authorization: `Bearer ${KEY}` } })).json()) as { data: { id: string }[] };
+        const b = (await (await fetch(`${second.url}/v1/members/${found.data[0]!.id}/balance`, { headers: { authorization: `Bearer ${KEY}` } })).json()) as { available: number };
+        return b.available;
+      };
+      expect(await balance()).toBe(199 * accepted);
+      const again = await Promise.all(deliveries.map((d) => fetch(`${second.url}/webhooks/shopify`, d)));
+      const statuses = await Promise.all(again.map(async (r) => ((await r.json()) as { status: string }).status));
+      expect(statuses.every((s) => s === 'duplicate')).toBe(true);
+      expect(await balance()).toBe(199 * accepted);
     } finally {
       await second.stop();
     }
