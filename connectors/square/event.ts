@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { InboundPayloadError, type InboundRequest } from '../../core/connectors/definition.js';
+import { jsonBody } from '../../core/connectors/payload.js';
 import { parseSquareObject } from './payload.js';
 
 /**
@@ -22,32 +23,16 @@ const squareEventSchema = z.object({
 
 export type SquareEvent = z.output<typeof squareEventSchema>;
 
-// deliveryId, topic and normalize all read the same body; parse it once per request.
-const parsed = new WeakMap<InboundRequest, { json: unknown } | { error: string }>();
-
-function parseJson(request: InboundRequest): { json: unknown } | { error: string } {
-  let entry = parsed.get(request);
-  if (!entry) {
-    try {
-      entry = { json: JSON.parse(request.body) as unknown };
-    } catch (err) {
-      entry = { error: (err as Error).message };
-    }
-    parsed.set(request, entry);
-  }
-  return entry;
-}
-
 /** The envelope, or InboundPayloadError (400) when a verified body is not one. */
 export function readSquareEvent(request: InboundRequest): SquareEvent {
-  const entry = parseJson(request);
+  const entry = jsonBody(request);
   if ('error' in entry) throw new InboundPayloadError('Square webhook body is not JSON', [{ pointer: '', detail: entry.error }]);
   return parseSquareObject(squareEventSchema, entry.json, '', 'event');
 }
 
 /** A top-level string field, if the body has one: for the inbox, before anything is validated. */
 export function peekSquareField(request: InboundRequest, field: 'event_id' | 'type'): string | undefined {
-  const entry = parseJson(request);
+  const entry = jsonBody(request);
   if ('error' in entry || !entry.json || typeof entry.json !== 'object') return undefined;
   const value = (entry.json as Record<string, unknown>)[field];
   return typeof value === 'string' && value !== '' ? value : undefined;

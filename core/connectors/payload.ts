@@ -4,8 +4,9 @@
  * required — `requireFields` names every missing field at once, as JSON pointers, so a rejected
  * delivery says in the inbox exactly what was wrong. Money goes through `toMinorUnits` only.
  */
+import type { z } from 'zod';
 import { MoneyError, toMinorUnits } from '../triggers/money.js';
-import { InboundPayloadError } from './definition.js';
+import { InboundPayloadError, type InboundRequest } from './definition.js';
 
 export type JsonObject = Record<string, unknown>;
 
@@ -68,4 +69,39 @@ export function requireFields<T extends Record<string, unknown>>(
 /** Drops undefined properties, so events carry only what the platform said. */
 export function withoutUndefined<T extends object>(value: T): T {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}
+
+// deliveryId, topic and normalize all read the same body: it is parsed once per request.
+const parsedBodies = new WeakMap<InboundRequest, { json: unknown } | { error: string }>();
+
+/** The request body as JSON, parsed once per request, or the parse error. */
+export function jsonBody(request: InboundRequest): { json: unknown } | { error: string } {
+  let entry = parsedBodies.get(request);
+  if (!entry) {
+    try {
+      entry = { json: JSON.parse(request.body) as unknown };
+    } catch (err) {
+      entry = { error: (err as Error).message };
+    }
+    parsedBodies.set(request, entry);
+  }
+  return entry;
+}
+
+/**
+ * A verified payload read with a zod schema: a shape we cannot understand is answered 400 and
+ * kept in the inbox as rejected, with a JSON pointer per problem so support sees which field was
+ * wrong. `what` names it in the message ("Stripe charge").
+ */
+export function parseWithSchema<S extends z.ZodType>(schema: S, value: unknown, pointer: string, what: string): z.output<S> {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  throw new InboundPayloadError(
+    `${what} cannot be read`,
+    result.error.issues.map((issue) => ({ pointer: pointer + issue.path.map((p) => `/${escapePointer(String(p))}`).join(''), detail: issue.message })),
+  );
+}
+
+function escapePointer(segment: string): string {
+  return segment.replace(/~/g, '~0').replace(/\//g, '~1');
 }
