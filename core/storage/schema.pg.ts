@@ -10,7 +10,7 @@
  * - JSON is stored as text and parsed by the code that owns it.
  */
 import { sql } from 'drizzle-orm';
-import { bigint, bigserial, boolean, index, pgTable, primaryKey, text, uniqueIndex } from 'drizzle-orm/pg-core';
+import { bigint, bigserial, boolean, index, integer, pgTable, primaryKey, text, uniqueIndex } from 'drizzle-orm/pg-core';
 
 export const members = pgTable(
   'members',
@@ -425,6 +425,8 @@ export const inbox = pgTable(
     outcome: text('outcome'),
     receivedAt: bigint('received_at', { mode: 'number' }).notNull(),
     processedAt: bigint('processed_at', { mode: 'number' }),
+    /** Set when the person the delivery was about was erased: body, headers and personal fields scrubbed (docs/security.md). */
+    erasedAt: bigint('erased_at', { mode: 'number' }),
   },
   (t) => [
     uniqueIndex('inbox_id_uq').on(t.id),
@@ -516,6 +518,21 @@ export const memberPins = pgTable('member_pins', {
   updatedAt: bigint('updated_at', { mode: 'number' }).notNull(),
 });
 
+/**
+ * Signature failures per platform (docs/security.md): a counter, never the request. At most one
+ * `webhook.rejected` alert per platform per window carries how many failed since the last one.
+ */
+export const webhookRejections = pgTable('webhook_rejections', {
+  platform: text('platform').primaryKey(),
+  /** Failures since the last alert. */
+  count: integer('count').notNull().default(0),
+  /** The first failure counted in `count`. */
+  since: bigint('since', { mode: 'number' }),
+  lastReason: text('last_reason'),
+  lastAlertAt: bigint('last_alert_at', { mode: 'number' }),
+  updatedAt: bigint('updated_at', { mode: 'number' }).notNull(),
+});
+
 export const schema = {
   members,
   memberAliases,
@@ -544,6 +561,7 @@ export const schema = {
   redemptions,
   vouchers,
   memberPins,
+  webhookRejections,
 };
 
 export type Schema = typeof schema;

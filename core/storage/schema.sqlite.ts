@@ -424,6 +424,8 @@ export const inbox = sqliteTable(
     outcome: text('outcome'),
     receivedAt: integer('received_at').notNull(),
     processedAt: integer('processed_at'),
+    /** Set when the person the delivery was about was erased: body, headers and personal fields scrubbed (docs/security.md). */
+    erasedAt: integer('erased_at'),
   },
   (t) => [
     uniqueIndex('inbox_id_uq').on(t.id),
@@ -515,6 +517,21 @@ export const memberPins = sqliteTable('member_pins', {
   updatedAt: integer('updated_at').notNull(),
 });
 
+/**
+ * Signature failures per platform (docs/security.md): a counter, never the request. At most one
+ * `webhook.rejected` alert per platform per window carries how many failed since the last one.
+ */
+export const webhookRejections = sqliteTable('webhook_rejections', {
+  platform: text('platform').primaryKey(),
+  /** Failures since the last alert. */
+  count: integer('count').notNull().default(0),
+  /** The first failure counted in `count`. */
+  since: integer('since'),
+  lastReason: text('last_reason'),
+  lastAlertAt: integer('last_alert_at'),
+  updatedAt: integer('updated_at').notNull(),
+});
+
 export const schema = {
   members,
   memberAliases,
@@ -543,6 +560,7 @@ export const schema = {
   redemptions,
   vouchers,
   memberPins,
+  webhookRejections,
 };
 
 export type Schema = typeof schema;
