@@ -12,6 +12,7 @@ import type { ApiDeps } from './api/deps.js';
 import type { ApiEnv } from './api/env.js';
 import { idempotency } from './api/idempotency.js';
 import { ProblemError, problemResponse, problemType, toProblem } from './api/problem.js';
+import { apiKeysRoutes } from './api/routes/api-keys.js';
 import { deliveriesRoutes } from './api/routes/deliveries.js';
 import { evaluateRoutes } from './api/routes/evaluate.js';
 import { inboxRoutes } from './api/routes/inbox.js';
@@ -59,6 +60,7 @@ function managementApi(deps: AppDeps) {
   v1.route('/', redemptionRoutes(deps));
   v1.route('/', deliveriesRoutes(deps, deps.onDeliveryQueued));
   v1.route('/', webhookEndpointsRoutes(deps, deps.onWebhookEndpointsChanged));
+  v1.route('/', apiKeysRoutes(deps, deps.verifier));
   return v1;
 }
 

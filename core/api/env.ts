@@ -6,5 +6,7 @@ export type ApiEnv = {
     principal: Principal;
     /** The client's Idempotency-Key (header or body field), if it sent one. */
     idempotencyKey?: string;
+    /** Top-level response fields shown once: an Idempotency-Key replay answers them as null (docs/security.md). */
+    secretFields?: string[];
   };
 };

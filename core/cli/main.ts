@@ -1,8 +1,9 @@
 /**
- * `loyalty-hub <command>` — serve, migrate, expire, keys create, mappings check/preview. Each command has --help.
+ * `loyalty-hub <command>` — serve, migrate, expire, replay, check, keys create/list/revoke, mappings check/preview. Each command has --help.
  */
 import { expireCommand } from './expire.js';
-import { keysCreate } from './keys.js';
+import { checkCommand } from './check.js';
+import { keysCreate, keysList, keysRevoke } from './keys.js';
 import { mappingsCheck, mappingsPreview } from './mappings.js';
 import { migrateCommand } from './migrate.js';
 import { replayCommand } from './replay.js';
@@ -20,6 +21,9 @@ const commands: Record<string, Command> = {
   expire: expireCommand,
   replay: replayCommand,
   'keys create': keysCreate,
+  'keys list': keysList,
+  'keys revoke': keysRevoke,
+  check: checkCommand,
   'mappings check': mappingsCheck,
   'mappings preview': mappingsPreview,
 };

@@ -1,8 +1,11 @@
 /**
  * Checks the ledger's invariants (listed in ./index.ts) over the whole database by replaying
- * history from scratch. Every ledger test runs it after its scenario; `loyalty-hub` can run it
- * against a live database too. It reads everything, so it is for tests and audits, not requests.
+ * history from scratch. Every ledger test runs it after its scenario; `loyalty-hub check` runs it
+ * against a live database (docs/operating.md: after a restore, after a crash). It reads every
+ * ledger row once, in pages, and keeps per-transfer, per-lot and per-member state in maps: time
+ * is linear in the ledger's size. It is for audits, not requests.
  */
+import { asc, gt } from 'drizzle-orm';
 import { tablesOf } from '../storage/prepared.js';
 import type { Db } from '../storage/store.js';
 import { isProgramAccount, memberAccount, memberPendingAccount } from './accounts.js';
@@ -20,12 +23,15 @@ export async function checkLedgerInvariants(db: Db): Promise<string[]> {
   const fail = (msg: string) => violations.push(msg);
   const { balances, lotMovements, lots, openHolds, transfers } = tablesOf(db);
 
-  const allTransfers = await db.select().from(transfers).orderBy(transfers.seq);
-  const allLots = await db.select().from(lots);
-  const allMoves = await db.select().from(lotMovements).orderBy(lotMovements.seq);
-  const allBalances = await db.select().from(balances);
-  const holdsOpen = await db.select().from(openHolds);
+  // Pages in key order, so no single result set holds a large ledger at once.
+  const allTransfers = await readAll<typeof transfers.$inferSelect, number>(db, transfers, transfers.seq, (r) => r.seq);
+  const allLots = await readAll<typeof lots.$inferSelect, string>(db, lots, lots.id, (r) => r.id);
+  const allMoves = await readAll<typeof lotMovements.$inferSelect, number>(db, lotMovements, lotMovements.seq, (r) => r.seq);
+  const allBalances = await readAll<typeof balances.$inferSelect, string>(db, balances, balances.memberId, (r) => r.memberId);
+  const holdsOpen = await readAll<typeof openHolds.$inferSelect, string>(db, openHolds, openHolds.transferId, (r) => r.transferId);
   const byId = new Map(allTransfers.map((t) => [t.id, t]));
+  const openHoldIds = new Set(holdsOpen.map((h) => h.transferId));
+  const balanceIds = new Set(allBalances.map((b) => b.memberId));
 
   // I1 every transfer balances: one positive integer amount, from one account to another,
   // and a member movement names that member's own accounts.
@@ -151,7 +157,7 @@ export async function checkLedgerInvariants(db: Db): Promise<string[]> {
     if (resolved.has(h.transferId)) fail(`I4 hold ${h.transferId} is resolved but still open`);
   }
   for (const t of allTransfers) {
-    if (t.kind === 'lock' && !resolved.has(t.id) && !holdsOpen.some((h) => h.transferId === t.id)) {
+    if (t.kind === 'lock' && !resolved.has(t.id) && !openHoldIds.has(t.id)) {
       fail(`I4 hold ${t.id} is neither resolved nor open`);
     }
   }
@@ -175,10 +181,37 @@ export async function checkLedgerInvariants(db: Db): Promise<string[]> {
     if ((heldOpen.get(id) ?? 0) !== stored.locked) fail(`I2 member ${id}: locked is ${stored.locked}, open holds add to ${heldOpen.get(id) ?? 0}`);
   }
   for (const id of expected.keys()) {
-    if (!allBalances.some((b) => b.memberId === id)) fail(`I2 member ${id} has transfers but no balance row`);
+    if (!balanceIds.has(id)) fail(`I2 member ${id} has transfers but no balance row`);
   }
   // Double entry over the whole ledger: what the program accounts gave out, members hold.
   const total = [...posted.values()].reduce((x, y) => x + y, 0);
   if (total !== 0) fail(`I1 posted credits and debits differ by ${total}`);
   return violations;
+}
+
+const PAGE = 20_000;
+
+/** Every row of `table`, read in pages of `PAGE` by keyset on a unique, ordered column. */
+async function readAll<Row, K extends string | number>(
+  db: Db,
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  table: any,
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  key: any,
+  keyOf: (row: Row) => K,
+): Promise<Row[]> {
+  const out: Row[] = [];
+  let after: K | undefined;
+  for (;;) {
+    // eslint-disable-next-line @typescript-eslint/no-unsafe-assignment
+    const page = (await db
+      .select()
+      .from(table)
+      .where(after === undefined ? undefined : gt(key, after))
+      .orderBy(asc(key))
+      .limit(PAGE)) as Row[];
+    for (const row of page) out.push(row);
+    if (page.length < PAGE) return out;
+    after = keyOf(page.at(-1)!);
+  }
 }
