@@ -69,3 +69,13 @@ export function findUnsafeText(value: unknown): UnsafeText[] {
   }
   return found;
 }
+
+/**
+ * A stored copy of text the hub must keep even when it holds what PostgreSQL cannot store — a
+ * webhook's raw body with a literal 0x00 byte (invalid UTF-8 is already U+FFFD once decoded):
+ * NUL and lone surrogates become U+FFFD, on both backends alike, so the inbox row is written
+ * and support sees where the bad bytes were (docs/security.md, "Input").
+ */
+export function storableText(text: string): string {
+  return text.replace(/\u0000/g, '\uFFFD').replace(/\p{Cs}/gu, '\uFFFD');
+}
