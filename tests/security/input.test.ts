@@ -239,10 +239,7 @@ describe('POST /v1/events needs an id for what has none of its own', () => {
     expect((await json(withId)).status).toBe('duplicate');
     const balance = await json(await h.call('GET', `/v1/members/${m.id as string}/balance`));
     expect((balance.available as number) + (balance.pending as number)).toBe(earned);
-  });
-
-  it('an order needs no separate id: the order id is its identity', async () => {
-    const m = await json(await h.call('POST', '/v1/members', { body: { email: 'ann@example.com' } }));
+    // An order needs no separate id: the order id is its identity.
     const order = { type: 'order.paid', customer: { memberId: m.id }, order: { id: 'o-9', currency: 'USD', amount: 5000 } };
     expect((await h.call('POST', '/v1/events', { scope: 'write', body: order })).status).toBe(201);
     expect((await h.call('POST', '/v1/events', { scope: 'write', body: order })).status).toBe(200);
@@ -278,24 +275,19 @@ describe('webhooks with text the hub refuses', () => {
     await expectRejected(h, 'shopify', answer, '/currency');
   });
 
-  it('a raw body with a literal 0x00 byte is kept as rejected, with U+FFFD in its place', async () => {
+  it('a raw body with a literal 0x00 byte is kept as rejected, with U+FFFD in its place; invalid UTF-8 is stored too', async () => {
     const text = JSON.stringify(paidOrder({ note: 'PLACEHOLDER' })).replace('PLACEHOLDER', 'gift\u0000wrap');
     const answer = await deliver(h, 'shopify', rawDelivery(Buffer.from(text, 'utf8')));
     expect(answer.httpStatus).toBe(400);
     const [row] = await inbox(h);
     expect(row!.status).toBe('rejected');
     expect(row!.rawBody).toContain('gift\uFFFDwrap');
-  });
-
-  it('a raw body with invalid UTF-8 is stored (U+FFFD) and processed', async () => {
-    const text = JSON.stringify(paidOrder({ note: 'PLACEHOLDER' }));
-    const [head, tail] = text.split('PLACEHOLDER');
+    // Invalid UTF-8 is U+FFFD once decoded: stored, and the order is processed.
+    const [head, tail] = JSON.stringify(paidOrder({ id: 4242, note: 'PLACEHOLDER' })).split('PLACEHOLDER');
     const bytes = Buffer.concat([Buffer.from(head!), Buffer.from([0x67, 0xff, 0xfe, 0x68]), Buffer.from(tail!)]);
-    const answer = await deliver(h, 'shopify', rawDelivery(bytes));
-    expect(answer.httpStatus).toBe(200);
-    const [row] = await inbox(h);
-    expect(row!.status).toBe('accepted');
-    expect(row!.rawBody).toContain('g\uFFFD\uFFFDh');
+    expect((await deliver(h, 'shopify', rawDelivery(bytes))).httpStatus).toBe(200);
+    const accepted = (await inbox(h)).find((r) => r.status === 'accepted');
+    expect(accepted!.rawBody).toContain('g\uFFFD\uFFFDh');
   });
 });
 
@@ -309,6 +301,7 @@ describe('request bodies over the limit', () => {
     expect(res.status).toBe(413);
     expect(res.headers.get('content-type')).toContain('application/problem+json');
     expect((await json<Problem>(res)).type).toBe('/problems/payload-too-large');
+    expect((await h.call('POST', '/v1/evaluate', { scope: 'read', body: big(900 * 1024) })).status).toBe(200);
   });
 
   it('a chunked body (no Content-Length) is cut off once it passes 1 MiB', async () => {
@@ -329,11 +322,6 @@ describe('request bodies over the limit', () => {
     } as RequestInit);
     expect(res.status).toBe(413);
     expect(sent).toBeLessThan(2 * 1024 * 1024);
-  });
-
-  it('a body under the limit goes through', async () => {
-    const res = await h.call('POST', '/v1/evaluate', { scope: 'read', body: big(900 * 1024) });
-    expect(res.status).toBe(200);
   });
 });
 
