@@ -77,5 +77,5 @@ export function findUnsafeText(value: unknown): UnsafeText[] {
  * and support sees where the bad bytes were (docs/security.md, "Input").
  */
 export function storableText(text: string): string {
-  return text.replace(/\u0000/g, '\uFFFD').replace(/\p{Cs}/gu, '\uFFFD');
+  return text.replaceAll('\u0000', '\uFFFD').replace(/\p{Cs}/gu, '\uFFFD');
 }

@@ -254,7 +254,7 @@ describe('webhooks with text the hub refuses', () => {
   function rawDelivery(bytes: Buffer): RequestInit {
     const init = shopifyDelivery('orders/paid', '{}');
     const headers = { ...(init.headers as Record<string, string>), 'x-shopify-hmac-sha256': createHmac('sha256', SHOPIFY_SECRET).update(bytes).digest('base64') };
-    return { ...init, headers, body: bytes };
+    return { ...init, headers, body: new Uint8Array(bytes) };
   }
 
   it('a signed order with NUL in first_name is rejected (400, inbox row), not a 500 forever', async () => {
