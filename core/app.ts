@@ -8,6 +8,7 @@ import { swaggerUI } from '@hono/swagger-ui';
 import { HTTPException } from 'hono/http-exception';
 import { routePath } from 'hono/route';
 import { authenticate } from './api/authenticate.js';
+import { apiBodyLimit, DEFAULT_MAX_BODY_BYTES } from './api/body-limit.js';
 import type { ApiDeps } from './api/deps.js';
 import type { ApiEnv } from './api/env.js';
 import { idempotency } from './api/idempotency.js';
@@ -23,6 +24,7 @@ import { membersRoutes } from './api/routes/members.js';
 import { pointsRoutes } from './api/routes/points.js';
 import { segmentsRoutes } from './api/routes/segments.js';
 import { webhookEndpointsRoutes } from './api/routes/webhook-endpoints.js';
+import { refuseUnsafeText } from './api/text-guard.js';
 import { validationHook } from './api/validation.js';
 import type { ApiKeyVerifier } from './auth/api-keys.js';
 import type { ConnectorStatus, InboundHandler } from './connectors/definition.js';
@@ -39,6 +41,8 @@ export interface AppDeps extends ApiDeps {
   inbound: Map<string, InboundHandler>;
   publicUrl?: string;
   webhookBodyLimit?: number;
+  /** The largest `/v1` request body, in bytes (MAX_BODY_BYTES; default 1 MiB). */
+  maxBodyBytes?: number;
   version: string;
   /** Awaited after every change through /v1/webhook-endpoints (so routing reflects it at once). */
   onWebhookEndpointsChanged?: () => Promise<void>;
@@ -49,6 +53,7 @@ export interface AppDeps extends ApiDeps {
 function managementApi(deps: AppDeps) {
   const v1 = new OpenAPIHono<ApiEnv>({ defaultHook: validationHook });
   v1.use('*', authenticate(deps.verifier));
+  v1.use('*', refuseUnsafeText());
   v1.use('*', idempotency(deps.store));
   v1.route('/', membersRoutes(deps));
   v1.route('/', pointsRoutes(deps));
@@ -105,6 +110,7 @@ export function createApp(deps: AppDeps) {
   });
   app.get('/metrics', async (c) => c.text(await metrics.registry.metrics(), 200, { 'content-type': metrics.registry.contentType }));
 
+  app.use('/v1/*', apiBodyLimit(deps.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES));
   app.route('/webhooks', webhookRoutes({ ...deps, bodyLimit: deps.webhookBodyLimit }));
   app.route('/v1', managementApi(deps));
 

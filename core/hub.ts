@@ -4,6 +4,7 @@
  * call `createHub` and then `app.request()` in-process.
  */
 import { readFileSync } from 'node:fs';
+import { maxBodyBytesFrom } from './api/body-limit.js';
 import { createApp } from './app.js';
 import { ApiKeyVerifier, ensureAdminKey } from './auth/api-keys.js';
 import { connectorStatus, type ConnectorDefinition, type ConnectorStatus, type InboundHandler } from './connectors/definition.js';
@@ -54,6 +55,7 @@ export async function createHub(options: HubOptions = {}): Promise<Hub> {
   const logger = options.logger ?? createLogger({ level: (env.LOG_LEVEL as 'info' | undefined) ?? 'info' });
   // A broken program is a start-up error naming file, line, rule and field, before anything opens.
   const program = options.program ?? loadProgramFile(env.LOYALTY_CONFIG || DEFAULT_PROGRAM_PATH);
+  const maxBodyBytes = maxBodyBytesFrom(env);
   const store = await openStore(env.DATABASE_URL || DEFAULT_DATABASE_URL);
   try {
     const { generated } = await ensureAdminKey(store, env.ADMIN_API_KEY || undefined);
@@ -93,7 +95,8 @@ export async function createHub(options: HubOptions = {}): Promise<Hub> {
       connectors,
       inbound,
       publicUrl: env.PUBLIC_URL || undefined,
-      webhookBodyLimit: env.WEBHOOK_BODY_LIMIT_BYTES ? Number(env.WEBHOOK_BODY_LIMIT_BYTES) : undefined,
+      maxBodyBytes,
+      webhookBodyLimit: maxBodyBytes,
       version,
       onWebhookEndpointsChanged: notifications.refreshRouters,
       onDeliveryQueued: () => notifications.dispatcher.nudge(),

@@ -3,6 +3,7 @@
  * `/openapi.json`, so the documentation cannot disagree with what the API accepts.
  */
 import { z } from '@hono/zod-openapi';
+import { isCurrency } from '../triggers/money.js';
 
 export const ProblemSchema = z
   .object({
@@ -42,6 +43,13 @@ export const IdempotencyHeader = z.object({
     .optional()
     .openapi({ description: 'Same key + same body returns the first result; a different body gets 409.' }),
 });
+
+/** An ISO 4217 code in use (core/triggers/money.ts), any case: `ZZZ` is refused here and in webhooks alike. */
+export const Currency = z
+  .string()
+  .regex(/^[A-Za-z]{3}$/, 'an ISO 4217 code like USD')
+  .refine(isCurrency, 'not an ISO 4217 currency code')
+  .openapi({ example: 'USD' });
 
 const isoDate = z.string().openapi({ format: 'date-time', example: '2026-11-21T10:00:00.000Z' });
 export const iso = (ms: number | null | undefined): string | null => (ms == null ? null : new Date(ms).toISOString());

@@ -8,10 +8,9 @@ import type { Program } from '../program/compiled-program.js';
 import { EXPLICIT_RULE } from '../program/post-evaluation.js';
 import type { TriggerEvent } from '../triggers/trigger-event.js';
 import { normalizeCurrency } from '../triggers/money.js';
-import { Alias } from './schemas.js';
+import { Alias, Currency } from './schemas.js';
 
 const Minor = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
-const Currency = z.string().regex(/^[A-Za-z]{3}$/, 'an ISO 4217 code like USD');
 
 export const EventCustomer = z
   .object({

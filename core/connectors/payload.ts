@@ -5,7 +5,7 @@
  * delivery says in the inbox exactly what was wrong. Money goes through `toMinorUnits` only.
  */
 import type { z } from 'zod';
-import { MoneyError, toMinorUnits } from '../triggers/money.js';
+import { isCurrency, MoneyError, normalizeCurrency, toMinorUnits } from '../triggers/money.js';
 import { InboundPayloadError, type InboundRequest } from './definition.js';
 
 export type JsonObject = Record<string, unknown>;
@@ -26,10 +26,10 @@ export function textOf(value: unknown): string | undefined {
   return text === '' ? undefined : text;
 }
 
-/** An ISO 4217 code, upper case; undefined when absent or not three letters. */
+/** An ISO 4217 code, upper case; undefined when absent or not a currency (`ZZZ`). */
 export function currencyOf(value: unknown): string | undefined {
-  const text = textOf(value)?.toUpperCase();
-  return text !== undefined && /^[A-Z]{3}$/.test(text) ? text : undefined;
+  const text = textOf(value);
+  return text !== undefined && isCurrency(text) ? normalizeCurrency(text) : undefined;
 }
 
 /**

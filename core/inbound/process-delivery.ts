@@ -17,6 +17,7 @@ import { emitEvent } from '../outbox/emit.js';
 import { applyTrigger, TriggerError, type ApplyOutcome } from '../program/apply-trigger.js';
 import type { Program } from '../program/compiled-program.js';
 import { MoneyError } from '../triggers/money.js';
+import { findUnsafeText, storableText } from '../triggers/unsafe-text.js';
 import type { TriggerEvent } from '../triggers/trigger-event.js';
 import { claimDelivery, finishDelivery, keptHeaders, type InboxRow } from './inbox.js';
 
@@ -61,7 +62,15 @@ export async function processDelivery(
   options: { replay?: boolean; inboxId?: string } = {},
 ): Promise<DeliveryResult> {
   const { ledger, program, logger } = deps;
-  const base = { source, deliveryId, topic: handler.topic(request), rawBody: request.body, headers: keptHeaders(request.headers) };
+  const topic = handler.topic(request);
+  // What is stored is a safe form: NUL → U+FFFD, so the row can be written on PostgreSQL too.
+  const base = {
+    source,
+    deliveryId: storableText(deliveryId),
+    topic: topic === undefined ? undefined : storableText(topic),
+    rawBody: storableText(request.body),
+    headers: keptHeaders(request.headers),
+  };
   let normalized;
   try {
     normalized = await handler.normalize(request);
@@ -76,6 +85,8 @@ export async function processDelivery(
     return { status: 'ignored', inboxId, reason: normalized.reason };
   }
   const events = normalized.events;
+  const unsafe = unsafeTextIn(events);
+  if (unsafe) return reject(deps, base, unsafe, options);
   try {
     const result = await ledger.write(async (tx, now) => {
       const claim = options.replay ? { id: '' } : await claimDelivery(tx, now, { ...base, status: 'processing', events });
@@ -100,6 +111,18 @@ export async function processDelivery(
     if (error instanceof TriggerError || error instanceof MoneyError) return reject(deps, { ...base, events }, error, options);
     throw error;
   }
+}
+
+/**
+ * Trigger events carrying text the hub refuses (NUL, control or bidi characters, lone
+ * surrogates: core/triggers/unsafe-text.ts) are the payload's problem — rejected with a pointer
+ * into the normalized events, the same answer on SQLite and PostgreSQL (docs/security.md).
+ */
+function unsafeTextIn(events: TriggerEvent[]): InboundPayloadError | undefined {
+  const found = findUnsafeText(events);
+  if (found.length === 0) return undefined;
+  const errors = found.map((f) => ({ pointer: `/events${f.path.map((p) => `/${String(p).replace(/~/g, '~0').replace(/\//g, '~1')}`).join('')}`, detail: f.message }));
+  return new InboundPayloadError(`the delivery's events carry refused text: ${errors.map((e) => `${e.pointer} ${e.detail}`).join('; ')}`, errors);
 }
 
 async function recordOnly(ledger: Ledger, row: Parameters<typeof claimDelivery>[2]): Promise<string> {

@@ -13,7 +13,7 @@ import { LedgerError } from './errors.js';
 import { getLot, movementsOf, moveWithinLot, recordMovements, takeFromLots, type Movement } from './lots.js';
 import { lockBalance, requireAvailable } from './member-balance.js';
 import { settle } from './settle.js';
-import { findApplied, fingerprint, getTransfer, recordTransfer } from './record-transfer.js';
+import { appliedMeanwhile, findApplied, fingerprint, getTransfer, recordTransfer } from './record-transfer.js';
 import type { Posted, TransferRow, Why } from './types.js';
 
 export interface LockInput {
@@ -114,6 +114,8 @@ export async function capture(tx: Db, now: number, input: ResolveInput): Promise
 
   const hold = await openHold(tx, input.lockId);
   const balance = await lockBalance(tx, hold.memberId, now);
+  const twin = await appliedMeanwhile(tx, input.idempotencyKey, print);
+  if (twin) return twin;
   const points = input.points ?? hold.amount;
   if (points > hold.amount) {
     throw new LedgerError('capture_exceeds_hold', `hold ${hold.id} holds ${hold.amount} points, ${points} asked`, {
@@ -150,6 +152,8 @@ export async function unlock(tx: Db, now: number, input: ResolveInput): Promise<
 
   const hold = await openHold(tx, input.lockId);
   const balance = await lockBalance(tx, hold.memberId, now);
+  const twin = await appliedMeanwhile(tx, input.idempotencyKey, print);
+  if (twin) return twin;
   await closeHold(tx, hold);
   const transfer = await recordTransfer(tx, now, {
     idempotencyKey: input.idempotencyKey,

@@ -6,6 +6,7 @@
  */
 import { and, eq, sql } from 'drizzle-orm';
 import { ledgerOps, type Posted } from '../ledger/index.js';
+import { transferByKey } from '../ledger/record-transfer.js';
 import { tablesOf } from '../storage/prepared.js';
 import type { Db } from '../storage/store.js';
 import { RewardError } from './reward-error.js';
@@ -16,7 +17,8 @@ export async function reverseRedemption(tx: Db, now: number, redemptionId: strin
   if (!row) throw new RewardError('redemption_not_found', `no redemption ${redemptionId}`, { redemptionId });
   const key = `reverse-redemption:${redemptionId}`;
   if (row.status === 'reversed') {
-    const posted = await ledgerOps.reverse(tx, now, { transferId: row.transferId, idempotencyKey: key, why: { source: 'redemption', redemptionId } });
+    const posted = await transferByKey(tx, key);
+    if (!posted) throw new RewardError('redemption_reversed', `redemption ${redemptionId} was reversed a moment ago`, { redemptionId });
     return { posted, redemptionId, alreadyReversed: true };
   }
   if (row.voucherCode) {
@@ -25,7 +27,14 @@ export async function reverseRedemption(tx: Db, now: number, redemptionId: strin
     await tx.update(vouchers).set({ status: 'void' }).where(and(eq(vouchers.code, row.voucherCode), eq(vouchers.status, 'active')));
   }
   const flipped = await tx.update(redemptions).set({ status: 'reversed', reversedAt: now }).where(and(eq(redemptions.id, redemptionId), eq(redemptions.status, 'issued'))).returning({ id: redemptions.id });
-  if (!flipped.length) throw new RewardError('redemption_reversed', `redemption ${redemptionId} was reversed a moment ago`, { redemptionId });
+  if (!flipped.length) {
+    // A concurrent twin reversed it and committed while this update waited for the row (read
+    // committed on PostgreSQL): its reversal is the answer, as it is on SQLite where the twin
+    // would simply have run first (docs/api.md, "Idempotency").
+    const posted = await transferByKey(tx, key);
+    if (!posted) throw new RewardError('redemption_reversed', `redemption ${redemptionId} was reversed a moment ago`, { redemptionId });
+    return { posted, redemptionId, alreadyReversed: true };
+  }
   await tx.update(rewards).set({ stock: sql`${rewards.stock} + 1`, updatedAt: now }).where(and(eq(rewards.id, row.rewardId), sql`${rewards.stock} is not null`));
   const posted = await ledgerOps.reverse(tx, now, {
     transferId: row.transferId,

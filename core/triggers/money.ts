@@ -15,6 +15,31 @@ const EXPONENTS: Record<string, number> = {
   CLF: 4, UYW: 4,
 };
 
+/**
+ * ISO 4217 codes in use for money (the list maintained by SIX, 2025), including the fund codes
+ * some platforms report (BOV, CLF, …). Left out on purpose: precious metals, bond-market units,
+ * SDR, XTS (testing) and XXX (no currency) — no shop prices in them. A code not here is refused
+ * by the API schemas and by every connector's normalization alike (docs/security.md, "Input"),
+ * so an order in `ZZZ` never earns. BGN and ANG stay for refunds of orders paid before their
+ * replacement (EUR, XCG).
+ */
+const ISO_4217 = new Set(
+  (
+    'AED AFN ALL AMD ANG AOA ARS AUD AWG AZN BAM BBD BDT BGN BHD BIF BMD BND BOB BOV BRL BSD BTN BWP BYN BZD ' +
+    'CAD CDF CHE CHF CHW CLF CLP CNY COP COU CRC CUP CVE CZK DJF DKK DOP DZD EGP ERN ETB EUR FJD FKP GBP GEL ' +
+    'GHS GIP GMD GNF GTQ GYD HKD HNL HTG HUF IDR ILS INR IQD IRR ISK JMD JOD JPY KES KGS KHR KMF KPW KRW KWD ' +
+    'KYD KZT LAK LBP LKR LRD LSL LYD MAD MDL MGA MKD MMK MNT MOP MRU MUR MVR MWK MXN MXV MYR MZN NAD NGN NIO ' +
+    'NOK NPR NZD OMR PAB PEN PGK PHP PKR PLN PYG QAR RON RSD RUB RWF SAR SBD SCR SDG SEK SGD SHP SLE SOS SRD ' +
+    'SSP STN SVC SYP SZL THB TJS TMT TND TOP TRY TTD TWD TZS UAH UGX USD USN UYI UYU UYW UZS VED VES VND VUV ' +
+    'WST XAF XCD XCG XOF XPF YER ZAR ZMW ZWG'
+  ).split(' '),
+);
+
+/** True for an ISO 4217 currency code (any case, surrounding blanks ignored). */
+export function isCurrency(code: string): boolean {
+  return ISO_4217.has(code.trim().toUpperCase());
+}
+
 export class MoneyError extends Error {
   constructor(message: string) {
     super(message);
@@ -24,7 +49,7 @@ export class MoneyError extends Error {
 
 export function normalizeCurrency(currency: string): string {
   const code = currency.trim().toUpperCase();
-  if (!/^[A-Z]{3}$/.test(code)) throw new MoneyError(`"${currency}" is not an ISO 4217 currency code`);
+  if (!ISO_4217.has(code)) throw new MoneyError(`${/^[A-Z]{3}$/.test(code) ? `"${code}"` : 'the value'} is not an ISO 4217 currency code`);
   return code;
 }
 

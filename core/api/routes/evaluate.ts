@@ -15,7 +15,7 @@ import type { ApiDeps } from '../deps.js';
 import type { ApiEnv } from '../env.js';
 import { errorResponses, iso } from '../schemas.js';
 import { TriggerInput, explicitProgram, triggerFromInput } from '../trigger-input.js';
-import { validationHook } from '../validation.js';
+import { invalidFields, mustBeTier, validationHook } from '../validation.js';
 
 const EvaluateInput = z
   .object({
@@ -63,6 +63,8 @@ export function evaluateRoutes({ store, program, clock }: ApiDeps) {
   const app = new OpenAPIHono<ApiEnv>({ defaultHook: validationHook });
   app.openapi(route, async (c) => {
     const { event, tier } = c.req.valid('json');
+    const unknownTier = mustBeTier('/tier', tier, program.tiers);
+    if (unknownTier.length) throw invalidFields(...unknownTier);
     const now = clock();
     const trigger = triggerFromInput(event, event.id ?? 'preview', now);
     const db = store.db;

@@ -4,7 +4,6 @@
  * exactly like a platform webhook. The event's id (or the Idempotency-Key) makes it apply once.
  */
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
-import { randomUUID } from 'node:crypto';
 import { applyTrigger } from '../../program/apply-trigger.js';
 import { requireScope } from '../authenticate.js';
 import type { ApiDeps } from '../deps.js';
@@ -12,7 +11,7 @@ import type { ApiEnv } from '../env.js';
 import { presentTransfer } from '../presenters.js';
 import { IdempotencyHeader, TransactionSchema, errorResponses } from '../schemas.js';
 import { TriggerInput, explicitProgram, triggerFromInput } from '../trigger-input.js';
-import { validationHook } from '../validation.js';
+import { invalidFields, validationHook } from '../validation.js';
 
 export const EventInput = TriggerInput;
 
@@ -48,8 +47,16 @@ export function eventsRoutes({ ledger, program }: ApiDeps) {
   app.openapi(post, async (c) => {
     const body = c.req.valid('json');
     const principal = c.get('principal');
-    const key = body.id ?? c.get('idempotencyKey') ?? randomUUID();
-    const outcome = await ledger.write((tx, now) => applyTrigger(tx, now, explicitProgram(program, body), triggerFromInput(body, key, now), { actor: principal.name }));
+    // An activity or customer event is known only by the caller's id: without one, every retry
+    // would earn again (docs/api.md, "Events"). Orders and refunds carry their own ids.
+    const key = body.id ?? c.get('idempotencyKey');
+    if (key === undefined && !('order' in body) && !('refund' in body)) {
+      throw invalidFields(
+        { pointer: '/id', in: 'body', message: 'required (or send an Idempotency-Key header): the event is applied once per id' },
+        { pointer: '/idempotency-key', in: 'header', message: 'required when the body has no id' },
+      );
+    }
+    const outcome = await ledger.write((tx, now) => applyTrigger(tx, now, explicitProgram(program, body), triggerFromInput(body, key ?? '', now), { actor: principal.name }));
     ledger.observe(...outcome.posted);
     const duplicate = outcome.status === 'duplicate';
     return c.json(

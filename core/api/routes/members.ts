@@ -8,7 +8,7 @@ import type { ApiDeps } from '../deps.js';
 import type { ApiEnv } from '../env.js';
 import { presentMember } from '../presenters.js';
 import { EnrollInput, IdempotencyHeader, MemberIdParam, MemberSchema, UpdateMemberInput, errorResponses } from '../schemas.js';
-import { validationHook } from '../validation.js';
+import { invalidFields, mustBeTier, validationHook } from '../validation.js';
 
 type ProfileInput = z.infer<typeof EnrollInput> | z.infer<typeof UpdateMemberInput>;
 
@@ -123,6 +123,8 @@ export function membersRoutes({ store, clock, ledger, program }: ApiDeps) {
   app.openapi(update, async (c) => {
     const body = c.req.valid('json');
     const { id } = c.req.valid('param');
+    const unknownTier = mustBeTier('/tier', body.tier, program.tiers);
+    if (unknownTier.length) throw invalidFields(...unknownTier);
     const member = await store.transaction((tx) =>
       updateMember(tx, clock(), id, { ...toProfile(body), addAliases: body.addAliases, tier: body.tier }),
     );

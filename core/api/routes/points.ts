@@ -8,7 +8,7 @@ import type { ApiEnv } from '../env.js';
 import { presentTransfer, presentTransfers } from '../presenters.js';
 import { ProblemError } from '../problem.js';
 import { BalanceSchema, IdempotencyHeader, MemberIdParam, PageQuery, TransactionSchema, errorResponses, iso } from '../schemas.js';
-import { validationHook } from '../validation.js';
+import { invalidFields, mustBeAhead, validationHook } from '../validation.js';
 
 const balance = createRoute({
   method: 'get',
@@ -80,7 +80,7 @@ function decodeCursor(cursor: string): number {
   return seq;
 }
 
-export function pointsRoutes({ store, ledger, program }: ApiDeps) {
+export function pointsRoutes({ store, ledger, program, clock }: ApiDeps) {
   const app = new OpenAPIHono<ApiEnv>({ defaultHook: validationHook });
 
   app.openapi(balance, async (c) => {
@@ -118,10 +118,13 @@ export function pointsRoutes({ store, ledger, program }: ApiDeps) {
     const body = c.req.valid('json');
     const principal = c.get('principal');
     const clientKey = c.get('idempotencyKey');
+    const expiresAt = body.expiresAt ? Date.parse(body.expiresAt) : null;
+    const late = mustBeAhead('/expiresAt', expiresAt, clock());
+    if (late.length) throw invalidFields(...late);
     const posted = await ledger.adjust({
       memberId: id,
       points: body.points,
-      expiresAt: body.expiresAt ? Date.parse(body.expiresAt) : null,
+      expiresAt,
       idempotencyKey: `adjust:${principal.keyId}:${clientKey ?? randomUUID()}`,
       why: { source: 'admin', actor: principal.name, reason: body.reason },
     });

@@ -17,7 +17,7 @@ import type { ApiDeps } from '../deps.js';
 import type { ApiEnv } from '../env.js';
 import { presentTransfer } from '../presenters.js';
 import { ProblemError } from '../problem.js';
-import { IdempotencyHeader, MemberIdParam, TransactionSchema, errorResponses, iso } from '../schemas.js';
+import { Currency, IdempotencyHeader, MemberIdParam, TransactionSchema, errorResponses, iso } from '../schemas.js';
 import { validationHook } from '../validation.js';
 import { RewardSchema, presentReward } from './rewards.js';
 
@@ -125,7 +125,7 @@ const routes = {
     tags: ['Checkout'],
     summary: 'Points as payment: how many points an amount costs, and how much the member can cover',
     middleware: [requireScope('read')] as const,
-    request: { params: MemberIdParam, body: json(z.object({ amount: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER), currency: z.string().regex(/^[A-Za-z]{3}$/) })) },
+    request: { params: MemberIdParam, body: json(z.object({ amount: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER), currency: Currency })) },
     responses: {
       200: ok(
         z.object({ currency: z.string(), amount: z.number().int(), pointsNeeded: z.number().int(), pointsUsable: z.number().int(), valueOfUsable: z.number().int(), remainder: z.number().int(), rate: z.object({ points: z.number().int(), value: z.number().int() }) }),
@@ -176,7 +176,7 @@ export function redemptionRoutes({ store, ledger, program, clock }: ApiDeps) {
 
   app.openapi(routes.reverse, async (c) => {
     const { id } = c.req.valid('param');
-    const body = c.req.header('content-type')?.includes('json') ? ((await c.req.json().catch(() => ({}))) as { reason?: string }) : {};
+    const body = c.req.valid('json');
     const result = await ledger.write((tx, now) => reverseRedemption(tx, now, id, { actor: c.get('principal').name, reason: body.reason }));
     ledger.observe(result.posted);
     return c.json({ redemptionId: id, transaction: presentTransfer(result.posted.transfer), alreadyReversed: result.alreadyReversed }, 200);
@@ -184,7 +184,7 @@ export function redemptionRoutes({ store, ledger, program, clock }: ApiDeps) {
 
   app.openapi(routes.useVoucher, async (c) => {
     const { code } = c.req.valid('param');
-    const body = c.req.header('content-type')?.includes('json') ? ((await c.req.json().catch(() => ({}))) as { reference?: string }) : {};
+    const body = c.req.valid('json');
     const used = await store.transaction((tx) => useVoucher(tx, clock(), code, body.reference));
     return c.json({ code: used.code, status: 'used' as const, rewardId: used.rewardId, memberId: used.memberId, usedAt: iso(used.usedAt)! }, 200);
   });
@@ -207,7 +207,7 @@ export function redemptionRoutes({ store, ledger, program, clock }: ApiDeps) {
 
   app.openapi(routes.capture, async (c) => {
     const { id } = c.req.valid('param');
-    const body = c.req.header('content-type')?.includes('json') ? ((await c.req.json().catch(() => ({}))) as { points?: number }) : {};
+    const body = c.req.valid('json');
     const posted = await ledger.capture({ lockId: id, points: body.points, idempotencyKey: `capture:${id}`, why: { source: 'api', actor: c.get('principal').name, reason: 'checkout captured' } });
     return c.json({ transaction: presentTransfer(posted.transfer), duplicate: posted.duplicate }, 200);
   });
