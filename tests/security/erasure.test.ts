@@ -6,12 +6,13 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { getTableColumns, getTableName, sql } from 'drizzle-orm';
+import { getTableColumns, getTableName } from 'drizzle-orm';
 import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import shopify from '../../connectors/shopify/index.js';
 import slack from '../../connectors/slack/index.js';
+import { replayCommand } from '../../core/cli/replay.js';
 import { tablesOf } from '../../core/storage/prepared.js';
 import { hubHarness, json } from '../helpers/test-hub.js';
 import { SHOPIFY_SECRET, shopifyDelivery } from '../inbound/sign.js';
@@ -141,6 +142,20 @@ describe('erasure (DELETE /v1/members/{id})', () => {
       headers: { 'idempotency-key': 'enroll-zora' },
     });
     expect((await replayed.text()).toLowerCase()).not.toContain('quennell');
-    void sql;
+
+    // `loyalty-hub replay` skips the erased delivery and says why; nothing is earned again.
+    const saved = { ...process.env };
+    Object.assign(process.env, { DATABASE_URL: h.database.url, SHOPIFY_API_SECRET: SHOPIFY_SECRET });
+    delete process.env.LOYALTY_CONFIG;
+    const out: string[] = [];
+    const spies = [vi.spyOn(console, 'log'), vi.spyOn(console, 'error')].map((s) => s.mockImplementation((...p: unknown[]) => void out.push(p.join(' '))));
+    try {
+      expect(await replayCommand.run(['--status', 'accepted', '--id', paid.inboxId!])).toBe(0);
+    } finally {
+      for (const s of spies) s.mockRestore();
+      process.env = saved;
+    }
+    expect(out.join('\n')).toMatch(new RegExp(`${paid.inboxId}: the person this delivery was about was erased on .*; skipped`));
+    expect(await json(await h.call('GET', `/v1/members/${id}/balance`))).toMatchObject({ available: before.available });
   });
 });
