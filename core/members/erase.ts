@@ -5,7 +5,7 @@
  * the opaque member id (ledger lines are never deleted; only personal text in them is replaced
  * by `[erased]`).
  */
-import { and, eq, inArray, isNull, like, or, sql, type SQL } from 'drizzle-orm';
+import { and, eq, inArray, isNull, or, sql, type SQL } from 'drizzle-orm';
 import { tablesOf } from '../storage/prepared.js';
 import type { Db } from '../storage/store.js';
 import { requireMember, type Member } from './members.js';
@@ -39,6 +39,8 @@ export function identifiersOf(member: Member): PersonIdentifiers {
 
 const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
+/** `like` with `\` as the escape character on both backends (SQLite has none by default). */
+const likeEscaped = (column: unknown, pattern: string): SQL => sql`${column} like ${pattern} escape '\\'`;
 
 /**
  * A phone number in any stored form: the last 8 digits of the number (the same in `+44 20 7946
@@ -111,7 +113,7 @@ function namesCustomer(value: unknown, id: string, topLevelIsCustomer: boolean):
 
 async function scrubInbox(tx: Db, now: number, who: PersonIdentifiers): Promise<void> {
   const { inbox } = tablesOf(tx);
-  const conds: SQL[] = [like(inbox.outcome, `%"memberId":"${escapeLike(who.memberId)}"%`)];
+  const conds: SQL[] = [likeEscaped(inbox.outcome, `%"memberId":"${escapeLike(who.memberId)}"%`)];
   for (const email of who.emails) {
     const pattern = `%${escapeLike(email)}%`;
     conds.push(sql`lower(${inbox.rawBody}) like ${pattern} escape '\\'`, sql`lower(${inbox.events}) like ${pattern} escape '\\'`);
@@ -121,11 +123,11 @@ async function scrubInbox(tx: Db, now: number, who: PersonIdentifiers): Promise<
     const last = digits.slice(-4);
     // The last four digits, together or split once by a separator (`56 78`).
     for (const p of [last, `${last.slice(0, 1)}_${last.slice(1)}`, `${last.slice(0, 2)}_${last.slice(2)}`, `${last.slice(0, 3)}_${last.slice(3)}`]) {
-      conds.push(like(inbox.rawBody, `%${p}%`), like(inbox.events, `%${p}%`));
+      conds.push(likeEscaped(inbox.rawBody, `%${p}%`), likeEscaped(inbox.events, `%${p}%`));
     }
   }
   for (const p of who.platformIds) {
-    conds.push(and(eq(inbox.source, p.platform), or(like(inbox.rawBody, `%${escapeLike(p.id)}%`), like(inbox.events, `%${escapeLike(p.id)}%`)))!);
+    conds.push(and(eq(inbox.source, p.platform), or(likeEscaped(inbox.rawBody, `%${escapeLike(p.id)}%`), likeEscaped(inbox.events, `%${escapeLike(p.id)}%`)))!);
   }
   const candidates = await tx.select().from(inbox).where(and(isNull(inbox.erasedAt), or(...conds)));
   for (const row of candidates) {
@@ -229,10 +231,10 @@ export async function eraseMember(tx: Db, now: number, id: string): Promise<Memb
     'idempotencyRecords',
     'key',
     'responseBody',
-    or(like(t.idempotencyRecords.responseBody, `%${escapeLike(id)}%`), ...emailLike(t.idempotencyRecords.responseBody)),
+    or(likeEscaped(t.idempotencyRecords.responseBody, `%${escapeLike(id)}%`), ...emailLike(t.idempotencyRecords.responseBody)),
     who,
   );
-  await scrubColumn(tx, 'idempotencyRecords', 'key', 'responseBody', like(t.idempotencyRecords.responseBody, `%${escapeLike(id)}%`), { ...who, ...profileValues(member) });
+  await scrubColumn(tx, 'idempotencyRecords', 'key', 'responseBody', likeEscaped(t.idempotencyRecords.responseBody, `%${escapeLike(id)}%`), { ...who, ...profileValues(member) });
   await scrubColumn(tx, 'webhookRejections', 'platform', 'lastReason', or(...emailLike(t.webhookRejections.lastReason)), who);
 
   await tx.delete(t.memberPins).where(eq(t.memberPins.memberId, id));
