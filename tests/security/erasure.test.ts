@@ -158,4 +158,22 @@ describe('erasure (DELETE /v1/members/{id})', () => {
     expect(out.join('\n')).toMatch(new RegExp(`${paid.inboxId}: the person this delivery was about was erased on .*; skipped`));
     expect(await json(await h.call('GET', `/v1/members/${id}/balance`))).toMatchObject({ available: before.available });
   });
+
+  it('finds a delivery by a short platform customer id as a customer field only, never as a number elsewhere', async () => {
+    const mine = orderBy(12, 'x@example.com', 920001, false);
+    delete (mine.customer as Json).email;
+    mine.email = null;
+    mine.contact_email = null;
+    const answer = await deliver(h, 'shopify', shopifyDelivery('orders/paid', mine));
+    expect(answer).toMatchObject({ httpStatus: 200, status: 'accepted' });
+    const memberId = answer.outcomes![0]!.memberId!;
+    // Another customer's order whose id, line ids and numbers contain 12 everywhere.
+    const theirs = { ...orderBy(4412, 'other@example.net', 12, false), order_number: 12, number: 12 };
+    const their = await deliver(h, 'shopify', shopifyDelivery('orders/paid', theirs));
+    expect(their).toMatchObject({ httpStatus: 200, status: 'accepted' });
+    expect((await h.call('DELETE', `/v1/members/${memberId}`)).status).toBe(200);
+    const rows = (await json<{ data: { id: string; rawBody: string | null; erasedAt: string | null }[] }>(await h.call('GET', '/v1/inbox'))).data;
+    expect(rows.find((r) => r.id === answer.inboxId)).toMatchObject({ rawBody: null, erasedAt: expect.any(String) });
+    expect(rows.find((r) => r.id === their.inboxId)).toMatchObject({ rawBody: JSON.stringify(theirs), erasedAt: null });
+  });
 });
