@@ -31,6 +31,7 @@ import type { ConnectorStatus, InboundHandler } from './connectors/definition.js
 import { webhookRoutes } from './inbound/webhook-route.js';
 import type { Logger } from './observability/logger.js';
 import type { Metrics } from './observability/metrics.js';
+import { describeError } from './observability/describe-error.js';
 
 export interface AppDeps extends ApiDeps {
   verifier: ApiKeyVerifier;
@@ -94,7 +95,7 @@ export function createApp(deps: AppDeps) {
     }
     const problem = toProblem(error);
     if (problem.status >= 500) {
-      logger.error('unhandled error', { method: c.req.method, path: c.req.path, error: (error as Error).stack ?? String(error) });
+      logger.error('unhandled error', { method: c.req.method, path: c.req.path, error: describeError(error) });
     }
     return problemResponse(problem);
   });

@@ -3,6 +3,7 @@ import type { Logger } from './observability/logger.js';
 import type { Program } from './program/compiled-program.js';
 import { runProgramDue } from './program/due-work.js';
 import type { Store } from './storage/store.js';
+import { describeError } from './observability/describe-error.js';
 
 /**
  * Runs the ledger's due work (activation, hold release, expiry) and the program's (expiring
@@ -20,7 +21,7 @@ export function startScheduler(store: Store, ledger: Ledger, program: Program, l
       .then((work) => {
         if (work && Object.values(work).some((n) => n > 0)) logger.info('scheduler tick', { ...work });
       })
-      .catch((error: unknown) => logger.error('scheduler tick failed', { error: String(error) }))
+      .catch((error: unknown) => logger.error('scheduler tick failed', { error: describeError(error) }))
       .finally(() => {
         running = undefined;
       });

@@ -8,6 +8,8 @@ import { mappingsCheck, mappingsPreview } from './mappings.js';
 import { migrateCommand } from './migrate.js';
 import { replayCommand } from './replay.js';
 import { serveCommand } from './serve.js';
+import { describeError } from '../observability/describe-error.js';
+import { maskText } from '../observability/redact.js';
 
 export interface Command {
   summary: string;
@@ -67,7 +69,7 @@ if (isEntry) {
       if (code !== 0) process.exitCode = code;
     },
     (error: unknown) => {
-      console.error(error instanceof Error ? error.message : error);
+      console.error(maskText(describeError(error).message));
       process.exitCode = 1;
     },
   );

@@ -37,6 +37,12 @@ export const replayCommand: Command = {
         (r) => !id || r.id === id,
       );
       for (const row of rows.reverse()) {
+        if (row.erasedAt !== null) {
+          // Its body is gone with the person it was about (docs/api.md, "Erasure"): nothing to run again.
+          console.error(`${row.id}: the person this delivery was about was erased on ${new Date(row.erasedAt).toISOString()}; skipped`);
+          counts.skipped = (counts.skipped ?? 0) + 1;
+          continue;
+        }
         const def = definitions.find((d) => d.name === row.source);
         if (!def?.createInbound || !connectorStatus(def, env).enabled) {
           console.error(`${row.id}: the ${row.source} connector is not configured here; skipped`);

@@ -7,7 +7,7 @@
  * loyalty), `rejected` (verified but unusable: 400), `failed` (a transient error: the platform's
  * retry processes it again).
  */
-import { and, desc, eq, lt, sql, type SQL } from 'drizzle-orm';
+import { and, desc, eq, isNull, lt, sql, type SQL } from 'drizzle-orm';
 import { newId } from '../ids.js';
 import { prepared, tablesOf } from '../storage/prepared.js';
 import type { Db } from '../storage/store.js';
@@ -77,11 +77,12 @@ export async function claimDelivery(tx: Db, now: number, row: NewInboxRow): Prom
   });
   if (inserted.length) return { id };
   const [existing] = await tx.select().from(inbox).where(and(eq(inbox.source, row.source), eq(inbox.deliveryId, row.deliveryId)));
-  if (existing && existing.status === 'failed') {
+  // An erased row is never taken over: the person it was about was erased (docs/api.md, "Erasure").
+  if (existing && existing.status === 'failed' && existing.erasedAt === null) {
     const retaken = await tx
       .update(inbox)
       .set({ status: row.status, events: row.events === undefined ? null : JSON.stringify(row.events), outcome: null, processedAt: null })
-      .where(and(eq(inbox.id, existing.id), eq(inbox.status, 'failed')))
+      .where(and(eq(inbox.id, existing.id), eq(inbox.status, 'failed'), isNull(inbox.erasedAt)))
       .returning({ id: inbox.id });
     if (retaken.length) return { id: existing.id };
   }

@@ -1,8 +1,7 @@
 /**
  * Members and their platform aliases. Every member has a balance row from the moment it is
  * enrolled (created in the same transaction), so the ledger never has to create one lazily.
- * Erasure (GDPR) anonymizes personal data and drops aliases but keeps the ledger: the points
- * history stays auditable, just no longer attributable to a person.
+ * Erasure (GDPR) lives in ./erase.ts.
  */
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import { newId } from '../ids.js';
@@ -181,39 +180,6 @@ export async function updateMember(
   if (patch.attributes !== undefined) set.attributes = JSON.stringify({ ...member.attributes, ...patch.attributes });
   if (patch.addAliases?.length) await claimAliases(tx, now, id, patch.addAliases.map(normalizeAlias));
   await tx.update(members).set(set).where(eq(members.id, id));
-  return (await getMember(tx, id))!;
-}
-
-/** GDPR erasure: personal data and aliases gone, ledger and balance kept under the opaque id. */
-export async function eraseMember(tx: Db, now: number, id: string): Promise<Member> {
-  const { memberAliases, members, deliveries, loyaltyEvents } = tablesOf(tx);
-  await requireMember(tx, id);
-  await tx.delete(memberAliases).where(eq(memberAliases.memberId, id));
-  // Messages rendered for the member hold their address and name: none is sent any more, and
-  // none keeps them. The points events carry no personal data; the enrollment event's aliases do.
-  await tx
-    .update(deliveries)
-    .set({ status: 'skipped', lastError: 'member erased', updatedAt: now })
-    .where(and(eq(deliveries.memberId, id), eq(deliveries.status, 'pending')));
-  await tx.update(deliveries).set({ payload: JSON.stringify({ options: {}, member: null, erased: true }) }).where(eq(deliveries.memberId, id));
-  await tx.update(loyaltyEvents).set({ data: '{}' }).where(and(eq(loyaltyEvents.memberId, id), eq(loyaltyEvents.type, 'member.enrolled')));
-  await tx
-    .update(members)
-    .set({
-      email: null,
-      phone: null,
-      firstName: null,
-      lastName: null,
-      birthDate: null,
-      locale: null,
-      consentEmail: false,
-      consentSms: false,
-      attributes: '{}',
-      status: 'erased',
-      erasedAt: now,
-      updatedAt: now,
-    })
-    .where(eq(members.id, id));
   return (await getMember(tx, id))!;
 }
 

@@ -11,6 +11,7 @@ import { and, asc, eq, inArray, isNull, lte, or, sql } from 'drizzle-orm';
 import { newId } from '../ids.js';
 import type { OutboundAdapter, SendOutcome } from '../outbound/adapter.js';
 import type { Logger } from '../observability/logger.js';
+import { describeError } from '../observability/describe-error.js';
 import { prepared, tablesOf } from '../storage/prepared.js';
 import type { Db, Store } from '../storage/store.js';
 import { emitEvent } from './emit.js';
@@ -120,7 +121,7 @@ export class Dispatcher {
           try {
             routes = router(event, member);
           } catch (error) {
-            this.o.logger.error('routing failed; the event is kept unrouted', { eventId: row.id, error: String(error) });
+            this.o.logger.error('routing failed; the event is kept unrouted', { eventId: row.id, error: describeError(error) });
             continue;
           }
           for (const r of routes) {
@@ -319,7 +320,7 @@ export class Dispatcher {
           const r = await this.runOnce();
           busy = r.routed > 0 || r.attempted > 0;
         } catch (error) {
-          this.o.logger.error('dispatcher pass failed', { error: String(error) });
+          this.o.logger.error('dispatcher pass failed', { error: describeError(error) });
         }
         if (!this.stopped) await new Promise((resolve) => setTimeout(resolve, minGapMs));
         if (!busy && !this.stopped) {

@@ -35,3 +35,49 @@ describe('logger', () => {
     expect(JSON.parse(lines[0]!)).toMatchObject({ msg: 'scheduler tick', activated: 3, expired: 12, memberId: 'mem_01abc', at: '2026-11-21T10:00:00.000Z', order: '4501234567890' });
   });
 });
+
+describe('logger: national phone formats, secrets in free text, query parameters', () => {
+  const line = (msg: string, fields: Record<string, unknown> = {}) => {
+    const lines: string[] = [];
+    createLogger({ write: (l) => lines.push(l) }).warn(msg, fields);
+    return lines[0]!;
+  };
+
+  it.each([
+    ['(555) 123-4567', '4567'],
+    ['555-123-4567', '4567'],
+    ['020 7946 0958', '7946'],
+    ['07700 900123', '900123'],
+    ['0612345678', '12345678'],
+    ['+1 415 555 0100', '555 0100'],
+  ])('masks the phone %s in free text', (phone, hidden) => {
+    const out = line(`could not text ${phone} today`);
+    expect(out).not.toContain(hidden);
+    expect(out).toContain(`***${phone.replace(/\D/g, '').slice(-2)}`);
+  });
+
+  it('leaves timestamps, dates, member ids and order numbers readable', () => {
+    const values = ['2026-11-21T10:00:00.000Z', '2026-11-21', 'mem_01HXYZ0612345678', 'order 450789469', '4501234567890'];
+    const out = JSON.parse(line(values.join(' | '))) as { msg: string };
+    expect(out.msg).toBe(values.join(' | '));
+  });
+
+  it.each([
+    ['whsec_3f9aXkP0qLr7ZtY2', 'whsec_***'],
+    ['sk_live_51HxQWerTy0987', 'sk_live_***'],
+    ['sk_test_51HxQWerTy0987', 'sk_test_***'],
+    ['Bearer eyJhbGciOiJIUzI1NiJ9.payload.sig', 'Bearer ***'],
+    ['lh_01abc_SECRETsecretSECRETsecret', 'lh_***'],
+  ])('masks the secret %s in free text', (secret, masked) => {
+    const out = line(`the receiver said: ${secret} is invalid`);
+    expect(out).not.toContain(secret.split(/[_ ]/).pop()!);
+    expect(out).toContain(masked);
+  });
+
+  it('cuts the parameters of a failed query out of any message', () => {
+    const out = line('unhandled error', { error: 'Error: Failed query: insert into "members" ("id", "first_name") values ($1, $2)\nparams: mem_1,Zoraida,020 7946 0958,whsec_abc\n    at x (file.js:1:1)' });
+    expect(out).not.toMatch(/Zoraida|7946|whsec_abc/);
+    expect(out).toContain('Failed query: insert into');
+    expect(out).toContain('[params not logged]');
+  });
+});

@@ -23,7 +23,8 @@ const InboxEntry = z
     processedAt: z.string().nullable(),
     events: z.array(z.record(z.string(), z.unknown())).nullable().openapi({ description: 'The normalized trigger events.' }),
     outcome: z.unknown().openapi({ description: 'Per event: applied, duplicate, guest or parked, the member and the points; or why it was rejected or ignored.' }),
-    rawBody: z.string(),
+    rawBody: z.string().nullable().openapi({ description: 'null once the person the delivery was about was erased.' }),
+    erasedAt: z.string().nullable().openapi({ description: 'When the person the delivery was about was erased: body, headers and customer data are gone (docs/api.md, "Erasure").' }),
   })
   .openapi('InboxEntry');
 
@@ -55,7 +56,8 @@ const present = (r: InboxRow) => ({
   processedAt: iso(r.processedAt),
   events: r.events ? (JSON.parse(r.events) as Record<string, unknown>[]) : null,
   outcome: r.outcome ? (JSON.parse(r.outcome) as unknown) : null,
-  rawBody: r.rawBody,
+  rawBody: r.erasedAt === null ? r.rawBody : null,
+  erasedAt: iso(r.erasedAt),
 });
 
 export function inboxRoutes({ store }: ApiDeps) {

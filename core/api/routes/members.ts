@@ -1,7 +1,7 @@
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import { asc, gt } from 'drizzle-orm';
 import { creditGuestOrders } from '../../program/orders.js';
-import { findMemberByAlias, findMemberByEmail, eraseMember, enrollMember, requireMember, updateMember, type MemberProfile } from '../../members/members.js';
+import { findMemberByAlias, findMemberByEmail, enrollMember, requireMember, updateMember, type MemberProfile } from '../../members/members.js';
 import { members } from '../../storage/schema.sqlite.js';
 import { requireScope } from '../authenticate.js';
 import type { ApiDeps } from '../deps.js';
@@ -9,6 +9,7 @@ import type { ApiEnv } from '../env.js';
 import { presentMember } from '../presenters.js';
 import { EnrollInput, IdempotencyHeader, MemberIdParam, MemberSchema, UpdateMemberInput, errorResponses } from '../schemas.js';
 import { invalidFields, mustBeTier, validationHook } from '../validation.js';
+import { eraseMember } from '../../members/erase.js';
 
 type ProfileInput = z.infer<typeof EnrollInput> | z.infer<typeof UpdateMemberInput>;
 
