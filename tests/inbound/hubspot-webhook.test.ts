@@ -17,7 +17,6 @@ import { PUBLIC_URL } from './sign.js';
 import {
   balance,
   deliver,
-  expectNothingWritten,
   expectOnlySignatureAlert,
   expectUnauthorized,
   inbox,

@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import salesforce from '../../connectors/salesforce/index.js';
 import type { HubHarness } from '../helpers/test-hub.js';
 import { hubHarness } from '../helpers/test-hub.js';
-import { balance, expectNothingWritten, expectOnlySignatureAlert, inbox, loyaltyEvents, memberByAlias, members, pointsOf } from './webhook-helpers.js';
+import { balance, expectOnlySignatureAlert, inbox, loyaltyEvents, memberByAlias, members, pointsOf } from './webhook-helpers.js';
 
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/platform-samples/salesforce/${name}`, import.meta.url), 'utf8');
 const SAMPLE = fixture('outbound_message_contact_2_notifications.xml');
