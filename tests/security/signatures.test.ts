@@ -249,3 +249,28 @@ describe.each(Object.keys(MATRIX))('%s signatures', (platform) => {
   });
 });
 
+
+describe('two hub processes on one database', () => {
+  const h = hubHarness({ connectors: [shopify], env: { SHOPIFY_API_SECRET: SHOPIFY_SECRET } });
+
+  // PostgreSQL is the backend several processes share; a SQLite file belongs to one process.
+  it('count every failure and alert once per window between them (PostgreSQL)', async (ctx) => {
+    if (h.hub.store.dialect !== 'pg') ctx.skip();
+    const { createHub } = await import('../../core/hub.js');
+    const { silentLogger } = await import('../../core/observability/logger.js');
+    const other = await createHub({ logger: silentLogger, connectors: [shopify], clock: h.clock, env: { DATABASE_URL: h.database.url, SHOPIFY_API_SECRET: SHOPIFY_SECRET, ADMIN_API_KEY: 'test-admin-key-0123456789' } });
+    try {
+      const forged = () => { const d = shopifySigned(OTHER); return { method: 'POST', headers: d.headers, body: d.body }; };
+      const answers = await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? other : h.hub).app.request('/webhooks/shopify', forged())));
+      expect(answers.map((r) => r.status)).toEqual(answers.map(() => 401));
+      const alerts = await loyaltyEvents(h, 'webhook.rejected');
+      expect(alerts.map((e) => [e.data.kind, e.data.platform])).toEqual([['signature', 'shopify']]);
+      const { webhookRejections: w } = tablesOf(h.hub.store.db);
+      const [row] = await h.hub.store.db.select().from(w);
+      // The alert carried the failures counted before it; the row holds the rest: none lost.
+      expect(Number(alerts[0]!.data.count) + row!.count).toBe(20);
+    } finally {
+      await other.close();
+    }
+  });
+});
