@@ -49,6 +49,8 @@ export interface AppDeps extends ApiDeps {
   onWebhookEndpointsChanged?: () => Promise<void>;
   /** A delivery was queued again by hand: send it now rather than at the next tick. */
   onDeliveryQueued?: () => void;
+  /** A refused webhook emitted `webhook.rejected`: send it now rather than at the next tick. */
+  onWebhookEvent?: () => void;
 }
 
 function managementApi(deps: AppDeps) {
@@ -112,7 +114,7 @@ export function createApp(deps: AppDeps) {
   app.get('/metrics', async (c) => c.text(await metrics.registry.metrics(), 200, { 'content-type': metrics.registry.contentType }));
 
   app.use('/v1/*', apiBodyLimit(deps.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES));
-  app.route('/webhooks', webhookRoutes({ ...deps, bodyLimit: deps.webhookBodyLimit }));
+  app.route('/webhooks', webhookRoutes({ ...deps, bodyLimit: deps.webhookBodyLimit, onEvent: deps.onWebhookEvent }));
   app.route('/v1', managementApi(deps));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'apiKey', {

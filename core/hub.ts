@@ -100,6 +100,7 @@ export async function createHub(options: HubOptions = {}): Promise<Hub> {
       version,
       onWebhookEndpointsChanged: notifications.refreshRouters,
       onDeliveryQueued: () => notifications.dispatcher.nudge(),
+      onWebhookEvent: () => notifications.dispatcher.nudge(),
     });
     return {
       app,

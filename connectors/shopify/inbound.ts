@@ -3,7 +3,7 @@ import type { TriggerEvent } from '../../core/triggers/trigger-event.js';
 import { customerEvent } from './customer.js';
 import { isObject, type JsonObject } from './fields.js';
 import { parseJsonKeepingLargeIntegers } from './lossless-json.js';
-import { orderCancelled, orderPaidEvent } from './order.js';
+import { orderCancelled, orderPaid } from './order.js';
 import { refundCreated } from './refund.js';
 import { verifyShopifySignature } from './signature.js';
 
@@ -17,7 +17,7 @@ const single = (event: TriggerEvent): NormalizeResult => ({ status: 'events', ev
  * the one moment an order has been paid, so earning never depends on which update came first.
  */
 const TOPICS: Record<string, (payload: JsonObject) => NormalizeResult> = {
-  'orders/paid': (order) => single(orderPaidEvent(order)),
+  'orders/paid': (order) => orderPaid(order),
   'orders/cancelled': (order) => orderCancelled(order),
   'refunds/create': (refund) => refundCreated(refund),
   'customers/create': (customer) => single(customerEvent(customer, 'created')),

@@ -14,6 +14,24 @@ import {
 } from './fields.js';
 
 /**
+ * Financial statuses in which Shopify holds the money. `X-Shopify-Topic` is outside Shopify's
+ * HMAC, so "this order was paid" is read from the signed body, never from the header alone: an
+ * orders/updated body of a pending order re-sent as orders/paid earns nothing (docs/security.md).
+ * `partially_refunded` is money captured and partly returned (an orders/paid sent after a quick
+ * refund): it earns, and refunds/create takes back its share.
+ */
+const PAID = new Set(['paid', 'partially_paid', 'partially_refunded']);
+
+/** orders/paid → `order.paid` when the signed body says the order is paid; otherwise ignored. */
+export function orderPaid(order: JsonObject): NormalizeResult {
+  const status = textOf(order.financial_status);
+  if (status === undefined || !PAID.has(status)) {
+    return { status: 'ignored', reason: `orders/paid whose financial_status is ${status ?? 'missing'}, not paid: nothing earned` };
+  }
+  return { status: 'events', events: [orderPaidEvent(order)] };
+}
+
+/**
  * orders/paid → `order.paid`, keyed `shopify:order:<order id>`: a redelivery, or the same order
  * announced again, is the same fact and earns once.
  */

@@ -146,7 +146,7 @@ async function reject(
     const claim = await claimDelivery(tx, now, { ...base, status: 'rejected', outcome: { detail, errors } });
     if (!claim.existing) {
       await finishDelivery(tx, now, claim.id, 'rejected', { outcome: { detail, errors } });
-      await emitEvent(tx, now, { type: 'webhook.rejected', memberId: null, data: { platform: base.source, reason: detail, deliveryId: base.deliveryId, inboxId: claim.id } });
+      await emitEvent(tx, now, { type: 'webhook.rejected', memberId: null, data: { platform: base.source, kind: 'payload', reason: detail, deliveryId: base.deliveryId, inboxId: claim.id } });
     }
     return claim.id;
   });

@@ -7,7 +7,8 @@
  * | verified, applied                        | 200    | { status: accepted, eventId }        |
  * | verified, delivery (or fact) seen before | 200    | { status: duplicate, eventId }       |
  * | verified, not about loyalty              | 200    | { status: ignored }                  |
- * | signature missing/wrong/stale            | 401    | problem; nothing stored but a counter|
+ * | signature missing/wrong/stale, or the    | 401    | problem; nothing stored but a counter|
+ * | verifier threw, timed out or said no     |        | (and a rate-limited webhook.rejected)|
  * | body over the limit (default 1 MiB)      | 413    | problem                              |
  * | verified but unusable                    | 400    | problem; inbox `rejected`            |
  * | connector not configured                 | 404    | problem naming the missing variables |
@@ -17,7 +18,10 @@ import { Hono } from 'hono';
 import { ProblemError, problemResponse, problemType } from '../api/problem.js';
 import type { ConnectorStatus, InboundHandler, InboundRequest } from '../connectors/definition.js';
 import type { Metrics } from '../observability/metrics.js';
+import type { Store } from '../storage/store.js';
 import { processDelivery, type DeliveryDeps, type DeliveryResult } from './process-delivery.js';
+import { recordSignatureFailure } from './rejection-alerts.js';
+import { verifyClosed } from './verify-closed.js';
 
 export const DEFAULT_WEBHOOK_BODY_LIMIT = 1024 * 1024;
 
@@ -25,8 +29,12 @@ export interface WebhookDeps extends DeliveryDeps {
   connectors: ConnectorStatus[];
   inbound: Map<string, InboundHandler>;
   metrics: Metrics;
+  store: Store;
+  clock: () => number;
   publicUrl?: string;
   bodyLimit?: number;
+  /** A refusal emitted a loyalty event (`webhook.rejected`): deliver it now, not at the next tick. */
+  onEvent?: () => void;
 }
 
 export function webhookRoutes(deps: WebhookDeps) {
@@ -54,9 +62,10 @@ export function webhookRoutes(deps: WebhookDeps) {
     const early = handler.preflight?.(request);
     if (early) return early;
 
-    const verified = await handler.verify(request);
+    const verified = await verifyClosed(handler, request);
     if (!verified.ok) {
       deps.metrics.inboundDeliveries.inc({ platform, outcome: 'unauthorized' });
+      await countFailure(deps, platform, verified.reason);
       return problemResponse({ type: problemType('invalid-signature'), title: 'Invalid signature', status: 401, detail: verified.reason });
     }
     // A platform without a delivery id still de-duplicates: the same bytes are the same delivery.
@@ -66,6 +75,19 @@ export function webhookRoutes(deps: WebhookDeps) {
     return handler.acknowledge?.(request, result) ?? respond(result);
   });
   return app;
+}
+
+/**
+ * Counts the failure and maybe alerts (core/inbound/rejection-alerts.ts). The 401 stands whether
+ * or not the counter could be written: a database hiccup must not turn a refusal into anything else.
+ */
+async function countFailure(deps: WebhookDeps, platform: string, reason: string): Promise<void> {
+  try {
+    const { alerted } = await recordSignatureFailure(deps.store, deps.clock(), platform, reason);
+    if (alerted) deps.onEvent?.();
+  } catch (error) {
+    deps.logger.error('could not count a webhook signature failure', { platform, error: (error as Error).message });
+  }
 }
 
 function inboundHandler(deps: WebhookDeps, platform: string): InboundHandler {

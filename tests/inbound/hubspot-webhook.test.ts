@@ -17,7 +17,7 @@ import { PUBLIC_URL } from './sign.js';
 import {
   balance,
   deliver,
-  expectNothingWritten,
+  expectOnlySignatureAlert,
   expectUnauthorized,
   inbox,
   loyaltyEvents,
@@ -171,7 +171,7 @@ describe('POST /webhooks/hubspot: webhook batches', () => {
       ['with only the legacy v1 signature', () => batch(events, { onlyV1: true }), /v1 signatures are not accepted/],
     ])('%s → 401', async (_what, init, reason) => {
       expectUnauthorized(await deliver(h, 'hubspot', init()), reason);
-      await expectNothingWritten(h);
+      await expectOnlySignatureAlert(h, 'hubspot');
     });
   });
 });
@@ -205,7 +205,7 @@ describe('POST /webhooks/hubspot: the "award points" workflow action', () => {
     const init = workflowAction({ activity: 'review.posted' });
     const headers = { ...(init.headers as Record<string, string>), 'x-hubspot-signature': 'f'.repeat(64) };
     expectUnauthorized(await deliver(h, 'hubspot', { ...init, headers }), /X-HubSpot-Signature \(v2\) does not match/);
-    await expectNothingWritten(h);
+    await expectOnlySignatureAlert(h, 'hubspot');
   });
 });
 

@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import salesforce from '../../connectors/salesforce/index.js';
 import type { HubHarness } from '../helpers/test-hub.js';
 import { hubHarness } from '../helpers/test-hub.js';
-import { balance, expectNothingWritten, inbox, loyaltyEvents, memberByAlias, members, pointsOf } from './webhook-helpers.js';
+import { balance, expectOnlySignatureAlert, inbox, loyaltyEvents, memberByAlias, members, pointsOf } from './webhook-helpers.js';
 
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/platform-samples/salesforce/${name}`, import.meta.url), 'utf8');
 const SAMPLE = fixture('outbound_message_contact_2_notifications.xml');
@@ -163,7 +163,7 @@ describe('POST /webhooks/salesforce — Outbound Messages', () => {
       expect(answer.status).toBe(401);
       expect(answer.contentType).toContain('application/problem+json');
       expect((JSON.parse(answer.text) as { detail: string }).detail).toMatch(reason);
-      await expectNothingWritten(h);
+      await expectOnlySignatureAlert(h, 'salesforce');
     });
   });
 });
@@ -193,7 +193,7 @@ describe('POST /webhooks/salesforce — JSON callouts', () => {
   it('refuses a callout without the bearer secret: 401, nothing written', async () => {
     const res = await callout(h, { id: 'x', type: 'activity', name: 'review.posted', contact }, 'Bearer guessed');
     expect(res.status).toBe(401);
-    await expectNothingWritten(h);
+    await expectOnlySignatureAlert(h, 'salesforce');
   });
 
   it('answers 400 naming the field of a callout it cannot use', async () => {

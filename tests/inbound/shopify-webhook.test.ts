@@ -16,6 +16,7 @@ import {
   deliverConcurrently,
   earnedAndReversed,
   expectNothingWritten,
+  expectOnlySignatureAlert,
   expectRejected,
   expectUnauthorized,
   inbox,
@@ -23,6 +24,7 @@ import {
   memberByAlias,
   onlyOutcome,
   oversizedBody,
+  members,
   pointsOf,
   sample,
   sampleText,
@@ -58,6 +60,22 @@ function customer(id: number, email: string): Json {
 
 describe('POST /webhooks/shopify', () => {
   const h = hubHarness({ connectors: [shopify], env: { SHOPIFY_API_SECRET: SHOPIFY_SECRET } });
+
+  describe('earns on orders/paid only when the signed body says paid (X-Shopify-Topic is not signed)', () => {
+    it.each([['pending'], ['authorized'], ['voided'], ['refunded'], [undefined]])('financial_status %s → ignored naming the status, nothing earned', async (status) => {
+      const order = paidOrder({ financial_status: status });
+      const answer = await deliver(h, 'shopify', shopifyDelivery('orders/paid', order));
+      expect(answer).toMatchObject({ httpStatus: 200, status: 'ignored' });
+      expect((answer as { reason?: string }).reason).toContain(`financial_status is ${status ?? 'missing'}, not paid`);
+      expect(await members(h)).toEqual([]);
+    });
+
+    it('financial_status partially_paid earns', async () => {
+      const answer = await deliver(h, 'shopify', shopifyDelivery('orders/paid', paidOrder({ financial_status: 'partially_paid' })));
+      expect(answer).toMatchObject({ httpStatus: 200, status: 'accepted' });
+      expect(await pointsOf(h, CUSTOMER)).toBeGreaterThan(0);
+    });
+  });
 
   it('credits a paid order: 199.00 USD → 199 points for the customer, kept in the inbox', async () => {
     const answer = await deliver(h, 'shopify', shopifyDelivery('orders/paid', sampleText('shopify', 'order_paid_with_customer')));
@@ -97,7 +115,7 @@ describe('POST /webhooks/shopify', () => {
       ['with the body changed after signing', shopifyDelivery('orders/paid', body, 'evt-x', { tamperedBody: body.replace('"199.00"', '"1999.00"') }), /does not match/],
     ])('%s → 401', async (_what, init, reason) => {
       expectUnauthorized(await deliver(h, 'shopify', init), reason);
-      await expectNothingWritten(h);
+      await expectOnlySignatureAlert(h, 'shopify');
     });
   });
 

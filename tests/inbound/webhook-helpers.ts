@@ -197,3 +197,15 @@ export const DAY_MS = 24 * HOUR_MS;
 export function daysAgo(h: HubHarness, days: number): string {
   return new Date(h.clock() - days * DAY_MS).toISOString();
 }
+
+/**
+ * A 401 stored nothing but the platform's failure counter: no inbox row, nobody enrolled, no
+ * points, and no loyalty event but the rate-limited signature alert (`webhook.rejected`, kind
+ * `signature`) the first failure raises.
+ */
+export async function expectOnlySignatureAlert(h: HubHarness, platform: string): Promise<void> {
+  expect(await inbox(h)).toEqual([]);
+  expect(await members(h)).toEqual([]);
+  const events = await loyaltyEvents(h);
+  expect(events.map((e) => [e.type, e.data.kind, e.data.platform])).toEqual([['webhook.rejected', 'signature', platform]]);
+}
