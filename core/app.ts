@@ -28,6 +28,7 @@ import type { ConnectorStatus, InboundHandler } from './connectors/definition.js
 import { webhookRoutes } from './inbound/webhook-route.js';
 import type { Logger } from './observability/logger.js';
 import type { Metrics } from './observability/metrics.js';
+import type { OutboundTargets } from './outbound/guarded-request.js';
 
 export interface AppDeps extends ApiDeps {
   verifier: ApiKeyVerifier;
@@ -43,6 +44,8 @@ export interface AppDeps extends ApiDeps {
   onWebhookEndpointsChanged?: () => Promise<void>;
   /** A delivery was queued again by hand: send it now rather than at the next tick. */
   onDeliveryQueued?: () => void;
+  /** Where webhook endpoints may point (WEBHOOK_ALLOW_PRIVATE, the resolver); strict when absent. */
+  outbound?: OutboundTargets;
 }
 
 function managementApi(deps: AppDeps) {
@@ -58,7 +61,7 @@ function managementApi(deps: AppDeps) {
   v1.route('/', rewardsRoutes(deps));
   v1.route('/', redemptionRoutes(deps));
   v1.route('/', deliveriesRoutes(deps, deps.onDeliveryQueued));
-  v1.route('/', webhookEndpointsRoutes(deps, deps.onWebhookEndpointsChanged));
+  v1.route('/', webhookEndpointsRoutes(deps, deps.onWebhookEndpointsChanged, deps.outbound));
   return v1;
 }
 
