@@ -63,3 +63,18 @@ describe('delivery lanes', () => {
     expect(hangingSeen).toBeGreaterThanOrEqual(1);
   });
 });
+
+describe('outbound settings', () => {
+  it('a bad DELIVERY_TIMEOUT or WEBHOOK_ALLOW_PRIVATE stops start-up, naming the variable', async () => {
+    const { createHub } = await import('../../core/hub.js');
+    const { silentLogger } = await import('../../core/observability/logger.js');
+    for (const [name, value] of [
+      ['DELIVERY_TIMEOUT', '15s'],
+      ['DELIVERY_TIMEOUT', '0'],
+      ['DELIVERY_TIMEOUT', '-5'],
+      ['WEBHOOK_ALLOW_PRIVATE', 'yes'],
+    ] as const) {
+      await expect(createHub({ logger: silentLogger, connectors: [], env: { DATABASE_URL: 'sqlite::memory:', [name]: value } }), `${name}=${value}`).rejects.toThrow(name);
+    }
+  });
+});
