@@ -2,7 +2,8 @@
  * `npm run bench`: runs (a) ledger throughput, (b) balance read latency, (c) HTTP events
  * throughput, (d) HTTP events throughput on PostgreSQL with 1 and 2 hub processes next to
  * SQLite, (e) dispatcher deliveries per second against a local HTTP stub, (f) expiring
- * 1,000,000 lots through `ledger.runDue` and (g) signed Shopify webhooks end to end, then writes docs/BENCHMARKS.md (full runs only) and
+ * 1,000,000 lots through `ledger.runDue`, (g) signed Shopify webhooks end to end and (h) delivery
+ * latency with one webhook endpoint hanging (lane isolation), then writes docs/BENCHMARKS.md (full runs only) and
  * bench/results/*.json.
  *
  *   npm run bench                  all seven, rewrites docs/BENCHMARKS.md
@@ -17,6 +18,7 @@ import { dispatchHttp } from './dispatch-http.js';
 import { eventsHttp } from './events-http.js';
 import { eventsPg } from './events-pg.js';
 import { ledgerExpiry } from './ledger-expiry.js';
+import { laneIsolation } from './lane-isolation.js';
 import { webhookHttp } from './webhook-http.js';
 import { ledgerThroughput } from './ledger-throughput.js';
 import { machineFacts } from './machine.js';
@@ -38,7 +40,7 @@ if (values.help) {
   console.log('Usage: npm run bench [-- --only a,b,c,d,e,f,g] [-- --quick]');
   process.exit(0);
 }
-const ALL = ['a', 'b', 'c', 'd', 'e', 'f', 'g'];
+const ALL = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'];
 const selected = new Set((values.only ?? ALL.join(',')).split(',').map((s) => s.trim().toLowerCase()));
 for (const s of selected) {
   if (!ALL.includes(s)) {
@@ -118,6 +120,12 @@ if (selected.has('g')) {
   results.webhook = await webhookHttp(quick ? { warmupSeconds: 1, runSeconds: 3, runs: 1 } : {});
   const w = results.webhook;
   log(`(g) hub ${w.hub.perSecond.toFixed(0)} req/s vs bare ${w.bare.perSecond.toFixed(0)} req/s (${(w.ratio * 100).toFixed(0)} %), hub p99 ${w.hub.p99} ms`);
+}
+
+if (selected.has('h')) {
+  log('(h) delivery latency to a fast endpoint, without and with another endpoint hanging…');
+  const r = await laneIsolation(quick ? { events: 100 } : {});
+  log(`(h) p99 no hang ${r.p99NoHangMs} ms, p99 with one endpoint hanging ${r.p99HangMs} ms, ratio ${r.ratio.toFixed(2)} (target ≤ 2)`);
 }
 
 results.loadAverageAfter = os.loadavg();

@@ -32,6 +32,7 @@ import { webhookRoutes } from './inbound/webhook-route.js';
 import type { Logger } from './observability/logger.js';
 import type { Metrics } from './observability/metrics.js';
 import { describeError } from './observability/describe-error.js';
+import type { OutboundTargets } from './outbound/guarded-request.js';
 
 export interface AppDeps extends ApiDeps {
   verifier: ApiKeyVerifier;
@@ -51,6 +52,8 @@ export interface AppDeps extends ApiDeps {
   onDeliveryQueued?: () => void;
   /** A refused webhook emitted `webhook.rejected`: send it now rather than at the next tick. */
   onWebhookEvent?: () => void;
+  /** Where webhook endpoints may point (WEBHOOK_ALLOW_PRIVATE, the resolver); strict when absent. */
+  outbound?: OutboundTargets;
 }
 
 function managementApi(deps: AppDeps) {
@@ -67,7 +70,7 @@ function managementApi(deps: AppDeps) {
   v1.route('/', rewardsRoutes(deps));
   v1.route('/', redemptionRoutes(deps));
   v1.route('/', deliveriesRoutes(deps, deps.onDeliveryQueued));
-  v1.route('/', webhookEndpointsRoutes(deps, deps.onWebhookEndpointsChanged));
+  v1.route('/', webhookEndpointsRoutes(deps, deps.onWebhookEndpointsChanged, deps.outbound));
   v1.route('/', apiKeysRoutes(deps, deps.verifier));
   return v1;
 }

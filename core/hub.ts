@@ -12,7 +12,9 @@ import { discoverConnectors } from './connectors/discover.js';
 import { Ledger } from './ledger/index.js';
 import type { Program } from './program/compiled-program.js';
 import { DEFAULT_PROGRAM_PATH, loadProgramFile } from './program/load-program.js';
-import { createNotifications, type Notifications } from './outbox/notifications.js';
+import { createNotifications, deliveryTimeoutFromEnv, type Notifications } from './outbox/notifications.js';
+import { allowPrivateFromEnv } from './outbound/address-policy.js';
+import { systemResolver, type HostResolver, type OutboundTargets } from './outbound/guarded-request.js';
 import { createLogger, type Logger } from './observability/logger.js';
 import { createMetrics, type Metrics } from './observability/metrics.js';
 import { DEFAULT_DATABASE_URL, openStore } from './storage/open-store.js';
@@ -43,6 +45,8 @@ export interface HubOptions {
   connectors?: ConnectorDefinition[];
   /** The program to run instead of loading `LOYALTY_CONFIG` / config/program.yaml. */
   program?: Program;
+  /** How outbound webhook host names are resolved (the system's DNS by default; tests inject one). */
+  resolveHost?: HostResolver;
 }
 
 export const version: string = (
@@ -56,6 +60,12 @@ export async function createHub(options: HubOptions = {}): Promise<Hub> {
   // A broken program is a start-up error naming file, line, rule and field, before anything opens.
   const program = options.program ?? loadProgramFile(env.LOYALTY_CONFIG || DEFAULT_PROGRAM_PATH);
   const maxBodyBytes = maxBodyBytesFrom(env);
+  // Outbound settings are start-up errors too (docs/operating.md): a bad value names its variable.
+  const deliveryTimeoutMs = deliveryTimeoutFromEnv(env.DELIVERY_TIMEOUT);
+  const outbound: OutboundTargets = {
+    policy: { allowPrivate: allowPrivateFromEnv(env.WEBHOOK_ALLOW_PRIVATE) },
+    resolve: options.resolveHost ?? systemResolver,
+  };
   const store = await openStore(env.DATABASE_URL || DEFAULT_DATABASE_URL);
   try {
     const { generated } = await ensureAdminKey(store, env.ADMIN_API_KEY || undefined);
@@ -69,6 +79,8 @@ export async function createHub(options: HubOptions = {}): Promise<Hub> {
       logger,
       clock,
       onAttempt: (adapter, outcome, ms) => metrics.deliveryAttempts.observe({ adapter, outcome }, ms / 1000),
+      deliveryTimeoutMs,
+      outbound,
     });
     const ledger = new Ledger(store, {
       clock,
@@ -101,6 +113,7 @@ export async function createHub(options: HubOptions = {}): Promise<Hub> {
       onWebhookEndpointsChanged: notifications.refreshRouters,
       onDeliveryQueued: () => notifications.dispatcher.nudge(),
       onWebhookEvent: () => notifications.dispatcher.nudge(),
+      outbound,
     });
     return {
       app,

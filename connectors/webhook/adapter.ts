@@ -1,5 +1,6 @@
 import { Webhook } from 'standardwebhooks';
 import { classifyHttp, type OutboundAdapter, type SendOutcome } from '../../core/outbound/adapter.js';
+import { DEFAULT_OUTBOUND, guardedPost, OutboundRefusedError, type GuardedAnswer, type OutboundTargets } from '../../core/outbound/guarded-request.js';
 import { disableWebhookEndpoint, getWebhookEndpoint, signingSecrets } from '../../core/outbound/webhook-endpoints.js';
 import type { Store } from '../../core/storage/store.js';
 import { webhookOptions, type WebhookOptions } from './options.js';
@@ -7,6 +8,8 @@ import { webhookOptions, type WebhookOptions } from './options.js';
 export interface WebhookAdapterConfig {
   store: Store;
   userAgent?: string;
+  /** The address policy and resolver (WEBHOOK_ALLOW_PRIVATE, read by the hub); refuses internal targets by default. */
+  outbound?: OutboundTargets;
 }
 
 /** The Standard Webhooks headers for one message: one `v1,…` signature per secret, space-separated. */
@@ -31,9 +34,16 @@ export function signatureHeaders(msgId: string, now: number, body: string, secre
  * 410 Gone disables the endpoint (no more events are routed to it) and ends the delivery.
  * Redirects are not followed (a 3xx is a permanent failure): the registered URL is where
  * signed data goes, nowhere else.
+ *
+ * Every send goes through the outbound address policy (docs/security.md, "Outbound requests"):
+ * the URL is checked again and the address actually dialled is checked at connect time, so an
+ * endpoint whose name now resolves to an internal address is never called; the delivery is
+ * dead-lettered with the reason. Only the receiver's status code is kept, never its body: a
+ * delivery is readable with a `read` key, and what an internal host answers is nobody's business.
  */
 export function createWebhookAdapter(config: WebhookAdapterConfig): OutboundAdapter<WebhookOptions> {
   const userAgent = config.userAgent ?? 'LoyaltyHub-Webhooks/1';
+  const outbound = config.outbound ?? DEFAULT_OUTBOUND;
   return {
     name: 'webhook',
     options: webhookOptions,
@@ -46,61 +56,42 @@ export function createWebhookAdapter(config: WebhookAdapterConfig): OutboundAdap
       const secrets = signingSecrets(endpoint, context.now);
       if (secrets.length === 0) return { status: 'permanent', error: `webhook endpoint ${endpoint.id} has no valid signing secret` };
       const body = JSON.stringify(options.payload);
-      let res: Response;
+      let res: GuardedAnswer;
       try {
-        res = await fetch(endpoint.url, {
-          method: 'POST',
-          headers: {
-            'content-type': 'application/json',
-            'user-agent': userAgent,
-            ...signatureHeaders(context.idempotencyKey, context.now, body, secrets),
+        res = await guardedPost(
+          endpoint.url,
+          {
+            headers: { 'content-type': 'application/json', 'user-agent': userAgent, ...signatureHeaders(context.idempotencyKey, context.now, body, secrets) },
+            body,
+            signal: context.signal,
           },
-          body,
-          redirect: 'manual',
-          signal: context.signal,
-        });
+          outbound,
+        );
       } catch (error) {
+        if (error instanceof OutboundRefusedError) return { status: 'permanent', error: `webhook: not sent, ${error.message}` };
         if (context.signal.aborted) return { status: 'retry', error: 'webhook: no answer in time (aborted)' };
-        const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-        return { status: 'retry', error: `webhook: request failed: ${cause?.code ?? cause?.message ?? (error as Error).message}` };
+        return { status: 'retry', error: `webhook: request failed: ${networkCode(error)}` };
       }
-      if (res.status >= 200 && res.status < 300) {
-        await res.body?.cancel().catch(() => {});
-        return { status: 'delivered', statusCode: res.status };
-      }
-      const detail = await snippet(res);
-      if (res.status === 410) {
+      if (res.statusCode >= 200 && res.statusCode < 300) return { status: 'delivered', statusCode: res.statusCode };
+      if (res.statusCode === 410) {
         const reason = `the receiver answered 410 Gone on ${new Date(context.now).toISOString()}`;
         await disableWebhookEndpoint(config.store, context.now, endpoint.id, reason);
-        return { status: 'permanent', statusCode: 410, error: `webhook: HTTP 410 Gone; endpoint ${endpoint.id} disabled${detail}` };
+        return { status: 'permanent', statusCode: 410, error: `webhook: HTTP 410 Gone; endpoint ${endpoint.id} disabled` };
       }
-      const outcome = classifyHttp(res.status, res.headers, context.now);
+      const headers = Object.fromEntries(Object.entries(res.headers).map(([k, v]) => [k, Array.isArray(v) ? v[0] : v]));
+      const outcome = classifyHttp(res.statusCode, headers, context.now);
       if (outcome.status !== 'retry' && outcome.status !== 'permanent') return outcome;
-      const redirect = res.status >= 300 && res.status < 400 ? ' (redirects are not followed; register the final URL)' : '';
-      return { ...outcome, error: `webhook: HTTP ${res.status}${redirect}${detail}` };
+      const redirect = res.statusCode >= 300 && res.statusCode < 400 ? ' (redirects are not followed; register the final URL)' : '';
+      return { ...outcome, error: `webhook: HTTP ${res.statusCode}${redirect}` };
     },
   };
 }
 
-/** The start of an error answer's body, for the delivery log: `: …`, at most `max` characters. */
-async function snippet(res: Response, max = 200): Promise<string> {
-  if (!res.body) return '';
-  const reader = res.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  try {
-    while (size < max * 4) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      chunks.push(value);
-      size += value.length;
-    }
-  } catch {
-    // Whatever arrived is enough; the status code is what counts.
-  } finally {
-    await reader.cancel().catch(() => {});
-  }
-  const text = new TextDecoder().decode(Buffer.concat(chunks)).replace(/\s+/g, ' ').trim();
-  if (!text) return '';
-  return `: ${text.length > max ? `${text.slice(0, max)}…` : text}`;
+/**
+ * A socket error as a bare code (ECONNREFUSED, ETIMEDOUT, …): messages name addresses and ports,
+ * which a `read` key must not learn about through the delivery log.
+ */
+function networkCode(error: unknown): string {
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'string' && /^[A-Z0-9_]{2,40}$/.test(code) ? code : 'network error';
 }

@@ -7,16 +7,54 @@
  * single effect if the process dies between the two commits. That guarantee comes from below:
  * handlers derive their ledger idempotency keys from this key, so a re-run after a crash (a
  * stale in-progress record is taken over after `staleMs`) finds the transfer already applied.
+ *
+ * A secret is shown once, ever (docs/api.md, "Secrets"): a handler whose answer carries one names
+ * those fields with `hideSecretsOnReplay`, and the record stores the answer with them set to null
+ * and a `secretNotice` saying what to do (rotate) — a replay never shows the secret again, and the
+ * idempotency table never holds it.
  */
 import { createHash } from 'node:crypto';
 import { and, eq, lt } from 'drizzle-orm';
-import type { MiddlewareHandler } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import { idempotencyRecords } from '../storage/schema.sqlite.js';
 import type { Store } from '../storage/store.js';
 import type { ApiEnv } from './env.js';
 import { ProblemError } from './problem.js';
 
 const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/** What `hideSecretsOnReplay` marks on the context. */
+export interface SecretFields {
+  /** Top-level fields of the JSON answer that hold a secret. */
+  fields: readonly string[];
+  /** Put in the stored answer as `secretNotice`: why the fields are null and how to get a new secret. */
+  notice: string;
+}
+
+/**
+ * Marks fields of this request's JSON answer as secret: the first answer shows them, the stored
+ * copy (what a replay with the same Idempotency-Key gets) has them null plus `secretNotice`.
+ * For every route that returns a secret (webhook endpoint secrets, API keys).
+ */
+export function hideSecretsOnReplay(c: Context<ApiEnv>, fields: readonly string[], notice: string): void {
+  c.set('secretFields', { fields, notice });
+}
+
+/** The body to store: secret fields nulled; an unparsable body with secrets is not kept at all. */
+function storedBody(body: string, secrets: SecretFields | undefined): string {
+  if (!secrets) return body;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    return JSON.stringify({ secretNotice: secrets.notice });
+  }
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return JSON.stringify({ secretNotice: secrets.notice });
+  const record = parsed as Record<string, unknown>;
+  const hidden = secrets.fields.filter((f) => f in record);
+  if (hidden.length === 0) return body;
+  return JSON.stringify({ ...record, ...Object.fromEntries(hidden.map((f) => [f, null])), secretNotice: secrets.notice });
+}
 
 export interface IdempotencyOptions {
   /** How long a twin waits for the first request to finish. */
@@ -96,7 +134,7 @@ export function idempotency(store: Store, options: IdempotencyOptions = {}): Mid
       await store.transaction((tx) => tx.delete(idempotencyRecords).where(eq(idempotencyRecords.key, key)));
       return;
     }
-    const responseBody = await res.clone().text();
+    const responseBody = storedBody(await res.clone().text(), c.get('secretFields'));
     await store.transaction((tx) =>
       tx
         .update(idempotencyRecords)

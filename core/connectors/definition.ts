@@ -1,5 +1,6 @@
 import type { Logger } from '../observability/logger.js';
 import type { OutboundAdapter } from '../outbound/adapter.js';
+import type { OutboundTargets } from '../outbound/guarded-request.js';
 import type { Router } from '../outbox/routes.js';
 import type { Store } from '../storage/store.js';
 import type { TriggerEvent } from '../triggers/trigger-event.js';
@@ -7,6 +8,8 @@ import type { TriggerEvent } from '../triggers/trigger-event.js';
 /** What the hub lends an adapter that needs more than its environment (e.g. stored endpoints). */
 export interface AdapterServices {
   store: Store;
+  /** Where merchant-supplied URLs may go (docs/security.md, "Outbound requests"); strict when absent. */
+  outbound?: OutboundTargets;
 }
 
 /**

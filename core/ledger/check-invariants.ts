@@ -203,7 +203,6 @@ async function readAll<Row, K extends string | number>(
   const out: Row[] = [];
   let after: K | undefined;
   for (;;) {
-    // eslint-disable-next-line @typescript-eslint/no-unsafe-assignment
     const page = (await db
       .select()
       .from(table)

@@ -9,10 +9,13 @@
  * Secrets are stored as they are (signing needs them) and shown only on creation and rotation.
  */
 import { randomBytes } from 'node:crypto';
+import { isIP } from 'node:net';
 import { asc, eq, gt } from 'drizzle-orm';
 import { newId } from '../ids.js';
 import type { LoyaltyEventType } from '../outbox/loyalty-events.js';
 import { tablesOf } from '../storage/prepared.js';
+import { resolvedProblem, urlHost, urlProblem } from './address-policy.js';
+import type { OutboundTargets } from './guarded-request.js';
 import type { Db, Store } from '../storage/store.js';
 
 export interface EndpointSecret {
@@ -60,22 +63,33 @@ export function signingSecrets(endpoint: Pick<WebhookEndpoint, 'secrets'>, now: 
   return endpoint.secrets.filter((s) => s.expiresAt === null || s.expiresAt > now).map((s) => s.secret);
 }
 
+/** How long creation waits for a host name to resolve before accepting it unresolved. */
+const CREATION_LOOKUP_MS = 3_000;
+
 /**
- * Why a URL may not receive webhooks, or null when it may: https anywhere; plain http only to
- * this machine (localhost, 127.0.0.1) for development. No credentials in the URL (fetch refuses
- * them; a receiver authenticates us by the signature).
+ * Why a URL may not receive webhooks, or null when it may (docs/security.md, "Outbound
+ * requests"): https only (plain http to localhost with WEBHOOK_ALLOW_PRIVATE=true), no
+ * credentials, and no internal target — neither named (a literal address in any spelling,
+ * localhost, a metadata host) nor resolved (a name whose addresses are internal right now).
+ *
+ * A name that does not resolve yet (or not within 3 s) is accepted: DNS is often set up after
+ * the endpoint, and the send-time check on the address actually dialled is what protects us.
  */
-export function webhookUrlProblem(value: string): string | null {
-  let url: URL;
+export async function webhookUrlProblem(value: string, targets: OutboundTargets): Promise<string | null> {
+  const problem = urlProblem(value, targets.policy);
+  if (problem) return problem;
+  const host = urlHost(new URL(value));
+  if (isIP(host)) return null;
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<null>((resolve) => {
+    timer = setTimeout(() => resolve(null), CREATION_LOOKUP_MS);
+  });
   try {
-    url = new URL(value);
-  } catch {
-    return 'not a valid URL';
+    const found = await Promise.race([targets.resolve(host).catch(() => null), timeout]);
+    return found ? resolvedProblem(found.map((a) => a.address), targets.policy) : null;
+  } finally {
+    clearTimeout(timer);
   }
-  if (url.username || url.password) return 'a webhook URL must not contain credentials';
-  if (url.protocol === 'https:') return null;
-  if (url.protocol === 'http:' && (url.hostname === 'localhost' || url.hostname === '127.0.0.1')) return null;
-  return 'a webhook URL must use https (plain http only to localhost or 127.0.0.1)';
 }
 
 // ---------------------------------------------------------------------------------------------

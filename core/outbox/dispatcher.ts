@@ -1,13 +1,14 @@
 /**
  * Drains the outbox: routes new loyalty events into deliveries (one per message), then sends due
- * deliveries through their adapters, with bounded concurrency per adapter, retries on the
+ * deliveries through their adapters in lanes (one per adapter, one per webhook endpoint, each
+ * with bounded concurrency, so one slow receiver delays only its own lane), retries on the
  * schedule (honouring Retry-After), dead letters when the schedule runs out or the provider
  * refuses for good. Every attempt is logged. At least once: a dispatcher that dies mid-send
  * leaves its lease to expire and the delivery is sent again, with the same idempotency key.
  * Several dispatchers (processes) may run: claims skip rows another one holds (PostgreSQL) and
  * the unique (event, route) index keeps routing idempotent.
  */
-import { and, asc, eq, inArray, isNull, lte, or, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNull, like, lte, notInArray, or, sql } from 'drizzle-orm';
 import { newId } from '../ids.js';
 import type { OutboundAdapter, SendOutcome } from '../outbound/adapter.js';
 import type { Logger } from '../observability/logger.js';
@@ -31,11 +32,11 @@ export interface DispatcherOptions {
   logger: Logger;
   clock?: () => number;
   schedule?: number[];
-  /** Concurrent sends per adapter. */
+  /** Concurrent sends per lane: per adapter, and per webhook endpoint. */
   concurrency?: number;
   /** How long a claimed delivery is ours before another dispatcher may take it. */
   leaseMs?: number;
-  /** Per-attempt time limit. */
+  /** Per-attempt time limit, ms (DELIVERY_TIMEOUT; default 15000). */
   timeoutMs?: number;
   timeZone?: string;
   random?: () => number;
@@ -74,13 +75,18 @@ export class Dispatcher {
   private stopped = true;
   private loop?: Promise<void>;
   private wake?: () => void;
+  /** Delivery ids in flight per lane (see `laneOf`). */
+  private readonly lanes = new Map<string, Set<string>>();
+  /** Every send in flight in this process, by delivery id: `stop()` waits for them. */
+  private readonly inFlight = new Map<string, Promise<void>>();
 
   constructor(private readonly o: DispatcherOptions) {
     this.clock = o.clock ?? Date.now;
     this.schedule = o.schedule ?? DEFAULT_SCHEDULE_MS;
     this.concurrency = o.concurrency ?? 8;
-    this.leaseMs = o.leaseMs ?? 60_000;
     this.timeoutMs = o.timeoutMs ?? 15_000;
+    // A lease outlives the longest attempt, so no other dispatcher takes over a send in progress.
+    this.leaseMs = o.leaseMs ?? Math.max(60_000, this.timeoutMs + 30_000);
   }
 
   /** Routes every unrouted event (in batches); returns how many deliveries were created. */
@@ -160,8 +166,32 @@ export class Dispatcher {
     }
   }
 
-  /** Claims the deliveries due now and sends them; returns how many attempts were made. */
+  /**
+   * Claims the deliveries due now (for lanes with room) and sends them; resolves once those
+   * sends are recorded, with how many attempts were made. The running loop (`start`) does not
+   * wait: it hands claims to their lanes and keeps claiming for the others.
+   */
   async deliverDue(limit = 200): Promise<number> {
+    const started = await this.claimAndStart(limit);
+    await Promise.all(started);
+    return started.length;
+  }
+
+  /**
+   * One lane per adapter, and one per webhook endpoint (route `endpoint:<id>`): a receiver that
+   * hangs until the timeout holds only its own lane's slots (docs/operating.md, "Delivery").
+   */
+  private laneOf(d: { adapter: string; route: string }): string {
+    return d.route.startsWith('endpoint:') ? d.route : d.adapter;
+  }
+
+  /**
+   * Claims due deliveries whose lane has a free slot (at most `concurrency` sends per lane in
+   * flight), leases them, and starts their sends without waiting for them; returns the sends.
+   * Full lanes are left out of the claim, so what they have queued stays unleased for whoever
+   * has room (this process later, or another dispatcher).
+   */
+  private async claimAndStart(limit: number): Promise<Promise<void>[]> {
     const now = this.clock();
     const reader = this.o.store.db;
     const { deliveries } = tablesOf(reader);
@@ -170,41 +200,68 @@ export class Dispatcher {
       .from(deliveries)
       .where(and(eq(deliveries.status, 'pending'), lte(deliveries.nextAttemptAt, now)))
       .limit(1);
-    if (due.length === 0) return 0;
+    if (due.length === 0) return [];
+    const full = [...this.lanes].filter(([, ids]) => ids.size >= this.concurrency).map(([lane]) => lane);
+    const fullEndpoints = full.filter((l) => l.startsWith('endpoint:'));
+    const fullAdapters = full.filter((l) => !l.startsWith('endpoint:'));
     const claimed = await this.o.store.transaction(async (tx) => {
       const t = tablesOf(tx);
-      const due = await skipLocked(
+      const candidates = await skipLocked(
         tx
-          .select({ id: t.deliveries.id })
+          .select({ id: t.deliveries.id, adapter: t.deliveries.adapter, route: t.deliveries.route })
           .from(t.deliveries)
           .where(
             and(
               eq(t.deliveries.status, 'pending'),
               lte(t.deliveries.nextAttemptAt, now),
               or(isNull(t.deliveries.leaseUntil), lte(t.deliveries.leaseUntil, now)),
+              fullEndpoints.length ? notInArray(t.deliveries.route, fullEndpoints) : undefined,
+              fullAdapters.length ? or(notInArray(t.deliveries.adapter, fullAdapters), like(t.deliveries.route, 'endpoint:%')) : undefined,
             ),
           )
           .orderBy(asc(t.deliveries.nextAttemptAt))
           .limit(limit),
       );
-      if (due.length === 0) return [];
+      const taken = new Map<string, number>();
+      const picked: string[] = [];
+      for (const c of candidates) {
+        // Still being sent here (its lease ran out under a test clock): never twice at once.
+        if (this.inFlight.has(c.id)) continue;
+        const lane = this.laneOf(c);
+        const busy = (this.lanes.get(lane)?.size ?? 0) + (taken.get(lane) ?? 0);
+        if (busy >= this.concurrency) continue;
+        taken.set(lane, (taken.get(lane) ?? 0) + 1);
+        picked.push(c.id);
+      }
+      if (picked.length === 0) return [];
       return tx
         .update(t.deliveries)
         .set({ leaseUntil: now + this.leaseMs, updatedAt: now })
-        .where(inArray(t.deliveries.id, due.map((d) => d.id)))
+        .where(inArray(t.deliveries.id, picked))
         .returning();
     });
-    const lanes = new Map<string, (typeof claimed)[number][]>();
-    for (const d of claimed) lanes.set(d.adapter, [...(lanes.get(d.adapter) ?? []), d]);
-    await Promise.all(
-      [...lanes.values()].map(async (queue) => {
-        const workers = Array.from({ length: Math.min(this.concurrency, queue.length) }, async () => {
-          for (let d = queue.shift(); d; d = queue.shift()) await this.attempt(d);
-        });
-        await Promise.all(workers);
-      }),
-    );
-    return claimed.length;
+    return claimed.map((d) => this.send(d));
+  }
+
+  /** Starts one claimed delivery in its lane; the lane slot is freed (and the loop woken) when it is recorded. */
+  private send(d: ClaimedDelivery): Promise<void> {
+    const lane = this.laneOf(d);
+    const ids = this.lanes.get(lane) ?? new Set<string>();
+    this.lanes.set(lane, ids);
+    ids.add(d.id);
+    const sending = this.attempt(d)
+      .catch((error: unknown) => {
+        // Unrecorded: the lease runs out and the delivery is sent again (at least once).
+        this.o.logger.error('delivery attempt could not be recorded', { deliveryId: d.id, adapter: d.adapter, error: String(error) });
+      })
+      .finally(() => {
+        ids.delete(d.id);
+        if (ids.size === 0) this.lanes.delete(lane);
+        this.inFlight.delete(d.id);
+        this.wake?.();
+      });
+    this.inFlight.set(d.id, sending);
+    return sending;
   }
 
   private async attempt(d: ClaimedDelivery): Promise<void> {
@@ -317,8 +374,11 @@ export class Dispatcher {
       while (!this.stopped) {
         let busy = false;
         try {
-          const r = await this.runOnce();
-          busy = r.routed > 0 || r.attempted > 0;
+          // Sends are not awaited here: a lane whose receiver hangs keeps its own slots busy
+          // while the next pass claims for every other lane. A finished send wakes the loop.
+          const routed = await this.route();
+          const started = await this.claimAndStart(200);
+          busy = routed > 0 || started.length > 0;
         } catch (error) {
           this.o.logger.error('dispatcher pass failed', { error: describeError(error) });
         }
@@ -341,10 +401,12 @@ export class Dispatcher {
     this.wake?.();
   }
 
+  /** Stops claiming, then waits for every send in flight to be recorded. */
   async stop(): Promise<void> {
     this.stopped = true;
     this.wake?.();
     await this.loop;
+    await Promise.allSettled([...this.inFlight.values()]);
   }
 }
 

@@ -8,6 +8,7 @@ import { connectorStatus, type ConnectorDefinition, type ConnectorRouter } from 
 import { adapterDescriptors, mappingActionsFor, watchMappings, type Mapping, type MappingWatcher } from '../mappings/index.js';
 import type { Logger } from '../observability/logger.js';
 import type { OutboundAdapter } from '../outbound/adapter.js';
+import type { OutboundTargets } from '../outbound/guarded-request.js';
 import type { Store } from '../storage/store.js';
 import { Dispatcher, type DispatcherOptions } from './dispatcher.js';
 import { parseSchedule } from './retry-schedule.js';
@@ -30,12 +31,16 @@ export async function createNotifications(o: {
   logger: Logger;
   clock: () => number;
   onAttempt?: DispatcherOptions['onAttempt'];
+  /** Per-attempt time limit in ms (DELIVERY_TIMEOUT, parsed by the hub with `deliveryTimeoutFromEnv`). */
+  deliveryTimeoutMs?: number;
+  /** Where merchant-supplied URLs may go (WEBHOOK_ALLOW_PRIVATE, the resolver). */
+  outbound?: OutboundTargets;
 }): Promise<Notifications> {
   const { store, definitions, env, logger } = o;
   const adapters = new Map<string, OutboundAdapter>();
   for (const def of definitions) {
     if (!def.createAdapter || !connectorStatus(def, env).enabled) continue;
-    const adapter = def.createAdapter(env, { store });
+    const adapter = def.createAdapter(env, { store, outbound: o.outbound });
     adapters.set(adapter.name, adapter);
   }
   // Mappings are checked against every installed adapter, configured or not, so a mapping for
@@ -88,6 +93,7 @@ export async function createNotifications(o: {
     timeZone: env.LOYALTY_TIMEZONE || 'UTC',
     schedule: parseSchedule(env.DELIVERY_RETRY_SCHEDULE),
     onAttempt: o.onAttempt,
+    timeoutMs: o.deliveryTimeoutMs,
   });
   return {
     dispatcher,
@@ -103,4 +109,19 @@ export async function createNotifications(o: {
       for (const r of connectorRouters) r.close();
     },
   };
+}
+
+export const DEFAULT_DELIVERY_TIMEOUT_MS = 15_000;
+
+/**
+ * DELIVERY_TIMEOUT: how long one delivery attempt may take, in milliseconds (default 15000,
+ * from 100 to 600000). A bad value is a start-up error naming the variable (docs/operating.md).
+ */
+export function deliveryTimeoutFromEnv(value: string | undefined): number {
+  if (value === undefined || value.trim() === '') return DEFAULT_DELIVERY_TIMEOUT_MS;
+  const ms = Number(value.trim());
+  if (!/^\d+$/.test(value.trim()) || ms < 100 || ms > 600_000) {
+    throw new Error(`DELIVERY_TIMEOUT must be a whole number of milliseconds from 100 to 600000 (got "${value}")`);
+  }
+  return ms;
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { idempotencyRecords } from '../../core/storage/schema.sqlite.js';
 import { hubHarness, json } from '../helpers/test-hub.js';
 
 type Endpoint = {
@@ -11,7 +12,7 @@ type Endpoint = {
   previousSecretExpiresAt: string | null;
   createdAt: string;
   updatedAt: string;
-  secret?: string;
+  secret?: string | null;
 };
 type Problem = { type: string; status: number; errors?: { pointer: string; in: string; message: string }[] };
 
@@ -48,8 +49,8 @@ describe('webhook endpoints', () => {
     expect(text).not.toContain(secret!.slice('whsec_'.length));
   });
 
-  it('accepts https anywhere and plain http only to localhost; every event type when none is named', async () => {
-    for (const url of ['https://hooks.example.com:8443/a?b=c', 'http://localhost:3000/hooks', 'http://127.0.0.1/hooks']) {
+  it('accepts https to public hosts; every event type when none is named', async () => {
+    for (const url of ['https://hooks.example.com:8443/a?b=c', 'https://93.184.215.14/hooks']) {
       const res = await create({ url });
       expect(res.status, url).toBe(201);
       expect(await json(res)).toMatchObject({ url, events: [] });
@@ -142,7 +143,24 @@ describe('webhook endpoints', () => {
     const first = await h.call('POST', '/v1/webhook-endpoints', { body: { url: 'https://shop.example/' }, headers });
     const second = await h.call('POST', '/v1/webhook-endpoints', { body: { url: 'https://shop.example/' }, headers });
     expect(second.status).toBe(201);
-    expect(await json(second)).toEqual(await json(first));
+    // A secret is shown once, ever: the replay is the same answer without it, saying to rotate.
+    const firstBody = await json<Endpoint>(first);
+    expect(firstBody.secret).toMatch(/^whsec_/);
+    expect(await json(second)).toEqual({ ...firstBody, secret: null, secretNotice: expect.stringMatching(/rotate-secret/) });
+    const rows = await h.hub.store.db.select().from(idempotencyRecords);
+    expect(rows.length).toBeGreaterThan(0);
+    expect(rows.some((r) => (r.responseBody ?? '').includes('whsec_'))).toBe(false);
+
+    const rotateHeaders = { 'idempotency-key': 'rotate-once' };
+    const rotated = await h.call('POST', `/v1/webhook-endpoints/${firstBody.id}/rotate-secret`, { body: { overlapHours: 0 }, headers: rotateHeaders });
+    expect(rotated.status).toBe(200);
+    const rotatedBody = await json<Endpoint>(rotated);
+    expect(rotatedBody.secret).toMatch(/^whsec_/);
+    const replayed = await h.call('POST', `/v1/webhook-endpoints/${firstBody.id}/rotate-secret`, { body: { overlapHours: 0 }, headers: rotateHeaders });
+    expect(replayed.status).toBe(200);
+    expect(await json(replayed)).toEqual({ ...rotatedBody, secret: null, secretNotice: expect.stringMatching(/rotate/) });
+    const after = await h.hub.store.db.select().from(idempotencyRecords);
+    expect(after.some((r) => (r.responseBody ?? '').includes('whsec_'))).toBe(false);
     expect((await json<{ data: unknown[] }>(await h.call('GET', '/v1/webhook-endpoints'))).data).toHaveLength(1);
   });
 

@@ -23,7 +23,7 @@ const KEY = 'multi-process-admin-key-0123456789';
 
 // An empty mappings folder: the only notifications are the signed webhooks subscribed below.
 const startHub = (databaseUrl: string) =>
-  startHubProcess({ DATABASE_URL: databaseUrl, ADMIN_API_KEY: KEY, LOG_LEVEL: 'warn', LOYALTY_MAPPINGS: tmpdir(), SHOPIFY_API_SECRET: SHOPIFY_SECRET });
+  startHubProcess({ DATABASE_URL: databaseUrl, ADMIN_API_KEY: KEY, LOG_LEVEL: 'warn', LOYALTY_MAPPINGS: tmpdir(), SHOPIFY_API_SECRET: SHOPIFY_SECRET, WEBHOOK_ALLOW_PRIVATE: 'true' });
 
 /** A merchant's webhook receiver on loopback: verifies each signature, records each webhook-id. */
 async function startReceiver(): Promise<{ server: Server; url: string; ids: string[]; bad: number; secret: string }> {

@@ -6,6 +6,7 @@
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import { SCOPES, createApiKey, listApiKeys, revokeApiKey, type ApiKeyRecord, type ApiKeyVerifier } from '../../auth/api-keys.js';
 import { requireScope } from '../authenticate.js';
+import { hideSecretsOnReplay } from '../idempotency.js';
 import type { ApiDeps } from '../deps.js';
 import type { ApiEnv } from '../env.js';
 import { ProblemError } from '../problem.js';
@@ -104,7 +105,7 @@ export function apiKeysRoutes({ store, clock }: ApiDeps, verifier: ApiKeyVerifie
     const { name, scope } = c.req.valid('json');
     const { key, record } = await createApiKey(store, name, [scope], clock());
     // An Idempotency-Key replay must not show the key again (docs/security.md).
-    c.set('secretFields', ['key']);
+    hideSecretsOnReplay(c, ['key'], 'The key is shown once, in the first answer; revoke this key and create another if it was lost.');
     return c.json({ ...present(record), key }, 201);
   });
 

@@ -14,10 +14,12 @@ import {
   webhookUrlProblem,
   type WebhookEndpoint,
 } from '../../outbound/webhook-endpoints.js';
+import { DEFAULT_OUTBOUND, type OutboundTargets } from '../../outbound/guarded-request.js';
 import { LOYALTY_EVENT_TYPES } from '../../outbox/loyalty-events.js';
 import { requireScope } from '../authenticate.js';
 import type { ApiDeps } from '../deps.js';
 import type { ApiEnv } from '../env.js';
+import { hideSecretsOnReplay } from '../idempotency.js';
 import { ProblemError } from '../problem.js';
 import { IdempotencyHeader, PageQuery, errorResponses, iso } from '../schemas.js';
 import { validationHook } from '../validation.js';
@@ -42,22 +44,32 @@ const WebhookEndpointSchema = z
   .openapi('WebhookEndpoint');
 
 const WebhookEndpointWithSecret = WebhookEndpointSchema.extend({
-  secret: z.string().openapi({
+  secret: z.string().nullable().openapi({
     example: 'whsec_MfKQ9r8PKmPkFPLzP6Lh1kTQW3dVzQ7s3q1T5ZOdC2o=',
-    description: 'The signing secret (Standard Webhooks). Shown only now: store it with the receiver.',
+    description:
+      'The signing secret (Standard Webhooks). Shown only in the first answer: store it with the receiver. ' +
+      'Null in a replay of the request (same Idempotency-Key): the secret is not kept for replays; rotate it if it was lost.',
   }),
+  secretNotice: z
+    .string()
+    .optional()
+    .openapi({ description: 'Only in a replay: why `secret` is null and how to get a new one (rotate-secret).' }),
 }).openapi('WebhookEndpointWithSecret');
+
+/** Why a replay shows no secret, and what to do about it (docs/api.md, "Secrets"). */
+const SECRET_NOTICE =
+  'The secret is shown only in the first answer to this request and is not stored for replays. ' +
+  'If it was lost, rotate it: POST /v1/webhook-endpoints/{id}/rotate-secret (with overlapHours 0 to revoke the old one).';
 
 const CreateInput = z
   .object({
-    url: z
-      .string()
-      .max(2048)
-      .superRefine((value, ctx) => {
-        const problem = webhookUrlProblem(value);
-        if (problem) ctx.addIssue({ code: 'custom', message: problem });
-      })
-      .openapi({ example: 'https://example.com/hooks/loyalty', description: 'https; plain http only to localhost or 127.0.0.1.' }),
+    url: z.string().max(2048).openapi({
+      example: 'https://example.com/hooks/loyalty',
+      description:
+        'https, to a public address: loopback, private, link-local, CGNAT, unique-local, multicast, reserved and cloud metadata ' +
+        'targets are refused, by address or by what the host name resolves to (checked again at every send). ' +
+        'With WEBHOOK_ALLOW_PRIVATE=true (development) private and loopback targets and plain http to localhost are allowed.',
+    }),
     description: z.string().max(500).nullish(),
     events: z
       .array(z.enum(LOYALTY_EVENT_TYPES))
@@ -107,7 +119,7 @@ const create = createRoute({
   middleware: [requireScope('admin')] as const,
   request: { headers: IdempotencyHeader, body: { content: { 'application/json': { schema: CreateInput } }, required: true } },
   responses: {
-    201: { content: { 'application/json': { schema: WebhookEndpointWithSecret } }, description: 'Subscribed' },
+    201: { content: { 'application/json': { schema: WebhookEndpointWithSecret } }, description: 'Subscribed (a replay: the same, with `secret` null)' },
     ...errorResponses(400, 409),
   },
 });
@@ -160,7 +172,7 @@ const rotate = createRoute({
     body: { content: { 'application/json': { schema: RotateInput } }, required: false },
   },
   responses: {
-    200: { content: { 'application/json': { schema: WebhookEndpointWithSecret } }, description: 'Rotated: the new secret, shown once' },
+    200: { content: { 'application/json': { schema: WebhookEndpointWithSecret } }, description: 'Rotated: the new secret, shown once (a replay: `secret` null)' },
     ...errorResponses(400, 404, 409),
   },
 });
@@ -169,11 +181,22 @@ const rotate = createRoute({
  * `onChange` runs (and is awaited) after every change, before the answer: once a client sees
  * 201, events are routed to the new endpoint (pass the endpoint router's `refresh`).
  */
-export function webhookEndpointsRoutes({ store, clock }: ApiDeps, onChange: () => void | Promise<void> = () => {}) {
+export function webhookEndpointsRoutes(
+  { store, clock }: ApiDeps,
+  onChange: () => void | Promise<void> = () => {},
+  outbound: OutboundTargets = DEFAULT_OUTBOUND,
+) {
   const app = new OpenAPIHono<ApiEnv>({ defaultHook: validationHook });
 
   app.openapi(create, async (c) => {
     const body = c.req.valid('json');
+    const refused = await webhookUrlProblem(body.url, outbound);
+    if (refused) {
+      throw new ProblemError(400, 'validation', 'Invalid request', `The request body has 1 invalid field: /url ${refused}`, {
+        errors: [{ pointer: '/url', in: 'body', message: refused }],
+      });
+    }
+    hideSecretsOnReplay(c, ['secret'], SECRET_NOTICE);
     const now = clock();
     const { endpoint, secret } = await createWebhookEndpoint(store, now, { url: body.url, description: body.description, eventTypes: body.events });
     await onChange();
@@ -206,6 +229,7 @@ export function webhookEndpointsRoutes({ store, clock }: ApiDeps, onChange: () =
     const { id } = c.req.valid('param');
     // The body is optional: without one the validator hands over {} (no default applied).
     const { overlapHours = 24 } = c.req.valid('json') as { overlapHours?: number };
+    hideSecretsOnReplay(c, ['secret'], SECRET_NOTICE);
     const now = clock();
     const rotated = await rotateWebhookSecret(store, now, id, Math.round(overlapHours * HOUR));
     if (!rotated) throw notFound(id);
