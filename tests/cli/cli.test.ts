@@ -43,6 +43,36 @@ describe('loyalty-hub CLI', () => {
     expect(bad.stderr).toContain('--scope must be one of read, write, admin');
   });
 
+  it('lists and revokes keys, and checks the ledger of a live database', async () => {
+    expect(cli(['migrate'], env).status).toBe(0);
+    const created = cli(['keys', 'create', '--name', 'POS backend', '--scope', 'write'], env);
+    const id = /key ([0-9a-z]+) for/.exec(created.stdout)?.[1];
+    expect(id).toBeDefined();
+    const listed = cli(['keys', 'list'], env);
+    expect(listed.status).toBe(0);
+    expect(listed.stdout).toMatch(new RegExp(`${id}\\s+POS backend\\s+write\\s+\\S+\\s+active`));
+    expect(listed.stdout).not.toMatch(/lh_/);
+    const revoked = cli(['keys', 'revoke', id!], env);
+    expect(revoked.status).toBe(0);
+    expect(revoked.stdout).toContain(`Revoked key ${id}`);
+    expect(cli(['keys', 'list', '--active'], env).stdout).not.toContain(id!);
+    expect(cli(['keys', 'revoke', 'nope'], env).status).toBe(1);
+
+    const clean = cli(['check'], env);
+    expect(clean.status).toBe(0);
+    expect(clean.stdout).toContain('ledger OK');
+    // A balance row that disagrees with its history: what a bad restore leaves behind.
+    const { default: Database } = await import('better-sqlite3');
+    const db = new Database(env.DATABASE_URL!);
+    const now = Date.now();
+    db.prepare("insert into members (id, created_at, updated_at) values ('mem_x', ?, ?)").run(now, now);
+    db.prepare("insert into balances (member_id, available, updated_at) values ('mem_x', 500, ?)").run(now);
+    db.close();
+    const broken = cli(['check'], env);
+    expect(broken.status).toBe(1);
+    expect(broken.stdout).toMatch(/\d+ violations?[\s\S]*member mem_x: available is 500, its history says 0/);
+  });
+
   it('serves: prints where it listens and the generated admin key, which then works', async () => {
     const hub = await startHubProcess(env, /admin API key.*lh_\S+/);
     try {
