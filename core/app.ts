@@ -42,8 +42,7 @@ export interface AppDeps extends ApiDeps {
   /** Webhook handlers of the enabled inbound connectors, by name. */
   inbound: Map<string, InboundHandler>;
   publicUrl?: string;
-  webhookBodyLimit?: number;
-  /** The largest `/v1` request body, in bytes (MAX_BODY_BYTES; default 1 MiB). */
+  /** The largest request body, `/v1` and webhooks alike, in bytes (MAX_BODY_BYTES; default 1 MiB). */
   maxBodyBytes?: number;
   version: string;
   /** Awaited after every change through /v1/webhook-endpoints (so routing reflects it at once). */
@@ -116,8 +115,9 @@ export function createApp(deps: AppDeps) {
   });
   app.get('/metrics', async (c) => c.text(await metrics.registry.metrics(), 200, { 'content-type': metrics.registry.contentType }));
 
-  app.use('/v1/*', apiBodyLimit(deps.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES));
-  app.route('/webhooks', webhookRoutes({ ...deps, bodyLimit: deps.webhookBodyLimit, onEvent: deps.onWebhookEvent }));
+  const maxBodyBytes = deps.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  app.use('/v1/*', apiBodyLimit(maxBodyBytes));
+  app.route('/webhooks', webhookRoutes({ ...deps, bodyLimit: maxBodyBytes, onEvent: deps.onWebhookEvent }));
   app.route('/v1', managementApi(deps));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'apiKey', {

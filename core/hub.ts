@@ -108,7 +108,6 @@ export async function createHub(options: HubOptions = {}): Promise<Hub> {
       inbound,
       publicUrl: env.PUBLIC_URL || undefined,
       maxBodyBytes,
-      webhookBodyLimit: maxBodyBytes,
       version,
       onWebhookEndpointsChanged: notifications.refreshRouters,
       onDeliveryQueued: () => notifications.dispatcher.nudge(),

@@ -9,7 +9,7 @@ import type { MiddlewareHandler } from 'hono';
 import { findUnsafeText, unsafeCharacter } from '../triggers/unsafe-text.js';
 import type { ApiEnv } from './env.js';
 import type { FieldError } from './problem.js';
-import { pointerOf, textProblem } from './validation.js';
+import { invalidRequest, pointerOf } from './validation.js';
 
 const JSON_TYPE = /^application\/([a-z.-]+\+)?json/i;
 
@@ -33,7 +33,7 @@ export function refuseUnsafeText(): MiddlewareHandler<ApiEnv> {
       }
       for (const found of findUnsafeText(body)) errors.push({ pointer: pointerOf(found.path), in: 'body', message: found.message });
     }
-    if (errors.length > 0) return textProblem(errors);
+    if (errors.length > 0) return invalidRequest(errors);
     return next();
   };
 }

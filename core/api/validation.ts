@@ -1,5 +1,6 @@
 import type { Hook } from '@hono/zod-openapi';
 import type { ZodError } from 'zod';
+import { jsonPointer } from '../json-pointer.js';
 import { findUnsafeText } from '../triggers/unsafe-text.js';
 import type { FieldError } from './problem.js';
 import { ProblemError, problemResponse, problemType } from './problem.js';
@@ -7,9 +8,7 @@ import { ProblemError, problemResponse, problemType } from './problem.js';
 const PART: Record<string, FieldError['in']> = { json: 'body', query: 'query', param: 'path', header: 'header' };
 
 /** A JSON pointer (RFC 6901) from path segments. */
-export function pointerOf(path: readonly PropertyKey[]): string {
-  return '/' + path.map((p) => String(p).replaceAll('~', '~0').replaceAll('/', '~1')).join('/');
-}
+export const pointerOf = (path: readonly PropertyKey[]): string => jsonPointer(path) || '/';
 
 export function fieldErrors(error: ZodError, part: FieldError['in']): FieldError[] {
   return error.issues.map((issue) => ({ pointer: pointerOf(issue.path), in: part, message: issue.message }));
@@ -42,9 +41,6 @@ export function mustBeTier(pointer: string, tier: string | null | undefined, tie
   const known = tiers.map((t) => t.id);
   return [{ pointer, in: 'body', message: known.length ? `not a tier of the program (${known.join(', ')})` : 'the program has no tiers' }];
 }
-
-/** Text the hub refuses (core/triggers/unsafe-text.ts) gets the same validation problem. */
-export const textProblem = invalidRequest;
 
 /**
  * Turns a failed request validation into a 400 problem with one entry per field; a valid path

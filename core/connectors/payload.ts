@@ -5,6 +5,7 @@
  * delivery says in the inbox exactly what was wrong. Money goes through `toMinorUnits` only.
  */
 import type { z } from 'zod';
+import { jsonPointer } from '../json-pointer.js';
 import { isCurrency, MoneyError, normalizeCurrency, toMinorUnits } from '../triggers/money.js';
 import { InboundPayloadError, type InboundRequest } from './definition.js';
 
@@ -98,10 +99,6 @@ export function parseWithSchema<S extends z.ZodType>(schema: S, value: unknown, 
   if (result.success) return result.data;
   throw new InboundPayloadError(
     `${what} cannot be read`,
-    result.error.issues.map((issue) => ({ pointer: pointer + issue.path.map((p) => `/${escapePointer(String(p))}`).join(''), detail: issue.message })),
+    result.error.issues.map((issue) => ({ pointer: jsonPointer(issue.path, pointer), detail: issue.message })),
   );
-}
-
-function escapePointer(segment: string): string {
-  return segment.replace(/~/g, '~0').replace(/\//g, '~1');
 }

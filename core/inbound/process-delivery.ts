@@ -17,6 +17,7 @@ import { emitEvent } from '../outbox/emit.js';
 import { applyTrigger, TriggerError, type ApplyOutcome } from '../program/apply-trigger.js';
 import type { Program } from '../program/compiled-program.js';
 import { MoneyError } from '../triggers/money.js';
+import { jsonPointer } from '../json-pointer.js';
 import { findUnsafeText, storableText } from '../triggers/unsafe-text.js';
 import type { TriggerEvent } from '../triggers/trigger-event.js';
 import { claimDelivery, finishDelivery, keptHeaders, type InboxRow } from './inbox.js';
@@ -121,7 +122,7 @@ export async function processDelivery(
 function unsafeTextIn(events: TriggerEvent[]): InboundPayloadError | undefined {
   const found = findUnsafeText(events);
   if (found.length === 0) return undefined;
-  const errors = found.map((f) => ({ pointer: `/events${f.path.map((p) => `/${String(p).replace(/~/g, '~0').replace(/\//g, '~1')}`).join('')}`, detail: f.message }));
+  const errors = found.map((f) => ({ pointer: jsonPointer(f.path, '/events'), detail: f.message }));
   return new InboundPayloadError(`the delivery's events carry refused text: ${errors.map((e) => `${e.pointer} ${e.detail}`).join('; ')}`, errors);
 }
 

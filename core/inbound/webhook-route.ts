@@ -15,6 +15,7 @@
  */
 import { createHash } from 'node:crypto';
 import { Hono } from 'hono';
+import { DEFAULT_MAX_BODY_BYTES } from '../api/body-limit.js';
 import { ProblemError, problemResponse, problemType } from '../api/problem.js';
 import type { ConnectorStatus, InboundHandler, InboundRequest } from '../connectors/definition.js';
 import type { Metrics } from '../observability/metrics.js';
@@ -23,7 +24,6 @@ import { processDelivery, type DeliveryDeps, type DeliveryResult } from './proce
 import { recordSignatureFailure } from './rejection-alerts.js';
 import { verifyClosed } from './verify-closed.js';
 
-export const DEFAULT_WEBHOOK_BODY_LIMIT = 1024 * 1024;
 
 export interface WebhookDeps extends DeliveryDeps {
   connectors: ConnectorStatus[];
@@ -39,7 +39,7 @@ export interface WebhookDeps extends DeliveryDeps {
 
 export function webhookRoutes(deps: WebhookDeps) {
   const app = new Hono();
-  const limit = deps.bodyLimit ?? DEFAULT_WEBHOOK_BODY_LIMIT;
+  const limit = deps.bodyLimit ?? DEFAULT_MAX_BODY_BYTES;
 
   app.post('/:platform', async (c) => {
     const platform = c.req.param('platform');

@@ -13,7 +13,7 @@ import { LedgerError } from './errors.js';
 import { getLot, movementsOf, moveWithinLot, recordMovements, takeFromLots, type Movement } from './lots.js';
 import { lockBalance, requireAvailable } from './member-balance.js';
 import { settle } from './settle.js';
-import { appliedMeanwhile, findApplied, fingerprint, getTransfer, recordTransfer } from './record-transfer.js';
+import { findApplied, fingerprint, getTransfer, recordTransfer } from './record-transfer.js';
 import type { Posted, TransferRow, Why } from './types.js';
 
 export interface LockInput {
@@ -114,7 +114,10 @@ export async function capture(tx: Db, now: number, input: ResolveInput): Promise
 
   const hold = await openHold(tx, input.lockId);
   const balance = await lockBalance(tx, hold.memberId, now);
-  const twin = await appliedMeanwhile(tx, input.idempotencyKey, print);
+  // Looked up again under the member's lock: on PostgreSQL (read committed) a twin with the same
+  // key may have committed while we waited, and its answer is ours, as on SQLite where writers
+  // run one at a time (docs/api.md, "Idempotency").
+  const twin = await findApplied(tx, input.idempotencyKey, print);
   if (twin) return twin;
   const points = input.points ?? hold.amount;
   if (points > hold.amount) {
@@ -152,7 +155,7 @@ export async function unlock(tx: Db, now: number, input: ResolveInput): Promise<
 
   const hold = await openHold(tx, input.lockId);
   const balance = await lockBalance(tx, hold.memberId, now);
-  const twin = await appliedMeanwhile(tx, input.idempotencyKey, print);
+  const twin = await findApplied(tx, input.idempotencyKey, print); // again under the lock: see capture
   if (twin) return twin;
   await closeHold(tx, hold);
   const transfer = await recordTransfer(tx, now, {

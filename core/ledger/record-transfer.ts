@@ -30,18 +30,6 @@ export async function findApplied(tx: Db, idempotencyKey: string, print: string)
   return { transfer: existing, duplicate: true };
 }
 
-/**
- * The same look-up, made again once the member's row lock is held. On PostgreSQL (read
- * committed) a concurrent twin with the same key may have committed while this transaction
- * waited for the lock; its hold is then closed or its row flipped, and without this second look
- * the retry of a request that succeeded would be refused (`hold_not_open`). Returning the twin's
- * transfer gives the same answer SQLite gives, where writers run one at a time
- * (docs/api.md, "Idempotency").
- */
-export async function appliedMeanwhile(tx: Db, idempotencyKey: string, print: string): Promise<Posted | undefined> {
-  return findApplied(tx, idempotencyKey, print);
-}
-
 /** The transfer committed under a key the caller alone derives (no request to compare), if any. */
 export async function transferByKey(tx: Db, idempotencyKey: string): Promise<Posted | undefined> {
   const [existing] = await prepared(tx, 'ledger_transfer_by_key', (db, t) =>

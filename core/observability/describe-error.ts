@@ -4,11 +4,7 @@
  * `Failed query: <sql>\nparams: <values>`: the values are members' names, phones, addresses
  * and secrets, so everything from `params:` on is cut (docs/security.md, "Logs").
  */
-const PARAMS = /\n?\s*params:[\s\S]*$/;
-
-function cutParams(text: string): string {
-  return text.replace(PARAMS, ' [params not logged]');
-}
+import { cutQueryParams as cutParams } from './redact.js';
 
 export interface DescribedError {
   name: string;

@@ -34,8 +34,13 @@ export function maskPhone(text: string): string {
   });
 }
 
+/** A failed query's message without its parameter values (docs/security.md, "Logs"). */
+export function cutQueryParams(text: string): string {
+  return text.replace(QUERY_PARAMS, '$1 [params not logged]');
+}
+
 export function maskText(text: string): string {
-  const cut = text.replace(QUERY_PARAMS, '$1 [params not logged]');
+  const cut = cutQueryParams(text);
   return maskPhone(maskEmail(cut.replace(API_KEY, 'lh_***').replace(SECRET_TOKENS, '$1_***').replace(BEARER, '$1 ***')));
 }
 

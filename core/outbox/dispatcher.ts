@@ -75,10 +75,8 @@ export class Dispatcher {
   private stopped = true;
   private loop?: Promise<void>;
   private wake?: () => void;
-  /** Delivery ids in flight per lane (see `laneOf`). */
-  private readonly lanes = new Map<string, Set<string>>();
-  /** Every send in flight in this process, by delivery id: `stop()` waits for them. */
-  private readonly inFlight = new Map<string, Promise<void>>();
+  /** Every send in flight in this process, by delivery id, with its lane (`laneOf`): `stop()` waits for them. */
+  private readonly inFlight = new Map<string, { lane: string; done: Promise<void> }>();
 
   constructor(private readonly o: DispatcherOptions) {
     this.clock = o.clock ?? Date.now;
@@ -201,7 +199,9 @@ export class Dispatcher {
       .where(and(eq(deliveries.status, 'pending'), lte(deliveries.nextAttemptAt, now)))
       .limit(1);
     if (due.length === 0) return [];
-    const full = [...this.lanes].filter(([, ids]) => ids.size >= this.concurrency).map(([lane]) => lane);
+    const busyLanes = new Map<string, number>();
+    for (const { lane } of this.inFlight.values()) busyLanes.set(lane, (busyLanes.get(lane) ?? 0) + 1);
+    const full = [...busyLanes].filter(([, n]) => n >= this.concurrency).map(([lane]) => lane);
     const fullEndpoints = full.filter((l) => l.startsWith('endpoint:'));
     const fullAdapters = full.filter((l) => !l.startsWith('endpoint:'));
     const claimed = await this.o.store.transaction(async (tx) => {
@@ -222,15 +222,14 @@ export class Dispatcher {
           .orderBy(asc(t.deliveries.nextAttemptAt))
           .limit(limit),
       );
-      const taken = new Map<string, number>();
       const picked: string[] = [];
       for (const c of candidates) {
         // Still being sent here (its lease ran out under a test clock): never twice at once.
         if (this.inFlight.has(c.id)) continue;
         const lane = this.laneOf(c);
-        const busy = (this.lanes.get(lane)?.size ?? 0) + (taken.get(lane) ?? 0);
+        const busy = busyLanes.get(lane) ?? 0;
         if (busy >= this.concurrency) continue;
-        taken.set(lane, (taken.get(lane) ?? 0) + 1);
+        busyLanes.set(lane, busy + 1);
         picked.push(c.id);
       }
       if (picked.length === 0) return [];
@@ -245,23 +244,17 @@ export class Dispatcher {
 
   /** Starts one claimed delivery in its lane; the lane slot is freed (and the loop woken) when it is recorded. */
   private send(d: ClaimedDelivery): Promise<void> {
-    const lane = this.laneOf(d);
-    const ids = this.lanes.get(lane) ?? new Set<string>();
-    this.lanes.set(lane, ids);
-    ids.add(d.id);
-    const sending = this.attempt(d)
+    const done = this.attempt(d)
       .catch((error: unknown) => {
         // Unrecorded: the lease runs out and the delivery is sent again (at least once).
-        this.o.logger.error('delivery attempt could not be recorded', { deliveryId: d.id, adapter: d.adapter, error: String(error) });
+        this.o.logger.error('delivery attempt could not be recorded', { deliveryId: d.id, adapter: d.adapter, error: describeError(error) });
       })
       .finally(() => {
-        ids.delete(d.id);
-        if (ids.size === 0) this.lanes.delete(lane);
         this.inFlight.delete(d.id);
         this.wake?.();
       });
-    this.inFlight.set(d.id, sending);
-    return sending;
+    this.inFlight.set(d.id, { lane: this.laneOf(d), done });
+    return done;
   }
 
   private async attempt(d: ClaimedDelivery): Promise<void> {
@@ -406,7 +399,7 @@ export class Dispatcher {
     this.stopped = true;
     this.wake?.();
     await this.loop;
-    await Promise.allSettled([...this.inFlight.values()]);
+    await Promise.allSettled([...this.inFlight.values()].map((f) => f.done));
   }
 }
 

@@ -178,4 +178,28 @@ describe('dispatcher', () => {
     await new Promise((r) => setTimeout(r, 50));
     expect((await deliveries()).map((r) => r.status)).toEqual(['delivered', 'delivered', 'delivered', 'delivered']);
   });
+
+  it('records every send in flight before stop() returns, so a restarted hub sends none of them twice', async () => {
+    let calls = 0;
+    server.use(
+      http.post(`${SLACK}/api/chat.postMessage`, async () => {
+        calls++;
+        await new Promise((r) => setTimeout(r, 300)); // a slow provider: still answering when the hub stops
+        return ok();
+      }),
+    );
+    for (let i = 0; i < 3; i++) await ledger.earn({ memberId, points: 10 + i, idempotencyKey: `s${i}`, why: { source: 'api' } });
+    const running = dispatcher();
+    running.start(10, 1);
+    while (calls < 3) await new Promise((r) => setTimeout(r, 5));
+    await running.stop(); // a graceful shutdown (SIGTERM) while three sends are in flight
+    const rows = await deliveries();
+    expect(rows.map((r) => r.status)).toEqual(['delivered', 'delivered', 'delivered']);
+    expect(rows.every((r) => r.leaseUntil === null)).toBe(true);
+
+    // The next process finds nothing to send: each message went out once.
+    clock.advance(120_000);
+    expect((await dispatcher().runOnce()).attempted).toBe(0);
+    expect(calls).toBe(3);
+  });
 });
