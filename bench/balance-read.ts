@@ -19,6 +19,8 @@ import { openStore } from '../core/storage/open-store.js';
 import { seedEarnHistory, verifySeedShape } from './seed-history.js';
 import { summarize, type Summary } from './stats.js';
 import { tempDir } from './temp-dir.js';
+import { createWriteBoundary } from '../core/commit/commit.js';
+import { earn } from '../core/ledger/index.js';
 
 export const BALANCE_RATIO_TARGET = 1.5;
 
@@ -107,9 +109,9 @@ export async function balanceRead(options: BalanceReadOptions = {}): Promise<Bal
   const file = tmp.file('balance.db');
   try {
     const store = await openStore(file);
-    const ids = await store.transaction(async (tx) => ({
-      small: (await enrollMember(tx, Date.now(), { firstName: 'Small' })).id,
-      big: (await enrollMember(tx, Date.now(), { firstName: 'Big' })).id,
+    const ids = await createWriteBoundary(store).commit('bench', async (w) => ({
+      small: (await enrollMember(w, { firstName: 'Small' })).id,
+      big: (await enrollMember(w, { firstName: 'Big' })).id,
     }));
     await store.close();
 
@@ -122,13 +124,8 @@ export async function balanceRead(options: BalanceReadOptions = {}): Promise<Bal
       const now = Date.now();
       for (const [which, memberId] of Object.entries(ids)) {
         for (let i = 0; i < EXPIRING_LOTS; i++) {
-          await hub.ledger.earn({
-            memberId,
-            points: 50,
-            idempotencyKey: `expiring:${which}:${i}`,
-            expiresAt: now + (30 + i) * DAY,
-            why: { source: 'api', actor: 'bench' },
-          });
+          const input = { memberId, points: 50, idempotencyKey: `expiring:${which}:${i}`, expiresAt: now + (30 + i) * DAY, why: { source: 'api' as const } };
+          await hub.commit('bench', (w) => w.post(earn, input));
         }
       }
       const typical = await measure(hub, ids, seconds);

@@ -16,7 +16,8 @@ import Database from 'better-sqlite3';
 import slack from '../connectors/slack/index.js';
 import webhook from '../connectors/webhook/index.js';
 import { createEndpointRouter, type EndpointRouter } from '../connectors/webhook/endpoint-router.js';
-import { Ledger, ledgerOps } from '../core/ledger/index.js';
+import { createWriteBoundary } from '../core/commit/commit.js';
+import { earn } from '../core/ledger/index.js';
 import { enrollMember } from '../core/members/members.js';
 import type { Logger } from '../core/observability/logger.js';
 import type { OutboundAdapter } from '../core/outbound/adapter.js';
@@ -168,21 +169,21 @@ export async function dispatchHttp(options: DispatchHttpOptions = {}): Promise<D
   try {
     stub = await startServer('http stub', ['--import', 'tsx', 'bench/http-stub.ts'], { PORT: String(stubPort) }, stubPort);
     store = await openStore(file);
-    const ledger = new Ledger(store);
-    const members = await store.transaction(async (tx) => {
+    const { commit } = createWriteBoundary(store);
+    const members = await commit('bench', async (w) => {
       const ids: string[] = [];
       for (let i = 0; i < memberCount; i++) {
-        ids.push((await enrollMember(tx, Date.now(), { firstName: `Member${i}`, email: `member${i}@bench.example`, consentEmail: true })).id);
+        ids.push((await enrollMember(w, { firstName: `Member${i}`, email: `member${i}@bench.example`, consentEmail: true })).id);
       }
       return ids;
     });
     // The enrolments' member.enrolled events are routed (to nothing) before the phases start.
-    await new Dispatcher({ store, router: () => () => [], adapters: new Map(), logger: countingLogger().logger }).route();
+    await new Dispatcher({ store, commit, router: () => () => [], adapters: new Map(), logger: countingLogger().logger }).route();
     check = new Database(file, { readonly: true });
 
     endpoints = createEndpointRouter(store, { refreshMs: 0 });
     await endpoints.refresh();
-    const webhookAdapter = webhook.createAdapter({}, { store });
+    const webhookAdapter = webhook.createAdapter({}, { store, commit });
     let key = 0;
     let member = 0;
 
@@ -191,9 +192,9 @@ export async function dispatchHttp(options: DispatchHttpOptions = {}): Promise<D
       const t = performance.now();
       for (let done = 0; done < n; done += EARN_BATCH) {
         const size = Math.min(EARN_BATCH, n - done);
-        await ledger.write(async (tx, now) => {
+        await commit('bench', async (w) => {
           for (let j = 0; j < size; j++) {
-            await ledgerOps.earn(tx, now, { memberId: members[member++ % members.length]!, points: 10 + (key % 90), idempotencyKey: `bench-e:${key++}`, why });
+            await w.post(earn, { memberId: members[member++ % members.length]!, points: 10 + (key % 90), idempotencyKey: `bench-e:${key++}`, why });
           }
         });
       }
@@ -206,7 +207,7 @@ export async function dispatchHttp(options: DispatchHttpOptions = {}): Promise<D
       let adapter: OutboundAdapter;
       let endpointId: string | undefined;
       if (kind === 'webhook') {
-        const { endpoint } = await createWebhookEndpoint(store!, Date.now(), {
+        const { endpoint } = await createWebhookEndpoint({ store: store!, commit }, {
           url: `${stub!.url}/${label}/hooks`,
           description: `benchmark (e) ${label}`,
           eventTypes: ['points.earned'],
@@ -231,7 +232,7 @@ export async function dispatchHttp(options: DispatchHttpOptions = {}): Promise<D
       }
       const log = countingLogger();
       const ta = timedAdapter(adapter);
-      const dispatcher = new Dispatcher({ store: store!, router: () => router, adapters: new Map([[kind, ta.adapter]]), logger: log.logger, concurrency });
+      const dispatcher = new Dispatcher({ store: store!, commit, router: () => router, adapters: new Map([[kind, ta.adapter]]), logger: log.logger, concurrency });
 
       const produceSeconds = await produce(events);
 
@@ -258,7 +259,7 @@ export async function dispatchHttp(options: DispatchHttpOptions = {}): Promise<D
       const deliverSeconds = (performance.now() - t) / 1000;
       const cpu = process.cpuUsage(cpuBefore);
       const received = await stubStats(stub!, label);
-      if (endpointId) await disableWebhookEndpoint(store!, Date.now(), endpointId, 'benchmark phase over');
+      if (endpointId) await disableWebhookEndpoint({ store: store!, commit }, endpointId, 'benchmark phase over');
 
       const statuses = countBy(check!.prepare('SELECT status AS key, count(*) AS n FROM deliveries WHERE route = ? GROUP BY status').all(route) as { key: string; n: number }[]);
       const attemptRows = check!

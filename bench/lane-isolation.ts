@@ -56,7 +56,7 @@ async function phase(hang: boolean, events: number): Promise<number[]> {
   const committed = new Map<string, number>();
   try {
     for (let i = 0; i < events; i++) {
-      const member = await hub.store.transaction((tx) => enrollMember(tx, Date.now(), { email: `m${i}@bench.example` }));
+      const member = await hub.commit('bench', (w) => enrollMember(w, { email: `m${i}@bench.example` }));
       committed.set(member.id, performance.now());
       hub.notifications.dispatcher.nudge();
       await new Promise((r) => setTimeout(r, 20));

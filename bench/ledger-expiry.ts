@@ -21,6 +21,7 @@ import type { Store } from '../core/storage/store.js';
 import { startPg, type RunningPg } from '../tests/helpers/pg-server.js';
 import { seedId } from './seed-history.js';
 import { tempDir } from './temp-dir.js';
+import { createWriteBoundary } from '../core/commit/commit.js';
 
 export const EXPIRY_TARGET_SECONDS = 10;
 /** The target is stated for this many lots; smaller runs are scaled to it. */
@@ -303,7 +304,7 @@ async function runShape(
   const seedSeconds = await seed(plan);
   const store = await openStore(url, { migrate: false });
   try {
-    const ledger = new Ledger(store);
+    const ledger = new Ledger(store, createWriteBoundary(store).commit);
     const callMs: number[] = [];
     let calls = 0;
     let expired = 0;

@@ -1,9 +1,11 @@
 /**
  * (a) Ledger transfers per second, through the ledger module on a real SQLite file: earns spread
- * over 1,000 members one transaction each, the same batched 100 per `ledger.write`, and a mixed
+ * over 1,000 members one transaction each, the same batched 100 per `commit`, and a mixed
  * earn/spend workload. Each phase stops at a transfer count or a time limit, whichever is first.
  */
-import { Ledger, LedgerError, checkLedgerInvariants, ledgerOps } from '../core/ledger/index.js';
+import { createWriteBoundary } from '../core/commit/commit.js';
+import { LedgerError, checkLedgerInvariants, earn as earnOp, spend as spendOp } from '../core/ledger/index.js';
+import type { Applied, CreditOperation, LockingOperation } from '../core/ledger/operation.js';
 import { enrollMember } from '../core/members/members.js';
 import { openStore } from '../core/storage/open-store.js';
 import { prng, summarize, type Summary } from './stats.js';
@@ -22,7 +24,7 @@ export interface LedgerPhase {
 export interface LedgerThroughputResult {
   members: number;
   single: LedgerPhase;
-  /** `callers` concurrent `ledger.earn()` calls at a time, each its own transaction (group-committed). */
+  /** `callers` concurrent earn commits at a time, each its own transaction (group-committed). */
   concurrent: LedgerPhase & { callers: number };
   batched: LedgerPhase & { batchSize: number };
   mixed: LedgerPhase & { earns: number; spends: number; refused: number };
@@ -63,34 +65,35 @@ export async function ledgerThroughput(options: LedgerThroughputOptions = {}): P
   const tmp = tempDir('ledger');
   const store = await openStore(tmp.file('ledger.db'));
   try {
-    const ledger = new Ledger(store);
-    const members = await store.transaction(async (tx) => {
+    const { commit } = createWriteBoundary(store);
+    const members = await commit('bench', async (w) => {
       const ids: string[] = [];
-      for (let i = 0; i < memberCount; i++) ids.push((await enrollMember(tx, Date.now(), { firstName: `m${i}` })).id);
+      for (let i = 0; i < memberCount; i++) ids.push((await enrollMember(w, { firstName: `m${i}` })).id);
       return ids;
     });
+    const post = <I>(op: CreditOperation<I> | LockingOperation<I, Applied>, input: I) => commit('bench', (w) => w.post(op, input));
     const random = prng(42);
     const pick = () => members[Math.floor(random() * members.length)]!;
     let key = 0;
     const earn = (memberId: string, points = 10) => ({ memberId, points, idempotencyKey: `bench:${key++}`, why });
 
     // Warm-up (JIT, statement caches, page cache): two earns per member, not measured.
-    for (let i = 0; i < 2 * memberCount; i++) await ledger.earn(earn(members[i % memberCount]!));
+    for (let i = 0; i < 2 * memberCount; i++) await post(earnOp, earn(members[i % memberCount]!));
 
     const single = await timed(maxTransfers, phaseSeconds, 1, async () => {
-      await ledger.earn(earn(pick()));
+      await post(earnOp, earn(pick()));
     });
 
     // What a server sees: many requests at once, each its own ledger transaction. The SQLite
     // store commits the ones that queue up together (group commit).
     const callers = 50;
     const concurrent = await timed(maxTransfers, phaseSeconds, callers, async () => {
-      await Promise.all(Array.from({ length: callers }, () => ledger.earn(earn(pick()))));
+      await Promise.all(Array.from({ length: callers }, () => post(earnOp, earn(pick()))));
     });
 
     const batched = await timed(maxTransfers, phaseSeconds, batchSize, async () => {
-      await ledger.write(async (tx, now) => {
-        for (let j = 0; j < batchSize; j++) await ledgerOps.earn(tx, now, earn(pick()));
+      await commit('bench', async (w) => {
+        for (let j = 0; j < batchSize; j++) await w.post(earnOp, earn(pick()));
       });
     });
 
@@ -102,12 +105,12 @@ export async function ledgerThroughput(options: LedgerThroughputOptions = {}): P
     const mixed = await timed(maxTransfers, phaseSeconds, 1, async () => {
       const memberId = pick();
       if (random() < 0.5) {
-        await ledger.earn(earn(memberId));
+        await post(earnOp, earn(memberId));
         earns++;
         return;
       }
       try {
-        await ledger.spend({ memberId, points: 3, idempotencyKey: `bench:${key++}`, why });
+        await post(spendOp, { memberId, points: 3, idempotencyKey: `bench:${key++}`, why });
         spends++;
       } catch (error) {
         if (!(error instanceof LedgerError) || error.code !== 'insufficient_points') throw error;

@@ -9,11 +9,12 @@
 import Database from 'better-sqlite3';
 import { NEVER } from '../core/ledger/lots.js';
 import { memberAccount, PROGRAM } from '../core/ledger/accounts.js';
-import { checkLedgerInvariants, Ledger } from '../core/ledger/index.js';
+import { checkLedgerInvariants, earn, spend } from '../core/ledger/index.js';
 import { fingerprint } from '../core/ledger/record-transfer.js';
 import { enrollMember } from '../core/members/members.js';
 import { openStore } from '../core/storage/open-store.js';
 import { tempDir } from './temp-dir.js';
+import { createWriteBoundary } from '../core/commit/commit.js';
 
 const ALPHABET = '0123456789abcdefghjkmnpqrstvwxyz';
 
@@ -102,15 +103,15 @@ export async function verifySeedShape(): Promise<string[]> {
   try {
     const file = tmp.file('check.db');
     let store = await openStore(file);
-    const member = await store.transaction((tx) => enrollMember(tx, Date.now(), {}));
+    const member = await createWriteBoundary(store).commit('bench', (w) => enrollMember(w, {}));
     await store.close();
     seedEarnHistory(file, { memberId: member.id, count: 200, tag: 'check' });
     store = await openStore(file);
     try {
-      const ledger = new Ledger(store);
-      const why = { source: 'api', actor: 'bench' } as const;
-      await ledger.earn({ memberId: member.id, points: 7, idempotencyKey: 'check:e1', expiresAt: Date.now() + 86_400_000, why });
-      await ledger.spend({ memberId: member.id, points: 12, idempotencyKey: 'check:s1', why });
+      const { commit } = createWriteBoundary(store);
+      const why = { source: 'api' } as const;
+      await commit('bench', (w) => w.post(earn, { memberId: member.id, points: 7, idempotencyKey: 'check:e1', expiresAt: Date.now() + 86_400_000, why }));
+      await commit('bench', (w) => w.post(spend, { memberId: member.id, points: 12, idempotencyKey: 'check:s1', why }));
       return await checkLedgerInvariants(store.db);
     } finally {
       await store.close();

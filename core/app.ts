@@ -49,8 +49,6 @@ export interface AppDeps extends ApiDeps {
   onWebhookEndpointsChanged?: () => Promise<void>;
   /** A delivery was queued again by hand: send it now rather than at the next tick. */
   onDeliveryQueued?: () => void;
-  /** A refused webhook emitted `webhook.rejected`: send it now rather than at the next tick. */
-  onWebhookEvent?: () => void;
   /** Where webhook endpoints may point (WEBHOOK_ALLOW_PRIVATE, the resolver); strict when absent. */
   outbound?: OutboundTargets;
 }
@@ -59,7 +57,7 @@ function managementApi(deps: AppDeps) {
   const v1 = new OpenAPIHono<ApiEnv>({ defaultHook: validationHook });
   v1.use('*', authenticate(deps.verifier));
   v1.use('*', refuseUnsafeText());
-  v1.use('*', idempotency(deps.store));
+  v1.use('*', idempotency(deps.store, deps.commit));
   v1.route('/', membersRoutes(deps));
   v1.route('/', pointsRoutes(deps));
   v1.route('/', eventsRoutes(deps));
@@ -117,7 +115,7 @@ export function createApp(deps: AppDeps) {
 
   const maxBodyBytes = deps.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   app.use('/v1/*', apiBodyLimit(maxBodyBytes));
-  app.route('/webhooks', webhookRoutes({ ...deps, bodyLimit: maxBodyBytes, onEvent: deps.onWebhookEvent }));
+  app.route('/webhooks', webhookRoutes({ ...deps, bodyLimit: maxBodyBytes }));
   app.route('/v1', managementApi(deps));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'apiKey', {

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { maxBodyBytesFrom } from './api/body-limit.js';
 import { createApp } from './app.js';
 import { ApiKeyVerifier, ensureAdminKey } from './auth/api-keys.js';
+import { createWriteBoundary, type Commit } from './commit/commit.js';
 import { connectorStatus, type ConnectorDefinition, type ConnectorStatus, type InboundHandler } from './connectors/definition.js';
 import { discoverConnectors } from './connectors/discover.js';
 import { Ledger } from './ledger/index.js';
@@ -25,6 +26,10 @@ export type HubEnv = Record<string, string | undefined>;
 export interface Hub {
   app: ReturnType<typeof createApp>;
   store: Store;
+  /** The write boundary: every write is `commit(actor, async (w) => …)` (docs/architecture.md). */
+  commit: Commit;
+  /** The hub's clock (tests set it). */
+  clock: () => number;
   ledger: Ledger;
   metrics: Metrics;
   logger: Logger;
@@ -68,12 +73,15 @@ export async function createHub(options: HubOptions = {}): Promise<Hub> {
   };
   const store = await openStore(env.DATABASE_URL || DEFAULT_DATABASE_URL);
   try {
-    const { generated } = await ensureAdminKey(store, env.ADMIN_API_KEY || undefined);
+    const boundary = createWriteBoundary(store, clock);
+    const { commit } = boundary;
+    const { generated } = await ensureAdminKey(store, commit, env.ADMIN_API_KEY || undefined);
     const metrics = createMetrics({ processMetrics: options.processMetrics });
     const definitions = options.connectors ?? (await discoverConnectors());
     const connectors = definitions.map((d) => connectorStatus(d, env));
     const notifications = await createNotifications({
       store,
+      commit,
       definitions,
       env,
       logger,
@@ -82,13 +90,13 @@ export async function createHub(options: HubOptions = {}): Promise<Hub> {
       deliveryTimeoutMs,
       outbound,
     });
-    const ledger = new Ledger(store, {
-      clock,
-      onPosted: (p) => {
-        metrics.ledgerWrites.inc({ kind: p.transfer.kind, outcome: p.duplicate ? 'duplicate' : 'applied' });
-        if (!p.duplicate) notifications.dispatcher.nudge();
-      },
+    // After every commit: metrics, and the dispatcher woken for any event it emitted — ledger
+    // lines, alerts, scheduled notices and voucher use alike (docs/architecture.md).
+    boundary.onCommitted(({ posted, emitted }) => {
+      for (const p of posted) metrics.ledgerWrites.inc({ kind: p.transfer.kind, outcome: p.duplicate ? 'duplicate' : 'applied' });
+      if (emitted > 0) notifications.dispatcher.nudge();
     });
+    const ledger = new Ledger(store, commit, clock);
     const verifier = new ApiKeyVerifier(store.db);
     const inbound = new Map<string, InboundHandler>();
     for (const def of definitions) {
@@ -98,6 +106,7 @@ export async function createHub(options: HubOptions = {}): Promise<Hub> {
     }
     const app = createApp({
       store,
+      commit,
       ledger,
       clock,
       program,
@@ -111,12 +120,13 @@ export async function createHub(options: HubOptions = {}): Promise<Hub> {
       version,
       onWebhookEndpointsChanged: notifications.refreshRouters,
       onDeliveryQueued: () => notifications.dispatcher.nudge(),
-      onWebhookEvent: () => notifications.dispatcher.nudge(),
       outbound,
     });
     return {
       app,
       store,
+      commit,
+      clock,
       ledger,
       metrics,
       logger,

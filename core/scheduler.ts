@@ -1,8 +1,5 @@
-import type { Ledger } from './ledger/index.js';
-import type { Logger } from './observability/logger.js';
-import type { Program } from './program/compiled-program.js';
+import type { Hub } from './hub.js';
 import { runProgramDue } from './program/due-work.js';
-import type { Store } from './storage/store.js';
 import { describeError } from './observability/describe-error.js';
 
 /**
@@ -12,12 +9,13 @@ import { describeError } from './observability/describe-error.js';
  * the tick). Each change is its own idempotent transaction besides, so an overlap would be
  * harmless, only wasted work.
  */
-export function startScheduler(store: Store, ledger: Ledger, program: Program, logger: Logger, intervalMs: number): () => Promise<void> {
+export function startScheduler(hub: Pick<Hub, 'store' | 'commit' | 'clock' | 'ledger' | 'program' | 'logger'>, intervalMs: number): () => Promise<void> {
+  const { store, ledger, program, logger } = hub;
   let running: Promise<void> | undefined;
   const tick = () => {
     if (running) return;
     running = store
-      .exclusive('loyalty-hub:scheduler', async () => ({ ...(await ledger.runDue()), ...(await runProgramDue(store, ledger, program)) }))
+      .exclusive('loyalty-hub:scheduler', async () => ({ ...(await ledger.runDue()), ...(await runProgramDue(hub, program)) }))
       .then((work) => {
         if (work && Object.values(work).some((n) => n > 0)) logger.info('scheduler tick', { ...work });
       })

@@ -2,11 +2,14 @@ import { Webhook } from 'standardwebhooks';
 import { classifyHttp, type OutboundAdapter, type SendOutcome } from '../../core/outbound/adapter.js';
 import { DEFAULT_OUTBOUND, guardedPost, OutboundRefusedError, type GuardedAnswer, type OutboundTargets } from '../../core/outbound/guarded-request.js';
 import { disableWebhookEndpoint, getWebhookEndpoint, signingSecrets } from '../../core/outbound/webhook-endpoints.js';
+import type { Commit } from '../../core/commit/commit.js';
 import type { Store } from '../../core/storage/store.js';
 import { webhookOptions, type WebhookOptions } from './options.js';
 
 export interface WebhookAdapterConfig {
   store: Store;
+  /** The write boundary: a 410 Gone disables the endpoint through it (docs/architecture.md, "Writes"). */
+  commit: Commit;
   userAgent?: string;
   /** The address policy and resolver (WEBHOOK_ALLOW_PRIVATE, read by the hub); refuses internal targets by default. */
   outbound?: OutboundTargets;
@@ -75,7 +78,7 @@ export function createWebhookAdapter(config: WebhookAdapterConfig): OutboundAdap
       if (res.statusCode >= 200 && res.statusCode < 300) return { status: 'delivered', statusCode: res.statusCode };
       if (res.statusCode === 410) {
         const reason = `the receiver answered 410 Gone on ${new Date(context.now).toISOString()}`;
-        await disableWebhookEndpoint(config.store, context.now, endpoint.id, reason);
+        await disableWebhookEndpoint(config, endpoint.id, reason);
         return { status: 'permanent', statusCode: 410, error: `webhook: HTTP 410 Gone; endpoint ${endpoint.id} disabled` };
       }
       const headers = Object.fromEntries(Object.entries(res.headers).map(([k, v]) => [k, Array.isArray(v) ? v[0] : v]));

@@ -11,6 +11,6 @@ export default {
   title: 'Signed webhooks',
   directions: ['outbound'],
   config: [],
-  createAdapter: (_env, { store, outbound }) => createWebhookAdapter({ store, outbound }),
+  createAdapter: (_env, { store, commit, outbound }) => createWebhookAdapter({ store, commit, outbound }),
   createRouter: ({ store, logger }) => createEndpointRouter(store, { logger }),
 } satisfies ConnectorDefinition;

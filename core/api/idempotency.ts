@@ -17,6 +17,7 @@ import { createHash } from 'node:crypto';
 import { and, eq, lt } from 'drizzle-orm';
 import type { Context, MiddlewareHandler } from 'hono';
 import { idempotencyRecords } from '../storage/schema.sqlite.js';
+import type { Commit } from '../commit/commit.js';
 import type { Store } from '../storage/store.js';
 import type { ApiEnv } from './env.js';
 import { ProblemError } from './problem.js';
@@ -74,7 +75,7 @@ function keyFrom(req: Request, headerKey: string | undefined, body: string): str
   }
 }
 
-export function idempotency(store: Store, options: IdempotencyOptions = {}): MiddlewareHandler<ApiEnv> {
+export function idempotency(store: Store, commit: Commit, options: IdempotencyOptions = {}): MiddlewareHandler<ApiEnv> {
   const waitMs = options.waitMs ?? 10_000;
   const staleMs = options.staleMs ?? 60_000;
   return async (c, next) => {
@@ -93,7 +94,7 @@ export function idempotency(store: Store, options: IdempotencyOptions = {}): Mid
     const deadline = Date.now() + waitMs;
     for (;;) {
       const now = Date.now();
-      const claimed = await store.transaction(async (tx) => {
+      const claimed = await commit(principal.name, async ({ tx }) => {
         // Take over a record whose owner died mid-request.
         await tx
           .delete(idempotencyRecords)
@@ -125,17 +126,17 @@ export function idempotency(store: Store, options: IdempotencyOptions = {}): Mid
     try {
       await next();
     } catch (error) {
-      await store.transaction((tx) => tx.delete(idempotencyRecords).where(eq(idempotencyRecords.key, key)));
+      await commit(principal.name, ({ tx }) => tx.delete(idempotencyRecords).where(eq(idempotencyRecords.key, key)));
       throw error;
     }
     const res = c.res;
     if (res.status >= 500) {
       // Not an answer worth repeating: let a retry run the request again.
-      await store.transaction((tx) => tx.delete(idempotencyRecords).where(eq(idempotencyRecords.key, key)));
+      await commit(principal.name, ({ tx }) => tx.delete(idempotencyRecords).where(eq(idempotencyRecords.key, key)));
       return;
     }
     const responseBody = storedBody(await res.clone().text(), c.get('secretFields'));
-    await store.transaction((tx) =>
+    await commit(principal.name, ({ tx }) =>
       tx
         .update(idempotencyRecords)
         .set({ state: 'completed', statusCode: res.status, contentType: res.headers.get('content-type'), responseBody, completedAt: Date.now() })

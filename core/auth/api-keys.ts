@@ -13,6 +13,7 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { and, asc, eq, gt, isNull } from 'drizzle-orm';
 import { newId } from '../ids.js';
 import { tablesOf } from '../storage/prepared.js';
+import type { Commit } from '../commit/commit.js';
 import type { Db, Store } from '../storage/store.js';
 
 export const SCOPES = ['read', 'write', 'admin'] as const;
@@ -59,10 +60,11 @@ export function hasScope(granted: Scope[], needed: Scope): boolean {
   return granted.some((g) => rank(g) >= rank(needed));
 }
 
-export async function createApiKey(store: Store, name: string, scopes: Scope[], now = Date.now()): Promise<{ key: string; id: string; record: ApiKeyRecord }> {
+/** Creates a key; `actor` is who asked (an admin key's name, `cli`, `hub` for the bootstrap key). */
+export async function createApiKey(commit: Commit, name: string, scopes: Scope[], actor = 'cli'): Promise<{ key: string; id: string; record: ApiKeyRecord }> {
   const id = newId('key').slice(4).replaceAll('_', '');
   const key = `lh_${id}_${randomBytes(24).toString('base64url')}`;
-  const [row] = await store.transaction((tx) =>
+  const [row] = await commit(actor, ({ tx, now }) =>
     tx
       .insert(tablesOf(tx).apiKeys)
       .values({ id, name, hash: sha256(key).toString('hex'), scopes: scopes.join(' '), createdAt: now })
@@ -102,9 +104,8 @@ export type RevokeResult =
  * Revokes a key (never deletes it: the record says who had access and until when). Refuses the
  * environment's key and, unless `allowLastAdmin`, the last active admin key.
  */
-export async function revokeApiKey(store: Store, id: string, options: { now?: number; allowLastAdmin?: boolean } = {}): Promise<RevokeResult> {
-  const now = options.now ?? Date.now();
-  return store.transaction(async (tx) => {
+export async function revokeApiKey(commit: Commit, id: string, options: { actor?: string; allowLastAdmin?: boolean } = {}): Promise<RevokeResult> {
+  return commit(options.actor ?? 'cli', async ({ tx, now }) => {
     const { apiKeys } = tablesOf(tx);
     const [row] = await tx.select().from(apiKeys).where(eq(apiKeys.id, id));
     if (!row) return { status: 'not-found' } as const;
@@ -130,16 +131,16 @@ export async function revokeApiKey(store: Store, id: string, options: { now?: nu
  * otherwise, on a database without any admin key, one is generated and returned — once — so
  * the caller can print it. Its plaintext is never stored.
  */
-export async function ensureAdminKey(store: Store, envKey: string | undefined): Promise<{ generated?: string }> {
+export async function ensureAdminKey(store: Store, commit: Commit, envKey: string | undefined): Promise<{ generated?: string }> {
   if (envKey) {
     const hash = sha256(envKey).toString('hex');
     // An upsert, not delete-then-insert: several processes starting at once on one database
     // would otherwise race to insert the same row.
-    await store.transaction(async (tx) => {
+    await commit('hub', async ({ tx, now }) => {
       const { apiKeys } = tablesOf(tx);
       await tx
         .insert(apiKeys)
-        .values({ id: ENV_ADMIN_ID, name: 'ADMIN_API_KEY', hash, scopes: 'admin', createdAt: Date.now() })
+        .values({ id: ENV_ADMIN_ID, name: 'ADMIN_API_KEY', hash, scopes: 'admin', createdAt: now })
         .onConflictDoUpdate({ target: apiKeys.id, set: { hash, scopes: 'admin', revokedAt: null } });
     });
     return {};
@@ -147,7 +148,7 @@ export async function ensureAdminKey(store: Store, envKey: string | undefined): 
   const { apiKeys } = tablesOf(store.db);
   const keys = await store.db.select().from(apiKeys).where(isNull(apiKeys.revokedAt));
   if (keys.some((k) => k.scopes.split(' ').includes('admin'))) return {};
-  const { key } = await createApiKey(store, 'bootstrap admin', ['admin']);
+  const { key } = await createApiKey(commit, 'bootstrap admin', ['admin'], 'hub');
   return { generated: key };
 }
 

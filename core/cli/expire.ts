@@ -1,3 +1,4 @@
+import { createWriteBoundary } from '../commit/commit.js';
 import { Ledger } from '../ledger/index.js';
 import { runProgramDue } from '../program/due-work.js';
 import { DEFAULT_PROGRAM_PATH, loadProgramFile } from '../program/load-program.js';
@@ -20,9 +21,10 @@ export const expireCommand: Command = {
     const started = performance.now();
     const total = { activated: 0, released: 0, expired: 0, expiringNotices: 0, tierReviews: 0, refundExceptions: 0 };
     try {
-      const ledger = new Ledger(store);
+      const { commit } = createWriteBoundary(store);
+      const ledger = new Ledger(store, commit);
       for (;;) {
-        const work = { ...(await ledger.runDue(2000)), ...(await runProgramDue(store, ledger, program, 2000)) };
+        const work = { ...(await ledger.runDue(2000)), ...(await runProgramDue({ store, commit, clock: Date.now }, program, 2000)) };
         for (const k of Object.keys(total) as (keyof typeof total)[]) total[k] += work[k];
         if (Object.values(work).every((n) => n === 0)) break;
       }

@@ -1,3 +1,4 @@
+import { createWriteBoundary } from '../commit/commit.js';
 import { parseArgs } from 'node:util';
 import { SCOPES, createApiKey, listApiKeys, revokeApiKey, type ApiKeyRecord, type Scope } from '../auth/api-keys.js';
 import { DEFAULT_DATABASE_URL, openStore } from '../storage/open-store.js';
@@ -32,7 +33,7 @@ export const keysCreate: Command = {
       return 2;
     }
     return withStore(async (store) => {
-      const { key, id } = await createApiKey(store, values.name!, [values.scope as Scope]);
+      const { key, id } = await createApiKey(createWriteBoundary(store).commit, values.name!, [values.scope as Scope]);
       console.log(`Created ${values.scope} key ${id} for "${values.name}". It is shown once; store it now:\n${key}`);
       return 0;
     });
@@ -86,7 +87,7 @@ export const keysRevoke: Command = {
       return 2;
     }
     return withStore(async (store) => {
-      const result = await revokeApiKey(store, id, { allowLastAdmin: values.force });
+      const result = await revokeApiKey(createWriteBoundary(store).commit, id, { allowLastAdmin: values.force });
       switch (result.status) {
         case 'not-found':
           console.error(`keys revoke: no API key ${id} (see \`loyalty-hub keys list\`)`);

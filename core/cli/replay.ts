@@ -2,7 +2,7 @@ import { discoverConnectors } from '../connectors/discover.js';
 import { connectorStatus } from '../connectors/definition.js';
 import { listInbox } from '../inbound/inbox.js';
 import { processDelivery } from '../inbound/process-delivery.js';
-import { Ledger } from '../ledger/index.js';
+import { createWriteBoundary } from '../commit/commit.js';
 import { createLogger } from '../observability/logger.js';
 import { DEFAULT_PROGRAM_PATH, loadProgramFile } from '../program/load-program.js';
 import { DEFAULT_DATABASE_URL, openStore } from '../storage/open-store.js';
@@ -31,7 +31,7 @@ export const replayCommand: Command = {
     const store = await openStore(env.DATABASE_URL || DEFAULT_DATABASE_URL);
     const counts: Record<string, number> = {};
     try {
-      const ledger = new Ledger(store);
+      const { commit } = createWriteBoundary(store);
       const id = option(args, '--id');
       const rows = (await listInbox(store.db, { source: option(args, '--source'), status: id ? undefined : (option(args, '--status') ?? 'rejected'), limit: Number(option(args, '--limit') ?? 1000) })).filter(
         (r) => !id || r.id === id,
@@ -52,7 +52,7 @@ export const replayCommand: Command = {
         const handler = def.createInbound(env, { logger, publicUrl: env.PUBLIC_URL || undefined });
         const rawBody = new TextEncoder().encode(row.rawBody);
         const request = { method: 'POST', url: `${env.PUBLIC_URL ?? ''}/webhooks/${row.source}`, headers: new Headers(JSON.parse(row.headers) as Record<string, string>), rawBody, body: row.rawBody };
-        const result = await processDelivery({ ledger, program, logger }, row.source, handler, request, row.deliveryId, { replay: true, inboxId: row.id });
+        const result = await processDelivery({ commit, program, logger }, row.source, handler, request, row.deliveryId, { replay: true, inboxId: row.id });
         counts[result.status] = (counts[result.status] ?? 0) + 1;
         // A duplicate's points are what it earned the first time, not what this run did.
         const points = 'outcomes' in result ? result.outcomes.filter((o) => o.status !== 'duplicate').reduce((n, o) => n + o.points, 0) : 0;

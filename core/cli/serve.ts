@@ -23,7 +23,7 @@ export const serveCommand: Command = {
     }
     const hub = await createHub({ processMetrics: true });
     hub.notifications.dispatcher.start();
-    const stopScheduler = startScheduler(hub.store, hub.ledger, hub.program, hub.logger, Number(process.env.SCHEDULER_INTERVAL_MS ?? 60_000));
+    const stopScheduler = startScheduler(hub, Number(process.env.SCHEDULER_INTERVAL_MS ?? 60_000));
     const database = (await hub.store.ready()).detail;
     const server = serve({ fetch: hub.app.fetch, port }, (info) => {
       const url = `http://localhost:${info.port}`;

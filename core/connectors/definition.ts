@@ -1,3 +1,4 @@
+import type { Commit } from '../commit/commit.js';
 import type { Logger } from '../observability/logger.js';
 import type { OutboundAdapter } from '../outbound/adapter.js';
 import type { OutboundTargets } from '../outbound/guarded-request.js';
@@ -8,6 +9,8 @@ import type { TriggerEvent } from '../triggers/trigger-event.js';
 /** What the hub lends an adapter that needs more than its environment (e.g. stored endpoints). */
 export interface AdapterServices {
   store: Store;
+  /** The write boundary (docs/architecture.md, "Writes"): an adapter that changes a row commits through it. */
+  commit: Commit;
   /** Where merchant-supplied URLs may go (docs/security.md, "Outbound requests"); strict when absent. */
   outbound?: OutboundTargets;
 }

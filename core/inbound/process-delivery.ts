@@ -11,9 +11,8 @@
  *                              record outcomes → 200 {status: accepted | duplicate}
  */
 import { InboundPayloadError, type InboundHandler, type InboundRequest } from '../connectors/definition.js';
-import type { Ledger } from '../ledger/index.js';
+import type { Commit } from '../commit/commit.js';
 import type { Logger } from '../observability/logger.js';
-import { emitEvent } from '../outbox/emit.js';
 import { applyTrigger, TriggerError, type ApplyOutcome } from '../program/apply-trigger.js';
 import type { Program } from '../program/compiled-program.js';
 import { MoneyError } from '../triggers/money.js';
@@ -23,7 +22,7 @@ import type { TriggerEvent } from '../triggers/trigger-event.js';
 import { claimDelivery, finishDelivery, keptHeaders, type InboxRow } from './inbox.js';
 
 export interface DeliveryDeps {
-  ledger: Ledger;
+  commit: Commit;
   program: Program;
   logger: Logger;
 }
@@ -62,7 +61,7 @@ export async function processDelivery(
   deliveryId: string,
   options: { replay?: boolean; inboxId?: string } = {},
 ): Promise<DeliveryResult> {
-  const { ledger, program, logger } = deps;
+  const { commit, program, logger } = deps;
   const topic = handler.topic(request);
   // What is stored is a safe form: NUL → U+FFFD, so the row can be written on PostgreSQL too.
   const base = {
@@ -78,34 +77,32 @@ export async function processDelivery(
   } catch (error) {
     if (error instanceof InboundPayloadError || error instanceof MoneyError) return reject(deps, base, error, options);
     logger.warn('inbound normalize failed; the platform will retry', { source, deliveryId, error: (error as Error).message });
-    const inboxId = options.replay ? undefined : await recordOnly(ledger, { ...base, status: 'failed', outcome: { error: (error as Error).message } });
+    const inboxId = options.replay ? undefined : await recordOnly(commit, source, { ...base, status: 'failed', outcome: { error: (error as Error).message } });
     return { status: 'failed', inboxId, detail: 'The hub could not process the delivery now; it will be processed when the platform retries.' };
   }
   if (normalized.status === 'ignored') {
-    const inboxId = options.replay ? '' : await recordOnly(ledger, { ...base, status: 'ignored', outcome: { reason: normalized.reason } });
+    const inboxId = options.replay ? '' : await recordOnly(commit, source, { ...base, status: 'ignored', outcome: { reason: normalized.reason } });
     return { status: 'ignored', inboxId, reason: normalized.reason };
   }
   const events = normalized.events;
   const unsafe = unsafeTextIn(events);
   if (unsafe) return reject(deps, base, unsafe, options);
   try {
-    const result = await ledger.write(async (tx, now) => {
+    const result = await commit(source, async (w) => {
+      const { tx, now } = w;
       const claim = options.replay ? { id: '' } : await claimDelivery(tx, now, { ...base, status: 'processing', events });
       if (claim.existing) return { duplicate: claim.existing };
       const outcomes: OutcomeSummary[] = [];
-      const posted = [];
       for (const trigger of events) {
-        const outcome = await applyTrigger(tx, now, program, trigger, { actor: source });
+        const outcome = await applyTrigger(w, program, trigger);
         outcomes.push(summarize(outcome, trigger));
-        posted.push(...outcome.posted);
       }
       // A replay updates the stored row: a delivery rejected before may be accepted now.
       const inboxId = options.replay ? options.inboxId : claim.id;
       if (inboxId) await finishDelivery(tx, now, inboxId, 'accepted', options.replay ? { events, outcome: outcomes } : { outcome: outcomes });
-      return { inboxId: inboxId ?? '', outcomes, posted };
+      return { inboxId: inboxId ?? '', outcomes };
     });
     if ('duplicate' in result) return duplicateResult(result.duplicate!);
-    ledger.observe(...result.posted);
     const allDuplicates = result.outcomes.every((o) => o.status === 'duplicate');
     return { status: allDuplicates ? 'duplicate' : 'accepted', inboxId: result.inboxId, eventId: events[0]?.id ?? deliveryId, outcomes: result.outcomes };
   } catch (error) {
@@ -126,8 +123,8 @@ function unsafeTextIn(events: TriggerEvent[]): InboundPayloadError | undefined {
   return new InboundPayloadError(`the delivery's events carry refused text: ${errors.map((e) => `${e.pointer} ${e.detail}`).join('; ')}`, errors);
 }
 
-async function recordOnly(ledger: Ledger, row: Parameters<typeof claimDelivery>[2]): Promise<string> {
-  return ledger.write(async (tx, now) => {
+async function recordOnly(commit: Commit, source: string, row: Parameters<typeof claimDelivery>[2]): Promise<string> {
+  return commit(source, async ({ tx, now }) => {
     const claim = await claimDelivery(tx, now, row);
     if (!claim.existing && row.status !== 'processing') await finishDelivery(tx, now, claim.id, row.status, { outcome: row.outcome });
     return claim.id;
@@ -143,11 +140,12 @@ async function reject(
   const errors = error instanceof InboundPayloadError ? error.errors : [];
   const detail = error.message;
   if (options.replay) return { status: 'rejected', inboxId: '', detail, errors };
-  const inboxId = await deps.ledger.write(async (tx, now) => {
+  const inboxId = await deps.commit(base.source, async (w) => {
+    const { tx, now } = w;
     const claim = await claimDelivery(tx, now, { ...base, status: 'rejected', outcome: { detail, errors } });
     if (!claim.existing) {
       await finishDelivery(tx, now, claim.id, 'rejected', { outcome: { detail, errors } });
-      await emitEvent(tx, now, { type: 'webhook.rejected', memberId: null, data: { platform: base.source, kind: 'payload', reason: detail, deliveryId: base.deliveryId, inboxId: claim.id } });
+      await w.emit({ type: 'webhook.rejected', memberId: null, data: { platform: base.source, kind: 'payload', reason: detail, deliveryId: base.deliveryId, inboxId: claim.id } });
     }
     return claim.id;
   });

@@ -13,9 +13,8 @@
  * window.
  */
 import { and, eq, isNull, lte, or, sql } from 'drizzle-orm';
-import { emitEvent } from '../outbox/emit.js';
+import type { Commit } from '../commit/commit.js';
 import { tablesOf } from '../storage/prepared.js';
-import type { Store } from '../storage/store.js';
 
 /** At most one alert per platform in this window. */
 export const REJECTION_ALERT_WINDOW_MS = 15 * 60 * 1000;
@@ -41,9 +40,10 @@ export interface RejectionCount {
 }
 
 /** Counts one signature failure of `platform` and, when the window allows, emits the alert. */
-export async function recordSignatureFailure(store: Store, now: number, platform: string, reason: string): Promise<RejectionCount> {
+export async function recordSignatureFailure(commit: Commit, platform: string, reason: string): Promise<RejectionCount> {
   const safe = safeReason(reason);
-  return store.transaction(async (tx) => {
+  return commit(platform, async (writer) => {
+    const { tx, now } = writer;
     const { webhookRejections: w } = tablesOf(tx);
     const [counted] = await tx
       .insert(w)
@@ -68,7 +68,7 @@ export async function recordSignatureFailure(store: Store, now: number, platform
       .returning({ platform: w.platform });
     if (claimed.length === 0) return { count: counted.count, alerted: false };
 
-    await emitEvent(tx, now, {
+    await writer.emit({
       type: 'webhook.rejected',
       memberId: null,
       data: {

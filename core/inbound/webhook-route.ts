@@ -19,7 +19,6 @@ import { DEFAULT_MAX_BODY_BYTES } from '../api/body-limit.js';
 import { ProblemError, problemResponse, problemType } from '../api/problem.js';
 import type { ConnectorStatus, InboundHandler, InboundRequest } from '../connectors/definition.js';
 import type { Metrics } from '../observability/metrics.js';
-import type { Store } from '../storage/store.js';
 import { processDelivery, type DeliveryDeps, type DeliveryResult } from './process-delivery.js';
 import { recordSignatureFailure } from './rejection-alerts.js';
 import { verifyClosed } from './verify-closed.js';
@@ -29,12 +28,8 @@ export interface WebhookDeps extends DeliveryDeps {
   connectors: ConnectorStatus[];
   inbound: Map<string, InboundHandler>;
   metrics: Metrics;
-  store: Store;
-  clock: () => number;
   publicUrl?: string;
   bodyLimit?: number;
-  /** A refusal emitted a loyalty event (`webhook.rejected`): deliver it now, not at the next tick. */
-  onEvent?: () => void;
 }
 
 export function webhookRoutes(deps: WebhookDeps) {
@@ -83,8 +78,7 @@ export function webhookRoutes(deps: WebhookDeps) {
  */
 async function countFailure(deps: WebhookDeps, platform: string, reason: string): Promise<void> {
   try {
-    const { alerted } = await recordSignatureFailure(deps.store, deps.clock(), platform, reason);
-    if (alerted) deps.onEvent?.();
+    await recordSignatureFailure(deps.commit, platform, reason);
   } catch (error) {
     deps.logger.error('could not count a webhook signature failure', { platform, error: (error as Error).message });
   }

@@ -1,11 +1,9 @@
 import { newId } from '../ids.js';
-import type { Db } from '../storage/store.js';
 import { PROGRAM, memberAccount, memberPendingAccount } from './accounts.js';
 import { createLot } from './lots.js';
 import { creditBalance } from './member-balance.js';
-import { announce } from './settle.js';
-import { fingerprint, recordFirstTransfer } from './record-transfer.js';
-import type { Posted, Why } from './types.js';
+import type { CreditOperation } from './operation.js';
+import type { Why } from './types.js';
 
 export interface EarnInput {
   memberId: string;
@@ -22,39 +20,41 @@ export interface EarnInput {
  * Credits a new lot: active at once, or pending until `activatesAt`. A credit reads no lots, so
  * it adds to the balance in one statement at the end instead of locking it first.
  */
-export async function earn(tx: Db, now: number, input: EarnInput): Promise<Posted> {
-  const print = fingerprint(['earn', input.memberId, input.points, input.activatesAt ?? null, input.expiresAt ?? null]);
-  const activatesAt = input.activatesAt ?? now;
-  const pending = activatesAt > now;
-  const lotId = newId('lot', now);
-  const { transfer, duplicate } = await recordFirstTransfer(tx, now, {
-    idempotencyKey: input.idempotencyKey,
-    fingerprint: print,
-    kind: 'earn',
-    debitAccount: PROGRAM.issued,
-    creditAccount: pending ? memberPendingAccount(input.memberId) : memberAccount(input.memberId),
-    amount: input.points,
-    memberId: input.memberId,
-    lotId,
-    why: input.why,
-  });
-  if (duplicate) return { transfer, duplicate };
-  await createLot(tx, now, {
-    id: lotId,
-    memberId: input.memberId,
-    transferId: transfer.id,
-    amount: input.points,
-    activatesAt,
-    expiresAt: input.expiresAt ?? null,
-  });
-  const balance = await creditBalance(
-    tx,
-    input.memberId,
-    now,
-    pending
-      ? { available: 0, pending: input.points, lifetimeEarned: 0 }
-      : { available: input.points, pending: 0, lifetimeEarned: input.points },
-  );
-  await announce(tx, now, transfer, balance, pending ? 'points.pending' : 'points.earned');
-  return { transfer, duplicate: false };
-}
+export const earn: CreditOperation<EarnInput> = {
+  name: 'earn',
+  credit: true,
+  key: (input) => input.idempotencyKey,
+  identity: (input) => [input.memberId, input.points, input.activatesAt ?? null, input.expiresAt ?? null],
+  async apply({ tx, now, recordFirst }, input) {
+    const activatesAt = input.activatesAt ?? now;
+    const pending = activatesAt > now;
+    const lotId = newId('lot', now);
+    const transfer = await recordFirst({
+      kind: 'earn',
+      debitAccount: PROGRAM.issued,
+      creditAccount: pending ? memberPendingAccount(input.memberId) : memberAccount(input.memberId),
+      amount: input.points,
+      memberId: input.memberId,
+      lotId,
+      why: input.why,
+    });
+    if (!transfer) return undefined; // applied before: the preamble answers with that transfer
+    await createLot(tx, now, {
+      id: lotId,
+      memberId: input.memberId,
+      transferId: transfer.id,
+      amount: input.points,
+      activatesAt,
+      expiresAt: input.expiresAt ?? null,
+    });
+    const balance = await creditBalance(
+      tx,
+      input.memberId,
+      now,
+      pending
+        ? { available: 0, pending: input.points, lifetimeEarned: 0 }
+        : { available: input.points, pending: 0, lifetimeEarned: input.points },
+    );
+    return { transfer, balance, event: pending ? 'points.pending' : 'points.earned', balanceSaved: true };
+  },
+};

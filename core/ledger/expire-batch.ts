@@ -17,10 +17,12 @@
 import { createHash } from 'node:crypto';
 import { and, asc, eq, gt, inArray, lte, sql, type SQL } from 'drizzle-orm';
 import { tablesOf } from '../storage/prepared.js';
+import type { Writer } from '../commit/writer.js';
 import type { Db } from '../storage/store.js';
 import { PROGRAM, memberAccount } from './accounts.js';
 import { recordTransfer } from './record-transfer.js';
-import { settle } from './settle.js';
+import { saveBalance } from './member-balance.js';
+import { announcement } from './operation.js';
 import type { Posted } from './types.js';
 
 /**
@@ -41,8 +43,9 @@ export async function membersWithDueLots(db: Db, now: number, limit: number): Pr
 }
 
 /** Expires the due lots of `memberIds`, one transfer per member. Call inside a transaction. */
-export async function expireMembersLots(tx: Db, now: number, memberIds: string[]): Promise<{ posted: Posted; lots: number }[]> {
+export async function expireMembersLots(w: Writer, memberIds: string[]): Promise<{ posted: Posted; lots: number }[]> {
   if (memberIds.length === 0) return [];
+  const { tx, now } = w;
   const { balances, lots } = tablesOf(tx);
   // The row locks of every member of the chunk, in one statement (see lockBalance).
   const locked = await tx
@@ -95,7 +98,11 @@ export async function expireMembersLots(tx: Db, now: number, memberIds: string[]
       movements.push({ transferId: transfer.id, lotId: l.id, memberId });
     }
     const b = before.get(memberId)!;
-    const posted = await settle(tx, now, transfer, { ...b, available: Number(b.available) - total, expired: Number(b.expired) + total }, 'points.expired');
+    const next = { ...b, available: Number(b.available) - total, expired: Number(b.expired) + total };
+    await saveBalance(tx, memberId, next);
+    await w.emit(announcement(transfer, next, 'points.expired'));
+    const posted = { transfer, duplicate: false };
+    w.recordPosted(posted);
     out.push({ posted, lots: ls.length });
   }
   // Set-based for the whole chunk: one INSERT … SELECT writes every lot's movement (joined to

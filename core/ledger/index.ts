@@ -19,8 +19,10 @@
  *     `available` below zero — it is refused and nothing is written.
  *
  * HOW THEY ARE KEPT
- * - Every write runs in one transaction that first takes the member's row lock (`lockBalance`),
- *   then reads lots, then appends transfers and movements and writes the new balance row: the
+ * - Every write runs inside the write boundary (`commit`, core/commit/commit.ts) as an operation
+ *   posted with `w.post(op, input)`: one shared preamble (operation.ts) computes the request's
+ *   fingerprint, answers a replayed key, takes the member's row lock (`lockBalance`), then the
+ *   operation reads lots, then appends transfers and movements and writes the new balance row: the
  *   balance is maintained with the transfers, never recomputed by scanning history (O(1) reads).
  * - Idempotency is a unique index on `transfers.idempotency_key` (insert … on conflict do
  *   nothing), not a read-then-write; a lost race rolls back and returns the winner's transfer.
@@ -28,39 +30,27 @@
  *   lots they came from, with their original expiry.
  */
 import { and, asc, desc, eq, lt, sql } from 'drizzle-orm';
+import type { Commit } from '../commit/commit.js';
 import { prepared, tablesOf } from '../storage/prepared.js';
-import type { Db, Store } from '../storage/store.js';
-import { adjust, type AdjustInput } from './adjust.js';
-import { earn, type EarnInput } from './earn.js';
-import { ConcurrentDuplicate } from './errors.js';
+import type { Store } from '../storage/store.js';
+import { LedgerError } from './errors.js';
 import { expireMembersLots, membersWithDueLots } from './expire-batch.js';
-import { activateLot, expireLot } from './lot-lifecycle.js';
-
-const EXPIRY_MEMBERS_PER_TRANSACTION = 200;
-import { capture, lock, unlock, type LockInput, type ResolveInput } from './locks.js';
+import { activateLot } from './lot-lifecycle.js';
+import { unlock } from './locks.js';
 import { NEVER } from './lots.js';
-import { reverse, type ReverseInput } from './reverse.js';
-import { spend, type SpendInput } from './spend.js';
-import type { Balance, Clock, Posted, TransferRow } from './types.js';
+import type { Balance, Clock, TransferRow } from './types.js';
 
 export { LedgerError } from './errors.js';
 export { checkLedgerInvariants } from './check-invariants.js';
+export { earn, type EarnInput } from './earn.js';
+export { spend, type SpendInput } from './spend.js';
+export { lock, capture, unlock, type LockInput, type ResolveInput } from './locks.js';
+export { reverse, type ReverseInput } from './reverse.js';
+export { adjust, type AdjustInput } from './adjust.js';
+export { activateLot } from './lot-lifecycle.js';
 export type { Balance, Posted, TransferRow, Why, TransferKind } from './types.js';
-export type { EarnInput, SpendInput, LockInput, ResolveInput, ReverseInput, AdjustInput };
-/** The operations themselves, for callers composing several writes in one transaction. */
-export const ledgerOps = { earn, spend, lock, capture, unlock, reverse, adjust, activateLot, expireLot };
 
-/**
- * PostgreSQL's unique_violation: a concurrent transaction committed the same row first — two
- * deliveries enrolling one new customer at the same moment both insert the member with that
- * e-mail. Everything the loser wrote was rolled back; run again, it finds the committed row and
- * goes on (or refuses properly, e.g. `member_exists`). SQLite runs writers one at a time, so
- * there it does not happen.
- */
-function lostUniqueRace(error: unknown): boolean {
-  const e = error as { code?: string; cause?: { code?: string } };
-  return (e.code ?? e.cause?.code) === '23505';
-}
+const EXPIRY_MEMBERS_PER_TRANSACTION = 200;
 
 export interface DueWork {
   activated: number;
@@ -73,71 +63,16 @@ export interface ExpiringBatch {
   expiresAt: number;
 }
 
-export interface LedgerOptions {
-  clock?: Clock;
-  /** Called after each committed write (metrics); duplicates included, flagged. */
-  onPosted?: (posted: Posted) => void;
-}
-
+/**
+ * The ledger's reads, and its share of the scheduler's tick. Writes go through the write
+ * boundary: `commit(actor, (w) => w.post(earn, input))` (core/commit/commit.ts).
+ */
 export class Ledger {
-  readonly clock: Clock;
-  private readonly onPosted: (posted: Posted) => void;
-
   constructor(
     private readonly store: Store,
-    options: LedgerOptions | Clock = {},
-  ) {
-    const opts = typeof options === 'function' ? { clock: options } : options;
-    this.clock = opts.clock ?? Date.now;
-    this.onPosted = opts.onPosted ?? (() => {});
-  }
-
-  earn(input: EarnInput): Promise<Posted> {
-    return this.post((tx, now) => earn(tx, now, input));
-  }
-  spend(input: SpendInput): Promise<Posted> {
-    return this.post((tx, now) => spend(tx, now, input));
-  }
-  lock(input: LockInput): Promise<Posted> {
-    return this.post((tx, now) => lock(tx, now, input));
-  }
-  capture(input: ResolveInput): Promise<Posted> {
-    return this.post((tx, now) => capture(tx, now, input));
-  }
-  unlock(input: ResolveInput): Promise<Posted> {
-    return this.post((tx, now) => unlock(tx, now, input));
-  }
-  reverse(input: ReverseInput): Promise<Posted> {
-    return this.post((tx, now) => reverse(tx, now, input));
-  }
-  adjust(input: AdjustInput): Promise<Posted> {
-    return this.post((tx, now) => adjust(tx, now, input));
-  }
-
-  /** Reports writes made through `write()` with the ops directly (several in one transaction). */
-  observe(...posted: (Posted | undefined)[]): void {
-    for (const p of posted) if (p) this.onPosted(p);
-  }
-
-  private async post(fn: (tx: Db, now: number) => Promise<Posted>): Promise<Posted> {
-    const posted = await this.write(fn);
-    this.onPosted(posted);
-    return posted;
-  }
-
-  /**
-   * Runs `fn` in a transaction with the clock read once; a transaction that lost an idempotency
-   * race to a concurrent twin is retried, and the retry returns the twin's transfer.
-   */
-  async write<T>(fn: (tx: Db, now: number) => Promise<T>): Promise<T> {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await this.store.transaction((tx) => fn(tx, this.clock()));
-      } catch (error) {
-        if (!(error instanceof ConcurrentDuplicate || lostUniqueRace(error)) || attempt >= 3) throw error;
-      }
-    }
-  }
+    private readonly commit: Commit,
+    readonly clock: Clock = Date.now,
+  ) {}
 
   /** One primary-key read, whatever the length of the member's history. */
   async balance(memberId: string): Promise<Balance | undefined> {
@@ -195,35 +130,32 @@ export class Ledger {
       .where(and(eq(lots.status, 'pending'), lt(lots.activatesAt, now + 1)))
       .limit(limit);
     for (const lot of toActivate) {
-      const posted = await this.write((tx, t) => activateLot(tx, t, lot.id, lot.memberId));
-      this.observe(posted);
+      const posted = await this.commit('scheduler', (w) => w.post(activateLot, { lotId: lot.id, memberId: lot.memberId }));
       if (posted) work.activated++;
     }
     const toRelease = await db.select().from(openHolds).where(lt(openHolds.expiresAt, now + 1)).limit(limit);
     for (const hold of toRelease) {
-      const released = await this.write((tx, t) =>
-        unlock(tx, t, {
-          lockId: hold.transferId,
-          idempotencyKey: `unlock:${hold.transferId}`,
-          why: { source: 'system', actor: 'scheduler', reason: 'hold expired' },
-        }).catch((error: unknown) => {
-          // Captured or released by someone else since we looked: nothing to do.
-          if ((error as { code?: string }).code === 'hold_not_open') return undefined;
-          throw error;
-        }),
+      const released = await this.commit('scheduler', (w) =>
+        w
+          .post(unlock, {
+            lockId: hold.transferId,
+            idempotencyKey: `unlock:${hold.transferId}`,
+            why: { source: 'system', actor: 'scheduler', reason: 'hold expired' },
+          })
+          .catch((error: unknown) => {
+            // Captured or released by someone else since we looked: nothing to do.
+            if (error instanceof LedgerError && error.code === 'hold_not_open') return undefined;
+            throw error;
+          }),
       );
-      this.observe(released);
       if (released) work.released++;
     }
     // Expiry goes member by member (one transfer per member), many members per transaction.
     const due = await membersWithDueLots(db, now, limit);
     for (let i = 0; i < due.length; i += EXPIRY_MEMBERS_PER_TRANSACTION) {
       const chunk = due.slice(i, i + EXPIRY_MEMBERS_PER_TRANSACTION);
-      const results = await this.write((tx, t) => expireMembersLots(tx, t, chunk));
-      for (const r of results) {
-        this.observe(r.posted);
-        work.expired += r.lots;
-      }
+      const results = await this.commit('scheduler', (w) => expireMembersLots(w, chunk));
+      for (const r of results) work.expired += r.lots;
     }
     return work;
   }

@@ -11,10 +11,10 @@ import type { Db } from '../storage/store.js';
 import { PROGRAM, memberAccount } from './accounts.js';
 import { LedgerError } from './errors.js';
 import { getLot, movementsOf, moveWithinLot, recordMovements, takeFromLots, type Movement } from './lots.js';
-import { lockBalance, requireAvailable } from './member-balance.js';
-import { settle } from './settle.js';
-import { findApplied, fingerprint, getTransfer, recordTransfer } from './record-transfer.js';
-import type { Posted, TransferRow, Why } from './types.js';
+import { requireAvailable } from './member-balance.js';
+import type { LockingOperation } from './operation.js';
+import { getTransfer } from './record-transfer.js';
+import type { TransferRow, Why } from './types.js';
 
 export interface LockInput {
   memberId: string;
@@ -25,41 +25,40 @@ export interface LockInput {
   why: Why;
 }
 
-export async function lock(tx: Db, now: number, input: LockInput): Promise<Posted> {
-  const print = fingerprint(['lock', input.memberId, input.points, input.expiresAt]);
-  const applied = await findApplied(tx, input.idempotencyKey, print);
-  if (applied) return applied;
-
-  const balance = await lockBalance(tx, input.memberId, now);
-  requireAvailable(balance, input.memberId, input.points);
-  const transfer = await recordTransfer(tx, now, {
-    idempotencyKey: input.idempotencyKey,
-    fingerprint: print,
-    kind: 'lock',
-    debitAccount: memberAccount(input.memberId),
-    creditAccount: PROGRAM.redeemed,
-    amount: input.points,
-    memberId: input.memberId,
-    pending: true,
-    timeoutAt: input.expiresAt,
-    why: input.why,
-  });
-  const moves = await takeFromLots(tx, input.memberId, input.points, 'lock');
-  await recordMovements(tx, transfer.id, input.memberId, moves);
-  await prepared(tx, 'ledger_open_hold', (db, t) =>
-    db.insert(t.openHolds).values({
-      transferId: sql.placeholder('transferId'),
-      memberId: sql.placeholder('memberId'),
-      amount: sql.placeholder('amount'),
-      expiresAt: sql.placeholder('expiresAt'),
-    } as unknown as typeof t.openHolds.$inferInsert),
-  )({ transferId: transfer.id, memberId: input.memberId, amount: input.points, expiresAt: input.expiresAt });
-  return settle(tx, now, transfer, {
-    ...balance,
-    available: balance.available - input.points,
-    locked: balance.locked + input.points,
-  }, 'points.locked');
-}
+export const lock: LockingOperation<LockInput> = {
+  name: 'lock',
+  key: (input) => input.idempotencyKey,
+  identity: (input) => [input.memberId, input.points, input.expiresAt],
+  member: (_tx, input) => input.memberId,
+  async apply({ tx, balance, record }, input) {
+    requireAvailable(balance, input.memberId, input.points);
+    const transfer = await record({
+      kind: 'lock',
+      debitAccount: memberAccount(input.memberId),
+      creditAccount: PROGRAM.redeemed,
+      amount: input.points,
+      memberId: input.memberId,
+      pending: true,
+      timeoutAt: input.expiresAt,
+      why: input.why,
+    });
+    const moves = await takeFromLots(tx, input.memberId, input.points, 'lock');
+    await recordMovements(tx, transfer.id, input.memberId, moves);
+    await prepared(tx, 'ledger_open_hold', (db, t) =>
+      db.insert(t.openHolds).values({
+        transferId: sql.placeholder('transferId'),
+        memberId: sql.placeholder('memberId'),
+        amount: sql.placeholder('amount'),
+        expiresAt: sql.placeholder('expiresAt'),
+      } as unknown as typeof t.openHolds.$inferInsert),
+    )({ transferId: transfer.id, memberId: input.memberId, amount: input.points, expiresAt: input.expiresAt });
+    return {
+      transfer,
+      balance: { ...balance, available: balance.available - input.points, locked: balance.locked + input.points },
+      event: 'points.locked',
+    };
+  },
+};
 
 export interface ResolveInput {
   lockId: string;
@@ -107,72 +106,76 @@ async function settleLots(tx: Db, hold: TransferRow, capture: number): Promise<M
   return moves;
 }
 
-export async function capture(tx: Db, now: number, input: ResolveInput): Promise<Posted> {
-  const print = fingerprint(['capture', input.lockId, input.points ?? null]);
-  const applied = await findApplied(tx, input.idempotencyKey, print);
-  if (applied) return applied;
+/** The member of the hold being resolved (an unknown id, or a transfer that is no hold, is refused). */
+async function holdMember(tx: Db, input: ResolveInput): Promise<string> {
+  return (await openHold(tx, input.lockId)).memberId;
+}
 
-  const hold = await openHold(tx, input.lockId);
-  const balance = await lockBalance(tx, hold.memberId, now);
-  // Looked up again under the member's lock: on PostgreSQL (read committed) a twin with the same
-  // key may have committed while we waited, and its answer is ours, as on SQLite where writers
-  // run one at a time (docs/api.md, "Idempotency").
-  const twin = await findApplied(tx, input.idempotencyKey, print);
-  if (twin) return twin;
-  const points = input.points ?? hold.amount;
-  if (points > hold.amount) {
-    throw new LedgerError('capture_exceeds_hold', `hold ${hold.id} holds ${hold.amount} points, ${points} asked`, {
-      lockId: hold.id,
-      held: hold.amount,
-      requested: points,
+/** Posts all or part of a hold (spends it from the lots it reserved) and releases the rest. */
+export const capture: LockingOperation<ResolveInput> = {
+  name: 'capture',
+  key: (input) => input.idempotencyKey,
+  identity: (input) => [input.lockId, input.points ?? null],
+  member: holdMember,
+  recheckUnderLock: true,
+  async apply({ tx, balance, record }, input) {
+    const hold = await openHold(tx, input.lockId);
+    const points = input.points ?? hold.amount;
+    if (points > hold.amount) {
+      throw new LedgerError('capture_exceeds_hold', `hold ${hold.id} holds ${hold.amount} points, ${points} asked`, {
+        lockId: hold.id,
+        held: hold.amount,
+        requested: points,
+      });
+    }
+    await closeHold(tx, hold);
+    const transfer = await record({
+      kind: 'capture',
+      debitAccount: hold.debitAccount,
+      creditAccount: hold.creditAccount,
+      amount: points,
+      memberId: hold.memberId,
+      pendingId: hold.id,
+      why: input.why,
     });
-  }
-  await closeHold(tx, hold);
-  const transfer = await recordTransfer(tx, now, {
-    idempotencyKey: input.idempotencyKey,
-    fingerprint: print,
-    kind: 'capture',
-    debitAccount: hold.debitAccount,
-    creditAccount: hold.creditAccount,
-    amount: points,
-    memberId: hold.memberId,
-    pendingId: hold.id,
-    why: input.why,
-  });
-  await recordMovements(tx, transfer.id, hold.memberId, await settleLots(tx, hold, points));
-  return settle(tx, now, transfer, {
-    ...balance,
-    locked: balance.locked - hold.amount,
-    available: balance.available + hold.amount - points,
-    spent: balance.spent + points,
-  }, 'points.spent');
-}
+    await recordMovements(tx, transfer.id, hold.memberId, await settleLots(tx, hold, points));
+    return {
+      transfer,
+      balance: {
+        ...balance,
+        locked: balance.locked - hold.amount,
+        available: balance.available + hold.amount - points,
+        spent: balance.spent + points,
+      },
+      event: 'points.spent',
+    };
+  },
+};
 
-export async function unlock(tx: Db, now: number, input: ResolveInput): Promise<Posted> {
-  const print = fingerprint(['unlock', input.lockId]);
-  const applied = await findApplied(tx, input.idempotencyKey, print);
-  if (applied) return applied;
-
-  const hold = await openHold(tx, input.lockId);
-  const balance = await lockBalance(tx, hold.memberId, now);
-  const twin = await findApplied(tx, input.idempotencyKey, print); // again under the lock: see capture
-  if (twin) return twin;
-  await closeHold(tx, hold);
-  const transfer = await recordTransfer(tx, now, {
-    idempotencyKey: input.idempotencyKey,
-    fingerprint: print,
-    kind: 'unlock',
-    debitAccount: hold.debitAccount,
-    creditAccount: hold.creditAccount,
-    amount: hold.amount,
-    memberId: hold.memberId,
-    pendingId: hold.id,
-    why: input.why,
-  });
-  await recordMovements(tx, transfer.id, hold.memberId, await settleLots(tx, hold, 0));
-  return settle(tx, now, transfer, {
-    ...balance,
-    locked: balance.locked - hold.amount,
-    available: balance.available + hold.amount,
-  }, 'points.released');
-}
+/** Voids a hold: its points go back to the lots they were reserved in. */
+export const unlock: LockingOperation<ResolveInput> = {
+  name: 'unlock',
+  key: (input) => input.idempotencyKey,
+  identity: (input) => [input.lockId],
+  member: holdMember,
+  recheckUnderLock: true,
+  async apply({ tx, balance, record }, input) {
+    const hold = await openHold(tx, input.lockId);
+    await closeHold(tx, hold);
+    const transfer = await record({
+      kind: 'unlock',
+      debitAccount: hold.debitAccount,
+      creditAccount: hold.creditAccount,
+      amount: hold.amount,
+      memberId: hold.memberId,
+      pendingId: hold.id,
+      why: input.why,
+    });
+    await recordMovements(tx, transfer.id, hold.memberId, await settleLots(tx, hold, 0));
+    return {
+      transfer,
+      balance: { ...balance, locked: balance.locked - hold.amount, available: balance.available + hold.amount },
+      event: 'points.released',
+    };
+  },
+};

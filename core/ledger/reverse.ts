@@ -7,14 +7,12 @@
  */
 import { eq, inArray } from 'drizzle-orm';
 import { tablesOf } from '../storage/prepared.js';
-import type { Db } from '../storage/store.js';
 import { PROGRAM, memberAccount, memberPendingAccount } from './accounts.js';
 import { LedgerError } from './errors.js';
 import { getLot, moveWithinLot, recordMovements, type Movement } from './lots.js';
-import { lockBalance } from './member-balance.js';
-import { settle } from './settle.js';
-import { findApplied, fingerprint, getTransfer, recordTransfer } from './record-transfer.js';
-import type { Posted, TransferRow, Why } from './types.js';
+import type { Applied, LockedStep, LockingOperation } from './operation.js';
+import { getTransfer } from './record-transfer.js';
+import type { TransferRow, Why } from './types.js';
 
 export interface ReverseInput {
   transferId: string;
@@ -24,21 +22,29 @@ export interface ReverseInput {
   why: Why;
 }
 
-export async function reverse(tx: Db, now: number, input: ReverseInput): Promise<Posted> {
-  const print = fingerprint(['reverse', input.transferId, input.points ?? null]);
-  const applied = await findApplied(tx, input.idempotencyKey, print);
-  if (applied) return applied;
-  if (input.points !== undefined && (!Number.isSafeInteger(input.points) || input.points <= 0)) {
-    throw new LedgerError('invalid_amount', `a reversal takes a positive whole number of points, not ${input.points}`);
-  }
-  const original = await getTransfer(tx, input.transferId);
-  if (original.kind === 'earn') return reverseEarn(tx, now, original, input, print);
-  if (original.kind === 'spend' || original.kind === 'capture') return reverseSpend(tx, now, original, input, print);
-  throw new LedgerError('not_reversible', `a ${original.kind} transfer cannot be reversed`, {
-    transferId: original.id,
-    kind: original.kind,
-  });
-}
+/** Takes back (an earn) or gives back (a spend, a capture) part or all of a transfer. */
+export const reverse: LockingOperation<ReverseInput> = {
+  name: 'reverse',
+  key: (input) => input.idempotencyKey,
+  identity: (input) => [input.transferId, input.points ?? null],
+  async member(tx, input) {
+    if (input.points !== undefined && (!Number.isSafeInteger(input.points) || input.points <= 0)) {
+      throw new LedgerError('invalid_amount', `a reversal takes a positive whole number of points, not ${input.points}`);
+    }
+    const original = await getTransfer(tx, input.transferId);
+    if (original.kind !== 'earn' && original.kind !== 'spend' && original.kind !== 'capture') {
+      throw new LedgerError('not_reversible', `a ${original.kind} transfer cannot be reversed`, {
+        transferId: original.id,
+        kind: original.kind,
+      });
+    }
+    return original.memberId;
+  },
+  async apply(step, input) {
+    const original = await getTransfer(step.tx, input.transferId);
+    return original.kind === 'earn' ? reverseEarn(step, original, input) : reverseSpend(step, original, input);
+  },
+};
 
 function nothingLeft(original: TransferRow, what: string): LedgerError {
   return new LedgerError('not_reversible', `nothing of transfer ${original.id} is left to ${what}`, {
@@ -46,16 +52,13 @@ function nothingLeft(original: TransferRow, what: string): LedgerError {
   });
 }
 
-async function reverseEarn(tx: Db, now: number, original: TransferRow, input: ReverseInput, print: string): Promise<Posted> {
-  const balance = await lockBalance(tx, original.memberId, now);
+async function reverseEarn({ tx, balance, record }: LockedStep, original: TransferRow, input: ReverseInput): Promise<Applied> {
   const lot = await getLot(tx, original.lotId!);
   const requested = input.points ?? original.amount;
   const take = Math.min(requested, lot.remaining);
   if (take === 0) throw nothingLeft(original, 'take back');
   const pending = lot.status === 'pending';
-  const transfer = await recordTransfer(tx, now, {
-    idempotencyKey: input.idempotencyKey,
-    fingerprint: print,
+  const transfer = await record({
     kind: 'reverse',
     debitAccount: pending ? memberPendingAccount(original.memberId) : memberAccount(original.memberId),
     creditAccount: PROGRAM.issued,
@@ -67,14 +70,17 @@ async function reverseEarn(tx: Db, now: number, original: TransferRow, input: Re
   });
   await moveWithinLot(tx, lot, 'reverse', take);
   await recordMovements(tx, transfer.id, original.memberId, [{ lotId: lot.id, kind: 'reverse', amount: take }]);
-  return settle(tx, now, transfer, pending
+  return {
+    transfer,
+    balance: pending
       ? { ...balance, pending: balance.pending - take }
-      : { ...balance, available: balance.available - take, lifetimeEarned: balance.lifetimeEarned - take }, 'points.reversed');
+      : { ...balance, available: balance.available - take, lifetimeEarned: balance.lifetimeEarned - take },
+    event: 'points.reversed',
+  };
 }
 
-async function reverseSpend(tx: Db, now: number, original: TransferRow, input: ReverseInput, print: string): Promise<Posted> {
+async function reverseSpend({ tx, balance, record }: LockedStep, original: TransferRow, input: ReverseInput): Promise<Applied> {
   const { lotMovements, transfers } = tablesOf(tx);
-  const balance = await lockBalance(tx, original.memberId, now);
   // Per lot: what the spend took, less what earlier reversals already returned.
   const taken = new Map<string, number>();
   const spentKind = original.kind === 'capture' ? 'capture' : 'spend';
@@ -95,9 +101,7 @@ async function reverseSpend(tx: Db, now: number, original: TransferRow, input: R
   if (returnable === 0) throw nothingLeft(original, 'return');
   const points = Math.min(input.points ?? returnable, returnable);
 
-  const transfer = await recordTransfer(tx, now, {
-    idempotencyKey: input.idempotencyKey,
-    fingerprint: print,
+  const transfer = await record({
     kind: 'reverse',
     debitAccount: PROGRAM.redeemed,
     creditAccount: memberAccount(original.memberId),
@@ -118,9 +122,9 @@ async function reverseSpend(tx: Db, now: number, original: TransferRow, input: R
     left -= give;
   }
   await recordMovements(tx, transfer.id, original.memberId, moves);
-  return settle(tx, now, transfer, {
-    ...balance,
-    available: balance.available + points,
-    spent: balance.spent - points,
-  }, 'points.reversed');
+  return {
+    transfer,
+    balance: { ...balance, available: balance.available + points, spent: balance.spent - points },
+    event: 'points.reversed',
+  };
 }

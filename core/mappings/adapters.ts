@@ -20,6 +20,7 @@ const NO_SERVICES: AdapterServices = {
       throw new Error(`no database while describing adapters (store.${String(property)} was used)`);
     },
   }),
+  commit: () => Promise.reject(new Error('no database while describing adapters (commit was used)')),
 };
 
 export function adapterDescriptors(

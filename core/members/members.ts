@@ -3,9 +3,9 @@
  * enrolled (created in the same transaction), so the ledger never has to create one lazily.
  * Erasure (GDPR) lives in ./erase.ts.
  */
+import type { Writer } from '../commit/writer.js';
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import { newId } from '../ids.js';
-import { emitEvent } from '../outbox/emit.js';
 import { prepared, tablesOf } from '../storage/prepared.js';
 import type { members } from '../storage/schema.sqlite.js';
 import type { Db } from '../storage/store.js';
@@ -116,10 +116,10 @@ async function claimAliases(tx: Db, now: number, memberId: string, aliases: stri
 }
 
 export async function enrollMember(
-  tx: Db,
-  now: number,
+  w: Writer,
   input: MemberProfile & { aliases?: string[]; id?: string },
 ): Promise<Member> {
+  const { tx, now } = w;
   const { balances, members } = tablesOf(tx);
   const email = input.email ? normalizeEmail(input.email) : null;
   if (email) {
@@ -145,7 +145,7 @@ export async function enrollMember(
   await claimAliases(tx, now, id, aliases);
   await tx.insert(balances).values({ memberId: id, updatedAt: now });
   const member = (await getMember(tx, id))!;
-  await emitEvent(tx, now, { type: 'member.enrolled', memberId: id, data: { aliases: member.aliases } });
+  await w.emit({ type: 'member.enrolled', memberId: id, data: { aliases: member.aliases } });
   return member;
 }
 
@@ -189,11 +189,11 @@ export async function updateMember(
  * Aliases not yet linked are attached to the member found, so the next event matches directly.
  */
 export async function resolveMember(
-  tx: Db,
-  now: number,
+  w: Writer,
   who: { memberId?: string; aliases?: string[]; email?: string | null; profile?: MemberProfile },
   options: { enroll: boolean },
 ): Promise<{ memberId: string; enrolled: boolean } | undefined> {
+  const { tx, now } = w;
   if (who.memberId) {
     const [row] = await prepared(tx, 'members_status', (d, { members }) =>
       d.select({ status: members.status }).from(members).where(eq(members.id, sql.placeholder('id'))),
@@ -216,7 +216,7 @@ export async function resolveMember(
     return { memberId: found.id, enrolled: false };
   }
   if (!options.enroll) return undefined;
-  const member = await enrollMember(tx, now, { ...who.profile, email: who.email ?? null, aliases });
+  const member = await enrollMember(w, { ...who.profile, email: who.email ?? null, aliases });
   return { memberId: member.id, enrolled: true };
 }
 

@@ -8,6 +8,7 @@
  * still signing until its `expiresAt` so a receiver can switch over without missing a message.
  * Secrets are stored as they are (signing needs them) and shown only on creation and rotation.
  */
+import type { WritableStore } from '../commit/commit.js';
 import { randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
 import { asc, eq, gt } from 'drizzle-orm';
@@ -123,9 +124,9 @@ export interface NewWebhookEndpoint {
 }
 
 /** Creates an enabled endpoint with a fresh secret; the secret is returned this once. */
-export async function createWebhookEndpoint(store: Store, now: number, input: NewWebhookEndpoint): Promise<{ endpoint: WebhookEndpoint; secret: string }> {
+export async function createWebhookEndpoint({ store, commit }: WritableStore, input: NewWebhookEndpoint, actor = 'api'): Promise<{ endpoint: WebhookEndpoint; secret: string }> {
   const secret = newWebhookSecret();
-  const [row] = await store.transaction(async (tx) =>
+  const [row] = await commit(actor, async ({ tx, now }) =>
     tx
       .insert(tablesOf(tx).webhookEndpoints)
       .values({
@@ -175,8 +176,8 @@ export async function enabledWebhookEndpoints(db: Db): Promise<WebhookEndpoint[]
  * Deletes an endpoint; returns what it was, or null if there was none. Deliveries already routed
  * to it are skipped when their turn comes (the adapter finds no endpoint).
  */
-export async function deleteWebhookEndpoint(store: Store, id: string): Promise<WebhookEndpoint | null> {
-  const [row] = await store.transaction(async (tx) => {
+export async function deleteWebhookEndpoint({ store, commit }: WritableStore, id: string, actor = 'api'): Promise<WebhookEndpoint | null> {
+  const [row] = await commit(actor, async ({ tx }) => {
     const t = tablesOf(tx);
     return tx.delete(t.webhookEndpoints).where(eq(t.webhookEndpoints.id, id)).returning();
   });
@@ -189,9 +190,9 @@ export async function deleteWebhookEndpoint(store: Store, id: string): Promise<W
  * an overlap) keeps signing until `now + overlapMs` at the latest; an overlap of 0 revokes them
  * at once (a leaked secret). Expired secrets are dropped. Null when there is no such endpoint.
  */
-export async function rotateWebhookSecret(store: Store, now: number, id: string, overlapMs: number): Promise<{ endpoint: WebhookEndpoint; secret: string } | null> {
+export async function rotateWebhookSecret({ store, commit }: WritableStore, id: string, overlapMs: number, actor = 'api'): Promise<{ endpoint: WebhookEndpoint; secret: string } | null> {
   const secret = newWebhookSecret();
-  const row = await store.transaction(async (tx) => {
+  const row = await commit(actor, async ({ tx, now }) => {
     const t = tablesOf(tx);
     // The update below takes the row lock first (PostgreSQL), so two concurrent rotations
     // serialize instead of one losing the other's secret list.
@@ -211,8 +212,8 @@ export async function rotateWebhookSecret(store: Store, now: number, id: string,
 }
 
 /** Stops routing events to an endpoint (a receiver's 410 Gone); false when there was none. */
-export async function disableWebhookEndpoint(store: Store, now: number, id: string, reason: string): Promise<boolean> {
-  const rows = await store.transaction(async (tx) => {
+export async function disableWebhookEndpoint({ store, commit }: WritableStore, id: string, reason: string): Promise<boolean> {
+  const rows = await commit('webhook', async ({ tx, now }) => {
     const t = tablesOf(tx);
     return tx
       .update(t.webhookEndpoints)

@@ -14,14 +14,17 @@ import type { OutboundAdapter, SendOutcome } from '../outbound/adapter.js';
 import type { Logger } from '../observability/logger.js';
 import { describeError } from '../observability/describe-error.js';
 import { prepared, tablesOf } from '../storage/prepared.js';
+import type { Commit } from '../commit/commit.js';
+import type { Writer } from '../commit/writer.js';
 import type { Db, Store } from '../storage/store.js';
-import { emitEvent } from './emit.js';
 import type { LoyaltyEvent, LoyaltyEventType } from './loyalty-events.js';
 import { DEFAULT_SCHEDULE_MS, nextDelay } from './retry-schedule.js';
 import type { MemberSnapshot, Router } from './routes.js';
 
 export interface DispatcherOptions {
   store: Store;
+  /** The write boundary (docs/architecture.md, "Writes"): routing, claims and attempts commit through it. */
+  commit: Commit;
   router: () => Router;
   /**
    * Whether anything may route events of this type. Events nobody wants are marked routed
@@ -97,7 +100,8 @@ export class Dispatcher {
       const pending = await reader.select({ seq: loyaltyEvents.seq }).from(loyaltyEvents).where(isNull(loyaltyEvents.routedAt)).limit(1);
       if (pending.length === 0) return created;
       let full = false;
-      const n = await this.o.store.transaction(async (tx) => {
+      const n = await this.o.commit('dispatcher', async (w) => {
+        const { tx } = w;
         const t = tablesOf(tx);
         const events = await skipLocked(
           tx.select().from(t.loyaltyEvents).where(isNull(t.loyaltyEvents.routedAt)).orderBy(asc(t.loyaltyEvents.seq)).limit(limit),
@@ -150,7 +154,7 @@ export class Dispatcher {
             if (!inserted) continue;
             made++;
             if (r.failed) {
-              await this.deadLetter(tx, now, { id: inserted.id, eventId: row.id, route: r.route, adapter: r.adapter, memberId: row.memberId }, event.type, 0, null, r.failed);
+              await this.deadLetter(w, { id: inserted.id, eventId: row.id, route: r.route, adapter: r.adapter, memberId: row.memberId }, event.type, 0, null, r.failed);
             }
           }
           done.push(row.id);
@@ -204,7 +208,7 @@ export class Dispatcher {
     const full = [...busyLanes].filter(([, n]) => n >= this.concurrency).map(([lane]) => lane);
     const fullEndpoints = full.filter((l) => l.startsWith('endpoint:'));
     const fullAdapters = full.filter((l) => !l.startsWith('endpoint:'));
-    const claimed = await this.o.store.transaction(async (tx) => {
+    const claimed = await this.o.commit('dispatcher', async ({ tx }) => {
       const t = tablesOf(tx);
       const candidates = await skipLocked(
         tx
@@ -286,7 +290,8 @@ export class Dispatcher {
 
   private async record(d: ClaimedDelivery, outcome: SendOutcome, latencyMs: number): Promise<void> {
     const now = this.clock();
-    await this.o.store.transaction(async (tx) => {
+    await this.o.commit('dispatcher', async (w) => {
+      const { tx } = w;
       const t = tablesOf(tx);
       const counts = outcome.status !== 'deferred';
       const attempts = d.attempts + (counts ? 1 : 0);
@@ -319,7 +324,7 @@ export class Dispatcher {
       }
       if (status === 'dead') {
         const [source] = await tx.select({ type: t.loyaltyEvents.type }).from(t.loyaltyEvents).where(eq(t.loyaltyEvents.id, d.eventId));
-        await this.deadLetter(tx, now, d, source?.type, attempts, statusCode, error);
+        await this.deadLetter(w, d, source?.type, attempts, statusCode, error);
       }
     });
     if (outcome.status !== 'delivered' && outcome.status !== 'skipped') {
@@ -329,8 +334,7 @@ export class Dispatcher {
 
   /** Announces a dead letter as `delivery.failed`, in the transaction that made it dead. */
   private async deadLetter(
-    tx: Db,
-    now: number,
+    w: Writer,
     d: { id: string; eventId: string; route: string; adapter: string; memberId: string | null },
     sourceType: string | undefined,
     attempts: number,
@@ -342,7 +346,7 @@ export class Dispatcher {
       this.o.logger.error('delivery of a delivery.failed event dead-lettered', { deliveryId: d.id, adapter: d.adapter, error });
       return;
     }
-    await emitEvent(tx, now, {
+    await w.emit({
       type: 'delivery.failed',
       memberId: d.memberId,
       data: { deliveryId: d.id, eventId: d.eventId, route: d.route, adapter: d.adapter, attempts, statusCode, error },

@@ -9,6 +9,7 @@ import { adapterDescriptors, mappingActionsFor, watchMappings, type Mapping, typ
 import type { Logger } from '../observability/logger.js';
 import type { OutboundAdapter } from '../outbound/adapter.js';
 import type { OutboundTargets } from '../outbound/guarded-request.js';
+import type { Commit } from '../commit/commit.js';
 import type { Store } from '../storage/store.js';
 import { Dispatcher, type DispatcherOptions } from './dispatcher.js';
 import { parseSchedule } from './retry-schedule.js';
@@ -26,6 +27,7 @@ export interface Notifications {
 
 export async function createNotifications(o: {
   store: Store;
+  commit: Commit;
   definitions: readonly ConnectorDefinition[];
   env: Record<string, string | undefined>;
   logger: Logger;
@@ -36,11 +38,11 @@ export async function createNotifications(o: {
   /** Where merchant-supplied URLs may go (WEBHOOK_ALLOW_PRIVATE, the resolver). */
   outbound?: OutboundTargets;
 }): Promise<Notifications> {
-  const { store, definitions, env, logger } = o;
+  const { store, commit, definitions, env, logger } = o;
   const adapters = new Map<string, OutboundAdapter>();
   for (const def of definitions) {
     if (!def.createAdapter || !connectorStatus(def, env).enabled) continue;
-    const adapter = def.createAdapter(env, { store, outbound: o.outbound });
+    const adapter = def.createAdapter(env, { store, commit, outbound: o.outbound });
     adapters.set(adapter.name, adapter);
   }
   // Mappings are checked against every installed adapter, configured or not, so a mapping for
@@ -48,7 +50,7 @@ export async function createNotifications(o: {
   const { adapters: descriptors } = adapterDescriptors([...definitions], env);
   const mappingsDir = resolve(env.LOYALTY_MAPPINGS || 'mappings');
   const mappings = watchMappings(mappingsDir, descriptors, { logger });
-  const connectorRouters: ConnectorRouter[] = definitions.flatMap((d) => (d.createRouter ? [d.createRouter({ store, logger, env })] : []));
+  const connectorRouters: ConnectorRouter[] = definitions.flatMap((d) => (d.createRouter ? [d.createRouter({ store, commit, logger, env })] : []));
   await Promise.all(connectorRouters.map((r) => r.refresh()));
 
   // Only actions whose adapter is configured are evaluated and rendered; the others are named
@@ -85,6 +87,7 @@ export async function createNotifications(o: {
 
   const dispatcher = new Dispatcher({
     store,
+    commit,
     router: () => router,
     wants,
     adapters,

@@ -8,11 +8,11 @@
  * as a duplicate; and each earn's idempotency key `earn:<trigger>:<rule>` stops a concurrent
  * twin at the unique index (the loser rolls back and retries into the duplicate answer).
  */
+import type { Writer } from '../commit/writer.js';
 import { eq, sql } from 'drizzle-orm';
 import type { Posted } from '../ledger/index.js';
 import { resolveMember } from '../members/members.js';
 import { prepared, tablesOf } from '../storage/prepared.js';
-import type { Db } from '../storage/store.js';
 import type { TriggerEvent } from '../triggers/trigger-event.js';
 import type { Program } from './compiled-program.js';
 import { counterReader } from './counters.js';
@@ -36,12 +36,9 @@ export interface ApplyOutcome {
   detail?: string;
 }
 
-export interface ApplyOptions {
-  /** Who sent it (API key name, `shopify`), recorded on the ledger lines. */
-  actor?: string;
-}
-
-export async function applyTrigger(tx: Db, now: number, program: Program, trigger: TriggerEvent, options: ApplyOptions = {}): Promise<ApplyOutcome> {
+/** Applies one trigger inside the caller's write; its ledger lines record the write's actor. */
+export async function applyTrigger(w: Writer, program: Program, trigger: TriggerEvent): Promise<ApplyOutcome> {
+  const { tx, now } = w;
   const claimed = await prepared(tx, 'applied_trigger_claim', (d, { appliedTriggers: a }) =>
     d
       .insert(a)
@@ -54,7 +51,7 @@ export async function applyTrigger(tx: Db, now: number, program: Program, trigge
     const [seen] = await tx.select().from(appliedTriggers).where(eq(appliedTriggers.id, trigger.id));
     return { status: 'duplicate', triggerId: trigger.id, memberId: seen?.memberId ?? undefined, enrolled: false, points: Number(seen?.points ?? 0), posted: [], detail: seen?.outcome };
   }
-  const outcome = await applyNew(tx, now, program, trigger, options);
+  const outcome = await applyNew(w, program, trigger);
   await prepared(tx, 'applied_trigger_finish', (d, { appliedTriggers: a }) =>
     d
       .update(a)
@@ -69,12 +66,11 @@ function aliasesOf(trigger: TriggerEvent): string[] {
   return [...(c?.platformId ? [`${trigger.source}:${c.platformId}`] : []), ...(c?.aliases ?? [])];
 }
 
-async function resolveCustomer(tx: Db, now: number, trigger: TriggerEvent, enroll: boolean) {
+async function resolveCustomer(w: Writer, trigger: TriggerEvent, enroll: boolean) {
   const c = trigger.customer;
   if (!c || (!c.platformId && !c.email && !c.memberId && !c.aliases?.length)) return undefined;
   return resolveMember(
-    tx,
-    now,
+    w,
     {
       memberId: c.memberId,
       aliases: aliasesOf(trigger),
@@ -85,14 +81,15 @@ async function resolveCustomer(tx: Db, now: number, trigger: TriggerEvent, enrol
   );
 }
 
-async function applyNew(tx: Db, now: number, program: Program, trigger: TriggerEvent, options: ApplyOptions): Promise<ApplyOutcome> {
+async function applyNew(w: Writer, program: Program, trigger: TriggerEvent): Promise<ApplyOutcome> {
+  const { tx, now } = w;
   if (trigger.type === 'order.refunded' || trigger.type === 'order.cancelled') {
-    return applyRefund(tx, now, program, trigger, options);
+    return applyRefund(w, program, trigger);
   }
   // A platform customer account enrolls; a guest (e-mail only) is matched to an existing member
   // by e-mail, else the order waits for that e-mail to enroll.
   const enroll = trigger.type !== 'order.paid' || Boolean(trigger.customer?.platformId || trigger.customer?.aliases?.length);
-  const resolved = await resolveCustomer(tx, now, trigger, enroll);
+  const resolved = await resolveCustomer(w, trigger, enroll);
   if (!resolved) {
     if (trigger.type === 'order.paid') {
       await recordOrder(tx, now, trigger, undefined);
@@ -104,15 +101,15 @@ async function applyNew(tx: Db, now: number, program: Program, trigger: TriggerE
   let evaluation: Evaluation | undefined;
   if (trigger.type === 'order.paid') {
     evaluation = await evaluateTrigger(program, trigger, await memberContext(tx, program, resolved.memberId), counterReader(tx), now);
-    posted.push(...(await postEvaluation(tx, now, program, trigger, resolved.memberId, evaluation, options.actor)));
+    posted.push(...(await postEvaluation(w, program, trigger, resolved.memberId, evaluation)));
     await recordOrder(tx, now, trigger, { memberId: resolved.memberId, earned: evaluation.total });
-    posted.push(...(await applyParkedRefunds(tx, now, program, trigger.source, trigger.order.id)));
+    posted.push(...(await applyParkedRefunds(w, program, trigger.source, trigger.order.id)));
   } else {
     evaluation = await evaluateTrigger(program, trigger, await memberContext(tx, program, resolved.memberId), counterReader(tx), now);
-    posted.push(...(await postEvaluation(tx, now, program, trigger, resolved.memberId, evaluation, options.actor)));
+    posted.push(...(await postEvaluation(w, program, trigger, resolved.memberId, evaluation)));
   }
   if (resolved.enrolled && trigger.customer?.email) {
-    posted.push(...(await creditGuestOrders(tx, now, program, resolved.memberId, trigger.customer.email)));
+    posted.push(...(await creditGuestOrders(w, program, resolved.memberId, trigger.customer.email)));
   }
   const points = posted.filter((p) => !p.duplicate).reduce((n, p) => n + signed(p), 0);
   return { status: 'applied', triggerId: trigger.id, memberId: resolved.memberId, enrolled: resolved.enrolled, points, posted, evaluation };

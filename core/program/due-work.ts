@@ -8,8 +8,8 @@
  * - refunds parked waiting for their order become exceptions after `refunds.parkHours`.
  */
 import { and, asc, gt, isNull, lte, sql } from 'drizzle-orm';
-import type { Ledger } from '../ledger/index.js';
-import { emitEvent } from '../outbox/emit.js';
+import type { Commit } from '../commit/commit.js';
+import type { Clock } from '../ledger/types.js';
 import { tablesOf } from '../storage/prepared.js';
 import type { Store } from '../storage/store.js';
 import { DAY_MS } from './calendar.js';
@@ -23,13 +23,21 @@ export interface ProgramDueWork {
   refundExceptions: number;
 }
 
-export async function runProgramDue(store: Store, ledger: Ledger, program: Program, limit = 500): Promise<ProgramDueWork> {
+/** What the program's due work writes with. */
+export interface DueDeps {
+  store: Store;
+  commit: Commit;
+  clock: Clock;
+}
+
+export async function runProgramDue(deps: DueDeps, program: Program, limit = 500): Promise<ProgramDueWork> {
+  const { store, commit } = deps;
   const work: ProgramDueWork = { expiringNotices: 0, tierReviews: 0, refundExceptions: 0 };
   const days = program.config.notices.expiringDays;
-  if (days > 0) work.expiringNotices = await noticeExpiring(store, ledger, days, limit);
+  if (days > 0) work.expiringNotices = await noticeExpiring(deps, days, limit);
 
   const { memberStanding } = tablesOf(store.db);
-  const now = ledger.clock();
+  const now = deps.clock();
   const due = await store.db
     .select({ memberId: memberStanding.memberId })
     .from(memberStanding)
@@ -37,15 +45,15 @@ export async function runProgramDue(store: Store, ledger: Ledger, program: Progr
     .orderBy(asc(memberStanding.reviewAt))
     .limit(limit);
   for (const { memberId } of due) {
-    await ledger.write((tx, t) => reviewTier(tx, t, program, memberId));
+    await commit('scheduler', (w) => reviewTier(w, program, memberId));
     work.tierReviews++;
   }
-  work.refundExceptions = await ledger.write((tx, t) => expireParkedRefunds(tx, t, program, limit));
+  work.refundExceptions = await commit('scheduler', (w) => expireParkedRefunds(w, program, limit));
   return work;
 }
 
-async function noticeExpiring(store: Store, ledger: Ledger, days: number, limit: number): Promise<number> {
-  const now = ledger.clock();
+async function noticeExpiring({ store, commit, clock }: DueDeps, days: number, limit: number): Promise<number> {
+  const now = clock();
   const { lots, expiryNotices } = tablesOf(store.db);
   const batches = await store.db
     .select({ memberId: lots.memberId, expiresAt: lots.spendOrder, points: sql<number>`sum(${lots.remaining} + ${lots.locked})` })
@@ -55,7 +63,8 @@ async function noticeExpiring(store: Store, ledger: Ledger, days: number, limit:
     .groupBy(lots.memberId, lots.spendOrder)
     .limit(limit);
   let sent = 0;
-  await ledger.write(async (tx, t) => {
+  await commit('scheduler', async (w) => {
+    const { tx, now: t } = w;
     for (const b of batches) {
       const points = Number(b.points);
       if (points <= 0) continue;
@@ -65,7 +74,7 @@ async function noticeExpiring(store: Store, ledger: Ledger, days: number, limit:
         .onConflictDoNothing()
         .returning({ m: tablesOf(tx).expiryNotices.memberId });
       if (!inserted.length) continue;
-      await emitEvent(tx, t, {
+      await w.emit({
         type: 'points.expiring',
         memberId: b.memberId,
         data: { points, expiresAt: new Date(b.expiresAt).toISOString(), days: Math.ceil((b.expiresAt - t) / DAY_MS) },

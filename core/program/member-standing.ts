@@ -5,8 +5,8 @@
  * `tiers.downgrade` (none, at the end of the period, or N days after the member fell below).
  * A tier set by hand (`members.manual_tier`) is a floor.
  */
+import type { Writer } from '../commit/writer.js';
 import { eq, sql } from 'drizzle-orm';
-import { emitEvent } from '../outbox/emit.js';
 import { prepared, tablesOf } from '../storage/prepared.js';
 import type { Db } from '../storage/store.js';
 import { DAY_MS, dayKey, endOfPeriod, windowStartDay } from './calendar.js';
@@ -111,7 +111,8 @@ export async function qualifyingPoints(db: Db, program: Program, memberId: strin
  * Re-evaluates the member's tier after earning, a take-back, or as time passes (the scheduler);
  * emits `tier.upgraded` / `tier.downgraded` with `tier` and `previousTier` in the event data.
  */
-export async function reviewTier(tx: Db, now: number, program: Program, memberId: string): Promise<void> {
+export async function reviewTier(w: Writer, program: Program, memberId: string): Promise<void> {
+  const { tx, now } = w;
   const tiers = program.config.tiers;
   if (!tiers || !program.tiers.length) return;
   const [member] = await prepared(tx, 'program_member_tier', (d, { members }) =>
@@ -135,7 +136,7 @@ export async function reviewTier(tx: Db, now: number, program: Program, memberId
 
   if (rank(program, qualified.id) > rank(program, held.id)) {
     await writeStanding(tx, memberId, now, standing, { tier: qualified.id, tierSince: now, downgradeAt: null, reviewAt }, base.id);
-    if (rank(program, target.id) > rank(program, current.id)) await announceTier(tx, now, memberId, 'tier.upgraded', target, current, earned);
+    if (rank(program, target.id) > rank(program, current.id)) await announceTier(w, memberId, 'tier.upgraded', target, current, earned);
     return;
   }
   if (rank(program, qualified.id) === rank(program, held.id)) {
@@ -158,10 +159,10 @@ export async function reviewTier(tx: Db, now: number, program: Program, memberId
     return;
   }
   await writeStanding(tx, memberId, now, standing, { tier: qualified.id, tierSince: now, downgradeAt: null, reviewAt }, base.id);
-  if (rank(program, target.id) < rank(program, current.id)) await announceTier(tx, now, memberId, 'tier.downgraded', target, current, earned);
+  if (rank(program, target.id) < rank(program, current.id)) await announceTier(w, memberId, 'tier.downgraded', target, current, earned);
 }
 
-async function announceTier(tx: Db, now: number, memberId: string, type: 'tier.upgraded' | 'tier.downgraded', tier: CompiledTier, previous: CompiledTier, earned: number) {
+async function announceTier(w: Writer, memberId: string, type: 'tier.upgraded' | 'tier.downgraded', tier: CompiledTier, previous: CompiledTier, earned: number) {
   const present = (t: CompiledTier) => ({ id: t.id, name: t.name, threshold: t.threshold });
-  await emitEvent(tx, now, { type, memberId, data: { tier: present(tier), previousTier: present(previous), qualifyingPoints: earned } });
+  await w.emit({ type, memberId, data: { tier: present(tier), previousTier: present(previous), qualifyingPoints: earned } });
 }

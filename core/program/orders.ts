@@ -3,6 +3,7 @@
  * orders ("I bought before I joined") can be credited when their e-mail enrolls within
  * `guests.creditWithinDays`.
  */
+import type { Writer } from '../commit/writer.js';
 import { and, eq, gte, sql } from 'drizzle-orm';
 import type { Posted } from '../ledger/index.js';
 import { normalizeEmail } from '../members/aliases.js';
@@ -61,7 +62,8 @@ export async function recordOrder(tx: Db, now: number, trigger: OrderPaid, credi
 }
 
 /** Credits the guest orders of a newly enrolled e-mail placed within the program's window. */
-export async function creditGuestOrders(tx: Db, now: number, program: Program, memberId: string, email: string): Promise<Posted[]> {
+export async function creditGuestOrders(w: Writer, program: Program, memberId: string, email: string): Promise<Posted[]> {
+  const { tx, now } = w;
   const days = program.config.guests.creditWithinDays;
   if (days === 0) return [];
   const { orders, appliedTriggers } = tablesOf(tx);
@@ -75,7 +77,7 @@ export async function creditGuestOrders(tx: Db, now: number, program: Program, m
     // What was refunded while the order waited is not earned at all.
     const trigger: OrderPaid = { ...original, order: { ...original.order, amount: Math.max(0, original.order.amount - Number(order.refundedAmount)) } };
     const evaluation = await evaluateTrigger(program, trigger, await memberContext(tx, program, memberId), counterReader(tx), now);
-    posted.push(...(await postEvaluation(tx, now, program, trigger, memberId, evaluation, 'guest-order')));
+    posted.push(...(await postEvaluation(w, program, trigger, memberId, evaluation, 'guest-order')));
     await tx
       .update(orders)
       .set({ memberId, status: 'earned', earned: evaluation.total, amount: trigger.order.amount, refundedAmount: 0, guestEmail: null, trigger: null, updatedAt: now })

@@ -3,9 +3,8 @@
  * counters behind limits and tiers, `limit.reached` / `fraud.flagged`, debt repayment and the
  * tier review — all in the caller's transaction.
  */
-import { ledgerOps, type Posted } from '../ledger/index.js';
-import { emitEvent } from '../outbox/emit.js';
-import type { Db } from '../storage/store.js';
+import type { Writer } from '../commit/writer.js';
+import { earn, type Posted } from '../ledger/index.js';
 import type { TriggerEvent } from '../triggers/trigger-event.js';
 import { dayKey, periodKey } from './calendar.js';
 import type { Program } from './compiled-program.js';
@@ -18,20 +17,21 @@ import { repayDebt } from './take-back.js';
 export const EXPLICIT_RULE = 'explicit';
 
 export async function postEvaluation(
-  tx: Db,
-  now: number,
+  w: Writer,
   program: Program,
   trigger: TriggerEvent,
   memberId: string,
   evaluation: Evaluation,
+  /** Recorded instead of the write's actor (a guest order credited on enrolment: `guest-order`). */
   actor?: string,
 ): Promise<Posted[]> {
+  const { tx } = w;
   const posted: Posted[] = [];
   for (const line of evaluation.lines) {
     if (line.points <= 0) continue;
     const capped = line.cappedBy.length > 0;
     posted.push(
-      await ledgerOps.earn(tx, now, {
+      await w.post(earn, {
         memberId,
         points: line.points,
         idempotencyKey: `earn:${trigger.id}:${line.ruleId}`,
@@ -69,16 +69,16 @@ export async function postEvaluation(
     if (rule.limit.budget !== undefined && line.points > 0) await bumpCounter(tx, counterKeys.budget(rule.id), line.points, 1);
   }
   for (const limit of evaluation.limited) {
-    await emitEvent(tx, now, { type: 'limit.reached', memberId, data: { ...limit, eventId: trigger.id, trigger: evaluation.on } });
+    await w.emit({ type: 'limit.reached', memberId, data: { ...limit, eventId: trigger.id, trigger: evaluation.on } });
   }
   if (evaluation.held) {
-    await emitEvent(tx, now, {
+    await w.emit({
       type: 'fraud.flagged',
       memberId,
       data: { ruleId: 'fraud.velocity', reason: evaluation.held.reason, heldUntil: new Date(evaluation.held.until).toISOString(), points: total, eventId: trigger.id },
     });
   }
-  posted.push(...(await repayDebt(tx, now, program, memberId, posted)));
-  await reviewTier(tx, now, program, memberId);
+  posted.push(...(await repayDebt(w, program, memberId, posted)));
+  await reviewTier(w, program, memberId);
   return posted;
 }

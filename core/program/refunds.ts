@@ -5,13 +5,13 @@
  * order is parked and applied when the order arrives; after `refunds.parkHours` it becomes an
  * exception (`refund.unmatched`) for support.
  */
+import type { Writer } from '../commit/writer.js';
 import { and, asc, eq, lt, sql } from 'drizzle-orm';
 import type { Posted } from '../ledger/index.js';
-import { emitEvent } from '../outbox/emit.js';
 import { prepared, tablesOf } from '../storage/prepared.js';
 import type { Db } from '../storage/store.js';
 import type { TriggerEvent } from '../triggers/trigger-event.js';
-import type { ApplyOptions, ApplyOutcome } from './apply-trigger.js';
+import type { ApplyOutcome } from './apply-trigger.js';
 import { dayKey } from './calendar.js';
 import type { Program } from './compiled-program.js';
 import { bumpCounter, counterKeys } from './counters.js';
@@ -28,7 +28,8 @@ function orderIdOf(trigger: RefundTrigger): string {
   return trigger.type === 'order.cancelled' ? trigger.order.id : trigger.refund.orderId;
 }
 
-export async function applyRefund(tx: Db, now: number, program: Program, trigger: RefundTrigger, _options: ApplyOptions): Promise<ApplyOutcome> {
+export async function applyRefund(w: Writer, program: Program, trigger: RefundTrigger): Promise<ApplyOutcome> {
+  const { tx, now } = w;
   const { orders, orderRefunds } = tablesOf(tx);
   const key = orderKey(trigger.source, orderIdOf(trigger));
   await lockOrderKey(tx, key);
@@ -37,7 +38,7 @@ export async function applyRefund(tx: Db, now: number, program: Program, trigger
     await tx.insert(orderRefunds).values({ key: trigger.id, orderKey: key, amount: 0, status: 'parked', trigger: JSON.stringify(trigger), receivedAt: now }).onConflictDoNothing();
     return { status: 'parked', triggerId: trigger.id, enrolled: false, points: 0, posted: [], detail: `order ${key} not seen yet: parked until it arrives` };
   }
-  const result = await refundOrder(tx, now, program, trigger, order);
+  const result = await refundOrder(w, program, trigger, order);
   await tx.insert(orderRefunds).values({ key: trigger.id, orderKey: key, amount: result.amount, points: result.points, status: 'applied', trigger: JSON.stringify(trigger), receivedAt: now, resolvedAt: now }).onConflictDoNothing();
   // What the ledger took back (reversals, debits): a debt or a part not taken (only_pending) is in `detail`, not here.
   const taken = result.posted.reduce((n, p) => n + p.transfer.amount, 0);
@@ -62,7 +63,8 @@ function refundedAfter(trigger: RefundTrigger, order: OrderRow): { refunded: num
   return { refunded: Math.min(total, base), base };
 }
 
-async function refundOrder(tx: Db, now: number, program: Program, trigger: RefundTrigger, order: OrderRow) {
+async function refundOrder(w: Writer, program: Program, trigger: RefundTrigger, order: OrderRow) {
+  const { tx, now } = w;
   const { orders } = tablesOf(tx);
   const { refunded, base: amount } = refundedAfter(trigger, order);
   const earned = Number(order.earned);
@@ -76,7 +78,7 @@ async function refundOrder(tx: Db, now: number, program: Program, trigger: Refun
   if (order.status === 'guest') {
     detail = 'guest order: the refund lowers what it earns if its e-mail enrolls';
   } else if (take > 0 && order.memberId) {
-    const result = await takeBack(tx, now, program, {
+    const result = await takeBack(w, program, {
       memberId: order.memberId,
       orderKey: order.key,
       points: take,
@@ -89,7 +91,7 @@ async function refundOrder(tx: Db, now: number, program: Program, trigger: Refun
     if (result.forgiven) detail += `; ${result.forgiven} not taken (only_pending: points already active)`;
     // Tier windows count points earned net of what refunds took back.
     await bumpCounter(tx, counterKeys.day(order.memberId, dayKey(now, program.timeZone)), -take, 0);
-    await reviewTier(tx, now, program, order.memberId);
+    await reviewTier(w, program, order.memberId);
   }
   await tx
     .update(orders)
@@ -121,7 +123,8 @@ async function lockOrderKey(tx: Db, key: string): Promise<void> {
 }
 
 /** Applies refunds that arrived before their order, now that it is here. */
-export async function applyParkedRefunds(tx: Db, now: number, program: Program, source: string, orderId: string): Promise<Posted[]> {
+export async function applyParkedRefunds(w: Writer, program: Program, source: string, orderId: string): Promise<Posted[]> {
+  const { tx, now } = w;
   const { orders, orderRefunds } = tablesOf(tx);
   const key = orderKey(source, orderId);
   await lockOrderKey(tx, key);
@@ -132,7 +135,7 @@ export async function applyParkedRefunds(tx: Db, now: number, program: Program, 
   const posted: Posted[] = [];
   for (const row of parked) {
     const [order] = await tx.select().from(orders).where(eq(orders.key, key));
-    const result = await refundOrder(tx, now, program, JSON.parse(row.trigger) as RefundTrigger, order!);
+    const result = await refundOrder(w, program, JSON.parse(row.trigger) as RefundTrigger, order!);
     posted.push(...result.posted);
     await tx.update(orderRefunds).set({ status: 'applied', amount: result.amount, points: result.points, resolvedAt: now }).where(eq(orderRefunds.key, row.key));
   }
@@ -140,7 +143,8 @@ export async function applyParkedRefunds(tx: Db, now: number, program: Program, 
 }
 
 /** Parked refunds older than the program's wait become exceptions, announced for support. */
-export async function expireParkedRefunds(tx: Db, now: number, program: Program, limit = 500): Promise<number> {
+export async function expireParkedRefunds(w: Writer, program: Program, limit = 500): Promise<number> {
+  const { tx, now } = w;
   const { orderRefunds } = tablesOf(tx);
   const due = await tx
     .select()
@@ -150,7 +154,7 @@ export async function expireParkedRefunds(tx: Db, now: number, program: Program,
   for (const row of due) {
     await tx.update(orderRefunds).set({ status: 'exception', resolvedAt: now }).where(and(eq(orderRefunds.key, row.key), eq(orderRefunds.status, 'parked')));
     const trigger = JSON.parse(row.trigger) as RefundTrigger;
-    await emitEvent(tx, now, {
+    await w.emit({
       type: 'refund.unmatched',
       memberId: null,
       data: { refundId: row.key, orderKey: row.orderKey, source: trigger.source, receivedAt: new Date(row.receivedAt).toISOString(), waitedHours: program.config.refunds.parkHours },

@@ -8,10 +8,10 @@
  * - `unlimited`: as `within_balance`, but the debt shows as a negative balance.
  * The ledger never takes `available` below zero (I5): a debt is recorded beside it, not in it.
  */
+import type { Writer } from '../commit/writer.js';
 import { and, asc, eq, inArray } from 'drizzle-orm';
-import { ledgerOps, type Posted } from '../ledger/index.js';
+import { adjust, reverse, type Posted } from '../ledger/index.js';
 import { tablesOf } from '../storage/prepared.js';
-import type { Db } from '../storage/store.js';
 import type { Program } from './compiled-program.js';
 import { readStanding, setDebt } from './member-standing.js';
 
@@ -26,11 +26,11 @@ export interface TakeBackResult {
 }
 
 export async function takeBack(
-  tx: Db,
-  now: number,
+  w: Writer,
   program: Program,
   input: { memberId: string; orderKey: string; points: number; key: string; reason: string; eventId: string },
 ): Promise<TakeBackResult> {
+  const { tx, now } = w;
   const result: TakeBackResult = { taken: 0, debt: 0, forgiven: 0, posted: [] };
   if (input.points <= 0) return result;
   const { transfers, lots } = tablesOf(tx);
@@ -50,7 +50,7 @@ export async function takeBack(
     const lot = lotRows.find((l) => l.id === earn.lotId);
     if (!lot || lot.remaining === 0) continue;
     if (policy === 'only_pending' && lot.status !== 'pending') continue;
-    const posted = await ledgerOps.reverse(tx, now, {
+    const posted = await w.post(reverse, {
       transferId: earn.id,
       points: Math.min(left, lot.remaining),
       idempotencyKey: `${input.key}:${earn.id}`,
@@ -69,7 +69,7 @@ export async function takeBack(
   const [balance] = await tx.select({ available: balances.available }).from(balances).where(eq(balances.memberId, input.memberId));
   const fromAvailable = Math.min(left, Number(balance?.available ?? 0));
   if (fromAvailable > 0) {
-    const posted = await ledgerOps.adjust(tx, now, {
+    const posted = await w.post(adjust, {
       memberId: input.memberId,
       points: -fromAvailable,
       idempotencyKey: `${input.key}:available`,
@@ -91,7 +91,8 @@ export async function takeBack(
  * Repays a refund debt from points just earned: each newly active earn gives back up to what is
  * owed (a reversal of that earn, so the ledger shows which points paid which debt).
  */
-export async function repayDebt(tx: Db, now: number, program: Program, memberId: string, earned: Posted[]): Promise<Posted[]> {
+export async function repayDebt(w: Writer, program: Program, memberId: string, earned: Posted[]): Promise<Posted[]> {
+  const { tx, now } = w;
   const standing = await readStanding(tx, memberId);
   if (standing.debt <= 0) return [];
   let debt = standing.debt;
@@ -102,7 +103,7 @@ export async function repayDebt(tx: Db, now: number, program: Program, memberId:
     if (p.duplicate || p.transfer.kind !== 'earn') continue;
     const [lot] = await tx.select({ status: lots.status, remaining: lots.remaining }).from(lots).where(eq(lots.id, p.transfer.lotId!));
     if (!lot || lot.status !== 'active' || lot.remaining === 0) continue;
-    const repaid = await ledgerOps.reverse(tx, now, {
+    const repaid = await w.post(reverse, {
       transferId: p.transfer.id,
       points: Math.min(debt, lot.remaining),
       idempotencyKey: `repay:${p.transfer.id}`,

@@ -4,6 +4,7 @@
  * row lock it for `pinLockMinutes`. A check commits its failure count on its own, before the
  * redemption's transaction, so a refused redemption still counts the attempt.
  */
+import type { Commit } from '../commit/commit.js';
 import { randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
 import { promisify } from 'node:util';
 import { eq, sql } from 'drizzle-orm';
@@ -45,7 +46,7 @@ export async function hasPin(db: Db, memberId: string): Promise<boolean> {
  * For a redemption of `cost` points: throws unless no PIN is needed (below the program's
  * threshold, or the member set none) or the given PIN is right.
  */
-export async function checkRedemptionPin(store: Store, program: Program, now: number, memberId: string, cost: number, pin: string | undefined): Promise<void> {
+export async function checkRedemptionPin(store: Store, commit: Commit, program: Program, now: number, memberId: string, cost: number, pin: string | undefined): Promise<void> {
   const above = program.config.redemption.pinRequiredAbove;
   if (above === undefined || cost <= above) return;
   const { memberPins } = tablesOf(store.db);
@@ -56,12 +57,12 @@ export async function checkRedemptionPin(store: Store, program: Program, now: nu
   }
   if (!pin) throw new RewardError('pin_required', `a redemption above ${above} points needs the member's PIN`, { pinRequiredAbove: above });
   if (await pinMatches(pin, row.hash)) {
-    if (row.failures > 0) await store.transaction((tx) => tx.update(tablesOf(tx).memberPins).set({ failures: 0, lockedUntil: null, updatedAt: now }).where(eq(tablesOf(tx).memberPins.memberId, memberId)));
+    if (row.failures > 0) await commit('pin', ({ tx }) => tx.update(tablesOf(tx).memberPins).set({ failures: 0, lockedUntil: null, updatedAt: now }).where(eq(tablesOf(tx).memberPins.memberId, memberId)));
     return;
   }
   const { pinMaxFailures, pinLockMinutes } = program.config.redemption;
   // An atomic increment: concurrent wrong guesses each count.
-  const failures = await store.transaction(async (tx) => {
+  const failures = await commit('pin', async ({ tx }) => {
     const t = tablesOf(tx).memberPins;
     const [counted] = await tx.update(t).set({ failures: sql`${t.failures} + 1`, updatedAt: now }).where(eq(t.memberId, memberId)).returning({ failures: t.failures });
     const n = Number(counted?.failures ?? 1);

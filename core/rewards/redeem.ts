@@ -6,14 +6,13 @@
  * redemptions against points for 10 give exactly 10 redemptions, 10 fewer in stock, and a
  * balance that never went below zero.
  */
+import type { Writer } from '../commit/writer.js';
 import { and, eq, isNull, ne, sql } from 'drizzle-orm';
 import { newId } from '../ids.js';
-import { ledgerOps, type Posted } from '../ledger/index.js';
-import { emitEvent } from '../outbox/emit.js';
+import { spend, type Posted } from '../ledger/index.js';
 import type { Program } from '../program/compiled-program.js';
 import { memberContext } from '../program/member-standing.js';
 import { tablesOf } from '../storage/prepared.js';
-import type { Db } from '../storage/store.js';
 import { DAY_MS } from '../program/calendar.js';
 import { requireReward, type Reward } from './catalog.js';
 import { RewardError } from './reward-error.js';
@@ -45,11 +44,11 @@ export function presentRewardForEvent(r: Reward) {
 }
 
 export async function redeem(
-  tx: Db,
-  now: number,
+  w: Writer,
   program: Program,
-  input: { memberId: string; rewardId: string; idempotencyKey: string; actor?: string },
+  input: { memberId: string; rewardId: string; idempotencyKey: string },
 ): Promise<Redeemed> {
+  const { tx, now } = w;
   const { redemptions, rewards, vouchers, voucherPool } = tablesOf(tx);
   const reward = await requireReward(tx, input.rewardId);
   const spendKey = `redeem:${input.idempotencyKey}`;
@@ -94,11 +93,11 @@ export async function redeem(
   }
 
   const redemptionId = newId('rdm', now);
-  const posted = await ledgerOps.spend(tx, now, {
+  const posted = await w.post(spend, {
     memberId: input.memberId,
     points: reward.cost,
     idempotencyKey: spendKey,
-    why: { source: 'redemption', redemptionId, actor: input.actor, reason: `reward: ${reward.name}` },
+    why: { source: 'redemption', redemptionId, reason: `reward: ${reward.name}` },
   });
 
   let code: string | null = null;
@@ -128,7 +127,7 @@ export async function redeem(
   const { balances } = tablesOf(tx);
   const [balance] = await tx.select().from(balances).where(eq(balances.memberId, input.memberId));
   const { memberId: _m, version: _v, updatedAt: _u, ...snapshot } = balance!;
-  await emitEvent(tx, now, {
+  await w.emit({
     type: 'reward.redeemed',
     memberId: input.memberId,
     data: {

@@ -4,14 +4,15 @@
  * voided — all or nothing. A voucher already used cannot be reversed: the customer has had the
  * reward.
  */
+import type { Writer } from '../commit/writer.js';
 import { and, eq, sql } from 'drizzle-orm';
-import { ledgerOps, type Posted } from '../ledger/index.js';
+import { reverse, type Posted } from '../ledger/index.js';
 import { transferByKey } from '../ledger/record-transfer.js';
 import { tablesOf } from '../storage/prepared.js';
-import type { Db } from '../storage/store.js';
 import { RewardError } from './reward-error.js';
 
-export async function reverseRedemption(tx: Db, now: number, redemptionId: string, why: { actor?: string; reason?: string }): Promise<{ posted: Posted; redemptionId: string; alreadyReversed: boolean }> {
+export async function reverseRedemption(w: Writer, redemptionId: string, why: { reason?: string }): Promise<{ posted: Posted; redemptionId: string; alreadyReversed: boolean }> {
+  const { tx, now } = w;
   const { redemptions, rewards, vouchers } = tablesOf(tx);
   const [row] = await tx.select().from(redemptions).where(eq(redemptions.id, redemptionId));
   if (!row) throw new RewardError('redemption_not_found', `no redemption ${redemptionId}`, { redemptionId });
@@ -36,10 +37,10 @@ export async function reverseRedemption(tx: Db, now: number, redemptionId: strin
     return { posted, redemptionId, alreadyReversed: true };
   }
   await tx.update(rewards).set({ stock: sql`${rewards.stock} + 1`, updatedAt: now }).where(and(eq(rewards.id, row.rewardId), sql`${rewards.stock} is not null`));
-  const posted = await ledgerOps.reverse(tx, now, {
+  const posted = await w.post(reverse, {
     transferId: row.transferId,
     idempotencyKey: key,
-    why: { source: 'redemption', redemptionId, actor: why.actor, reason: why.reason ?? 'redemption reversed' },
+    why: { source: 'redemption', redemptionId, reason: why.reason ?? 'redemption reversed' },
   });
   return { posted, redemptionId, alreadyReversed: false };
 }

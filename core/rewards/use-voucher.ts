@@ -2,8 +2,8 @@
  * A voucher is used once: a conditional update from `active` to `used` is the whole check, so
  * two tills scanning one code at the same instant get one success and one 409.
  */
+import type { Writer } from '../commit/writer.js';
 import { and, eq } from 'drizzle-orm';
-import { emitEvent } from '../outbox/emit.js';
 import { tablesOf } from '../storage/prepared.js';
 import type { Db } from '../storage/store.js';
 import { RewardError } from './reward-error.js';
@@ -17,7 +17,8 @@ export async function findVoucher(db: Db, code: string): Promise<VoucherRow | un
   return row;
 }
 
-export async function useVoucher(tx: Db, now: number, code: string, reference?: string): Promise<VoucherRow> {
+export async function useVoucher(w: Writer, code: string, reference?: string): Promise<VoucherRow> {
+  const { tx, now } = w;
   const { vouchers } = tablesOf(tx);
   const voucher = await findVoucher(tx, code);
   if (!voucher) throw new RewardError('voucher_not_found', 'no such voucher', {});
@@ -30,7 +31,7 @@ export async function useVoucher(tx: Db, now: number, code: string, reference?: 
     .where(and(eq(vouchers.code, voucher.code), eq(vouchers.status, 'active')))
     .returning();
   if (!used) throw new RewardError('voucher_used', 'the voucher was used a moment ago', {});
-  await emitEvent(tx, now, {
+  await w.emit({
     type: 'voucher.used',
     memberId: used.memberId,
     data: { code: used.code, rewardId: used.rewardId, redemptionId: used.redemptionId, reference: reference ?? null },

@@ -7,8 +7,6 @@ import { migrationsFolder } from './migrations-folder.js';
 import { schema } from './schema.pg.js';
 import type { Db, Store } from './store.js';
 
-/** Errors after which a transaction is safely retried from the start. */
-const RETRYABLE = new Set(['40001', '40P01']); // serialization failure, deadlock detected
 /** Every hub process migrating at start takes this lock, so they migrate one at a time. */
 const MIGRATION_LOCK = 7_141_001;
 
@@ -36,15 +34,10 @@ export async function openPg(url: string, options: { migrate?: boolean; poolSize
     dialect: 'pg',
     location,
     db,
-    async transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T> {
-      for (let attempt = 0; ; attempt++) {
-        try {
-          return await (db as unknown as { transaction(f: (tx: Db) => Promise<T>): Promise<T> }).transaction(fn);
-        } catch (error) {
-          const code = (error as { code?: string; cause?: { code?: string } }).code ?? (error as { cause?: { code?: string } }).cause?.code;
-          if (!code || !RETRYABLE.has(code) || attempt >= 5) throw error;
-        }
-      }
+    // One attempt: a serialization failure or deadlock is retried by the write boundary's one
+    // retry policy (core/commit/retry.ts), which runs the whole write again.
+    transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T> {
+      return (db as unknown as { transaction(f: (tx: Db) => Promise<T>): Promise<T> }).transaction(fn);
     },
     async exclusive<T>(name: string, fn: () => Promise<T>): Promise<T | undefined> {
       const client = await pool.connect();

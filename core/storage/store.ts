@@ -22,6 +22,8 @@ export interface Store {
   /**
    * Runs `fn` in one transaction: all its writes commit together or none do. Writes are
    * serialized per member by the ledger's row lock; on SQLite, transactions are serialized.
+   * Called by the write boundary only (core/commit/commit.ts): everything else writes through
+   * `commit(actor, fn)`, which retries and reports what was committed.
    */
   transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T>;
   /**

@@ -38,8 +38,8 @@ describe('API keys and scopes', () => {
   });
 
   it('stops accepting a revoked key', async () => {
-    const { key, id } = await createApiKey(h.hub.store, 'temp', ['read']);
-    expect((await revokeApiKey(h.hub.store, id)).status).toBe('revoked');
+    const { key, id } = await createApiKey(h.hub.commit, 'temp', ['read']);
+    expect((await revokeApiKey(h.hub.commit, id)).status).toBe('revoked');
     // Never used before revocation, so no cached record stands in the way (records are cached ~5 s).
     const res = await h.call('GET', '/v1/members', { scope: null, headers: { authorization: `Bearer ${key}` } });
     expect(res.status).toBe(401);

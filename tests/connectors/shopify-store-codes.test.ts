@@ -20,7 +20,6 @@ import { shopifyStoreCodeOptions, type ShopifyStoreCodeOptions } from '../../con
 import { connectorStatus } from '../../core/connectors/definition.js';
 import { silentLogger } from '../../core/observability/logger.js';
 import type { OutboundAdapter, SendContext } from '../../core/outbound/adapter.js';
-import { emitEvent } from '../../core/outbox/emit.js';
 import type { LoyaltyEvent } from '../../core/outbox/loyalty-events.js';
 import { tablesOf } from '../../core/storage/prepared.js';
 import type { Store } from '../../core/storage/store.js';
@@ -397,7 +396,7 @@ describe('shopify store codes: a Dev Dashboard app (client credentials grant)', 
   });
 
   it('is routed with SHOPIFY_CLIENT_ID instead of the access token', () => {
-    const r = shopify.createRouter({ store: {} as Store, logger: silentLogger, env: grantEnv });
+    const r = shopify.createRouter({ store: {} as Store, commit: undefined as never, logger: silentLogger, env: grantEnv });
     expect(r.wants('reward.redeemed')).toBe(true);
   });
 });
@@ -424,7 +423,7 @@ function redeemed(data: Record<string, unknown> = {}, type: LoyaltyEvent['type']
 }
 
 describe('shopify store codes: the router', () => {
-  const router = (e: Record<string, string | undefined> = env) => shopify.createRouter({ store: {} as Store, logger: silentLogger, env: e });
+  const router = (e: Record<string, string | undefined> = env) => shopify.createRouter({ store: {} as Store, commit: undefined as never, logger: silentLogger, env: e });
 
   it('routes a reward.redeemed asking for Shopify codes to one store-code:shopify delivery with the options fixed', () => {
     const r = router();
@@ -491,7 +490,7 @@ describe('shopify store codes through the outbox', () => {
     return (await json<{ id: string }>(await h.call('POST', '/v1/members', { body: { email: 'ann@example.com' } }))).id;
   }
   const emit = (memberId: string, data: Record<string, unknown>) =>
-    h.hub.store.transaction((tx) => emitEvent(tx, h.clock(), { type: 'reward.redeemed', memberId, data: { ...redeemed().data, ...data } }));
+    h.hub.commit('test', (w) => w.emit({ type: 'reward.redeemed', memberId, data: { ...redeemed().data, ...data } }));
   const deliveries = async () => {
     const { deliveries: table } = tablesOf(h.hub.store.db);
     return h.hub.store.db.select().from(table);

@@ -11,8 +11,6 @@ import { Webhook, WebhookVerificationError } from 'standardwebhooks';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import webhook from '../../connectors/webhook/index.js';
 import { createEndpointRouter, type EndpointRouter } from '../../connectors/webhook/endpoint-router.js';
-import { Ledger } from '../../core/ledger/index.js';
-import { enrollMember } from '../../core/members/members.js';
 import { silentLogger } from '../../core/observability/logger.js';
 import {
   createWebhookEndpoint,
@@ -26,6 +24,7 @@ import type { LoyaltyEventType } from '../../core/outbox/loyalty-events.js';
 import { tablesOf } from '../../core/storage/prepared.js';
 import type { Store } from '../../core/storage/store.js';
 import { openTempStore } from '../helpers/test-store.js';
+import { testLedger, type TestLedger } from '../helpers/ledger-writes.js';
 
 const HOUR = 3_600_000;
 const server = setupServer();
@@ -64,7 +63,7 @@ function verifies(secret: string, r: Received): boolean {
 describe('signed webhooks', () => {
   let store: Store;
   let dispose: () => Promise<void>;
-  let ledger: Ledger;
+  let ledger: TestLedger;
   let endpoints: EndpointRouter;
   let memberId: string;
   // Receivers check `webhook-timestamp` against their own clock (Date.now): the hub's clock is
@@ -75,23 +74,24 @@ describe('signed webhooks', () => {
   const dispatcher = () =>
     new Dispatcher({
       store,
+      commit: ledger.commit,
       router: () => endpoints.router,
-      adapters: new Map([['webhook', webhook.createAdapter({}, { store })]]),
+      adapters: new Map([['webhook', webhook.createAdapter({}, { store, commit: ledger.commit })]]),
       logger: silentLogger,
       clock,
       schedule: [5_000, 60_000],
       random: () => 0.5, // no jitter
     });
   const deliveries = () => store.db.select().from(tablesOf(store.db).deliveries);
-  const subscribe = (input: NewWebhookEndpoint) => createWebhookEndpoint(store, clock(), input);
+  const subscribe = (input: NewWebhookEndpoint) => createWebhookEndpoint({ store, commit: ledger.commit }, input);
   const earn = (points: number, key: string) => ledger.earn({ memberId, points, idempotencyKey: key, why: { source: 'api' } });
 
   beforeEach(async () => {
     vi.useFakeTimers({ toFake: ['Date'], now: Date.now() });
     ({ store, dispose } = await openTempStore());
-    ledger = new Ledger(store, clock);
+    ledger = testLedger(store, clock);
     endpoints = createEndpointRouter(store, { refreshMs: 0 });
-    memberId = (await store.transaction((tx) => enrollMember(tx, clock(), { email: 'ann@example.com' }))).id;
+    memberId = (await ledger.enroll({ email: 'ann@example.com' })).id;
     // The enrollment's member.enrolled is routed (to no endpoint yet) before each test starts.
     await endpoints.refresh();
     await dispatcher().runOnce();
@@ -133,7 +133,7 @@ describe('signed webhooks', () => {
   it('during a rotation overlap, receivers holding the old and the new secret both verify; after it, only the new', async () => {
     const seen = receiver('https://shop.example/hooks');
     const { endpoint, secret: oldSecret } = await subscribe({ url: 'https://shop.example/hooks' });
-    const rotated = await rotateWebhookSecret(store, clock(), endpoint.id, 2 * HOUR);
+    const rotated = await rotateWebhookSecret({ store, commit: ledger.commit }, endpoint.id, 2 * HOUR);
     const newSecret = rotated!.secret;
     expect(newSecret).not.toBe(oldSecret);
 
@@ -155,7 +155,7 @@ describe('signed webhooks', () => {
   it('an overlap of 0 revokes the old secret at once', async () => {
     const seen = receiver('https://shop.example/hooks');
     const { endpoint, secret: oldSecret } = await subscribe({ url: 'https://shop.example/hooks' });
-    const { secret: newSecret } = (await rotateWebhookSecret(store, clock(), endpoint.id, 0))!;
+    const { secret: newSecret } = (await rotateWebhookSecret({ store, commit: ledger.commit }, endpoint.id, 0))!;
     await earn(10, 'e1');
     await dispatcher().runOnce();
     expect(verifies(oldSecret, seen[0]!)).toBe(false);
@@ -239,7 +239,7 @@ describe('signed webhooks', () => {
     await earn(10, 'e1');
     const d = dispatcher();
     await d.route();
-    await deleteWebhookEndpoint(store, endpoint.id);
+    await deleteWebhookEndpoint({ store, commit: ledger.commit }, endpoint.id);
     await d.deliverDue();
     const [delivery] = await deliveries();
     expect(delivery).toMatchObject({ status: 'skipped' });

@@ -14,7 +14,6 @@ import { wooCommerceStoreCodeOptions, type WooCommerceStoreCodeOptions } from '.
 import { connectorStatus } from '../../core/connectors/definition.js';
 import { silentLogger } from '../../core/observability/logger.js';
 import type { OutboundAdapter, SendContext } from '../../core/outbound/adapter.js';
-import { emitEvent } from '../../core/outbox/emit.js';
 import type { LoyaltyEvent } from '../../core/outbox/loyalty-events.js';
 import { tablesOf } from '../../core/storage/prepared.js';
 import type { Store } from '../../core/storage/store.js';
@@ -287,7 +286,7 @@ function redeemed(data: Record<string, unknown> = {}, type: LoyaltyEvent['type']
 }
 
 describe('woocommerce store codes: the router', () => {
-  const router = (e: Record<string, string | undefined> = env) => woocommerce.createRouter({ store: {} as Store, logger: silentLogger, env: e });
+  const router = (e: Record<string, string | undefined> = env) => woocommerce.createRouter({ store: {} as Store, commit: undefined as never, logger: silentLogger, env: e });
 
   it('routes a reward.redeemed asking for WooCommerce codes to one store-code:woocommerce delivery', () => {
     const r = router();
@@ -350,9 +349,9 @@ describe('woocommerce store codes through the outbox', () => {
   it('creates exactly one coupon per redemption; a lost answer retried meets "already exists" and is delivered', async () => {
     const seen = store('post', COUPONS, () => new HttpResponse(null, { status: 500 }), exists);
     const ann = (await json<{ id: string }>(await h.call('POST', '/v1/members', { body: { email: 'ann@example.com' } }))).id;
-    await h.hub.store.transaction((tx) => emitEvent(tx, h.clock(), { type: 'reward.redeemed', memberId: ann, data: redeemed().data }));
-    await h.hub.store.transaction((tx) =>
-      emitEvent(tx, h.clock(), { type: 'reward.redeemed', memberId: ann, data: { ...redeemed().data, redemptionId: 'rdm_shop', storeCodes: ['shopify'] } }),
+    await h.hub.commit('test', (w) => w.emit({ type: 'reward.redeemed', memberId: ann, data: redeemed().data }));
+    await h.hub.commit('test', (w) =>
+      w.emit({ type: 'reward.redeemed', memberId: ann, data: { ...redeemed().data, redemptionId: 'rdm_shop', storeCodes: ['shopify'] } }),
     );
     const dispatcher = h.hub.notifications.dispatcher;
     await dispatcher.runOnce();

@@ -35,8 +35,8 @@ export function hubHarness(options: Omit<HubOptions, 'env' | 'clock'> & { env?: 
     });
     h.keys = {
       admin: ADMIN_KEY,
-      write: (await createApiKey(h.hub.store, 'storefront', ['write'])).key,
-      read: (await createApiKey(h.hub.store, 'dashboard', ['read'])).key,
+      write: (await createApiKey(h.hub.commit, 'storefront', ['write'])).key,
+      read: (await createApiKey(h.hub.commit, 'dashboard', ['read'])).key,
     };
     h.call = async (method, path, { scope = 'admin', body, headers = {} } = {}) =>
       h.hub.app.request(path, {

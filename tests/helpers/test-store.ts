@@ -1,8 +1,10 @@
 import { afterEach, beforeEach, expect } from 'vitest';
+import { createWriteBoundary, type Commit } from '../../core/commit/commit.js';
 import { Ledger, checkLedgerInvariants } from '../../core/ledger/index.js';
 import { enrollMember, type MemberProfile } from '../../core/members/members.js';
 import { openStore } from '../../core/storage/open-store.js';
 import type { Store } from '../../core/storage/store.js';
+import { ledgerWrites, type LedgerWrites } from './ledger-writes.js';
 import { tempDatabase } from './temp-database.js';
 
 /**
@@ -43,7 +45,12 @@ export function testClock(start = Date.parse('2026-01-01T00:00:00Z')): TestClock
 export interface LedgerHarness {
   store: Store;
   clock: TestClock;
+  /** The write boundary, on the test clock. */
+  commit: Commit;
+  /** Reads and the scheduler's due work. */
   ledger: Ledger;
+  /** One operation per commit (actor `test`). */
+  write: LedgerWrites;
   enroll(profile?: MemberProfile & { aliases?: string[] }): ReturnType<typeof enrollMember>;
 }
 
@@ -60,8 +67,10 @@ export function ledgerHarness(): LedgerHarness {
     dispose = temp.dispose;
     h.store = temp.store;
     h.clock = testClock();
-    h.ledger = new Ledger(h.store, h.clock);
-    h.enroll = (profile = {}) => h.store.transaction((tx) => enrollMember(tx, h.clock(), profile));
+    h.commit = createWriteBoundary(h.store, h.clock).commit;
+    h.ledger = new Ledger(h.store, h.commit, h.clock);
+    h.write = ledgerWrites(h.commit);
+    h.enroll = (profile = {}) => h.commit('test', (w) => enrollMember(w, profile));
   });
   afterEach(async () => {
     try {

@@ -206,18 +206,18 @@ describe('POST /webhooks/shopify', () => {
     it('turns a refund whose order never came into a refund.unmatched exception after 72 hours', async () => {
       await deliver(h, 'shopify', shopifyDelivery('refunds/create', refund()));
       h.clock.advance(71 * HOUR_MS);
-      expect((await runProgramDue(h.hub.store, h.hub.ledger, h.hub.program)).refundExceptions).toBe(0);
+      expect((await runProgramDue(h.hub, h.hub.program)).refundExceptions).toBe(0);
       expect(await loyaltyEvents(h, 'refund.unmatched')).toEqual([]);
 
       h.clock.advance(2 * HOUR_MS);
-      expect((await runProgramDue(h.hub.store, h.hub.ledger, h.hub.program)).refundExceptions).toBe(1);
+      expect((await runProgramDue(h.hub, h.hub.program)).refundExceptions).toBe(1);
       const unmatched = await loyaltyEvents(h, 'refund.unmatched');
       expect(unmatched.map((e) => e.data)).toEqual([
         expect.objectContaining({ refundId: 'shopify:refund:929361472', orderKey: `shopify:order:${REFUNDED_ORDER}`, source: 'shopify', waitedHours: 72 }),
       ]);
       // Announced once, not on every tick.
       h.clock.advance(24 * HOUR_MS);
-      await runProgramDue(h.hub.store, h.hub.ledger, h.hub.program);
+      await runProgramDue(h.hub, h.hub.program);
       expect(await loyaltyEvents(h, 'refund.unmatched')).toHaveLength(1);
     });
   });

@@ -162,7 +162,7 @@ describe('POST /webhooks/square', () => {
     it('turns a refund whose payment never came into a refund.unmatched exception after 72 hours', async () => {
       await deliver(h, 'square', squareDelivery(refundEvent()));
       h.clock.advance(73 * HOUR_MS);
-      await runProgramDue(h.hub.store, h.hub.ledger, h.hub.program);
+      await runProgramDue(h.hub, h.hub.program);
       expect((await loyaltyEvents(h, 'refund.unmatched')).map((e) => e.data)).toEqual([
         expect.objectContaining({ refundId: `square:refund:${(sample('square', 'refund_updated').data as { id: string }).id}`, orderKey: `square:order:${PAYMENT}`, source: 'square' }),
       ]);

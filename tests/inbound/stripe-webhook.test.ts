@@ -162,10 +162,10 @@ describe('POST /webhooks/stripe', () => {
     it('turns a refund whose payment never came into a refund.unmatched exception after 72 hours', async () => {
       await deliver(h, 'stripe', stripeDelivery(stripeEvent('charge.refunded', refundedCharge(3000))));
       h.clock.advance(71 * HOUR_MS);
-      await runProgramDue(h.hub.store, h.hub.ledger, h.hub.program);
+      await runProgramDue(h.hub, h.hub.program);
       expect(await loyaltyEvents(h, 'refund.unmatched')).toEqual([]);
       h.clock.advance(2 * HOUR_MS);
-      await runProgramDue(h.hub.store, h.hub.ledger, h.hub.program);
+      await runProgramDue(h.hub, h.hub.program);
       expect((await loyaltyEvents(h, 'refund.unmatched')).map((e) => e.data)).toEqual([
         expect.objectContaining({ refundId: `stripe:refund:${PI}:total:3000`, orderKey: `stripe:order:${PI}`, source: 'stripe' }),
       ]);

@@ -8,12 +8,12 @@
  */
 import { eq } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Ledger, checkLedgerInvariants, type TransferRow } from '../../core/ledger/index.js';
-import { enrollMember } from '../../core/members/members.js';
+import { checkLedgerInvariants, type TransferRow } from '../../core/ledger/index.js';
 import { tablesOf } from '../../core/storage/prepared.js';
 import type { Store } from '../../core/storage/store.js';
 import { rawSql } from '../helpers/temp-database.js';
 import { DAY, openTempStore, testClock, type TestClock } from '../helpers/test-store.js';
+import { testLedger } from '../helpers/ledger-writes.js';
 
 const why = { source: 'api' as const };
 
@@ -40,8 +40,8 @@ let f: Fixture;
 beforeEach(async () => {
   ({ store, url, dispose } = await openTempStore());
   clock = testClock();
-  const ledger = new Ledger(store, clock);
-  const enroll = async () => (await store.transaction((tx) => enrollMember(tx, clock(), {}))).id;
+  const ledger = testLedger(store, clock);
+  const enroll = async () => (await ledger.enroll()).id;
   const ann = await enroll();
   const bob = await enroll();
   const now = clock();
@@ -100,7 +100,7 @@ describe('checkLedgerInvariants', () => {
   it('reports nothing on a valid ledger, also after activation, release and expiry', async () => {
     expect(await violations()).toEqual([]);
     clock.advance(40 * DAY);
-    const work = await new Ledger(store, clock).runDue();
+    const work = await testLedger(store, clock).runDue();
     expect(work).toEqual({ activated: 1, released: 1, expired: 1 });
     expect(await violations()).toEqual([]);
   });

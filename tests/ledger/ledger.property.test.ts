@@ -13,11 +13,11 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { Ledger, LedgerError, checkLedgerInvariants, type Balance, type Posted } from '../../core/ledger/index.js';
-import { enrollMember } from '../../core/members/members.js';
+import { LedgerError, checkLedgerInvariants, type Balance, type Posted } from '../../core/ledger/index.js';
 import { tablesOf } from '../../core/storage/prepared.js';
 import type { Store } from '../../core/storage/store.js';
 import { DAY, openTempStore, testClock, type TestClock } from '../helpers/test-store.js';
+import { testLedger, type TestLedger } from '../helpers/ledger-writes.js';
 
 /** Runs per property; raise it for a longer hunt, e.g. `LEDGER_PROPERTY_RUNS=3000 npx vitest run …`. */
 const RUNS = Number(process.env.LEDGER_PROPERTY_RUNS) || 100;
@@ -326,7 +326,7 @@ interface Applied {
 
 class Scenario {
   readonly model: Model;
-  readonly ledger: Ledger;
+  readonly ledger: TestLedger;
   /** Steps that wrote a transfer, with the exact call that wrote it. */
   readonly applied: Applied[] = [];
 
@@ -336,7 +336,7 @@ class Scenario {
     readonly ids: string[],
   ) {
     this.model = new Model(ids.length);
-    this.ledger = new Ledger(store, clock);
+    this.ledger = testLedger(store, clock);
   }
 
   /** The call must be refused with `code`, and leave every ledger table exactly as it was. */
@@ -555,7 +555,7 @@ async function runScenario(members: number, ops: Op[]): Promise<void> {
     const clock = testClock();
     const ids: string[] = [];
     for (let i = 0; i < members; i++) {
-      ids.push((await store.transaction((tx) => enrollMember(tx, clock(), {}))).id);
+      ids.push((await testLedger(store, clock).enroll()).id);
     }
     const s = new Scenario(store, clock, ids);
     for (const [i, op] of ops.entries()) {
@@ -597,8 +597,8 @@ async function runConcurrentBatches(batches: Write[][]): Promise<void> {
   const { store, dispose } = await openTempStore();
   try {
     const clock = testClock();
-    const ledger = new Ledger(store, clock);
-    const enroll = async () => (await store.transaction((tx) => enrollMember(tx, clock(), {}))).id;
+    const ledger = testLedger(store, clock);
+    const enroll = async () => (await ledger.enroll()).id;
     const ids = [await enroll(), await enroll()];
     const inflow = [0, 0];
     for (const [b, batch] of batches.entries()) {

@@ -9,6 +9,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
+import { createWriteBoundary } from '../../core/commit/commit.js';
 import { createWebhookEndpoint } from '../../core/outbound/webhook-endpoints.js';
 import { tmpdir } from 'node:os';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -63,7 +64,7 @@ describe('two hub processes on one PostgreSQL database', () => {
     // Subscribed before the processes start, so both route to it from their first event.
     receiver = await startReceiver();
     const store = await openStore(database.url);
-    receiver.secret = (await createWebhookEndpoint(store, Date.now(), { url: receiver.url, eventTypes: ['points.earned'] })).secret;
+    receiver.secret = (await createWebhookEndpoint({ store, commit: createWriteBoundary(store).commit }, { url: receiver.url, eventTypes: ['points.earned'] })).secret;
     await store.close();
     hubs = await Promise.all([startHub(database.url), startHub(database.url)]);
   });

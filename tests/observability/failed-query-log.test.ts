@@ -19,8 +19,8 @@ describe('a failed query in the logs', () => {
 
   it('names the failure, never its parameters', async () => {
     const profile = { id: 'mem_duplicate', firstName: NAME, phone: PHONE, attributes: { note: SECRET } };
-    await h.hub.store.transaction((tx) => enrollMember(tx, h.clock(), profile));
-    const error = await h.hub.store.transaction((tx) => enrollMember(tx, h.clock(), profile)).then(
+    await h.hub.commit('test', (w) => enrollMember(w, profile));
+    const error = await h.hub.commit('test', (w) => enrollMember(w, profile)).then(
       () => undefined,
       (e: unknown) => e,
     );

@@ -9,14 +9,13 @@ import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import slack from '../../connectors/slack/index.js';
 import { eq } from 'drizzle-orm';
-import { Ledger } from '../../core/ledger/index.js';
-import { enrollMember } from '../../core/members/members.js';
 import { silentLogger } from '../../core/observability/logger.js';
 import { Dispatcher, type DispatcherOptions } from '../../core/outbox/dispatcher.js';
 import type { Router } from '../../core/outbox/routes.js';
 import { tablesOf } from '../../core/storage/prepared.js';
 import type { Store } from '../../core/storage/store.js';
 import { openTempStore, testClock, type TestClock } from '../helpers/test-store.js';
+import { testLedger, type TestLedger } from '../helpers/ledger-writes.js';
 
 const SLACK = 'http://slack.test';
 const server = setupServer();
@@ -50,12 +49,13 @@ describe('dispatcher', () => {
   let store: Store;
   let dispose: () => Promise<void>;
   let clock: TestClock;
-  let ledger: Ledger;
+  let ledger: TestLedger;
   let memberId: string;
 
   const dispatcher = (overrides: Partial<DispatcherOptions> = {}) =>
     new Dispatcher({
       store,
+      commit: ledger.commit,
       router: () => router,
       adapters: new Map([['slack', slack.createAdapter!({ SLACK_BOT_TOKEN: 'xoxb-test', SLACK_API_URL: SLACK })]]),
       logger: silentLogger,
@@ -71,8 +71,8 @@ describe('dispatcher', () => {
   beforeEach(async () => {
     ({ store, dispose } = await openTempStore());
     clock = testClock();
-    ledger = new Ledger(store, clock);
-    memberId = (await store.transaction((tx) => enrollMember(tx, clock(), { email: 'ann@example.com' }))).id;
+    ledger = testLedger(store, clock);
+    memberId = (await ledger.enroll({ email: 'ann@example.com' })).id;
   });
   afterEach(() => dispose());
 

@@ -50,13 +50,13 @@ describe('delivery lanes', () => {
       expect((await h.call('POST', '/v1/webhook-endpoints', { body: { url, events: ['member.enrolled'] } })).status).toBe(201);
     }
     h.hub.notifications.dispatcher.start(50, 5);
-    await h.hub.store.transaction((tx) => enrollMember(tx, h.clock(), { email: 'first@example.com' }));
+    await h.hub.commit('test', (w) => enrollMember(w, { email: 'first@example.com' }));
     await vi.waitFor(() => expect(hangingSeen).toBe(1), { timeout: 5_000, interval: 10 });
     await vi.waitFor(() => expect(fastSeen).toHaveLength(1), { timeout: 5_000, interval: 10 });
 
     // The hanging send is still in flight; the next event reaches the fast receiver at once.
     const committed = performance.now();
-    await h.hub.store.transaction((tx) => enrollMember(tx, h.clock(), { email: 'second@example.com' }));
+    await h.hub.commit('test', (w) => enrollMember(w, { email: 'second@example.com' }));
     h.hub.notifications.dispatcher.nudge();
     await vi.waitFor(() => expect(fastSeen).toHaveLength(2), { timeout: TIMEOUT_MS / 2, interval: 10 });
     expect(fastSeen[1]! - committed).toBeLessThan(TIMEOUT_MS / 5);

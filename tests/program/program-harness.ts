@@ -7,6 +7,7 @@ import { asc } from 'drizzle-orm';
 import { beforeEach, expect } from 'vitest';
 import { stringify } from 'yaml';
 import { parseProgram } from '../../core/program/load-program.js';
+import { spend } from '../../core/ledger/index.js';
 import { runProgramDue } from '../../core/program/due-work.js';
 import { tablesOf } from '../../core/storage/prepared.js';
 import { hubHarness, json, type HubHarness } from '../helpers/test-hub.js';
@@ -187,13 +188,14 @@ export function programHarness(program?: Record<string, unknown> | string, start
     /** What the scheduler does on a tick: the ledger's due work, then the program's. */
     async tick() {
       const ledger = await h.hub.ledger.runDue();
-      const program = await runProgramDue(h.hub.store, h.hub.ledger, h.hub.program);
+      const program = await runProgramDue(h.hub, h.hub.program);
       return { ...ledger, ...program };
     },
 
     /** Spends points the way a redemption does (the rewards API is not built yet). */
     spend(memberId: string, points: number) {
-      return h.hub.ledger.spend({ memberId, points, idempotencyKey: `spend:${++events}`, why: { source: 'redemption', reason: 'test redemption' } });
+      const input = { memberId, points, idempotencyKey: `spend:${++events}`, why: { source: 'redemption' as const, reason: 'test redemption' } };
+      return h.hub.commit('test', (w) => w.post(spend, input));
     },
   };
   return api;

@@ -130,7 +130,7 @@ describe('webhook sends refuse what a name resolves to at connect time', () => {
     const created = await h.call('POST', '/v1/webhook-endpoints', { body: { url: `https://${name}:${port}/hooks` } });
     expect(created.status).toBe(201);
     dns.set(name, internal);
-    await h.hub.store.transaction((tx) => enrollMember(tx, h.clock(), { email: 'ann@example.com' }));
+    await h.hub.commit('test', (w) => enrollMember(w, { email: 'ann@example.com' }));
     await h.hub.notifications.dispatcher.runOnce();
     const rows = await h.hub.store.db.select().from(tablesOf(h.hub.store.db).deliveries);
     return rows.filter((d) => d.adapter === 'webhook');

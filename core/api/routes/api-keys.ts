@@ -92,7 +92,7 @@ const revoke = createRoute({
   responses: { 200: { content: { 'application/json': { schema: ApiKeySchema } }, description: 'Revoked (or revoked before)' }, ...errorResponses(404, 409) },
 });
 
-export function apiKeysRoutes({ store, clock }: ApiDeps, verifier: ApiKeyVerifier) {
+export function apiKeysRoutes({ store, commit }: ApiDeps, verifier: ApiKeyVerifier) {
   const app = new OpenAPIHono<ApiEnv>({ defaultHook: validationHook });
 
   app.openapi(list, async (c) => {
@@ -103,7 +103,7 @@ export function apiKeysRoutes({ store, clock }: ApiDeps, verifier: ApiKeyVerifie
 
   app.openapi(create, async (c) => {
     const { name, scope } = c.req.valid('json');
-    const { key, record } = await createApiKey(store, name, [scope], clock());
+    const { key, record } = await createApiKey(commit, name, [scope], c.get('principal').name);
     // An Idempotency-Key replay must not show the key again (docs/security.md).
     hideSecretsOnReplay(c, ['key'], 'The key is shown once, in the first answer; revoke this key and create another if it was lost.');
     return c.json({ ...present(record), key }, 201);
@@ -111,7 +111,7 @@ export function apiKeysRoutes({ store, clock }: ApiDeps, verifier: ApiKeyVerifie
 
   app.openapi(revoke, async (c) => {
     const { id } = c.req.valid('param');
-    const result = await revokeApiKey(store, id, { now: clock() });
+    const result = await revokeApiKey(commit, id, { actor: c.get('principal').name });
     switch (result.status) {
       case 'not-found':
         throw new ProblemError(404, 'api-key-not-found', 'API key not found', `No API key ${id}.`);

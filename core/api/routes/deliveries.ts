@@ -96,7 +96,7 @@ const retry = createRoute({
   responses: { 200: { content: { 'application/json': { schema: Delivery } }, description: 'Queued again' }, ...errorResponses(404, 409) },
 });
 
-export function deliveriesRoutes({ store, clock }: ApiDeps, onQueued: () => void = () => {}) {
+export function deliveriesRoutes({ store, commit }: ApiDeps, onQueued: () => void = () => {}) {
   const app = new OpenAPIHono<ApiEnv>({ defaultHook: validationHook });
 
   app.openapi(list, async (c) => {
@@ -129,8 +129,7 @@ export function deliveriesRoutes({ store, clock }: ApiDeps, onQueued: () => void
 
   app.openapi(retry, async (c) => {
     const { id } = c.req.valid('param');
-    const now = clock();
-    const row = await store.transaction(async (tx) => {
+    const row = await commit(c.get('principal').name, async ({ tx, now }) => {
       const { deliveries } = tablesOf(tx);
       const [current] = await tx.select().from(deliveries).where(eq(deliveries.id, id));
       if (!current) throw new ProblemError(404, 'delivery-not-found', 'Delivery not found', `No delivery ${id}.`);

@@ -41,7 +41,7 @@ const post = createRoute({
   },
 });
 
-export function eventsRoutes({ ledger, program }: ApiDeps) {
+export function eventsRoutes({ commit, program }: ApiDeps) {
   const app = new OpenAPIHono<ApiEnv>({ defaultHook: validationHook });
 
   app.openapi(post, async (c) => {
@@ -56,8 +56,7 @@ export function eventsRoutes({ ledger, program }: ApiDeps) {
         { pointer: '/idempotency-key', in: 'header', message: 'required when the body has no id' },
       );
     }
-    const outcome = await ledger.write((tx, now) => applyTrigger(tx, now, explicitProgram(program, body), triggerFromInput(body, key ?? '', now), { actor: principal.name }));
-    ledger.observe(...outcome.posted);
+    const outcome = await commit(principal.name, (w) => applyTrigger(w, explicitProgram(program, body), triggerFromInput(body, key ?? '', w.now)));
     const duplicate = outcome.status === 'duplicate';
     return c.json(
       {

@@ -88,17 +88,17 @@ const erase = createRoute({
   responses: { 200: { content: { 'application/json': { schema: MemberSchema } }, description: 'Erased' }, ...errorResponses(404) },
 });
 
-export function membersRoutes({ store, clock, ledger, program }: ApiDeps) {
+export function membersRoutes({ store, commit, program }: ApiDeps) {
   const app = new OpenAPIHono<ApiEnv>({ defaultHook: validationHook });
 
   app.openapi(enroll, async (c) => {
     const body = c.req.valid('json');
     // "I bought before I joined": guest orders placed with this e-mail are credited now.
-    const { member, posted } = await ledger.write(async (tx, now) => {
-      const enrolled = await enrollMember(tx, now, { ...toProfile(body), aliases: body.aliases });
-      return { member: enrolled, posted: enrolled.email ? await creditGuestOrders(tx, now, program, enrolled.id, enrolled.email) : [] };
+    const member = await commit(c.get('principal').name, async (w) => {
+      const enrolled = await enrollMember(w, { ...toProfile(body), aliases: body.aliases });
+      if (enrolled.email) await creditGuestOrders(w, program, enrolled.id, enrolled.email);
+      return enrolled;
     });
-    ledger.observe(...posted);
     return c.json(presentMember(member), 201);
   });
 
@@ -126,15 +126,15 @@ export function membersRoutes({ store, clock, ledger, program }: ApiDeps) {
     const { id } = c.req.valid('param');
     const unknownTier = mustBeTier('/tier', body.tier, program.tiers);
     if (unknownTier.length) throw invalidFields(...unknownTier);
-    const member = await store.transaction((tx) =>
-      updateMember(tx, clock(), id, { ...toProfile(body), addAliases: body.addAliases, tier: body.tier }),
+    const member = await commit(c.get('principal').name, ({ tx, now }) =>
+      updateMember(tx, now, id, { ...toProfile(body), addAliases: body.addAliases, tier: body.tier }),
     );
     return c.json(presentMember(member), 200);
   });
 
   app.openapi(erase, async (c) => {
     const { id } = c.req.valid('param');
-    const member = await store.transaction((tx) => eraseMember(tx, clock(), id));
+    const member = await commit(c.get('principal').name, ({ tx, now }) => eraseMember(tx, now, id));
     return c.json(presentMember(member), 200);
   });
 

@@ -1,5 +1,6 @@
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import { randomUUID } from 'node:crypto';
+import { adjust } from '../../ledger/index.js';
 import { requireMember } from '../../members/members.js';
 import { effectiveTier, readStanding } from '../../program/member-standing.js';
 import { requireScope } from '../authenticate.js';
@@ -80,7 +81,7 @@ function decodeCursor(cursor: string): number {
   return seq;
 }
 
-export function pointsRoutes({ store, ledger, program, clock }: ApiDeps) {
+export function pointsRoutes({ store, commit, ledger, program, clock }: ApiDeps) {
   const app = new OpenAPIHono<ApiEnv>({ defaultHook: validationHook });
 
   app.openapi(balance, async (c) => {
@@ -121,13 +122,15 @@ export function pointsRoutes({ store, ledger, program, clock }: ApiDeps) {
     const expiresAt = body.expiresAt ? Date.parse(body.expiresAt) : null;
     const late = mustBeAhead('/expiresAt', expiresAt, clock());
     if (late.length) throw invalidFields(...late);
-    const posted = await ledger.adjust({
-      memberId: id,
-      points: body.points,
-      expiresAt,
-      idempotencyKey: `adjust:${principal.keyId}:${clientKey ?? randomUUID()}`,
-      why: { source: 'admin', actor: principal.name, reason: body.reason },
-    });
+    const posted = await commit(principal.name, (w) =>
+      w.post(adjust, {
+        memberId: id,
+        points: body.points,
+        expiresAt,
+        idempotencyKey: `adjust:${principal.keyId}:${clientKey ?? randomUUID()}`,
+        why: { source: 'admin', reason: body.reason },
+      }),
+    );
     const { memberId: _m, ...fields } = (await ledger.balance(id))!;
     return c.json({ transaction: presentTransfer(posted.transfer), balance: { memberId: id, ...fields }, duplicate: posted.duplicate }, 201);
   });

@@ -5,6 +5,7 @@
  */
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import { randomUUID } from 'node:crypto';
+import { capture, lock, unlock } from '../../ledger/index.js';
 import { requireMember } from '../../members/members.js';
 import { checkRedemptionPin, setPin } from '../../rewards/member-pin.js';
 import { quotePointsPayment } from '../../rewards/points-payment.js';
@@ -145,7 +146,7 @@ const routes = {
   }),
 };
 
-export function redemptionRoutes({ store, ledger, program, clock }: ApiDeps) {
+export function redemptionRoutes({ store, commit, ledger, program, clock }: ApiDeps) {
   const app = new OpenAPIHono<ApiEnv>({ defaultHook: validationHook });
   const keyOf = (c: { get(k: 'idempotencyKey'): string | undefined; get(k: 'principal'): { keyId: string } }) => `${c.get('principal').keyId}:${c.get('idempotencyKey') ?? randomUUID()}`;
 
@@ -154,10 +155,9 @@ export function redemptionRoutes({ store, ledger, program, clock }: ApiDeps) {
     const body = c.req.valid('json');
     await requireMember(store.db, id);
     const reward = await requireReward(store.db, body.rewardId);
-    await checkRedemptionPin(store, program, clock(), id, reward.cost, body.pin);
+    await checkRedemptionPin(store, commit, program, clock(), id, reward.cost, body.pin);
     const key = keyOf(c);
-    const result = await ledger.write((tx, now) => redeem(tx, now, program, { memberId: id, rewardId: body.rewardId, idempotencyKey: key, actor: c.get('principal').name }));
-    ledger.observe(result.posted);
+    const result = await commit(c.get('principal').name, (w) => redeem(w, program, { memberId: id, rewardId: body.rewardId, idempotencyKey: key }));
     return c.json(
       {
         id: result.redemption.id,
@@ -177,15 +177,14 @@ export function redemptionRoutes({ store, ledger, program, clock }: ApiDeps) {
   app.openapi(routes.reverse, async (c) => {
     const { id } = c.req.valid('param');
     const body = c.req.valid('json');
-    const result = await ledger.write((tx, now) => reverseRedemption(tx, now, id, { actor: c.get('principal').name, reason: body.reason }));
-    ledger.observe(result.posted);
+    const result = await commit(c.get('principal').name, (w) => reverseRedemption(w, id, { reason: body.reason }));
     return c.json({ redemptionId: id, transaction: presentTransfer(result.posted.transfer), alreadyReversed: result.alreadyReversed }, 200);
   });
 
   app.openapi(routes.useVoucher, async (c) => {
     const { code } = c.req.valid('param');
     const body = c.req.valid('json');
-    const used = await store.transaction((tx) => useVoucher(tx, clock(), code, body.reference));
+    const used = await commit(c.get('principal').name, (w) => useVoucher(w, code, body.reference));
     return c.json({ code: used.code, status: 'used' as const, rewardId: used.rewardId, memberId: used.memberId, usedAt: iso(used.usedAt)! }, 200);
   });
 
@@ -201,20 +200,26 @@ export function redemptionRoutes({ store, ledger, program, clock }: ApiDeps) {
     const body = c.req.valid('json');
     await requireMember(store.db, id);
     const expiresAt = clock() + body.ttlSeconds * 1000;
-    const posted = await ledger.lock({ memberId: id, points: body.points, expiresAt, idempotencyKey: `lock:${keyOf(c)}`, why: { source: 'api', actor: c.get('principal').name, reason: body.reference ?? 'checkout hold' } });
+    const posted = await commit(c.get('principal').name, (w) =>
+      w.post(lock, { memberId: id, points: body.points, expiresAt, idempotencyKey: `lock:${keyOf(c)}`, why: { source: 'api', reason: body.reference ?? 'checkout hold' } }),
+    );
     return c.json({ id: posted.transfer.id, memberId: id, points: posted.transfer.amount, expiresAt: iso(posted.transfer.timeoutAt), transaction: presentTransfer(posted.transfer), duplicate: posted.duplicate }, 201);
   });
 
   app.openapi(routes.capture, async (c) => {
     const { id } = c.req.valid('param');
     const body = c.req.valid('json');
-    const posted = await ledger.capture({ lockId: id, points: body.points, idempotencyKey: `capture:${id}`, why: { source: 'api', actor: c.get('principal').name, reason: 'checkout captured' } });
+    const posted = await commit(c.get('principal').name, (w) =>
+      w.post(capture, { lockId: id, points: body.points, idempotencyKey: `capture:${id}`, why: { source: 'api', reason: 'checkout captured' } }),
+    );
     return c.json({ transaction: presentTransfer(posted.transfer), duplicate: posted.duplicate }, 200);
   });
 
   app.openapi(routes.release, async (c) => {
     const { id } = c.req.valid('param');
-    const posted = await ledger.unlock({ lockId: id, idempotencyKey: `unlock:${id}`, why: { source: 'api', actor: c.get('principal').name, reason: 'checkout released' } });
+    const posted = await commit(c.get('principal').name, (w) =>
+      w.post(unlock, { lockId: id, idempotencyKey: `unlock:${id}`, why: { source: 'api', reason: 'checkout released' } }),
+    );
     return c.json({ transaction: presentTransfer(posted.transfer), duplicate: posted.duplicate }, 200);
   });
 
@@ -230,7 +235,7 @@ export function redemptionRoutes({ store, ledger, program, clock }: ApiDeps) {
     const { id } = c.req.valid('param');
     const { pin } = c.req.valid('json');
     await requireMember(store.db, id);
-    await store.transaction((tx) => setPin(tx, clock(), id, pin));
+    await commit(c.get('principal').name, ({ tx, now }) => setPin(tx, now, id, pin));
     return c.body(null, 204);
   });
 

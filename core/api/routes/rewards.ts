@@ -152,7 +152,7 @@ function checkAgainstProgram(body: { tiers?: string[]; validUntil?: string | nul
   if (errors.length) throw invalidFields(...errors);
 }
 
-export function rewardsRoutes({ store, clock, program }: ApiDeps) {
+export function rewardsRoutes({ store, commit, clock, program }: ApiDeps) {
   const app = new OpenAPIHono<ApiEnv>({ defaultHook: validationHook });
   app.openapi(routes.list, async (c) => {
     const { limit, cursor, status } = c.req.valid('query');
@@ -164,18 +164,18 @@ export function rewardsRoutes({ store, clock, program }: ApiDeps) {
   app.openapi(routes.create, async (c) => {
     const body = c.req.valid('json');
     checkAgainstProgram(body, program.tiers, clock());
-    const reward = await store.transaction((tx) => createReward(tx, clock(), { ...toTimes(body), kind: body.kind, name: body.name, cost: body.cost }));
+    const reward = await commit(c.get('principal').name, ({ tx, now }) => createReward(tx, now, { ...toTimes(body), kind: body.kind, name: body.name, cost: body.cost }));
     return c.json(presentReward(reward), 201);
   });
   app.openapi(routes.patch, async (c) => {
     const body = c.req.valid('json');
     checkAgainstProgram(body, program.tiers, clock());
-    const reward = await store.transaction((tx) => updateReward(tx, clock(), c.req.valid('param').id, toTimes(body)));
+    const reward = await commit(c.get('principal').name, ({ tx, now }) => updateReward(tx, now, c.req.valid('param').id, toTimes(body)));
     return c.json(presentReward(reward), 200);
   });
   app.openapi(routes.codes, async (c) => {
     const { codes } = c.req.valid('json');
-    const added = await store.transaction((tx) => addPoolCodes(tx, clock(), c.req.valid('param').id, codes));
+    const added = await commit(c.get('principal').name, ({ tx, now }) => addPoolCodes(tx, now, c.req.valid('param').id, codes));
     return c.json({ added }, 200);
   });
   return app;

@@ -61,18 +61,18 @@ const members = createRoute({
   responses: { 200: { content: { 'application/json': { schema: z.object({ data: z.array(z.string()), nextCursor: z.string().nullable() }) } }, description: 'One page' }, ...errorResponses(404) },
 });
 
-export function segmentsRoutes({ store, clock }: ApiDeps) {
+export function segmentsRoutes({ store, commit }: ApiDeps) {
   const app = new OpenAPIHono<ApiEnv>({ defaultHook: validationHook });
   app.openapi(create, async (c) => {
     const body = c.req.valid('json');
-    const segment = await store.transaction((tx) => createSegment(tx, clock(), body));
+    const segment = await commit(c.get('principal').name, ({ tx, now }) => createSegment(tx, now, body));
     return c.json(present(segment), 201);
   });
   app.openapi(list, async (c) => c.json({ data: (await listSegments(store.db)).map(present) }, 200));
   app.openapi(change, async (c) => {
     const { id } = c.req.valid('param');
     const body = c.req.valid('json');
-    return c.json(await store.transaction((tx) => changeSegmentMembers(tx, clock(), id, body)), 200);
+    return c.json(await commit(c.get('principal').name, ({ tx, now }) => changeSegmentMembers(tx, now, id, body)), 200);
   });
   app.openapi(members, async (c) => {
     const { id } = c.req.valid('param');

@@ -182,7 +182,7 @@ const rotate = createRoute({
  * 201, events are routed to the new endpoint (pass the endpoint router's `refresh`).
  */
 export function webhookEndpointsRoutes(
-  { store, clock }: ApiDeps,
+  { store, commit, clock }: ApiDeps,
   onChange: () => void | Promise<void> = () => {},
   outbound: OutboundTargets = DEFAULT_OUTBOUND,
 ) {
@@ -198,7 +198,7 @@ export function webhookEndpointsRoutes(
     }
     hideSecretsOnReplay(c, ['secret'], SECRET_NOTICE);
     const now = clock();
-    const { endpoint, secret } = await createWebhookEndpoint(store, now, { url: body.url, description: body.description, eventTypes: body.events });
+    const { endpoint, secret } = await createWebhookEndpoint({ store, commit }, { url: body.url, description: body.description, eventTypes: body.events }, c.get('principal').name);
     await onChange();
     return c.json({ ...present(endpoint, now), secret }, 201);
   });
@@ -219,7 +219,7 @@ export function webhookEndpointsRoutes(
 
   app.openapi(remove, async (c) => {
     const { id } = c.req.valid('param');
-    const endpoint = await deleteWebhookEndpoint(store, id);
+    const endpoint = await deleteWebhookEndpoint({ store, commit }, id, c.get('principal').name);
     if (!endpoint) throw notFound(id);
     await onChange();
     return c.json(present(endpoint, clock()), 200);
@@ -231,7 +231,7 @@ export function webhookEndpointsRoutes(
     const { overlapHours = 24 } = c.req.valid('json') as { overlapHours?: number };
     hideSecretsOnReplay(c, ['secret'], SECRET_NOTICE);
     const now = clock();
-    const rotated = await rotateWebhookSecret(store, now, id, Math.round(overlapHours * HOUR));
+    const rotated = await rotateWebhookSecret({ store, commit }, id, Math.round(overlapHours * HOUR), c.get('principal').name);
     if (!rotated) throw notFound(id);
     await onChange();
     return c.json({ ...present(rotated.endpoint, now), secret: rotated.secret }, 200);

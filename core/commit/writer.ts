@@ -1,0 +1,71 @@
+/**
+ * What a write sees inside the boundary (`commit`, ./commit.ts): the transaction, the instant
+ * of the write (the clock read once), who is writing, and the only two ways to change loyalty
+ * state — `post` a ledger operation, `emit` a loyalty event into the outbox. Everything it
+ * posted and emitted is reported after the commit (metrics, the dispatcher woken).
+ */
+import { sql } from 'drizzle-orm';
+import { newId } from '../ids.js';
+import { postOperation, type Applied, type CreditOperation, type LedgerOperation, type LockingOperation } from '../ledger/operation.js';
+import type { Posted } from '../ledger/types.js';
+import type { LoyaltyEventType } from '../outbox/loyalty-events.js';
+import { prepared } from '../storage/prepared.js';
+import type { Db } from '../storage/store.js';
+
+export interface LoyaltyEventInput {
+  type: LoyaltyEventType;
+  memberId: string | null;
+  data: Record<string, unknown>;
+}
+
+export class Writer {
+  /** Ledger lines this write posted (duplicates included, flagged), in order. */
+  readonly posted: Posted[] = [];
+  /** How many loyalty events this write put into the outbox. */
+  emitted = 0;
+
+  constructor(
+    readonly tx: Db,
+    readonly now: number,
+    /** Who is writing: an API key's name, a platform (`shopify`), `scheduler`, `cli`. */
+    readonly actor: string,
+  ) {}
+
+  /** Runs one ledger operation with the shared preamble (./../ledger/operation.ts). */
+  post<I>(op: CreditOperation<I> | LockingOperation<I, Applied>, input: I): Promise<Posted>;
+  /** An operation that may find nothing to do (a lot no longer due) answers `undefined` then. */
+  post<I>(op: LockingOperation<I, Applied | undefined>, input: I): Promise<Posted | undefined>;
+  async post<I>(op: LedgerOperation<I, Applied | undefined>, input: I): Promise<Posted | undefined> {
+    const posted = await postOperation(this, op, input);
+    if (posted) this.posted.push(posted);
+    return posted;
+  }
+
+  /**
+   * Reports lines a batch operation wrote under its own locks (the scheduler's expiry of many
+   * members at once: core/ledger/expire-batch.ts).
+   */
+  recordPosted(posted: Posted): void {
+    this.posted.push(posted);
+  }
+
+  /**
+   * Writes a loyalty event to the outbox in this transaction: it commits with the change it
+   * reports or not at all, so no notification is promised for a change that rolled back and
+   * none is lost for one that committed.
+   */
+  async emit(event: LoyaltyEventInput): Promise<string> {
+    const id = newId('evt', this.now);
+    await prepared(this.tx, 'outbox_emit', (db, t) =>
+      db.insert(t.loyaltyEvents).values({
+        id: sql.placeholder('id'),
+        type: sql.placeholder('type'),
+        memberId: sql.placeholder('memberId'),
+        data: sql.placeholder('data'),
+        occurredAt: sql.placeholder('occurredAt'),
+      } as unknown as typeof t.loyaltyEvents.$inferInsert),
+    )({ id, type: event.type, memberId: event.memberId, data: JSON.stringify(event.data), occurredAt: this.now });
+    this.emitted++;
+    return id;
+  }
+}

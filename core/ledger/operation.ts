@@ -1,0 +1,149 @@
+/**
+ * The shared preamble and epilogue of every ledger operation (docs/architecture.md, "Writes").
+ * An operation declares what identifies it and what it does; `postOperation` — reached only
+ * through `w.post(op, input)` inside the write boundary — does the rest, the same way for all:
+ *
+ *   fingerprint → applied-key look-up (a replay answers with the first transfer and writes
+ *   nothing; the same key for another request is `idempotency_conflict`) → the member's row
+ *   lock → [look-up again under the lock, for operations that close something first] → apply
+ *   (record the transfer, move lots) → save the balance → announce it as a loyalty event.
+ *
+ * A credit that reads no lots (`earn`) skips the look-up and the lock: its transfer insert is its
+ * first statement, and the unique key answers a replay (`recordFirstTransfer`).
+ */
+import type { Writer } from '../commit/writer.js';
+import type { LoyaltyEventType } from '../outbox/loyalty-events.js';
+import type { Db } from '../storage/store.js';
+import { lockBalance, saveBalance, type BalanceFields } from './member-balance.js';
+import { findApplied, fingerprint, recordFirstTransfer, recordTransfer, type NewTransfer } from './record-transfer.js';
+import type { Posted, TransferRow, Why } from './types.js';
+
+/** A transfer as an operation describes it; the key, fingerprint and actor come from the preamble. */
+export type TransferLine = Omit<NewTransfer, 'idempotencyKey' | 'fingerprint'>;
+
+interface StepBase {
+  readonly w: Writer;
+  readonly tx: Db;
+  readonly now: number;
+}
+
+export interface CreditStep extends StepBase {
+  /**
+   * Appends the credit's transfer under its key as the write's first statement; `undefined` when
+   * the key was applied before — the operation then returns `undefined` and the preamble answers
+   * with the first transfer.
+   */
+  recordFirst(line: TransferLine): Promise<TransferRow | undefined>;
+}
+
+export interface LockedStep extends StepBase {
+  readonly memberId: string;
+  /** The member's balance, read under the row lock. */
+  readonly balance: BalanceFields;
+  /** Appends the operation's transfer under its key (a concurrent twin makes the write retry). */
+  record(line: TransferLine): Promise<TransferRow>;
+}
+
+/** What an applied operation changed: its transfer, the member's new balance, its event. */
+export interface Applied {
+  transfer: TransferRow;
+  balance: BalanceFields;
+  event: LoyaltyEventType;
+  /** The balance row was already written (a credit adds in one statement). */
+  balanceSaved?: boolean;
+}
+
+interface OperationBase<I> {
+  readonly name: string;
+  /** The idempotency key: given by the caller, or derived from what the operation changes. */
+  key(input: I): string;
+  /** What identifies the request besides its key; stored as the transfer's fingerprint. */
+  identity(input: I): unknown[];
+}
+
+/** An operation that reads the member's lots: it runs under the member's row lock. */
+export interface LockingOperation<I, O extends Applied | undefined = Applied> extends OperationBase<I> {
+  readonly credit?: false;
+  /** The member whose row is locked (an operation on a hold or a transfer looks it up). */
+  member(tx: Db, input: I): Promise<string> | string;
+  /**
+   * Look the key up again once the lock is held: on PostgreSQL (read committed) a twin may have
+   * committed while this write waited, and an operation that closes a hold before recording its
+   * transfer would otherwise refuse instead of answering with the twin (docs/api.md, "Idempotency").
+   */
+  readonly recheckUnderLock?: boolean;
+  /** Applies the operation; an operation typed so may answer `undefined`: nothing to do (e.g. a lot already active). */
+  apply(step: LockedStep, input: I): Promise<O>;
+}
+
+/** A credit that reads nothing first: the transfer insert is its first statement. */
+export interface CreditOperation<I> extends OperationBase<I> {
+  readonly credit: true;
+  apply(step: CreditStep, input: I): Promise<Applied | undefined>;
+}
+
+export type LedgerOperation<I, O extends Applied | undefined = Applied> = LockingOperation<I, O> | CreditOperation<I>;
+
+
+/** The actor of the write is recorded on every line whose caller did not name one. */
+function withActor(why: Why, actor: string): Why {
+  return why.actor ? why : { ...why, actor };
+}
+
+export async function postOperation<I>(w: Writer, op: LedgerOperation<I, Applied | undefined>, input: I): Promise<Posted | undefined> {
+  const { tx, now } = w;
+  const key = op.key(input);
+  const print = fingerprint([op.name, ...op.identity(input)]);
+  const base = { w, tx, now };
+  let applied: Applied | undefined;
+  if (op.credit) {
+    let twin: Posted | undefined;
+    const recordFirst = async (line: TransferLine) => {
+      const first = await recordFirstTransfer(tx, now, { ...line, why: withActor(line.why, w.actor), idempotencyKey: key, fingerprint: print });
+      if (!first.duplicate) return first.transfer;
+      twin = first;
+      return undefined;
+    };
+    applied = await op.apply({ ...base, recordFirst }, input);
+    if (twin) return twin;
+  } else {
+    const before = await findApplied(tx, key, print);
+    if (before) return before;
+    const memberId = await op.member(tx, input);
+    const balance = await lockBalance(tx, memberId, now);
+    if (op.recheckUnderLock) {
+      const again = await findApplied(tx, key, print);
+      if (again) return again;
+    }
+    const record = (line: TransferLine) => recordTransfer(tx, now, { ...line, why: withActor(line.why, w.actor), idempotencyKey: key, fingerprint: print });
+    applied = await op.apply({ ...base, record, memberId, balance }, input);
+  }
+  if (!applied) return undefined;
+  const { transfer, balance, event } = applied;
+  if (!applied.balanceSaved) await saveBalance(tx, transfer.memberId, balance);
+  await w.emit(announcement(transfer, balance, event));
+  return { transfer, duplicate: false };
+}
+
+/** The loyalty event a ledger line is announced with (docs/events.md). */
+export function announcement(t: TransferRow, balance: BalanceFields, type: LoyaltyEventType) {
+  return {
+    type,
+    memberId: t.memberId,
+    data: {
+      points: t.amount,
+      transferId: t.id,
+      kind: t.kind,
+      source: t.source,
+      reason: t.reason,
+      eventId: t.eventId,
+      ruleId: t.ruleId,
+      redemptionId: t.redemptionId,
+      actor: t.actor,
+      lockId: t.pendingId,
+      reversesId: t.reversesId,
+      lotId: t.lotId,
+      balance,
+    },
+  };
+}
