@@ -52,7 +52,7 @@ export async function lock(tx: Db, now: number, input: LockInput): Promise<Poste
       memberId: sql.placeholder('memberId'),
       amount: sql.placeholder('amount'),
       expiresAt: sql.placeholder('expiresAt'),
-    } as unknown as typeof t.openHolds.$inferInsert),
+    }),
   )({ transferId: transfer.id, memberId: input.memberId, amount: input.points, expiresAt: input.expiresAt });
   return settle(tx, now, transfer, {
     ...balance,

@@ -22,7 +22,7 @@ export async function emitEvent(
       memberId: sql.placeholder('memberId'),
       data: sql.placeholder('data'),
       occurredAt: sql.placeholder('occurredAt'),
-    } as unknown as typeof t.loyaltyEvents.$inferInsert),
+    }),
   )({ id, type: event.type, memberId: event.memberId, data: JSON.stringify(event.data), occurredAt: now });
   return id;
 }

@@ -6,6 +6,8 @@
 import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import type { Schema } from './schema.sqlite.js';
 
+export type { Schema };
+
 /**
  * The Drizzle query API shared by both dialects. It is typed as the SQLite flavour; the pg
  * backend hands in its own database with an identically-named schema. Code written against it
