@@ -16,7 +16,7 @@
 import { createHash } from 'node:crypto';
 import { and, eq, lt } from 'drizzle-orm';
 import type { Context, MiddlewareHandler } from 'hono';
-import { idempotencyRecords } from '../storage/schema.sqlite.js';
+import { tablesOf } from '../storage/prepared.js';
 import type { Store } from '../storage/store.js';
 import type { ApiEnv } from './env.js';
 import { ProblemError } from './problem.js';
@@ -75,6 +75,7 @@ function keyFrom(req: Request, headerKey: string | undefined, body: string): str
 }
 
 export function idempotency(store: Store, options: IdempotencyOptions = {}): MiddlewareHandler<ApiEnv> {
+  const { idempotencyRecords } = tablesOf(store.db);
   const waitMs = options.waitMs ?? 10_000;
   const staleMs = options.staleMs ?? 60_000;
   return async (c, next) => {

@@ -13,7 +13,7 @@ import { param, prepared, tablesOf } from '../storage/prepared.js';
 import type { Db } from '../storage/store.js';
 
 export type InboxStatus = 'accepted' | 'ignored' | 'rejected' | 'failed';
-export type InboxRow = typeof import('../storage/schema.sqlite.js').inbox.$inferSelect;
+export type InboxRow = import('../storage/rows.js').Row<'inbox'>;
 
 /** Headers kept for replay: the ones connectors read, never credentials. */
 const DROPPED_HEADERS = new Set(['authorization', 'cookie', 'proxy-authorization']);

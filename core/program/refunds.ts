@@ -20,7 +20,7 @@ import { orderKey } from './orders.js';
 import { takeBack } from './take-back.js';
 
 type RefundTrigger = Extract<TriggerEvent, { type: 'order.refunded' | 'order.cancelled' }>;
-type OrderRow = typeof import('../storage/schema.sqlite.js').orders.$inferSelect;
+type OrderRow = import('../storage/rows.js').Row<'orders'>;
 
 const HOUR_MS = 3_600_000;
 
