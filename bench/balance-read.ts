@@ -14,7 +14,7 @@ import { inArray, sql } from 'drizzle-orm';
 import { createHub, type Hub } from '../core/hub.js';
 import { enrollMember } from '../core/members/members.js';
 import { silentLogger } from '../core/observability/logger.js';
-import { lots } from '../core/storage/schema.sqlite.js';
+import { tablesOf } from '../core/storage/prepared.js';
 import { openStore } from '../core/storage/open-store.js';
 import { seedEarnHistory, verifySeedShape } from './seed-history.js';
 import { summarize, type Summary } from './stats.js';
@@ -133,6 +133,7 @@ export async function balanceRead(options: BalanceReadOptions = {}): Promise<Bal
       let worstCase: BalanceReadResult['worstCase'];
       if (options.worstCase ?? true) {
         const t = performance.now();
+        const { lots } = tablesOf(hub.store.db);
         await hub.store.transaction((tx) =>
           tx
             .update(lots)

@@ -16,8 +16,8 @@
 import { createHash } from 'node:crypto';
 import { and, eq, lt } from 'drizzle-orm';
 import type { Context, MiddlewareHandler } from 'hono';
-import { idempotencyRecords } from '../storage/schema.sqlite.js';
 import type { Commit } from '../commit/commit.js';
+import { tablesOf } from '../storage/prepared.js';
 import type { Store } from '../storage/store.js';
 import type { ApiEnv } from './env.js';
 import { ProblemError } from './problem.js';
@@ -76,6 +76,7 @@ function keyFrom(req: Request, headerKey: string | undefined, body: string): str
 }
 
 export function idempotency(store: Store, commit: Commit, options: IdempotencyOptions = {}): MiddlewareHandler<ApiEnv> {
+  const { idempotencyRecords } = tablesOf(store.db);
   const waitMs = options.waitMs ?? 10_000;
   const staleMs = options.staleMs ?? 60_000;
   return async (c, next) => {

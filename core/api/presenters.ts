@@ -2,7 +2,7 @@ import { inArray } from 'drizzle-orm';
 import { balanceEffect } from '../ledger/balance-effect.js';
 import type { TransferRow } from '../ledger/types.js';
 import type { Member } from '../members/members.js';
-import { transfers } from '../storage/schema.sqlite.js';
+import { tablesOf } from '../storage/prepared.js';
 import type { Db } from '../storage/store.js';
 import { iso } from './schemas.js';
 
@@ -55,6 +55,7 @@ export async function presentTransfers(db: Db, rows: TransferRow[]): Promise<Tra
   const holdIds = rows.filter((r) => r.kind === 'capture' && r.pendingId).map((r) => r.pendingId!);
   const held = new Map<string, number>();
   if (holdIds.length) {
+    const { transfers } = tablesOf(db);
     for (const h of await db.select({ id: transfers.id, amount: transfers.amount }).from(transfers).where(inArray(transfers.id, holdIds))) {
       held.set(h.id, h.amount);
     }

@@ -63,7 +63,7 @@ export class Writer {
         memberId: sql.placeholder('memberId'),
         data: sql.placeholder('data'),
         occurredAt: sql.placeholder('occurredAt'),
-      } as unknown as typeof t.loyaltyEvents.$inferInsert),
+      }),
     )({ id, type: event.type, memberId: event.memberId, data: JSON.stringify(event.data), occurredAt: this.now });
     this.emitted++;
     return id;

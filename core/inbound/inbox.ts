@@ -9,11 +9,11 @@
  */
 import { and, desc, eq, isNull, lt, sql, type SQL } from 'drizzle-orm';
 import { newId } from '../ids.js';
-import { prepared, tablesOf } from '../storage/prepared.js';
+import { param, prepared, tablesOf } from '../storage/prepared.js';
 import type { Db } from '../storage/store.js';
 
 export type InboxStatus = 'accepted' | 'ignored' | 'rejected' | 'failed';
-export type InboxRow = typeof import('../storage/schema.sqlite.js').inbox.$inferSelect;
+export type InboxRow = import('../storage/rows.js').Row<'inbox'>;
 
 /** Headers kept for replay: the ones connectors read, never credentials. */
 const DROPPED_HEADERS = new Set(['authorization', 'cookie', 'proxy-authorization']);
@@ -59,7 +59,7 @@ export async function claimDelivery(tx: Db, now: number, row: NewInboxRow): Prom
         outcome: sql.placeholder('outcome'),
         receivedAt: sql.placeholder('now'),
         processedAt: sql.placeholder('processedAt'),
-      } as unknown as typeof i.$inferInsert)
+      })
       .onConflictDoNothing()
       .returning({ id: i.id }),
   )({
@@ -99,7 +99,7 @@ export async function finishDelivery(tx: Db, now: number, id: string, status: In
   await prepared(tx, 'inbox_finish', (d, { inbox: i }) =>
     d
       .update(i)
-      .set({ status: sql.placeholder('status'), outcome: sql.placeholder('outcome'), processedAt: sql.placeholder('now') } as unknown as Partial<typeof i.$inferInsert>)
+      .set({ status: param('status'), outcome: param('outcome'), processedAt: param('now') })
       .where(eq(i.id, sql.placeholder('id'))),
   )({ id, status, outcome, now });
 }

@@ -15,7 +15,8 @@
  * (docs/BENCHMARKS.md (f)); a member costs ~40 µs, so 1M one-lot members take ~45 s.
  */
 import { createHash } from 'node:crypto';
-import { and, asc, eq, gt, inArray, lte, sql, type SQL } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, lte, sql } from 'drizzle-orm';
+import { runStatement } from '../storage/dialect.js';
 import { tablesOf } from '../storage/prepared.js';
 import type { Writer } from '../commit/writer.js';
 import type { Db } from '../storage/store.js';
@@ -127,11 +128,4 @@ export async function expireMembersLots(w: Writer, memberIds: string[]): Promise
       .where(dueLots);
   }
   return out;
-}
-
-/** Runs a statement on either dialect's handle (SQLite's `run`, PostgreSQL's `execute`). */
-async function runStatement(tx: Db, statement: SQL): Promise<void> {
-  const handle = tx as unknown as { run?: (q: SQL) => unknown; execute?: (q: SQL) => Promise<unknown> };
-  if (typeof handle.run === 'function') await handle.run(statement);
-  else await handle.execute!(statement);
 }

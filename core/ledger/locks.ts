@@ -50,7 +50,7 @@ export const lock: LockingOperation<LockInput> = {
         memberId: sql.placeholder('memberId'),
         amount: sql.placeholder('amount'),
         expiresAt: sql.placeholder('expiresAt'),
-      } as unknown as typeof t.openHolds.$inferInsert),
+      }),
     )({ transferId: transfer.id, memberId: input.memberId, amount: input.points, expiresAt: input.expiresAt });
     return {
       transfer,

@@ -1,9 +1,14 @@
 import { and, asc, eq, gt, sql } from 'drizzle-orm';
-import { prepared } from '../storage/prepared.js';
-import type { lots } from '../storage/schema.sqlite.js';
+import { param, placeholders, prepared } from '../storage/prepared.js';
+import type { Row } from '../storage/rows.js';
 import type { Db } from '../storage/store.js';
 
-export type LotRow = typeof lots.$inferSelect;
+export type LotRow = Row<'lots'>;
+
+const LOT_COLUMNS = [
+  'id', 'memberId', 'transferId', 'amount', 'remaining', 'locked', 'spent', 'expired', 'reversed', 'status', 'activatesAt',
+  'expiresAt', 'spendOrder', 'createdAt',
+] as const satisfies readonly (keyof LotRow)[];
 
 /**
  * How each movement changes a lot. The checker replays movements through this same table, so
@@ -77,7 +82,7 @@ export async function createLot(
   };
   await prepared(tx, 'ledger_insert_lot', (db, t) =>
     db.insert(t.lots).values(
-      Object.fromEntries(Object.keys(row).map((c) => [c, sql.placeholder(c)])) as unknown as LotRow,
+      placeholders(LOT_COLUMNS),
     ),
   )(row);
   await recordMovements(tx, lot.transferId, lot.memberId, [
@@ -107,13 +112,13 @@ export async function moveWithinLot(tx: Db, lot: LotRow, kind: keyof typeof MOVE
     db
       .update(t.lots)
       .set({
-        remaining: sql.placeholder('remaining'),
-        locked: sql.placeholder('locked'),
-        spent: sql.placeholder('spent'),
-        expired: sql.placeholder('expired'),
-        reversed: sql.placeholder('reversed'),
-        status: sql.placeholder('status'),
-      } as unknown as LotParts)
+        remaining: param('remaining'),
+        locked: param('locked'),
+        spent: param('spent'),
+        expired: param('expired'),
+        reversed: param('reversed'),
+        status: param('status'),
+      })
       .where(eq(t.lots.id, sql.placeholder('id'))),
   )({ ...parts, status, id: lot.id });
   return { ...lot, ...parts, status };
@@ -127,7 +132,7 @@ export async function recordMovements(tx: Db, transferId: string, memberId: stri
       memberId: sql.placeholder('memberId'),
       kind: sql.placeholder('kind'),
       amount: sql.placeholder('amount'),
-    } as unknown as typeof t.lotMovements.$inferInsert),
+    }),
   );
   for (const m of moves) await insert({ ...m, transferId, memberId });
 }

@@ -1,7 +1,6 @@
 import { and, eq, notExists, sql } from 'drizzle-orm';
-import { prepared, tablesOf } from '../storage/prepared.js';
-import type { Schema } from '../storage/schema.sqlite.js';
-import type { Db } from '../storage/store.js';
+import { param, prepared, tablesOf } from '../storage/prepared.js';
+import type { Db, Schema } from '../storage/store.js';
 import { LedgerError } from './errors.js';
 import type { Balance } from './types.js';
 
@@ -27,7 +26,7 @@ export async function lockBalance(tx: Db, memberId: string, now: number): Promis
   const [row] = await prepared(tx, 'ledger_lock_balance', (db, t) =>
     db
       .update(t.balances)
-      .set({ version: sql`${t.balances.version} + 1`, updatedAt: sql.placeholder('now') as unknown as number })
+      .set({ version: sql`${t.balances.version} + 1`, updatedAt: param('now') })
       .where(eq(t.balances.memberId, sql.placeholder('memberId')))
       .returning(balanceColumns(t.balances)),
   )({ memberId, now });
@@ -56,7 +55,7 @@ export async function creditBalance(
         pending: sql`${t.balances.pending} + ${sql.placeholder('pending')}`,
         lifetimeEarned: sql`${t.balances.lifetimeEarned} + ${sql.placeholder('lifetimeEarned')}`,
         version: sql`${t.balances.version} + 1`,
-        updatedAt: sql.placeholder('now') as unknown as number,
+        updatedAt: param('now'),
       })
       .where(
         and(
@@ -86,13 +85,13 @@ export async function saveBalance(tx: Db, memberId: string, next: BalanceFields)
     db
       .update(t.balances)
       .set({
-        available: sql.placeholder('available'),
-        pending: sql.placeholder('pending'),
-        locked: sql.placeholder('locked'),
-        spent: sql.placeholder('spent'),
-        expired: sql.placeholder('expired'),
-        lifetimeEarned: sql.placeholder('lifetimeEarned'),
-      } as unknown as BalanceFields)
+        available: param('available'),
+        pending: param('pending'),
+        locked: param('locked'),
+        spent: param('spent'),
+        expired: param('expired'),
+        lifetimeEarned: param('lifetimeEarned'),
+      })
       .where(eq(t.balances.memberId, sql.placeholder('memberId'))),
   )({ memberId, ...next });
 }

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { eq, sql } from 'drizzle-orm';
 import { newId } from '../ids.js';
-import { prepared } from '../storage/prepared.js';
+import { placeholders, prepared } from '../storage/prepared.js';
 import type { Db } from '../storage/store.js';
 import { ConcurrentDuplicate, LedgerError } from './errors.js';
 import type { Posted, TransferKind, TransferRow, Why } from './types.js';
@@ -120,7 +120,7 @@ const insertTransfer = (tx: Db) =>
   prepared(tx, 'ledger_insert_transfer', (db, t) =>
     db
       .insert(t.transfers)
-      .values(Object.fromEntries(TRANSFER_COLUMNS.map((c) => [c, sql.placeholder(c)])) as unknown as typeof t.transfers.$inferInsert)
+      .values(placeholders(TRANSFER_COLUMNS))
       .onConflictDoNothing({ target: t.transfers.idempotencyKey })
       .returning(),
   );

@@ -1,6 +1,6 @@
-import type { transfers } from '../storage/schema.sqlite.js';
+import type { Row } from '../storage/rows.js';
 
-export type TransferRow = typeof transfers.$inferSelect;
+export type TransferRow = Row<'transfers'>;
 
 export type TransferKind =
   | 'earn' // program:issued → member (active lot) or member:pending (pending lot)

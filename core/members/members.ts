@@ -7,12 +7,12 @@ import type { Writer } from '../commit/writer.js';
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import { newId } from '../ids.js';
 import { prepared, tablesOf } from '../storage/prepared.js';
-import type { members } from '../storage/schema.sqlite.js';
+import type { Row } from '../storage/rows.js';
 import type { Db } from '../storage/store.js';
 import { emailAlias, normalizeAlias, normalizeEmail } from './aliases.js';
 import { MemberError } from './errors.js';
 
-type MemberRow = typeof members.$inferSelect;
+type MemberRow = Row<'members'>;
 
 export interface MemberProfile {
   email?: string | null;

@@ -13,6 +13,7 @@ import { newId } from '../ids.js';
 import type { OutboundAdapter, SendOutcome } from '../outbound/adapter.js';
 import type { Logger } from '../observability/logger.js';
 import { describeError } from '../observability/describe-error.js';
+import { skipLocked } from '../storage/dialect.js';
 import { prepared, tablesOf } from '../storage/prepared.js';
 import type { Commit } from '../commit/commit.js';
 import type { Writer } from '../commit/writer.js';
@@ -61,12 +62,6 @@ interface ClaimedDelivery {
 interface StoredPayload {
   options: Record<string, unknown>;
   member: MemberSnapshot | null;
-}
-
-/** `select … for update skip locked` where the dialect has it (PostgreSQL); SQLite has one writer. */
-function skipLocked<Q>(query: Q): Q {
-  const q = query as unknown as { for?: (s: string, o: object) => Q };
-  return typeof q.for === 'function' ? q.for('update', { skipLocked: true }) : query;
 }
 
 export class Dispatcher {

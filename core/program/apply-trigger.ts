@@ -12,7 +12,7 @@ import type { Writer } from '../commit/writer.js';
 import { eq, sql } from 'drizzle-orm';
 import type { Posted } from '../ledger/index.js';
 import { resolveMember } from '../members/members.js';
-import { prepared, tablesOf } from '../storage/prepared.js';
+import { param, prepared, tablesOf } from '../storage/prepared.js';
 import type { TriggerEvent } from '../triggers/trigger-event.js';
 import type { Program } from './compiled-program.js';
 import { counterReader } from './counters.js';
@@ -42,7 +42,7 @@ export async function applyTrigger(w: Writer, program: Program, trigger: Trigger
   const claimed = await prepared(tx, 'applied_trigger_claim', (d, { appliedTriggers: a }) =>
     d
       .insert(a)
-      .values({ id: sql.placeholder('id'), type: sql.placeholder('type'), memberId: null, points: 0, outcome: 'applying', appliedAt: sql.placeholder('now') } as unknown as typeof a.$inferInsert)
+      .values({ id: sql.placeholder('id'), type: sql.placeholder('type'), memberId: null, points: 0, outcome: 'applying', appliedAt: sql.placeholder('now') })
       .onConflictDoNothing()
       .returning({ id: a.id }),
   )({ id: trigger.id, type: trigger.type, now });
@@ -55,7 +55,7 @@ export async function applyTrigger(w: Writer, program: Program, trigger: Trigger
   await prepared(tx, 'applied_trigger_finish', (d, { appliedTriggers: a }) =>
     d
       .update(a)
-      .set({ memberId: sql.placeholder('memberId'), points: sql.placeholder('points'), outcome: sql.placeholder('outcome') } as unknown as Partial<typeof a.$inferInsert>)
+      .set({ memberId: param('memberId'), points: param('points'), outcome: param('outcome') })
       .where(eq(a.id, sql.placeholder('id'))),
   )({ id: trigger.id, memberId: outcome.memberId ?? null, points: outcome.points, outcome: outcome.detail ?? outcome.status });
   return outcome;

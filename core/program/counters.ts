@@ -50,7 +50,7 @@ export async function bumpCounter(tx: Db, key: string, points: number, count: nu
   await prepared(tx, 'program_counter_bump', (d, { programCounters: c }) =>
     d
       .insert(c)
-      .values({ key: sql.placeholder('key'), points: sql.placeholder('points'), count: sql.placeholder('count') } as unknown as typeof c.$inferInsert)
+      .values({ key: sql.placeholder('key'), points: sql.placeholder('points'), count: sql.placeholder('count') })
       .onConflictDoUpdate({ target: c.key, set: { points: sql`${c.points} + excluded.points`, count: sql`${c.count} + excluded.count` } }),
   )({ key, points, count });
 }

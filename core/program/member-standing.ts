@@ -54,7 +54,7 @@ async function writeStanding(tx: Db, memberId: string, now: number, current: Sta
         reviewAt: sql.placeholder('reviewAt'),
         debt: sql.placeholder('debt'),
         updatedAt: sql.placeholder('now'),
-      } as unknown as typeof s.$inferInsert)
+      })
       .onConflictDoUpdate({
         target: s.memberId,
         set: { tier: sql`excluded.tier`, tierSince: sql`excluded.tier_since`, downgradeAt: sql`excluded.downgrade_at`, reviewAt: sql`excluded.review_at`, debt: sql`excluded.debt`, updatedAt: sql`excluded.updated_at` },

@@ -43,7 +43,7 @@ export async function recordOrder(tx: Db, now: number, trigger: OrderPaid, credi
         occurredAt: sql.placeholder('occurredAt'),
         createdAt: sql.placeholder('now'),
         updatedAt: sql.placeholder('now'),
-      } as unknown as typeof o.$inferInsert)
+      })
       .onConflictDoNothing(),
   )({
     key: orderKey(trigger.source, trigger.order.id),

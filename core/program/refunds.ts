@@ -8,6 +8,7 @@
 import type { Writer } from '../commit/writer.js';
 import { and, asc, eq, lt, sql } from 'drizzle-orm';
 import type { Posted } from '../ledger/index.js';
+import { pgOf } from '../storage/dialect.js';
 import { prepared, tablesOf } from '../storage/prepared.js';
 import type { Db } from '../storage/store.js';
 import type { TriggerEvent } from '../triggers/trigger-event.js';
@@ -20,7 +21,7 @@ import { orderKey } from './orders.js';
 import { takeBack } from './take-back.js';
 
 type RefundTrigger = Extract<TriggerEvent, { type: 'order.refunded' | 'order.cancelled' }>;
-type OrderRow = typeof import('../storage/schema.sqlite.js').orders.$inferSelect;
+type OrderRow = import('../storage/rows.js').Row<'orders'>;
 
 const HOUR_MS = 3_600_000;
 
@@ -118,8 +119,8 @@ const ORDER_LOCK_SPACE = 7_141_002;
  * transactions one at a time, so there is nothing to do.
  */
 async function lockOrderKey(tx: Db, key: string): Promise<void> {
-  const pg = tx as unknown as { execute?: (query: ReturnType<typeof sql>) => Promise<unknown> };
-  if (typeof pg.execute === 'function') await pg.execute(sql`select pg_advisory_xact_lock(${sql.raw(String(ORDER_LOCK_SPACE))}, hashtext(${key}))`);
+  const pg = pgOf(tx);
+  if (pg) await pg.execute(sql`select pg_advisory_xact_lock(${sql.raw(String(ORDER_LOCK_SPACE))}, hashtext(${key}))`);
 }
 
 /** Applies refunds that arrived before their order, now that it is here. */

@@ -9,7 +9,7 @@ import { tablesOf } from '../storage/prepared.js';
 import type { Db } from '../storage/store.js';
 import { RewardError } from './reward-error.js';
 
-export type RewardRow = typeof import('../storage/schema.sqlite.js').rewards.$inferSelect;
+export type RewardRow = import('../storage/rows.js').Row<'rewards'>;
 export type RewardKind = 'voucher' | 'fixed_discount' | 'percentage_discount' | 'free_product' | 'points_as_payment';
 
 export interface RewardInput {

@@ -9,7 +9,7 @@ import type { Db } from '../storage/store.js';
 import { RewardError } from './reward-error.js';
 import { normalizeVoucherCode } from './voucher-code.js';
 
-export type VoucherRow = typeof import('../storage/schema.sqlite.js').vouchers.$inferSelect;
+export type VoucherRow = import('../storage/rows.js').Row<'vouchers'>;
 
 export async function findVoucher(db: Db, code: string): Promise<VoucherRow | undefined> {
   const { vouchers } = tablesOf(db);

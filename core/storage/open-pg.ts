@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { drizzle } from 'drizzle-orm/node-postgres';
+import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
 import { migrate } from 'drizzle-orm/node-postgres/migrator';
 import pg from 'pg';
 import { migrationsFolder } from './migrations-folder.js';
-import { schema } from './schema.pg.js';
+import { schema, type Schema } from './schema.pg.js';
 import type { Db, Store } from './store.js';
 
 /** Every hub process migrating at start takes this lock, so they migrate one at a time. */
@@ -17,7 +17,8 @@ const MIGRATION_LOCK = 7_141_001;
 export async function openPg(url: string, options: { migrate?: boolean; poolSize?: number } = {}): Promise<Store> {
   const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10 });
   pool.on('error', () => {}); // an idle client's connection dropped: the pool replaces it
-  const db = drizzle(pool, { schema }) as unknown as Db;
+  const pgDb = drizzle(pool, { schema });
+  const db = asDb(pgDb);
   const folder = join(migrationsFolder, 'pg');
   if (options.migrate ?? true) {
     const client = await pool.connect();
@@ -37,7 +38,7 @@ export async function openPg(url: string, options: { migrate?: boolean; poolSize
     // One attempt: a serialization failure or deadlock is retried by the write boundary's one
     // retry policy (core/commit/retry.ts), which runs the whole write again.
     transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T> {
-      return (db as unknown as { transaction(f: (tx: Db) => Promise<T>): Promise<T> }).transaction(fn);
+      return pgDb.transaction((tx) => fn(asDb(tx)));
     },
     async exclusive<T>(name: string, fn: () => Promise<T>): Promise<T | undefined> {
       const client = await pool.connect();
@@ -68,6 +69,16 @@ export async function openPg(url: string, options: { migrate?: boolean; poolSize
       await pool.end();
     },
   };
+}
+
+/**
+ * The PostgreSQL handle as the shared `Db`. `Db` is written with the SQLite builder's types over
+ * the same table declarations (store.ts says why); the PostgreSQL database has the same builder
+ * methods with the same row types, built from the same `tables.ts`, so this is the one place the
+ * two dialects' types meet.
+ */
+function asDb(handle: NodePgDatabase<Schema>): Db {
+  return handle as unknown as Db;
 }
 
 /** The URL without its password, for logs and /ready. */

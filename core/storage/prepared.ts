@@ -8,8 +8,8 @@
  * is new each time, so its cache lives as long as the transaction; statements are named, and
  * node-postgres parses a named statement once per connection).
  */
-import type { Db } from './store.js';
-import type { Schema } from './schema.sqlite.js';
+import { sql, type Placeholder, type SQL } from 'drizzle-orm';
+import type { Db, Schema } from './store.js';
 
 /** The tables of the dialect this handle speaks (pg and SQLite schemas share every name). */
 export function tablesOf(db: Db): Schema {
@@ -39,4 +39,22 @@ export function prepared<B extends PromiseLike<unknown>>(
   }
   const ready = statement;
   return (values) => Promise.resolve(ready.execute(values)) as Promise<Awaited<B>>;
+}
+
+/**
+ * `{ column: sql.placeholder(column) }` for each column: the values of a prepared insert, bound
+ * when it runs. Typed per key, so an insert missing a required column does not compile.
+ */
+export function placeholders<K extends string>(columns: readonly K[]): { [P in K]: Placeholder<P> } {
+  const values: Partial<Record<K, Placeholder<K>>> = {};
+  for (const column of columns) values[column] = sql.placeholder(column);
+  return values as { [P in K]: Placeholder<P> };
+}
+
+/**
+ * A placeholder usable in an update's `set` (Drizzle's `set` takes SQL, not a bare placeholder).
+ * The value is bound as given, without the column's encoding: use it for text and numbers only.
+ */
+export function param(name: string): SQL {
+  return sql`${sql.placeholder(name)}`;
 }

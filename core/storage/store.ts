@@ -6,11 +6,16 @@
 import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import type { Schema } from './schema.sqlite.js';
 
+export type { Schema };
+
 /**
- * The Drizzle query API shared by both dialects. It is typed as the SQLite flavour; the pg
- * backend hands in its own database with an identically-named schema. Code written against it
- * must stick to the builder calls both dialects have (select/insert/update/delete, returning,
- * onConflictDoNothing) and `await` every query — never `.run()`/`.all()`/`.get()`.
+ * The Drizzle query API shared by both dialects. Both schemas are built from the one declaration
+ * in `tables.ts`, so a table has the same columns and row types on either; `Db` spells the
+ * shared builder surface with the SQLite builder's types, and the PostgreSQL backend hands in its
+ * database through one conversion (`asDb` in open-pg.ts). Code written against it reaches tables
+ * through the handle (`tablesOf(db)`), sticks to the builder calls both dialects have
+ * (select/insert/update/delete, returning, onConflictDo*), `await`s every query — never
+ * `.run()`/`.all()`/`.get()` — and asks `dialect.ts` for what only one dialect has.
  */
 export type Db = BetterSQLite3Database<Schema>;
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { idempotencyRecords } from '../../core/storage/schema.sqlite.js';
+import { tablesOf } from '../../core/storage/prepared.js';
 import { hubHarness, json } from '../helpers/test-hub.js';
 
 type Endpoint = {
@@ -147,7 +147,7 @@ describe('webhook endpoints', () => {
     const firstBody = await json<Endpoint>(first);
     expect(firstBody.secret).toMatch(/^whsec_/);
     expect(await json(second)).toEqual({ ...firstBody, secret: null, secretNotice: expect.stringMatching(/rotate-secret/) });
-    const rows = await h.hub.store.db.select().from(idempotencyRecords);
+    const rows = await h.hub.store.db.select().from(tablesOf(h.hub.store.db).idempotencyRecords);
     expect(rows.length).toBeGreaterThan(0);
     expect(rows.some((r) => (r.responseBody ?? '').includes('whsec_'))).toBe(false);
 
@@ -159,7 +159,7 @@ describe('webhook endpoints', () => {
     const replayed = await h.call('POST', `/v1/webhook-endpoints/${firstBody.id}/rotate-secret`, { body: { overlapHours: 0 }, headers: rotateHeaders });
     expect(replayed.status).toBe(200);
     expect(await json(replayed)).toEqual({ ...rotatedBody, secret: null, secretNotice: expect.stringMatching(/rotate/) });
-    const after = await h.hub.store.db.select().from(idempotencyRecords);
+    const after = await h.hub.store.db.select().from(tablesOf(h.hub.store.db).idempotencyRecords);
     expect(after.some((r) => (r.responseBody ?? '').includes('whsec_'))).toBe(false);
     expect((await json<{ data: unknown[] }>(await h.call('GET', '/v1/webhook-endpoints'))).data).toHaveLength(1);
   });

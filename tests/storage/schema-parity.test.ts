@@ -1,6 +1,7 @@
 import { getTableConfig as pgTable } from 'drizzle-orm/pg-core';
 import { getTableConfig as sqliteTable } from 'drizzle-orm/sqlite-core';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, expectTypeOf, it } from 'vitest';
+import type { Row, TableName } from '../../core/storage/rows.js';
 import { schema as pg } from '../../core/storage/schema.pg.js';
 import { schema as sqlite } from '../../core/storage/schema.sqlite.js';
 
@@ -24,4 +25,11 @@ describe('SQLite and PostgreSQL schemas', () => {
       expect(shape(pgTable(pg[name]) as never)).toEqual(shape(sqliteTable(sqlite[name]) as never));
     });
   }
+
+  it('give every table the same row type as the neutral declaration (checked by the typecheck)', () => {
+    type Selected<S extends Record<TableName, { $inferSelect: unknown }>> = { [N in TableName]: S[N]['$inferSelect'] };
+    type Declared = { [N in TableName]: Row<N> };
+    expectTypeOf<Selected<typeof sqlite>>().toEqualTypeOf<Declared>();
+    expectTypeOf<Selected<typeof pg>>().toEqualTypeOf<Declared>();
+  });
 });

@@ -2,7 +2,7 @@ import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import { asc, gt } from 'drizzle-orm';
 import { creditGuestOrders } from '../../program/orders.js';
 import { findMemberByAlias, findMemberByEmail, enrollMember, requireMember, updateMember, type MemberProfile } from '../../members/members.js';
-import { members } from '../../storage/schema.sqlite.js';
+import { tablesOf } from '../../storage/prepared.js';
 import { requireScope } from '../authenticate.js';
 import type { ApiDeps } from '../deps.js';
 import type { ApiEnv } from '../env.js';
@@ -89,6 +89,7 @@ const erase = createRoute({
 });
 
 export function membersRoutes({ store, commit, program }: ApiDeps) {
+  const { members } = tablesOf(store.db);
   const app = new OpenAPIHono<ApiEnv>({ defaultHook: validationHook });
 
   app.openapi(enroll, async (c) => {

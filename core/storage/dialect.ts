@@ -1,0 +1,28 @@
+/**
+ * The few things the shared builder surface (`Db`) cannot say because only one dialect has them:
+ * PostgreSQL's row-locking clauses and advisory locks, and running a bare statement (SQLite's
+ * `run`, PostgreSQL's `execute`). The dialect is read off the handle itself, so a transaction
+ * handle answers like its database.
+ */
+import { is, type SQL } from 'drizzle-orm';
+import { PgDatabase, PgSelectBase, type PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import type { Db } from './store.js';
+
+/** The handle as the PostgreSQL database it is, or undefined on SQLite. */
+export function pgOf(db: Db): PgDatabase<PgQueryResultHKT, Record<string, unknown>> | undefined {
+  const handle: unknown = db;
+  return is(handle, PgDatabase) ? handle : undefined;
+}
+
+/** Runs one statement that returns nothing the caller reads, on either dialect. */
+export async function runStatement(db: Db, statement: SQL): Promise<void> {
+  const pg = pgOf(db);
+  if (pg) await pg.execute(statement);
+  else await db.run(statement);
+}
+
+/** `select … for update skip locked` where the dialect has it (PostgreSQL); SQLite has one writer. */
+export function skipLocked<Q>(query: Q): Q {
+  const q: unknown = query;
+  return is(q, PgSelectBase) ? (q.for('update', { skipLocked: true }) as Q) : query;
+}
