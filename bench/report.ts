@@ -33,7 +33,7 @@ function summaryRows(r: BenchResults): string[] {
     const { single, concurrent, batched, mixed } = r.ledger;
     rows.push(row('(a) ledger, one transaction per transfer (earns)', perSec(single), ledgerTarget, passFail(single.perSecond >= LEDGER_TARGET_PER_SECOND)));
     rows.push(row(`(a) ledger, ${concurrent.callers} concurrent callers, one transaction each (group commit)`, perSec(concurrent), ledgerTarget, passFail(concurrent.perSecond >= LEDGER_TARGET_PER_SECOND)));
-    rows.push(row(`(a) ledger, ${batched.batchSize} earns per transaction`, perSec(batched), ledgerTarget, passFail(batched.perSecond >= LEDGER_TARGET_PER_SECOND)));
+    rows.push(row(`(a) ledger, ${batched.batchSize} earns per transaction (one commit, batched)`, perSec(batched), ledgerTarget, passFail(batched.perSecond >= LEDGER_TARGET_PER_SECOND)));
     rows.push(row('(a) ledger, mixed earn/spend, one per transaction', perSec(mixed), ledgerTarget, passFail(mixed.perSecond >= LEDGER_TARGET_PER_SECOND)));
   }
   if (r.balance) {
@@ -149,15 +149,15 @@ function ledgerSection(l: LedgerThroughputResult): string[] {
   return [
     '## (a) Ledger throughput',
     '',
-    `\`new Ledger(store)\` on a fresh SQLite file from \`openStore()\` in a temporary directory, ${fmt.int(l.members)} members enrolled first,`,
+    `The write boundary (\`createWriteBoundary(store).commit\`, docs/architecture.md) on a fresh SQLite file from \`openStore()\` in a temporary directory, ${fmt.int(l.members)} members enrolled first,`,
     'then two earns per member as a warm-up (not measured). Each phase runs until its transfer budget or its time limit, whichever comes',
     'first; members are picked at random (fixed seed). Transactions are issued one after the other (the SQLite store serializes them anyway).',
     '',
     row('Workload', 'Transfers', 'Time', 'Transfers/s', 'Per transaction: median / p99'),
     row('---', '---:', '---:', '---:', '---:'),
-    line('`ledger.earn()` — one transaction per transfer', l.single, ''),
-    line(`${l.concurrent.callers} concurrent \`ledger.earn()\` callers, one transaction each, group-committed`, l.concurrent, `(per wave of ${l.concurrent.callers})`),
-    line(`\`ledger.write()\` with ${l.batched.batchSize} \`ledgerOps.earn\` per transaction`, l.batched, `(per batch of ${l.batched.batchSize})`),
+    line('`commit(actor, (w) => w.post(earn, …))` — one transaction per transfer', l.single, ''),
+    line(`${l.concurrent.callers} concurrent earn commits, one transaction each, group-committed`, l.concurrent, `(per wave of ${l.concurrent.callers})`),
+    line(`one \`commit\` with ${l.batched.batchSize} \`w.post(earn, …)\``, l.batched, `(per batch of ${l.batched.batchSize})`),
     line(`mixed: ${fmt.int(l.mixed.earns)} earns of 10 + ${fmt.int(l.mixed.spends)} spends of 3, one per transaction`, l.mixed, ''),
     '',
     `Target: ≥ ${fmt.int(LEDGER_TARGET_PER_SECOND)} transfers/s. Spends refused for lack of points: ${l.mixed.refused}.`,
@@ -180,9 +180,9 @@ function balanceSection(b: BalanceReadResult): string[] {
     `All but the last 10 rows of each were **seeded by direct inserts** (better-sqlite3, 50,000 rows per transaction, ${fmt.seconds(b.seedSeconds * 1000)} in all)`,
     'instead of through the ledger, at whose rate (see (a)) a million earns take minutes: per row a `transfers` earn, its',
     'never-expiring `lots` row and its `lot_movements` earn, plus the member\'s `balances` row moved by the totals — what',
-    '`ledgerOps.earn` writes. The seeding code is checked on a scratch database by `checkLedgerInvariants` (seeded rows, then a real',
+    '`w.post(earn, …)` writes. The seeding code is checked on a scratch database by `checkLedgerInvariants` (seeded rows, then a real',
     `earn and a spend across them): ${b.seedCheckViolations.length === 0 ? 'no violations' : `**${b.seedCheckViolations.length} violations** (\`${b.seedCheckViolations[0]}\`)`}.`,
-    'The last 10 rows of each member are real `ledger.earn` calls with an expiry date 30–39 days ahead, so both API answers list the',
+    'The last 10 rows of each member are real earn commits with an expiry date 30–39 days ahead, so both API answers list the',
     'same 10 expiring batches.',
     '',
     'Reads of the two members alternate (which goes first alternates too); the first pairs are a discarded warm-up. The API read is',
@@ -429,7 +429,7 @@ function dispatchSection(e: DispatchHttpResult, cores: number): string[] {
     '',
     'In each phase, with concurrency 8 (the dispatcher\'s default) or 32 concurrent sends per adapter:',
     '',
-    `1. **Events** (not measured): ${fmt.int(e.eventsPerPhase)} earns through the ledger, 100 \`ledgerOps.earn\` per \`ledger.write\`, spread over the members;`,
+    `1. **Events** (not measured): ${fmt.int(e.eventsPerPhase)} earns through the ledger, 100 \`w.post(earn, …)\` per \`commit\`, spread over the members;`,
     '   each writes a `points.earned` event to the outbox in its transaction.',
     `2. **Routing**: \`route()\` until nothing is left (${e.routeBatch} events per transaction: the member's snapshot read, the router called, one`,
     '   `deliveries` row inserted per route, the event marked routed). Rate: deliveries created per second.',
@@ -544,7 +544,7 @@ function expirySection(e: LedgerExpiryResult, cores: number): string[] {
     '',
     '- **Seeding** (not timed), by direct inserts as in (b) (better-sqlite3, 50,000 rows per transaction; the ledger would take',
     '  minutes): the members and their `balances` rows (available = lifetime earned = the sum of their lots), then, per lot, what',
-    '  `ledgerOps.earn` writes for an earn with an expiry date: an `earn` transfer `program:issued` → `member:<id>` (source `rule`,',
+    '  `w.post(earn, …)` writes for an earn with an expiry date: an `earn` transfer `program:issued` → `member:<id>` (source `rule`,',
     '  its own idempotency key and fingerprint), the `lots` row (active, `expires_at` = `spend_order` = one instant a day ago) and',
     "  its `earn` movement. The earns go in in time order with members interleaved, as in a real ledger, so a member's rows are",
     '  scattered over the tables. No outbox events are seeded, and no statistics (`ANALYZE`): the hub never gathers any.',
