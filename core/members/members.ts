@@ -203,16 +203,36 @@ export async function resolveMember(
     return { memberId: who.memberId, enrolled: false };
   }
   const aliases = (who.aliases ?? []).map(normalizeAlias);
-  let found: Member | undefined;
+  // Every webhook delivery resolves its customer here, so the common case (the member already
+  // holds the event's one alias) costs one statement: the member's id and status by alias.
+  let found: { id: string; status: string; matchedAlias?: string } | undefined;
   for (const alias of aliases) {
-    found = await findMemberByAlias(tx, alias);
-    if (found) break;
+    const [row] = await prepared(tx, 'members_status_by_alias', (d, { memberAliases, members }) =>
+      d
+        .select({ id: members.id, status: members.status })
+        .from(memberAliases)
+        .innerJoin(members, eq(members.id, memberAliases.memberId))
+        .where(eq(memberAliases.alias, sql.placeholder('alias'))),
+    )({ alias });
+    if (row) {
+      found = { ...row, matchedAlias: alias };
+      break;
+    }
   }
-  if (!found && who.email) found = await findMemberByEmail(tx, who.email);
+  if (!found && who.email) {
+    const [row] = await prepared(tx, 'members_status_by_email', (d, { members }) =>
+      d.select({ id: members.id, status: members.status }).from(members).where(eq(members.email, sql.placeholder('email'))),
+    )({ email: normalizeEmail(who.email) });
+    found = row;
+  }
   if (found) {
     if (found.status === 'erased') throw erased(found.id);
-    const missing = aliases.filter((a) => !found!.aliases.includes(a));
-    if (missing.length) await claimAliases(tx, now, found.id, missing);
+    const unmatched = aliases.filter((a) => a !== found.matchedAlias);
+    if (unmatched.length) {
+      const held = await aliasesOf(tx, found.id);
+      const missing = unmatched.filter((a) => !held.includes(a));
+      if (missing.length) await claimAliases(tx, now, found.id, missing);
+    }
     return { memberId: found.id, enrolled: false };
   }
   if (!options.enroll) return undefined;

@@ -26,6 +26,10 @@ export interface Standing {
 
 export async function readStanding(db: Db, memberId: string): Promise<Standing> {
   const [row] = await prepared(db, 'standing_read', (d, { memberStanding: s }) => d.select().from(s).where(eq(s.memberId, sql.placeholder('memberId'))))({ memberId });
+  return standingOf(row);
+}
+
+function standingOf(row: { tier: string; tierSince: number; downgradeAt: number | null; reviewAt: number | null; debt: number | bigint | string } | null | undefined): Standing {
   return row
     ? { exists: true, tier: row.tier, tierSince: row.tierSince, downgradeAt: row.downgradeAt, reviewAt: row.reviewAt, debt: Number(row.debt) }
     : { exists: false, tier: null, tierSince: null, downgradeAt: null, reviewAt: null, debt: 0 };
@@ -78,16 +82,20 @@ export function effectiveTier(program: Program, standingTier: string | null, man
 
 /** What rule conditions see of a member: tier, segments, attributes. */
 export async function memberContext(db: Db, program: Program, memberId: string): Promise<MemberContext> {
-  const [member] = await prepared(db, 'program_member_context', (d, { members }) =>
-    d.select({ manualTier: members.manualTier, attributes: members.attributes }).from(members).where(eq(members.id, sql.placeholder('memberId'))),
+  // One statement for the member and its standing: this runs on every trigger (docs/architecture.md, "Statements per write").
+  const [member] = await prepared(db, 'program_member_context', (d, { members, memberStanding }) =>
+    d
+      .select({ manualTier: members.manualTier, attributes: members.attributes, tier: memberStanding.tier })
+      .from(members)
+      .leftJoin(memberStanding, eq(memberStanding.memberId, members.id))
+      .where(eq(members.id, sql.placeholder('memberId'))),
   )({ memberId });
-  const standing = await readStanding(db, memberId);
   const segs = await prepared(db, 'program_member_segments', (d, { segmentMembers }) =>
     d.select({ id: segmentMembers.segmentId }).from(segmentMembers).where(eq(segmentMembers.memberId, sql.placeholder('memberId'))),
   )({ memberId });
   return {
     id: memberId,
-    tier: effectiveTier(program, standing.tier, member?.manualTier ?? null)?.id ?? null,
+    tier: effectiveTier(program, member?.tier ?? null, member?.manualTier ?? null)?.id ?? null,
     segments: segs.map((s) => s.id),
     attributes: member ? (JSON.parse(member.attributes) as Record<string, unknown>) : {},
   };
@@ -107,19 +115,36 @@ export async function qualifyingPoints(db: Db, program: Program, memberId: strin
   return (await counterReader(db).sum(from, to)).points;
 }
 
+export interface MemberStanding {
+  manualTier: string | null;
+  status: string;
+  standing: Standing;
+}
+
+/** The member's manual tier, status and standing in one statement (read on every earn). */
+export async function readMemberStanding(tx: Db, memberId: string): Promise<MemberStanding | undefined> {
+  const [member] = await prepared(tx, 'program_member_tier', (d, { members, memberStanding: s }) =>
+    d
+      .select({ manualTier: members.manualTier, status: members.status, standing: s })
+      .from(members)
+      .leftJoin(s, eq(s.memberId, members.id))
+      .where(eq(members.id, sql.placeholder('memberId'))),
+  )({ memberId });
+  return member && { manualTier: member.manualTier, status: member.status, standing: standingOf(member.standing) };
+}
+
 /**
  * Re-evaluates the member's tier after earning, a take-back, or as time passes (the scheduler);
  * emits `tier.upgraded` / `tier.downgraded` with `tier` and `previousTier` in the event data.
+ * `known` is the member's standing when the caller has just read it in this transaction.
  */
-export async function reviewTier(w: Writer, program: Program, memberId: string): Promise<void> {
+export async function reviewTier(w: Writer, program: Program, memberId: string, known?: MemberStanding): Promise<void> {
   const { tx, now } = w;
   const tiers = program.config.tiers;
   if (!tiers || !program.tiers.length) return;
-  const [member] = await prepared(tx, 'program_member_tier', (d, { members }) =>
-    d.select({ manualTier: members.manualTier, status: members.status }).from(members).where(eq(members.id, sql.placeholder('memberId'))),
-  )({ memberId });
+  const member = known ?? (await readMemberStanding(tx, memberId));
   if (!member || member.status === 'erased') return;
-  const standing = await readStanding(tx, memberId);
+  const { standing } = member;
   const base = program.tiers[0]!;
   // `member_standing.tier` is the tier the member's points earned (after downgrade grace); the
   // manual tier only raises what the member gets, so removing it leaves what was earned.

@@ -10,7 +10,7 @@ import { dayKey, periodKey } from './calendar.js';
 import type { Program } from './compiled-program.js';
 import { bumpCounter, counterKeys } from './counters.js';
 import type { Evaluation } from './evaluate.js';
-import { reviewTier } from './member-standing.js';
+import { readMemberStanding, reviewTier } from './member-standing.js';
 import { repayDebt } from './take-back.js';
 
 /** The rule id `POST /v1/events` gives an activity's explicit points. */
@@ -78,7 +78,11 @@ export async function postEvaluation(
       data: { ruleId: 'fraud.velocity', reason: evaluation.held.reason, heldUntil: new Date(evaluation.held.until).toISOString(), points: total, eventId: trigger.id },
     });
   }
-  posted.push(...(await repayDebt(w, program, memberId, posted)));
-  await reviewTier(w, program, memberId);
+  // One read of the member's standing serves both the debt repayment and the tier review,
+  // unless a repayment changed it.
+  const known = await readMemberStanding(tx, memberId);
+  const repaid = await repayDebt(w, program, memberId, posted, known?.standing.debt ?? 0);
+  posted.push(...repaid);
+  await reviewTier(w, program, memberId, repaid.length ? undefined : known);
   return posted;
 }

@@ -89,13 +89,13 @@ export async function takeBack(
 
 /**
  * Repays a refund debt from points just earned: each newly active earn gives back up to what is
- * owed (a reversal of that earn, so the ledger shows which points paid which debt).
+ * owed (a reversal of that earn, so the ledger shows which points paid which debt). `owed` is
+ * the member's debt as read in this transaction.
  */
-export async function repayDebt(w: Writer, program: Program, memberId: string, earned: Posted[]): Promise<Posted[]> {
+export async function repayDebt(w: Writer, program: Program, memberId: string, earned: Posted[], owed: number): Promise<Posted[]> {
   const { tx, now } = w;
-  const standing = await readStanding(tx, memberId);
-  if (standing.debt <= 0) return [];
-  let debt = standing.debt;
+  if (owed <= 0) return [];
+  let debt = owed;
   const posted: Posted[] = [];
   const { lots } = tablesOf(tx);
   for (const p of earned) {

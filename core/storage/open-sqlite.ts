@@ -18,7 +18,33 @@ function openConnection(file: string, readonly: boolean): Database.Database {
   }
   conn.pragma('busy_timeout = 5000');
   conn.pragma('foreign_keys = ON');
+  cachePreparedStatements(conn);
   return conn;
+}
+
+/**
+ * Drizzle prepares every query it runs, and better-sqlite3 keeps no statement cache, so a
+ * webhook delivery compiled its ~25 statements from SQL text each time. This keeps each
+ * connection's compiled statements by SQL text (the text carries no values: they are bound
+ * parameters). Every statement Drizzle runs finishes synchronously (`run`, `get`, `all`), so a
+ * cached statement is never handed out while it is still executing; `raw` mode, which Drizzle
+ * switches on for typed selects, is switched off again before a statement is reused
+ * (docs/architecture.md, "Statements per write").
+ */
+function cachePreparedStatements(conn: Database.Database, max = 1000): void {
+  const cache = new Map<string, Database.Statement>();
+  const prepare = conn.prepare.bind(conn) as (source: string) => Database.Statement;
+  conn.prepare = ((source: string) => {
+    let statement = cache.get(source);
+    if (statement) {
+      if (statement.reader) statement.raw(false);
+      return statement;
+    }
+    statement = prepare(source);
+    if (cache.size >= max) cache.delete(cache.keys().next().value!);
+    cache.set(source, statement);
+    return statement;
+  }) as Database.Database['prepare'];
 }
 
 /**
