@@ -8,6 +8,7 @@
 import type { Writer } from '../commit/writer.js';
 import { eq, sql } from 'drizzle-orm';
 import { prepared, tablesOf } from '../storage/prepared.js';
+import type { Row } from '../storage/rows.js';
 import type { Db } from '../storage/store.js';
 import { DAY_MS, dayKey, endOfPeriod, windowStartDay } from './calendar.js';
 import type { CompiledTier, Program } from './compiled-program.js';
@@ -29,7 +30,7 @@ export async function readStanding(db: Db, memberId: string): Promise<Standing> 
   return standingOf(row);
 }
 
-function standingOf(row: { tier: string; tierSince: number; downgradeAt: number | null; reviewAt: number | null; debt: number | bigint | string } | null | undefined): Standing {
+function standingOf(row: Row<'memberStanding'> | null | undefined): Standing {
   return row
     ? { exists: true, tier: row.tier, tierSince: row.tierSince, downgradeAt: row.downgradeAt, reviewAt: row.reviewAt, debt: Number(row.debt) }
     : { exists: false, tier: null, tierSince: null, downgradeAt: null, reviewAt: null, debt: 0 };

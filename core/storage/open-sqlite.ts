@@ -24,7 +24,7 @@ function openConnection(file: string, readonly: boolean): Database.Database {
 
 /**
  * Drizzle prepares every query it runs, and better-sqlite3 keeps no statement cache, so a
- * webhook delivery compiled its ~25 statements from SQL text each time. This keeps each
+ * webhook delivery compiled its unprepared statements from SQL text each time. This keeps each
  * connection's compiled statements by SQL text (the text carries no values: they are bound
  * parameters). Every statement Drizzle runs finishes synchronously (`run`, `get`, `all`), so a
  * cached statement is never handed out while it is still executing; `raw` mode, which Drizzle
