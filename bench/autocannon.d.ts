@@ -22,6 +22,8 @@ declare module 'autocannon' {
     pipelining?: number;
     /** Seconds. */
     duration?: number;
+    /** Requests to make in all; when set, `duration` is ignored. */
+    amount?: number;
     /** Seconds before a request counts as timed out. */
     timeout?: number;
     method?: string;

@@ -8,6 +8,7 @@
  * seeded points in `expired`, and one `expire` transfer written per member; on the smaller runs
  * `checkLedgerInvariants` also replays the whole ledger.
  */
+import { FILL_EXPIRING_POINTS_SQL } from '../core/ledger/expiring-points.js';
 import Database from 'better-sqlite3';
 import { count, eq, gt, ne, or, sum } from 'drizzle-orm';
 import os from 'node:os';
@@ -189,6 +190,8 @@ function seedSqlite(file: string, plan: SeedPlan): number {
     });
     for (let from = 0; from < plan.members; from += ROWS_PER_TRANSACTION) seedMembers.immediate(from, Math.min(plan.members, from + ROWS_PER_TRANSACTION));
     for (let from = 0; from < lots; from += ROWS_PER_TRANSACTION) seedEarns.immediate(from, Math.min(lots, from + ROWS_PER_TRANSACTION));
+    // The per-day aggregate of expiring points the ledger keeps with its lots (docs/architecture.md).
+    db.exec(FILL_EXPIRING_POINTS_SQL);
     db.pragma('wal_checkpoint(TRUNCATE)');
   } finally {
     db.close();
@@ -246,6 +249,7 @@ async function seedPg(url: string, plan: SeedPlan): Promise<number> {
       );
       await client.query('commit');
     }
+    await client.query(FILL_EXPIRING_POINTS_SQL);
     await client.query('vacuum analyze');
   } finally {
     await client.end();

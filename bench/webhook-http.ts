@@ -19,8 +19,8 @@ import { tempDir } from './temp-dir.js';
 
 export const WEBHOOK_RATIO_TARGET = 0.5;
 export const WEBHOOK_P99_TARGET_MS = 50;
-const SECRET = 'bench-shopify-app-secret';
-const API_KEY = 'bench-admin-key-0123456789abcdef';
+export const SECRET = 'bench-shopify-app-secret';
+export const API_KEY = 'bench-admin-key-0123456789abcdef';
 
 export interface WebhookRun {
   server: 'bare' | 'hub';
@@ -61,7 +61,11 @@ function orderBody(tag: string, n: number, customers: number): string {
 /** Each run numbers its orders from its own base, so no run repeats another's order ids. */
 let nextBase = 0;
 
-async function load(url: string, label: string, seconds: number, connections: number, customers: number) {
+/**
+ * Signed `orders/paid` deliveries to `url` at `connections` concurrent connections, for `seconds`
+ * or — with `amount` — until that many requests were answered.
+ */
+export async function load(url: string, label: string, seconds: number, connections: number, customers: number, amount?: number) {
   const base = (nextBase += 10_000_000);
   let n = base;
   const r = await autocannon({
@@ -69,6 +73,7 @@ async function load(url: string, label: string, seconds: number, connections: nu
     connections,
     pipelining: 1,
     duration: seconds,
+    ...(amount ? { amount } : {}),
     timeout: 10,
     requests: [
       {

@@ -11,6 +11,7 @@ import type { Db } from '../storage/store.js';
 import { isProgramAccount, memberAccount, memberPendingAccount } from './accounts.js';
 import { MOVES, lotStatus, type LotParts, type MovementKind } from './lots.js';
 import { balanceEffect } from './balance-effect.js';
+import { expiryDay } from './expiring-points.js';
 import type { BalanceFields } from './member-balance.js';
 import type { TransferKind } from './types.js';
 
@@ -21,7 +22,7 @@ const ZERO: BalanceFields = { available: 0, pending: 0, locked: 0, spent: 0, exp
 export async function checkLedgerInvariants(db: Db): Promise<string[]> {
   const violations: string[] = [];
   const fail = (msg: string) => violations.push(msg);
-  const { balances, lotMovements, lots, openHolds, transfers } = tablesOf(db);
+  const { balances, expiringPoints, lotMovements, lots, openHolds, transfers } = tablesOf(db);
 
   // Pages in key order, so no single result set holds a large ledger at once.
   const allTransfers = await readAll<typeof transfers.$inferSelect, number>(db, transfers, transfers.seq, (r) => r.seq);
@@ -183,6 +184,27 @@ export async function checkLedgerInvariants(db: Db): Promise<string[]> {
   for (const id of expected.keys()) {
     if (!balanceIds.has(id)) fail(`I2 member ${id} has transfers but no balance row`);
   }
+  // I2 (expiring) the per-day aggregate the balance read lists (./expiring-points.ts) equals the
+  // active lots with an expiry: per member and UTC day, their points and earliest expiry.
+  const wantExpiring = new Map<string, { points: number; expiresAt: number }>();
+  for (const lot of allLots) {
+    if (lot.status !== 'active' || lot.expiresAt === null) continue;
+    const key = `${lot.memberId} day ${expiryDay(lot.expiresAt)}`;
+    const e = wantExpiring.get(key) ?? { points: 0, expiresAt: lot.expiresAt };
+    e.points += lot.remaining + lot.locked;
+    e.expiresAt = Math.min(e.expiresAt, lot.expiresAt);
+    wantExpiring.set(key, e);
+  }
+  for (const row of await db.select().from(expiringPoints)) {
+    const key = `${row.memberId} day ${row.day}`;
+    const want = wantExpiring.get(key);
+    wantExpiring.delete(key);
+    if (!want) fail(`I2 expiring points of member ${key}: ${row.points} listed, no active lot expires that day`);
+    else if (row.points !== want.points || row.expiresAt !== want.expiresAt) {
+      fail(`I2 expiring points of member ${key}: ${row.points} at ${row.expiresAt} listed, the lots hold ${want.points} from ${want.expiresAt}`);
+    }
+  }
+  for (const [key, want] of wantExpiring) fail(`I2 expiring points of member ${key}: ${want.points} in lots, not listed`);
   // Double entry over the whole ledger: what the program accounts gave out, members hold.
   const total = [...posted.values()].reduce((x, y) => x + y, 0);
   if (total !== 0) fail(`I1 posted credits and debits differ by ${total}`);

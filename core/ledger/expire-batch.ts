@@ -24,6 +24,7 @@ import { PROGRAM, memberAccount } from './accounts.js';
 import { recordTransfer } from './record-transfer.js';
 import { saveBalance } from './member-balance.js';
 import { announcement } from './operation.js';
+import { expiryDay, rebuildExpiringDays } from './expiring-points.js';
 import type { Posted } from './types.js';
 
 /**
@@ -126,6 +127,8 @@ export async function expireMembersLots(w: Writer, memberIds: string[]): Promise
       .update(lots)
       .set({ expired: sql`${lots.expired} + ${lots.remaining}`, remaining: 0, status: sql`case when ${lots.locked} = 0 then 'closed' else 'active' end` })
       .where(dueLots);
+    // Every lot just closed expired on or before today: rebuild those days' expiring points.
+    await rebuildExpiringDays(tx, expiring, expiryDay(now));
   }
   return out;
 }

@@ -11,7 +11,8 @@
  *     equals the replay of its transfers, and equals the sum of its lots: available = Σ remaining
  *     of active lots, pending = Σ remaining of pending lots, locked = Σ locked = Σ open holds,
  *     spent = Σ spent, expired = Σ expired. Each lot's parts add up to its amount and equal the
- *     replay of its movements.
+ *     replay of its movements. The expiring points listed per member and UTC day equal
+ *     the active lots with an expiry that day: Σ (remaining + locked), and the earliest expiry.
  * I3  A reversal never takes back more than the original transfer moved.
  * I4  No idempotency key is applied twice; a hold is resolved (captured or released) at most once,
  *     and a hold is either open or resolved.
@@ -37,7 +38,7 @@ import { LedgerError } from './errors.js';
 import { expireMembersLots, membersWithDueLots } from './expire-batch.js';
 import { activateLot } from './lot-lifecycle.js';
 import { unlock } from './locks.js';
-import { NEVER } from './lots.js';
+import { readExpiring, type ExpiringBatch } from './expiring-points.js';
 import type { Balance, Clock, TransferRow } from './types.js';
 
 export { LedgerError } from './errors.js';
@@ -58,10 +59,7 @@ export interface DueWork {
   expired: number;
 }
 
-export interface ExpiringBatch {
-  points: number;
-  expiresAt: number;
-}
+export type { ExpiringBatch } from './expiring-points.js';
 
 /**
  * The ledger's reads, and its share of the scheduler's tick. Writes go through the write
@@ -84,19 +82,13 @@ export class Ledger {
     return balance;
   }
 
-  /** Every batch of points that will expire, soonest first (not only the next one). */
+  /**
+   * Every batch of points that will expire, soonest first (not only the next one): one batch per
+   * UTC day, at the earliest expiry of that day, read from the per-day aggregate
+   * (./expiring-points.ts) so the read does not grow with the member's lots.
+   */
   async expiring(memberId: string): Promise<ExpiringBatch[]> {
-    const rows = await prepared(this.store.db, 'ledger_expiring', (db, { lots }) =>
-      db
-        .select({ expiresAt: lots.spendOrder, points: sql<number>`sum(${lots.remaining} + ${lots.locked})` })
-        .from(lots)
-        .where(and(eq(lots.memberId, sql.placeholder('memberId')), eq(lots.status, 'active'), lt(lots.spendOrder, NEVER)))
-        .groupBy(lots.spendOrder)
-        .orderBy(asc(lots.spendOrder)),
-    )({ memberId });
-    return rows
-      .filter((r) => Number(r.points) > 0)
-      .map((r) => ({ expiresAt: r.expiresAt!, points: Number(r.points) }));
+    return readExpiring(this.store.db, memberId);
   }
 
   /** The member's history, newest first, paged by `seq`. */

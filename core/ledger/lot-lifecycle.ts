@@ -6,6 +6,7 @@
 import { eq } from 'drizzle-orm';
 import { tablesOf } from '../storage/prepared.js';
 import { memberAccount, memberPendingAccount } from './accounts.js';
+import { followLot } from './expiring-points.js';
 import { recordMovements } from './lots.js';
 import type { Applied, LockingOperation } from './operation.js';
 
@@ -38,6 +39,7 @@ export const activateLot: LockingOperation<ActivateInput, Applied | undefined> =
       why: { source: 'system', actor: 'scheduler', reason: 'returns window passed' },
     });
     await tx.update(lots).set({ status: 'active' }).where(eq(lots.id, lot.id));
+    await followLot(tx, lot, { ...lot, status: 'active' });
     await recordMovements(tx, transfer.id, memberId, [{ lotId: lot.id, kind: 'activate', amount: lot.remaining }]);
     return {
       transfer,

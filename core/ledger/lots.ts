@@ -2,6 +2,7 @@ import { and, asc, eq, gt, sql } from 'drizzle-orm';
 import { param, placeholders, prepared } from '../storage/prepared.js';
 import type { Row } from '../storage/rows.js';
 import type { Db } from '../storage/store.js';
+import { followLot } from './expiring-points.js';
 
 export type LotRow = Row<'lots'>;
 
@@ -88,6 +89,7 @@ export async function createLot(
   await recordMovements(tx, lot.transferId, lot.memberId, [
     { lotId: row.id, kind: pending ? 'earn_pending' : 'earn', amount: lot.amount },
   ]);
+  await followLot(tx, null, row);
   return row;
 }
 
@@ -121,7 +123,9 @@ export async function moveWithinLot(tx: Db, lot: LotRow, kind: keyof typeof MOVE
       })
       .where(eq(t.lots.id, sql.placeholder('id'))),
   )({ ...parts, status, id: lot.id });
-  return { ...lot, ...parts, status };
+  const after = { ...lot, ...parts, status };
+  await followLot(tx, lot, after);
+  return after;
 }
 
 export async function recordMovements(tx: Db, transferId: string, memberId: string, moves: Movement[]): Promise<void> {

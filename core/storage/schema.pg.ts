@@ -104,6 +104,7 @@ export const {
   segments,
   segmentMembers,
   expiryNotices,
+  expiringPoints,
   inbox,
   rewards,
   voucherPool,

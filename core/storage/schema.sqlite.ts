@@ -87,6 +87,7 @@ export const {
   segments,
   segmentMembers,
   expiryNotices,
+  expiringPoints,
   inbox,
   rewards,
   voucherPool,

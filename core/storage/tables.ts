@@ -143,6 +143,26 @@ export const lots = table(
   ],
 );
 
+/**
+ * Points that will expire, per member and UTC day of expiry: the sum of `remaining + locked` over
+ * the member's active lots expiring that day, and the earliest such expiry. Kept with every lot
+ * change (core/ledger/expiring-points.ts) so the balance read lists a member's expiring points
+ * in at most one row per day, however many lots they hold (docs/architecture.md, "Expiring
+ * points"). A row exists only while its points are above zero.
+ */
+export const expiringPoints = table(
+  'expiring_points',
+  {
+    memberId: text('member_id').notNull(),
+    /** floor(expires_at / 86,400,000): the UTC day. */
+    day: bigint('day').notNull(),
+    points: bigint('points').notNull(),
+    /** The earliest expiry among that day's active lots that still hold points. */
+    expiresAt: bigint('expires_at').notNull(),
+  },
+  (t) => [primaryKey(t.memberId, t.day)],
+);
+
 /** Which lots each transfer moved points in or out of, and how. Replaying it rebuilds every lot. */
 export const lotMovements = table(
   'lot_movements',
@@ -556,6 +576,7 @@ export const tables = {
   segments,
   segmentMembers,
   expiryNotices,
+  expiringPoints,
   inbox,
   rewards,
   voucherPool,

@@ -65,6 +65,26 @@ describe('points API', () => {
     expect(balance.expiring).toEqual([{ points: 300, expiresAt: '2099-01-01T00:00:00.000Z' }]);
   });
 
+  it('lists expiring points per day at the earliest expiry, and moves that on when the first lot is spent', async () => {
+    const id = await member();
+    const grant = (points: number, expiresAt: string) =>
+      h.call('POST', `/v1/members/${id}/adjustments`, { body: { points, reason: 'Goodwill', expiresAt } });
+    expect((await grant(100, '2099-01-01T09:00:00.000Z')).status).toBe(201);
+    expect((await grant(50, '2099-01-01T18:00:00.000Z')).status).toBe(201);
+    expect((await grant(70, '2099-01-02T08:00:00.000Z')).status).toBe(201);
+    const expiring = async () => (await json<Balance>(await h.call('GET', `/v1/members/${id}/balance`, { scope: 'read' }))).expiring;
+    expect(await expiring()).toEqual([
+      { points: 150, expiresAt: '2099-01-01T09:00:00.000Z' },
+      { points: 70, expiresAt: '2099-01-02T08:00:00.000Z' },
+    ]);
+    // A debit takes the soonest-expiring points first: all of the 09:00 lot, 20 of the 18:00 one.
+    expect((await h.call('POST', `/v1/members/${id}/adjustments`, { body: { points: -120, reason: 'correction' } })).status).toBe(201);
+    expect(await expiring()).toEqual([
+      { points: 30, expiresAt: '2099-01-01T18:00:00.000Z' },
+      { points: 70, expiresAt: '2099-01-02T08:00:00.000Z' },
+    ]);
+  });
+
   it('pages history newest first with a cursor, without gaps or repeats', async () => {
     const id = await member();
     for (let i = 0; i < 7; i++) await activity(id, `e${i}`, i + 1);

@@ -208,16 +208,21 @@ class Model {
     };
   }
 
+  /** One batch per UTC day of expiry: its points, and the earliest expiry of that day. */
   expiring(m: number): { points: number; expiresAt: number }[] {
-    const by = new Map<number, number>();
+    const by = new Map<number, { points: number; expiresAt: number }>();
     for (const l of this.lotsOf(m)) {
       if (l.status !== 'active' || l.expiresAt === null) continue;
-      by.set(l.expiresAt, (by.get(l.expiresAt) ?? 0) + l.remaining + l.locked);
+      const day = Math.floor(l.expiresAt / 86_400_000);
+      const batch = by.get(day) ?? { points: 0, expiresAt: l.expiresAt };
+      batch.points += l.remaining + l.locked;
+      batch.expiresAt = Math.min(batch.expiresAt, l.expiresAt);
+      by.set(day, batch);
     }
     return [...by.entries()]
-      .filter(([, points]) => points > 0)
+      .filter(([, b]) => b.points > 0)
       .sort(([a], [b]) => a - b)
-      .map(([expiresAt, points]) => ({ points, expiresAt }));
+      .map(([, b]) => b);
   }
 
   addLot(lot: Omit<MLot, 'remaining' | 'locked' | 'spent' | 'expired' | 'reversed' | 'status'>, now: number): void {

@@ -167,6 +167,11 @@ describe('a database made by the released hub, opened by this one', () => {
         status: 'active', activatesAt: T0, expiresAt: T0 + 365 * 86_400_000, spendOrder: T0 + 365 * 86_400_000, createdAt: T0,
       },
     ]);
+    // Migration 0006 builds the per-day aggregate of expiring points from the lots already there.
+    const expiry = T0 + 365 * 86_400_000;
+    expect(await store.db.select().from(t.expiringPoints)).toEqual([
+      { memberId: 'mem_ann', day: Math.floor(expiry / 86_400_000), points: 150, expiresAt: expiry },
+    ]);
     expect(await store.db.select().from(t.loyaltyEvents)).toEqual([
       { seq: 1, id: 'evt_1', type: 'points.earned', memberId: 'mem_ann', data: '{"points":150}', occurredAt: T0, routedAt: null },
     ]);
