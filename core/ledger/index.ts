@@ -30,7 +30,7 @@
  * - Spends take from the lots that expire first; reversals of spends put points back into the
  *   lots they came from, with their original expiry.
  */
-import { and, asc, desc, eq, lt, sql } from 'drizzle-orm';
+import { and, desc, eq, lt, sql } from 'drizzle-orm';
 import type { Commit } from '../commit/commit.js';
 import { prepared, tablesOf } from '../storage/prepared.js';
 import type { Store } from '../storage/store.js';
