@@ -1,10 +1,11 @@
 /**
  * (a) Ledger transfers per second, through the ledger module on a real SQLite file: earns spread
- * over 1,000 members one transaction each, the same batched 100 per `commit`, and a mixed
- * earn/spend workload. Each phase stops at a transfer count or a time limit, whichever is first.
+ * over 1,000 members one transaction each, 50 concurrent callers (group commit), 100 `w.post`
+ * per `commit`, the batched path (`w.postMany(earnMany, …)`, set-based statements for 1,000 earns
+ * per `commit`: core/ledger/earn-batch.ts), and a mixed earn/spend workload. Each phase stops at a transfer count or a time limit, whichever is first.
  */
 import { createWriteBoundary } from '../core/commit/commit.js';
-import { LedgerError, checkLedgerInvariants, earn as earnOp, spend as spendOp } from '../core/ledger/index.js';
+import { LedgerError, checkLedgerInvariants, earn as earnOp, earnMany, spend as spendOp } from '../core/ledger/index.js';
 import type { Applied, CreditOperation, LockingOperation } from '../core/ledger/operation.js';
 import { enrollMember } from '../core/members/members.js';
 import { openStore } from '../core/storage/open-store.js';
@@ -27,6 +28,8 @@ export interface LedgerThroughputResult {
   /** `callers` concurrent earn commits at a time, each its own transaction (group-committed). */
   concurrent: LedgerPhase & { callers: number };
   batched: LedgerPhase & { batchSize: number };
+  /** `w.postMany(earnMany, inputs)`: `batchSize` earns in set-based statements per commit. */
+  postMany: LedgerPhase & { batchSize: number };
   mixed: LedgerPhase & { earns: number; spends: number; refused: number };
   invariants: { violations: string[]; transfers: number; seconds: number };
 }
@@ -37,6 +40,8 @@ export interface LedgerThroughputOptions {
   phaseSeconds?: number;
   maxTransfers?: number;
   batchSize?: number;
+  /** Earns per `w.postMany` (default 1,000). */
+  postManySize?: number;
 }
 
 const why = { source: 'api', actor: 'bench' } as const;
@@ -62,6 +67,7 @@ export async function ledgerThroughput(options: LedgerThroughputOptions = {}): P
   const phaseSeconds = options.phaseSeconds ?? 5;
   const maxTransfers = options.maxTransfers ?? 200_000;
   const batchSize = options.batchSize ?? 100;
+  const postManySize = options.postManySize ?? 1_000;
   const tmp = tempDir('ledger');
   const store = await openStore(tmp.file('ledger.db'));
   try {
@@ -97,6 +103,12 @@ export async function ledgerThroughput(options: LedgerThroughputOptions = {}): P
       });
     });
 
+    // The batched path: one commit, one set of multi-row statements for the whole batch.
+    const postMany = await timed(maxTransfers, phaseSeconds, postManySize, async () => {
+      const inputs = Array.from({ length: postManySize }, () => earn(pick()));
+      await commit('bench', (w) => w.postMany(earnMany, inputs));
+    });
+
     // Half earns of 10, half spends of 3, on random members. Every member holds ≥ 20 points from
     // the warm-up, so a refused spend would be a surprise; it is counted, not hidden.
     let earns = 0;
@@ -123,7 +135,7 @@ export async function ledgerThroughput(options: LedgerThroughputOptions = {}): P
     const violations = await checkLedgerInvariants(store.db);
     const invariants = { violations, transfers: key, seconds: (performance.now() - t) / 1000 };
 
-    return { members: memberCount, single, concurrent: { ...concurrent, callers }, batched: { ...batched, batchSize }, mixed: { ...mixed, earns, spends, refused }, invariants };
+    return { members: memberCount, single, concurrent: { ...concurrent, callers }, batched: { ...batched, batchSize }, postMany: { ...postMany, batchSize: postManySize }, mixed: { ...mixed, earns, spends, refused }, invariants };
   } finally {
     await store.close();
     tmp.remove();

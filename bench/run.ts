@@ -69,8 +69,11 @@ log(`node ${results.machine.node}, ${results.machine.cpuModel}, ${results.machin
 if (selected.has('a')) {
   log('(a) ledger throughput…');
   results.ledger = await ledgerThroughput(quick ? { phaseSeconds: 2 } : { phaseSeconds: 5 });
-  const { single, concurrent, batched, mixed } = results.ledger;
-  log(`(a) single ${single.perSecond.toFixed(0)}/s, concurrent ${concurrent.perSecond.toFixed(0)}/s, batched ${batched.perSecond.toFixed(0)}/s, mixed ${mixed.perSecond.toFixed(0)}/s`);
+  const { single, concurrent, batched, postMany, mixed } = results.ledger;
+  log(
+    `(a) single ${single.perSecond.toFixed(0)}/s, concurrent ${concurrent.perSecond.toFixed(0)}/s, 100 posts/commit ${batched.perSecond.toFixed(0)}/s, ` +
+      `postMany ${postMany.perSecond.toFixed(0)}/s, mixed ${mixed.perSecond.toFixed(0)}/s`,
+  );
 }
 if (selected.has('b')) {
   log('(b) balance read latency (seeding history)…');

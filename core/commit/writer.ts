@@ -6,9 +6,10 @@
  */
 import { sql } from 'drizzle-orm';
 import { newId } from '../ids.js';
-import { postOperation, type Applied, type CreditOperation, type LedgerOperation, type LockingOperation } from '../ledger/operation.js';
+import { postOperation, type Applied, type BatchOperation, type CreditOperation, type LedgerOperation, type LockingOperation } from '../ledger/operation.js';
 import type { Posted } from '../ledger/types.js';
 import type { LoyaltyEventType } from '../outbox/loyalty-events.js';
+import { insertRows } from '../storage/insert-rows.js';
 import { prepared } from '../storage/prepared.js';
 import type { Db } from '../storage/store.js';
 
@@ -42,6 +43,17 @@ export class Writer {
   }
 
   /**
+   * Runs many operations of one kind in set-based statements (the batched path, e.g.
+   * `w.postMany(earnMany, inputs)`: core/ledger/earn-batch.ts). The results are in input order;
+   * a replayed key answers with its first transfer, flagged `duplicate`.
+   */
+  async postMany<I>(op: BatchOperation<I>, inputs: readonly I[]): Promise<Posted[]> {
+    const posted = await op.applyMany(this, inputs);
+    this.posted.push(...posted);
+    return posted;
+  }
+
+  /**
    * Reports lines a batch operation wrote under its own locks (the scheduler's expiry of many
    * members at once: core/ledger/expire-batch.ts).
    */
@@ -68,4 +80,19 @@ export class Writer {
     this.emitted++;
     return id;
   }
+
+  /** Writes many loyalty events to the outbox in this transaction, in order, in multi-row inserts. */
+  async emitMany(events: readonly LoyaltyEventInput[]): Promise<string[]> {
+    const rows = events.map((event) => ({
+      id: newId('evt', this.now),
+      type: event.type,
+      memberId: event.memberId,
+      data: JSON.stringify(event.data),
+      occurredAt: this.now,
+    }));
+    await insertRows(this.tx, 'loyaltyEvents', rows);
+    this.emitted += rows.length;
+    return rows.map((r) => r.id);
+  }
 }
+

@@ -44,6 +44,7 @@ import type { Balance, Clock, TransferRow } from './types.js';
 export { LedgerError } from './errors.js';
 export { checkLedgerInvariants } from './check-invariants.js';
 export { earn, type EarnInput } from './earn.js';
+export { earnMany } from './earn-batch.js';
 export { spend, type SpendInput } from './spend.js';
 export { lock, capture, unlock, type LockInput, type ResolveInput } from './locks.js';
 export { reverse, type ReverseInput } from './reverse.js';

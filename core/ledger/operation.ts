@@ -85,8 +85,18 @@ export interface CreditOperation<I> extends OperationBase<I> {
 export type LedgerOperation<I, O extends Applied | undefined = Applied> = LockingOperation<I, O> | CreditOperation<I>;
 
 
+/**
+ * Many operations of one kind applied together in set-based statements (./earn-batch.ts),
+ * reached through `w.postMany(op, inputs)`: every input is applied or — when one is refused —
+ * none, since the refusal rolls the whole write back.
+ */
+export interface BatchOperation<I> {
+  readonly name: string;
+  applyMany(w: Writer, inputs: readonly I[]): Promise<Posted[]>;
+}
+
 /** The actor of the write is recorded on every line whose caller did not name one. */
-function withActor(why: Why, actor: string): Why {
+export function withActor(why: Why, actor: string): Why {
   return why.actor ? why : { ...why, actor };
 }
 

@@ -26,3 +26,10 @@ export function skipLocked<Q>(query: Q): Q {
   const q: unknown = query;
   return is(q, PgSelectBase) ? (q.for('update', { skipLocked: true }) as Q) : query;
 }
+
+/** Runs one statement and returns its rows as objects keyed by column name, on either dialect. */
+export async function allRows<Row extends Record<string, unknown>>(db: Db, statement: SQL): Promise<Row[]> {
+  const pg = pgOf(db);
+  if (pg) return ((await pg.execute(statement)) as unknown as { rows: Row[] }).rows;
+  return db.all(statement) as Row[];
+}

@@ -18,7 +18,6 @@ function openConnection(file: string, readonly: boolean): Database.Database {
   }
   conn.pragma('busy_timeout = 5000');
   conn.pragma('foreign_keys = ON');
-  if (process.env.XCACHE) conn.pragma('cache_size = ' + process.env.XCACHE);
   cachePreparedStatements(conn);
   return conn;
 }

@@ -1,0 +1,141 @@
+/**
+ * Multi-row inserts for the batched write paths (core/ledger/earn-batch.ts): many rows of one
+ * table in one statement, built straight from the neutral declaration (./tables.ts) instead of
+ * through Drizzle's insert builder, whose per-value work cost more than SQLite's own for a
+ * 1,000-row batch (docs/architecture.md, "Batched writes").
+ *
+ * - SQLite: `insert … values (?, …), (?, …)` run on the writer connection, its text the same for
+ *   the same table and row count, so the connection's statement cache compiles it once.
+ * - PostgreSQL: one array parameter per column, `select … from unnest(…) with ordinality`
+ *   ordered as given, so `serial` columns number the rows in input order there too.
+ * Rows come back (with `returning`) typed as `Row<T>`, whatever the dialect's driver returned.
+ */
+import type Database from 'better-sqlite3';
+import { sql, type SQL } from 'drizzle-orm';
+import type { ColumnDef, Kind } from './define.js';
+import { allRows, pgOf } from './dialect.js';
+import type { ColumnKey, NewRow, Row, TableName } from './rows.js';
+import type { Db } from './store.js';
+import { tables } from './tables.js';
+
+/** Rows per statement: SQLite binds at most 32,766 values, PostgreSQL arrays have no such bound. */
+const MAX_VALUES_PER_STATEMENT = 30_000;
+
+const PG_ARRAY_TYPE: Record<Kind, string> = { text: 'text[]', bigint: 'bigint[]', int32: 'integer[]', boolean: 'boolean[]', serial: 'bigint[]' };
+
+export interface InsertRowsOptions<T extends TableName> {
+  /** Rows whose value of this unique column is already taken are skipped (`on conflict do nothing`). */
+  onConflictDoNothing?: ColumnKey<T>;
+  /**
+   * Return the inserted rows (not the skipped ones): every column, or only those named (the
+   * others are then absent) — a 1,000-row batch returning `seq` and `id` instead of every column
+   * cost SQLite 40 % less.
+   */
+  returning?: true | readonly ColumnKey<T>[];
+}
+
+interface Shape {
+  /** [key, column] of every column the insert writes: all but `serial` ones. */
+  written: [string, ColumnDef][];
+  all: [string, ColumnDef][];
+}
+
+const shapes = new Map<TableName, Shape>();
+
+function shapeOf(name: TableName): Shape {
+  let shape = shapes.get(name);
+  if (!shape) {
+    const all = Object.entries(tables[name].columns as Record<string, ColumnDef>);
+    shape = { all, written: all.filter(([, c]) => c.kind !== 'serial') };
+    shapes.set(name, shape);
+  }
+  return shape;
+}
+
+/** A column's value for the insert: the row's, else the declared default, else null. */
+function valueOf(row: Record<string, unknown>, key: string, column: ColumnDef): unknown {
+  const v = row[key];
+  if (v !== undefined) return v;
+  return column.defaultValue ? column.defaultValue.value : null;
+}
+
+/** A returned row by column key, in the types `Row<T>` promises (the columns it has). */
+function fromDriver<T extends TableName>(name: T, raw: Record<string, unknown>): Row<T> {
+  const out: Record<string, unknown> = {};
+  for (const [key, column] of shapeOf(name).all) {
+    if (!(column.name in raw)) continue;
+    const v = raw[column.name];
+    if (v === null || v === undefined) out[key] = null;
+    else if (column.kind === 'text') out[key] = String(v);
+    else if (column.kind === 'boolean') out[key] = v === true || v === 1 || v === 't';
+    else out[key] = Number(v);
+  }
+  return out as Row<T>;
+}
+
+/** Inserts `rows` into table `name` in as few statements as the dialect's limits allow. */
+export async function insertRows<T extends TableName>(db: Db, name: T, rows: readonly NewRow<T>[], options: InsertRowsOptions<T> = {}): Promise<Row<T>[]> {
+  if (rows.length === 0) return [];
+  const shape = shapeOf(name);
+  const perStatement = Math.max(1, Math.floor(MAX_VALUES_PER_STATEMENT / shape.written.length));
+  const out: Row<T>[] = [];
+  for (let i = 0; i < rows.length; i += perStatement) {
+    const part = rows.slice(i, i + perStatement) as unknown as Record<string, unknown>[];
+    const returned = pgOf(db) ? await insertPg(db, name, shape, part, options) : insertSqlite(db, name, shape, part, options);
+    for (const raw of returned) out.push(fromDriver(name, raw));
+  }
+  return out;
+}
+
+const quote = (identifier: string) => `"${identifier}"`;
+
+function tail<T extends TableName>(shape: Shape, options: InsertRowsOptions<T>): string {
+  let text = '';
+  if (options.onConflictDoNothing) {
+    const column = shape.all.find(([key]) => key === options.onConflictDoNothing)![1];
+    text += ` on conflict (${quote(column.name)}) do nothing`;
+  }
+  if (options.returning === true) text += ' returning *';
+  else if (options.returning) {
+    const named = new Set<string>(options.returning);
+    text += ` returning ${shape.all.filter(([key]) => named.has(key)).map(([, c]) => quote(c.name)).join(', ')}`;
+  }
+  return text;
+}
+
+function insertSqlite<T extends TableName>(db: Db, name: T, shape: Shape, rows: Record<string, unknown>[], options: InsertRowsOptions<T>): Record<string, unknown>[] {
+  // The writer connection the transaction runs on (one per SQLite store).
+  const conn = (db as unknown as { $client: Database.Database }).$client;
+  const one = `(${shape.written.map(() => '?').join(', ')})`;
+  const text =
+    `insert into ${quote(tables[name].name)} (${shape.written.map(([, c]) => quote(c.name)).join(', ')}) values ` +
+    Array.from({ length: rows.length }, () => one).join(', ') +
+    tail(shape, options);
+  const values: unknown[] = [];
+  for (const row of rows) {
+    for (const [key, column] of shape.written) {
+      const v = valueOf(row, key, column);
+      values.push(typeof v === 'boolean' ? (v ? 1 : 0) : v);
+    }
+  }
+  const statement = conn.prepare(text);
+  if (options.returning) return statement.all(values) as Record<string, unknown>[];
+  statement.run(values);
+  return [];
+}
+
+async function insertPg<T extends TableName>(db: Db, name: T, shape: Shape, rows: Record<string, unknown>[], options: InsertRowsOptions<T>): Promise<Record<string, unknown>[]> {
+  const arrays: SQL[] = shape.written.map(([key, column]) => {
+    const values = rows.map((row) => valueOf(row, key, column));
+    // One parameter holding the array (a bare array in Drizzle's `sql` would become a list).
+    return sql`cast(${sql.param(values)} as ${sql.raw(PG_ARRAY_TYPE[column.kind])})`;
+  });
+  const columns = shape.written.map(([, c]) => quote(c.name)).join(', ');
+  const statement = sql`insert into ${sql.raw(quote(tables[name].name))} (${sql.raw(columns)})
+    select ${sql.raw(shape.written.map((_, i) => `u.c${i}`).join(', '))}
+    from unnest(${sql.join(arrays, sql`, `)}) with ordinality as u(${sql.raw(shape.written.map((_, i) => `c${i}`).join(', '))}, n)
+    order by u.n${sql.raw(tail(shape, options))}`;
+  if (options.returning) return allRows(db, statement);
+  await allRows(db, statement);
+  return [];
+}
