@@ -172,7 +172,8 @@ export const earnMany: BatchOperation<EarnInput> = {
     }
     const after = new Map<string, BalanceFields>();
     for (const part of chunks([...credits])) {
-      // Values are cast: PostgreSQL types a bare parameter in VALUES as text.
+      // Values are cast: PostgreSQL types a bare parameter in VALUES as text. The `in` list makes
+      // SQLite reach the rows by key (see saveBalances).
       const values = sql.join(
         part.map(([memberId, c]) => sql`(cast(${memberId} as text), cast(${c.available} as bigint), cast(${c.pending} as bigint), cast(${c.lifetimeEarned} as bigint))`),
         sql`, `,
@@ -188,6 +189,7 @@ export const earnMany: BatchOperation<EarnInput> = {
               updated_at = ${now}
             from credit
             where balances.member_id = credit.member_id
+              and balances.member_id in (${sql.join(part.map(([memberId]) => sql`${memberId}`), sql`, `)})
               and not exists (select 1 from members where members.id = credit.member_id and members.status = 'erased')
             returning balances.member_id as member_id, balances.available as available, balances.pending as pending,
               balances.locked as locked, balances.spent as spent, balances.expired as expired, balances.lifetime_earned as lifetime_earned`,

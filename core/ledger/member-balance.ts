@@ -1,4 +1,5 @@
 import { and, eq, notExists, sql } from 'drizzle-orm';
+import { runStatement } from '../storage/dialect.js';
 import { param, prepared, tablesOf } from '../storage/prepared.js';
 import type { Db, Schema } from '../storage/store.js';
 import { LedgerError } from './errors.js';
@@ -102,6 +103,38 @@ export function requireAvailable(balance: BalanceFields, memberId: string, point
       'insufficient_points',
       `member ${memberId} has ${balance.available} points available, ${points} requested`,
       { memberId, available: balance.available, requested: points },
+    );
+  }
+}
+
+/**
+ * Writes the new balances of many members computed under their locks, in one UPDATE … FROM a
+ * VALUES list per 500 members (the batch expiry: ./expire-batch.ts).
+ */
+export async function saveBalances(tx: Db, next: ReadonlyMap<string, BalanceFields>): Promise<void> {
+  const entries = [...next];
+  for (let i = 0; i < entries.length; i += 500) {
+    // Values are cast: PostgreSQL types a bare parameter in VALUES as text. The `in` list is
+    // what makes SQLite reach the rows by key: without it, past a few hundred values, it
+    // planned a scan of every balance per statement (14 ms at 110k members).
+    const values = sql.join(
+      entries.slice(i, i + 500).map(
+        ([memberId, b]) =>
+          sql`(cast(${memberId} as text), cast(${b.available} as bigint), cast(${b.pending} as bigint), cast(${b.locked} as bigint), cast(${b.spent} as bigint), cast(${b.expired} as bigint), cast(${b.lifetimeEarned} as bigint))`,
+      ),
+      sql`, `,
+    );
+    await runStatement(
+      tx,
+      sql`with next (member_id, available, pending, locked, spent, expired, lifetime_earned) as (values ${values})
+          update balances set available = next.available, pending = next.pending, locked = next.locked, spent = next.spent,
+            expired = next.expired, lifetime_earned = next.lifetime_earned
+          from next
+          where balances.member_id = next.member_id
+            and balances.member_id in (${sql.join(
+              entries.slice(i, i + 500).map(([memberId]) => sql`${memberId}`),
+              sql`, `,
+            )})`,
     );
   }
 }
