@@ -101,6 +101,11 @@ interface Queued {
  * each inside its own SAVEPOINT, so one failing rolls back only its own writes. Every caller is
  * answered after the COMMIT that made its writes durable. Under concurrent load this turns N
  * commits (each writing its dirty pages to the WAL) into one, which is most of a write's cost.
+ *
+ * A batch starts on `setImmediate`, not on the next microtask: requests reach `transaction()`
+ * from the I/O callbacks of one poll phase, and a batch started at the first of them held one
+ * transaction (5,888 commits for 6,300 webhooks in bench (g)); started after the poll phase it
+ * holds every request that arrived in it (~23 per commit), and (g) went from 441 to 670 req/s.
  * A transaction function must not itself call `transaction()`: it would wait for itself.
  */
 function groupCommit(writer: Database.Database, db: Db, maxBatch = 256) {
@@ -146,7 +151,7 @@ function groupCommit(writer: Database.Database, db: Db, maxBatch = 256) {
     transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T> {
       return new Promise<T>((resolve, reject) => {
         queue.push({ fn, resolve: resolve as (v: unknown) => void, reject });
-        draining ??= Promise.resolve().then(drain);
+        draining ??= new Promise<void>((start) => setImmediate(start)).then(drain);
       });
     },
     async idle(): Promise<void> {
