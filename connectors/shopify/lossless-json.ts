@@ -9,45 +9,14 @@ export function parseJsonKeepingLargeIntegers(text: string): unknown {
   return JSON.parse(quoteUnsafeIntegers(text));
 }
 
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-const MINUS = 0x2d;
-
-function isDigit(code: number): boolean {
-  return code >= 0x30 && code <= 0x39;
-}
-
-/** A character that may continue a JSON number token: digit, `.`, `e`, `E`, `+`, `-`. */
-function continuesNumber(code: number): boolean {
-  return isDigit(code) || code === 0x2e || code === 0x65 || code === 0x45 || code === 0x2b || code === MINUS;
-}
+/**
+ * String literals (skipped whole, escapes included, so digits inside them stay as they are) or an
+ * integer token of 16 digits or more (shorter ones are always safe) that is not part of a
+ * decimal or an exponent. One native regular-expression pass: the character-by-character scan it
+ * replaced was 5 % of the hub's CPU under bench (g).
+ */
+const TOKEN = /"(?:[^"\\]|\\.)*"|(?<![\d.eE+-])-?\d{16,}(?![\d.eE+-])/g;
 
 export function quoteUnsafeIntegers(text: string): string {
-  let out = '';
-  let copiedUpTo = 0;
-  let i = 0;
-  while (i < text.length) {
-    const code = text.charCodeAt(i);
-    if (code === QUOTE) {
-      // Skip the whole string literal, escapes included, so digits inside strings stay as they are.
-      i++;
-      while (i < text.length && text.charCodeAt(i) !== QUOTE) i += text.charCodeAt(i) === BACKSLASH ? 2 : 1;
-      i++;
-      continue;
-    }
-    if (code === MINUS || isDigit(code)) {
-      // Outside a string, in valid JSON, only a number starts with `-` or a digit.
-      const start = i;
-      i++;
-      while (i < text.length && continuesNumber(text.charCodeAt(i))) i++;
-      const token = text.slice(start, i);
-      if (/^-?\d+$/.test(token) && !Number.isSafeInteger(Number(token))) {
-        out += `${text.slice(copiedUpTo, start)}"${token}"`;
-        copiedUpTo = i;
-      }
-      continue;
-    }
-    i++;
-  }
-  return copiedUpTo === 0 ? text : out + text.slice(copiedUpTo);
+  return text.replace(TOKEN, (token) => (token.charCodeAt(0) === 0x22 || Number.isSafeInteger(Number(token)) ? token : `"${token}"`));
 }
