@@ -6,10 +6,14 @@
  * 1.2× of RSS after 10k (no growth with traffic). At this machine's rate ((g): a few hundred a
  * second) a million deliveries take most of an hour, so the run stops at `deliveries` (100k by
  * default) and says so; the curve of the steps shows whether memory still grows.
+ *
+ * After reading the RSS, each step also asks the hub (SIGUSR2 to bench/heap-probe.mjs, preloaded
+ * with `--expose-gc`) for its live heap after a full collection: RSS that grows while the live
+ * heap does not is heap V8 has sized up and not yet collected, not memory the hub keeps.
  */
 import { readFileSync } from 'node:fs';
 import Database from 'better-sqlite3';
-import { freePort, startServer } from './processes.js';
+import { freePort, startServer, type Server } from './processes.js';
 import { tempDir } from './temp-dir.js';
 import { API_KEY, load, SECRET } from './webhook-http.js';
 
@@ -19,6 +23,8 @@ export interface MemoryStep {
   /** Deliveries answered so far. */
   deliveries: number;
   rssMiB: number;
+  /** JS heap in use right after a full garbage collection. */
+  liveHeapMiB: number;
   seconds: number;
 }
 
@@ -27,6 +33,8 @@ export interface HubMemoryResult {
   steps: MemoryStep[];
   /** RSS after all deliveries / RSS after the first 10k. */
   ratio: number;
+  /** The same for the live heap after a full collection. */
+  liveHeapRatio: number;
   baseline: MemoryStep;
   last: MemoryStep;
   check: { non2xx: number; errors: number; earnTransfers: number; inbox: number };
@@ -39,6 +47,18 @@ function rssMiB(pid: number): number {
   return Number(kb[1]) / 1024;
 }
 
+/** Asks the hub for its live heap after a full GC (bench/heap-probe.mjs): its `probe`-th answer. */
+async function liveHeapMiB(hub: Server, probe: number): Promise<number> {
+  process.kill(hub.pid, 'SIGUSR2');
+  const prefix = `HEAP-PROBE ${probe} `;
+  for (let waited = 0; waited < 10_000; waited += 50) {
+    await new Promise((r) => setTimeout(r, 50));
+    const line = hub.output().split('\n').find((l) => l.startsWith(prefix));
+    if (line) return (JSON.parse(line.slice(prefix.length)) as { heapUsed: number }).heapUsed / 1024 / 1024;
+  }
+  throw new Error('(i) the hub did not answer the heap probe');
+}
+
 export async function hubMemory(options: { deliveries?: number; step?: number; connections?: number } = {}): Promise<HubMemoryResult> {
   const total = options.deliveries ?? 100_000;
   const step = options.step ?? 10_000;
@@ -49,7 +69,7 @@ export async function hubMemory(options: { deliveries?: number; step?: number; c
     const port = await freePort();
     const hub = await startServer(
       'hub',
-      ['--import', './bench/loopback-only.mjs', 'bin/loyalty-hub.mjs', 'serve', '--port', String(port)],
+      ['--expose-gc', '--import', './bench/heap-probe.mjs', '--import', './bench/loopback-only.mjs', 'bin/loyalty-hub.mjs', 'serve', '--port', String(port)],
       { DATABASE_URL: db, ADMIN_API_KEY: API_KEY, SHOPIFY_API_SECRET: SECRET, LOYALTY_MAPPINGS: tmp.file('no-mappings') },
       port,
     );
@@ -64,7 +84,8 @@ export async function hubMemory(options: { deliveries?: number; step?: number; c
         answered += Object.values(r.statusCodes).reduce((a, b) => a + b, 0);
         non2xx += r.non2xx;
         errors += r.errors;
-        steps.push({ deliveries: answered, rssMiB: rssMiB(hub.pid), seconds: (performance.now() - started) / 1000 });
+        const rss = rssMiB(hub.pid);
+        steps.push({ deliveries: answered, rssMiB: rss, liveHeapMiB: await liveHeapMiB(hub, steps.length + 1), seconds: (performance.now() - started) / 1000 });
         if (r.errors > step / 10) throw new Error(`(i) ${r.errors} of ${step} requests failed: the hub is not answering`);
       }
     } finally {
@@ -81,7 +102,15 @@ export async function hubMemory(options: { deliveries?: number; step?: number; c
     }
     const baseline = steps[0]!;
     const last = steps.at(-1)!;
-    return { connections, steps, ratio: last.rssMiB / baseline.rssMiB, baseline, last, check: { non2xx, errors, earnTransfers, inbox } };
+    return {
+      connections,
+      steps,
+      ratio: last.rssMiB / baseline.rssMiB,
+      liveHeapRatio: last.liveHeapMiB / baseline.liveHeapMiB,
+      baseline,
+      last,
+      check: { non2xx, errors, earnTransfers, inbox },
+    };
   } finally {
     tmp.remove();
   }
