@@ -26,11 +26,10 @@ import type { Db } from '../storage/store.js';
 import { PROGRAM, memberAccount } from './accounts.js';
 import { saveBalances } from './member-balance.js';
 import { ConcurrentDuplicate } from './errors.js';
-import { newId } from '../ids.js';
-import { insertRows } from '../storage/insert-rows.js';
+import { tryRecordTransfers, type NewTransfer } from './record-transfer.js';
 import { announcement } from './operation.js';
 import { expiryDay, rebuildExpiringDays } from './expiring-points.js';
-import type { Posted, TransferRow } from './types.js';
+import type { Posted } from './types.js';
 
 /**
  * Members with lots due to expire, from up to `limit` due lots, soonest due first. Read through
@@ -86,9 +85,7 @@ export async function expireMembersLots(w: Writer, memberIds: string[]): Promise
     const total = ls.reduce((n, l) => n + Number(l.remaining), 0);
     const state = ls.map((l) => `${l.id}:${l.expired}`).join(',');
     const b = before.get(memberId)!;
-    const why = { source: 'system', actor: 'scheduler', reason: ls.length === 1 ? 'lot expired' : `${ls.length} lots expired` } as const;
-    const transfer = {
-      id: newId('tr', now),
+    const line: NewTransfer = {
       idempotencyKey: `expire:${memberId}:${createHash('sha256').update(state).digest('base64url').slice(0, 22)}`,
       fingerprint: createHash('sha256').update(`expire|${state}|${total}`).digest('hex'),
       kind: 'expire',
@@ -96,45 +93,29 @@ export async function expireMembersLots(w: Writer, memberIds: string[]): Promise
       creditAccount: PROGRAM.expired,
       amount: total,
       memberId,
-      pending: false,
-      pendingId: null,
-      reversesId: null,
-      lotId: ls.length === 1 ? ls[0]!.id : null,
-      timeoutAt: null,
-      source: why.source,
-      ruleId: null,
-      eventId: null,
-      redemptionId: null,
-      actor: why.actor,
-      reason: why.reason,
-      metadata: null,
-      createdAt: now,
+      lotId: ls.length === 1 ? ls[0]!.id : undefined,
+      why: { source: 'system', actor: 'scheduler', reason: ls.length === 1 ? 'lot expired' : `${ls.length} lots expired` },
     };
-    return { memberId, lots: ls.length, transfer, next: { ...b, available: Number(b.available) - total, expired: Number(b.expired) + total } };
+    return { memberId, lots: ls.length, line, next: { ...b, available: Number(b.available) - total, expired: Number(b.expired) + total } };
   });
   // No look-up of the keys first: under the members' locks a lot still due cannot have been
   // expired by an earlier run, and the unique key still refuses a twin (the write retries).
-  const numbered = await insertRows(tx, 'transfers', lines.map((l) => l.transfer), { onConflictDoNothing: 'idempotencyKey', returning: ['seq', 'id'] });
-  const seqOf = new Map(numbered.map((r) => [r.id, r.seq]));
-  const twin = lines.find((l) => !seqOf.has(l.transfer.id));
-  if (twin) throw new ConcurrentDuplicate(twin.transfer.idempotencyKey);
+  const transfers = (await tryRecordTransfers(tx, now, lines.map((l) => l.line))).map((t, i) => {
+    if (!t) throw new ConcurrentDuplicate(lines[i]!.line.idempotencyKey);
+    return t;
+  });
   await saveBalances(tx, new Map(lines.map((l) => [l.memberId, l.next])));
-  const out: { posted: Posted; lots: number }[] = [];
-  const events = [];
-  for (const l of lines) {
-    const transfer: TransferRow = { ...l.transfer, seq: seqOf.get(l.transfer.id)! };
-    events.push(announcement(transfer, l.next, 'points.expired'));
-    const posted = { transfer, duplicate: false };
+  await w.emitMany(lines.map((l, i) => announcement(transfers[i]!, l.next, 'points.expired')));
+  const out = lines.map((l, i) => {
+    const posted = { transfer: transfers[i]!, duplicate: false };
     w.recordPosted(posted);
-    out.push({ posted, lots: l.lots });
-  }
-  await w.emitMany(events);
-  const movements = lines.map((l) => ({ transferId: l.transfer.id, memberId: l.memberId }));
+    return { posted, lots: l.lots };
+  });
+  const expiring = lines.map((l) => l.memberId);
+  const newTransfers = transfers.map((t) => t.id);
   // Set-based for the whole chunk: one INSERT … SELECT writes every lot's movement (joined to
   // its member's new transfer) and one UPDATE closes the lots — the same due lots read above,
   // unchanged since under the members' locks.
-  const expiring = movements.map((m) => m.memberId);
-  const newTransfers = movements.map((m) => m.transferId);
   if (expiring.length) {
     const dueLots = and(inArray(lots.memberId, expiring), eq(lots.status, 'active'), lte(lots.expiresAt, now), gt(lots.remaining, 0));
     const list = (values: string[]) => sql.join(values.map((v) => sql`${v}`), sql`, `);

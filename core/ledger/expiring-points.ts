@@ -16,7 +16,7 @@
 import { and, asc, eq, gte, inArray, lt, lte, sql } from 'drizzle-orm';
 import { runStatement } from '../storage/dialect.js';
 import { prepared, tablesOf } from '../storage/prepared.js';
-import type { Db } from '../storage/store.js';
+import type { Db, Schema } from '../storage/store.js';
 
 export const DAY_MS = 86_400_000;
 
@@ -37,6 +37,40 @@ function counted(lot: CountedLot | null): number {
   return Number(lot.remaining) + Number(lot.locked);
 }
 
+/** An upsert's conflict clause that adds a new day row's points and keeps the earlier expiry. */
+function addToDay(t: Schema) {
+  return {
+    target: [t.expiringPoints.memberId, t.expiringPoints.day],
+    set: {
+      points: sql`${t.expiringPoints.points} + excluded.points`,
+      // min() is not the same function in both dialects; CASE is.
+      expiresAt: sql`case when excluded.expires_at < ${t.expiringPoints.expiresAt} then excluded.expires_at else ${t.expiringPoints.expiresAt} end`,
+    },
+  };
+}
+
+/**
+ * Adds many new lots to the aggregate in multi-row upserts (the batched earns: ./earn-batch.ts),
+ * one row per member and day, since one upsert cannot touch a row twice.
+ */
+export async function addExpiringLots(tx: Db, lots: readonly CountedLot[]): Promise<void> {
+  const days = new Map<string, { memberId: string; day: number; points: number; expiresAt: number }>();
+  for (const lot of lots) {
+    const points = counted(lot);
+    if (points === 0) continue;
+    const expiresAt = Number(lot.expiresAt);
+    const day = expiryDay(expiresAt);
+    const key = `${lot.memberId}\u0000${day}`;
+    const d = days.get(key) ?? { memberId: lot.memberId, day, points: 0, expiresAt };
+    d.points += points;
+    d.expiresAt = Math.min(d.expiresAt, expiresAt);
+    days.set(key, d);
+  }
+  const rows = [...days.values()];
+  const t = tablesOf(tx);
+  for (let i = 0; i < rows.length; i += 500) await tx.insert(t.expiringPoints).values(rows.slice(i, i + 500)).onConflictDoUpdate(addToDay(t));
+}
+
 /**
  * Applies one lot's change (`before` → `after`; `before` null for a new lot) to its day's row.
  * Call after the lot row itself was written. A lot's expiry never changes, so one day is touched.
@@ -53,14 +87,7 @@ export async function followLot(tx: Db, before: CountedLot | null, after: Counte
       db
         .insert(t.expiringPoints)
         .values({ memberId: sql.placeholder('memberId'), day: sql.placeholder('day'), points: sql.placeholder('points'), expiresAt: sql.placeholder('expiresAt') })
-        .onConflictDoUpdate({
-          target: [t.expiringPoints.memberId, t.expiringPoints.day],
-          set: {
-            points: sql`${t.expiringPoints.points} + excluded.points`,
-            // min() is not the same function in both dialects; CASE is.
-            expiresAt: sql`case when excluded.expires_at < ${t.expiringPoints.expiresAt} then excluded.expires_at else ${t.expiringPoints.expiresAt} end`,
-          },
-        }),
+        .onConflictDoUpdate(addToDay(t)),
     )({ memberId, day, points: delta, expiresAt });
     return;
   }

@@ -91,7 +91,6 @@ export type LedgerOperation<I, O extends Applied | undefined = Applied> = Lockin
  * none, since the refusal rolls the whole write back.
  */
 export interface BatchOperation<I> {
-  readonly name: string;
   applyMany(w: Writer, inputs: readonly I[]): Promise<Posted[]>;
 }
 

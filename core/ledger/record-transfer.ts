@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { eq, sql } from 'drizzle-orm';
 import { newId } from '../ids.js';
+import { insertRows } from '../storage/insert-rows.js';
 import { placeholders, prepared } from '../storage/prepared.js';
 import type { Db } from '../storage/store.js';
 import { ConcurrentDuplicate, LedgerError } from './errors.js';
@@ -79,12 +80,13 @@ export async function recordFirstTransfer(tx: Db, now: number, t: NewTransfer): 
   return twin;
 }
 
-async function tryRecordTransfer(tx: Db, now: number, t: NewTransfer): Promise<TransferRow | undefined> {
+/** The line as it will be stored (all but `seq`), refusing an amount that is not a positive integer. */
+function transferRow(now: number, t: NewTransfer): Omit<TransferRow, 'seq'> {
   if (!Number.isSafeInteger(t.amount) || t.amount <= 0) {
     throw new LedgerError('invalid_amount', `a transfer moves a positive whole number of points, not ${t.amount}`);
   }
   const { why } = t;
-  const row: Omit<TransferRow, 'seq'> = {
+  return {
     id: newId('tr', now),
     idempotencyKey: t.idempotencyKey,
     fingerprint: t.fingerprint,
@@ -107,10 +109,29 @@ async function tryRecordTransfer(tx: Db, now: number, t: NewTransfer): Promise<T
     metadata: why.metadata ? JSON.stringify(why.metadata) : null,
     createdAt: now,
   };
+}
+
+async function tryRecordTransfer(tx: Db, now: number, t: NewTransfer): Promise<TransferRow | undefined> {
+  const row = transferRow(now, t);
   // Only `seq` comes back: the rest is what was written, and returning every column cost
   // SQLite ~7 µs more per line (docs/architecture.md, "Statements per write").
   const [numbered] = await insertTransfer(tx)(row);
   return numbered ? { ...row, seq: numbered.seq } : undefined;
+}
+
+/**
+ * Appends many lines in multi-row inserts (the batched writes: docs/architecture.md, "Batched
+ * writes"). Per line, in order: the stored row, or `undefined` when its key was already taken —
+ * by an earlier write or by an earlier line of the same call.
+ */
+export async function tryRecordTransfers(tx: Db, now: number, lines: readonly NewTransfer[]): Promise<(TransferRow | undefined)[]> {
+  const rows = lines.map((t) => transferRow(now, t));
+  const numbered = await insertRows(tx, 'transfers', rows, { onConflictDoNothing: 'idempotencyKey', returning: ['seq', 'id'] });
+  const seqOf = new Map(numbered.map((r) => [r.id, r.seq]));
+  return rows.map((row) => {
+    const seq = seqOf.get(row.id);
+    return seq === undefined ? undefined : { ...row, seq };
+  });
 }
 
 const TRANSFER_COLUMNS = [

@@ -68,6 +68,22 @@ describe('earns in a batch (w.postMany(earnMany, …))', () => {
     expect((await events()).length).toBe(2);
   });
 
+  it('applies each key once when batches that share keys race (SPEC §7: exactly once)', async () => {
+    const members = [await h.enroll({ email: 'a@example.com' }), await h.enroll({ email: 'b@example.com' })];
+    const input = (i: number) => ({ memberId: members[i % 2]!.id, points: 1 + i, idempotencyKey: `race-${i}`, why });
+    // Four writers at once, each with keys 0–59 in its own order: every key in every batch.
+    const orders = [[...Array(60).keys()], [...Array(60).keys()].reverse(), [...Array(60).keys()].map((i) => (i * 7) % 60), [...Array(60).keys()].map((i) => (i * 13) % 60)];
+    const results = await Promise.all(orders.map((order) => batch(order.map(input))));
+    const byKey = new Map<string, Set<string>>();
+    for (const posted of results.flat()) byKey.set(posted.transfer.idempotencyKey, (byKey.get(posted.transfer.idempotencyKey) ?? new Set()).add(posted.transfer.id));
+    expect([...byKey.values()].every((ids) => ids.size === 1)).toBe(true);
+    expect(results.flat().filter((p) => !p.duplicate)).toHaveLength(60);
+    const want = (k: number) => [...Array(60).keys()].filter((i) => i % 2 === k).reduce((n, i) => n + 1 + i, 0);
+    expect(await h.ledger.balance(members[0]!.id)).toMatchObject({ available: want(0) });
+    expect(await h.ledger.balance(members[1]!.id)).toMatchObject({ available: want(1) });
+    expect((await events()).length).toBe(60);
+  });
+
   it('refuses the whole batch, writing nothing, when one key was used for a different request', async () => {
     const ann = await h.enroll();
     await h.write.earn({ memberId: ann.id, points: 10, idempotencyKey: 'k1', why });
