@@ -6,6 +6,7 @@ import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { schema } from './schema.sqlite.js';
 import type { Db, Store } from './store.js';
 import { migrationsFolder } from './migrations-folder.js';
+import { BACKSTOP_PAGES, startWalCheckpointer, type WalCheckpointer } from './wal-checkpointer.js';
 
 function openConnection(file: string, readonly: boolean): Database.Database {
   const conn = new Database(file, { readonly, fileMustExist: readonly });
@@ -62,7 +63,15 @@ export function openSqlite(file: string, options: { migrate?: boolean } = {}): S
   const reader = openConnection(file, true);
   const readDb = drizzle(reader, { schema }) as Db;
 
-  const commits = groupCommit(writer, writeDb);
+  // The checkpoint thread starts once this store has shown it writes in earnest, so the many
+  // short-lived stores of tests and CLI commands do not each start a thread.
+  let checkpointer: WalCheckpointer | undefined;
+  let commitsSoFar = 0;
+  const commits = groupCommit(writer, writeDb, () => {
+    if (checkpointer || ++commitsSoFar < CHECKPOINT_THREAD_AFTER_COMMITS || file === ':memory:') return;
+    writer.pragma(`wal_autocheckpoint = ${BACKSTOP_PAGES}`);
+    checkpointer = startWalCheckpointer(file);
+  });
   return {
     dialect: 'sqlite',
     location: file,
@@ -83,11 +92,15 @@ export function openSqlite(file: string, options: { migrate?: boolean } = {}): S
     },
     async close() {
       await commits.idle();
+      await checkpointer?.stop();
       reader.close();
       writer.close();
     },
   };
 }
+
+/** Commits after which a store starts its WAL checkpoint thread (core/storage/wal-checkpointer.ts). */
+const CHECKPOINT_THREAD_AFTER_COMMITS = 32;
 
 interface Queued {
   fn: (tx: Db) => Promise<unknown>;
@@ -108,7 +121,7 @@ interface Queued {
  * holds every request that arrived in it (~23 per commit), and (g) went from 441 to 670 req/s.
  * A transaction function must not itself call `transaction()`: it would wait for itself.
  */
-function groupCommit(writer: Database.Database, db: Db, maxBatch = 256) {
+function groupCommit(writer: Database.Database, db: Db, afterCommit: () => void, maxBatch = 256) {
   let queue: Queued[] = [];
   let draining: Promise<void> | undefined;
 
@@ -130,6 +143,7 @@ function groupCommit(writer: Database.Database, db: Db, maxBatch = 256) {
         }
       }
       writer.exec('COMMIT');
+      afterCommit();
     } catch (error) {
       if (writer.inTransaction) writer.exec('ROLLBACK');
       for (const item of batch) item.reject(error);
