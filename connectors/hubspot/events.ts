@@ -13,7 +13,8 @@
  * `callbackId` (`hubspot:action:<callbackId>`), which HubSpot keeps across its retries.
  */
 import { InboundPayloadError } from '../../core/connectors/definition.js';
-import type { TriggerCustomer, TriggerEvent } from '../../core/triggers/trigger-event.js';
+import type { TriggerCustomer } from '../../core/triggers/trigger-event.js';
+import type { PlatformTrigger } from '../../core/triggers/order-identity.js';
 
 /** HubSpot's object type id for contacts, in the generic `object.*` subscription types. */
 const CONTACT_OBJECT_TYPE = '0-1';
@@ -81,13 +82,6 @@ function isObject(value: unknown): value is Json {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-export function parseJson(body: string): unknown {
-  try {
-    return JSON.parse(body) as unknown;
-  } catch (error) {
-    throw new InboundPayloadError('the body is not JSON', [{ pointer: '', detail: (error as Error).message }]);
-  }
-}
 
 /** A HubSpot id (a number, or digits as text) as a string; a number past 2^53 is refused, not rounded. */
 function id(value: unknown, pointer: string, errors: { pointer: string; detail: string }[]): string {
@@ -156,7 +150,7 @@ export function webhookTriggerId(e: WebhookEvent): string {
 }
 
 /** The trigger events of a batch, in the batch's order. */
-export function webhookTriggers(events: WebhookEvent[], properties: ActivityProperties, customers: ReadonlyMap<string, TriggerCustomer>): TriggerEvent[] {
+export function webhookTriggers(events: WebhookEvent[], properties: ActivityProperties, customers: ReadonlyMap<string, TriggerCustomer>): PlatformTrigger[] {
   return events.map((e) => {
     const base = {
       id: webhookTriggerId(e),
@@ -225,7 +219,7 @@ export function readWorkflowAction(payload: unknown): WorkflowAction {
  * default. Points come from the program's rules for that activity (a workflow cannot name an
  * amount), so an activity without a rule earns nothing.
  */
-export function actionTrigger(action: WorkflowAction, defaultActivity: string | undefined, occurredAt: number, customer: TriggerCustomer): TriggerEvent {
+export function actionTrigger(action: WorkflowAction, defaultActivity: string | undefined, occurredAt: number, customer: TriggerCustomer): PlatformTrigger {
   const given = action.inputFields.activity;
   const name = (typeof given === 'string' && given.trim() ? given : (defaultActivity ?? '')).trim().toLowerCase();
   if (!name) {

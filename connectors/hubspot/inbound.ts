@@ -19,6 +19,7 @@
  * who has the same e-mail on another platform; without it the member is known by the alias
  * `hubspot:<contact id>` alone.
  */
+import { bodyOf, parsedBody } from '../../core/connectors/body.js';
 import { createHash } from 'node:crypto';
 import type { InboundHandler, InboundRequest, NormalizeResult } from '../../core/connectors/definition.js';
 import type { Logger } from '../../core/observability/logger.js';
@@ -30,7 +31,6 @@ import {
   ignoredReason,
   isActivityChange,
   isContactCreation,
-  parseJson,
   readWebhookEvents,
   readWorkflowAction,
   webhookTriggers,
@@ -62,12 +62,10 @@ export function requestKind(request: InboundRequest): Kind {
   return request.body.trimStart().startsWith('{') ? 'action' : 'webhook';
 }
 
+/** The body as JSON for the inbox's delivery id and topic, which must not throw; parsed once per request. */
 function peek(request: InboundRequest): unknown {
-  try {
-    return JSON.parse(request.body) as unknown;
-  } catch {
-    return undefined;
-  }
+  const entry = parsedBody(request);
+  return 'error' in entry ? undefined : entry.value;
 }
 
 /**
@@ -150,7 +148,7 @@ export function createHubSpotInbound(options: HubSpotInboundOptions): InboundHan
       return Array.isArray(payload) ? batchTopic(payload.filter((e): e is Record<string, unknown> => typeof e === 'object' && e !== null)) : undefined;
     },
     async normalize(request) {
-      const payload = parseJson(request.body);
+      const payload = bodyOf(request);
       return requestKind(request) === 'action' ? normalizeAction(request, payload) : normalizeWebhook(payload);
     },
     /**

@@ -11,8 +11,9 @@
  *   `Authorization: Bearer <SALESFORCE_INBOUND_SECRET>` and are answered with the hub's JSON.
  */
 import { createHash } from 'node:crypto';
+import { topLevelText } from '../../core/connectors/body.js';
 import { InboundPayloadError, type InboundHandler, type InboundRequest, type NormalizeResult } from '../../core/connectors/definition.js';
-import type { TriggerEvent } from '../../core/triggers/trigger-event.js';
+import type { PlatformTrigger } from '../../core/triggers/order-identity.js';
 import { toId18 } from './ids.js';
 import { ACK_ENVELOPE, looksLikeXml, parseOutboundMessage, soapFault, type OutboundMessage } from './outbound-message.js';
 import { secretMatches } from './secret.js';
@@ -76,12 +77,7 @@ export function createSalesforceInbound(config: SalesforceInboundConfig): Inboun
   }
 
   function calloutField(request: InboundRequest, field: 'id' | 'type'): string | undefined {
-    try {
-      const value = (JSON.parse(request.body) as Record<string, unknown> | null)?.[field];
-      return typeof value === 'string' && value.trim() ? value.trim() : undefined;
-    } catch {
-      return undefined;
-    }
+    return topLevelText(request, field);
   }
 
   return {
@@ -116,10 +112,10 @@ export function createSalesforceInbound(config: SalesforceInboundConfig): Inboun
 
     normalize: async (request): Promise<NormalizeResult> => {
       const now = clock();
-      if (!isOutboundMessage(request)) return { status: 'events', events: [calloutEvent(parseCallout(request.body), now)] };
+      if (!isOutboundMessage(request)) return { status: 'events', events: [calloutEvent(parseCallout(request), now)] };
       const parsed = message(request);
       if (parsed instanceof InboundPayloadError) throw parsed;
-      const events: TriggerEvent[] = [];
+      const events: PlatformTrigger[] = [];
       const skipped: string[] = [];
       for (const n of parsed.notifications) {
         const result = notificationEvent(n, activityField, now);

@@ -11,9 +11,11 @@
  * Record ids are kept in their 18-character form (ids.ts), so the member alias is
  * `salesforce:0031I0000081tbPQAQ` whether a Flow sent 15 or 18 characters.
  */
+import { parsedBody } from '../../core/connectors/body.js';
 import { z } from 'zod';
-import { InboundPayloadError } from '../../core/connectors/definition.js';
-import type { TriggerCustomer, TriggerEvent } from '../../core/triggers/trigger-event.js';
+import { InboundPayloadError, type InboundRequest } from '../../core/connectors/definition.js';
+import type { TriggerCustomer } from '../../core/triggers/trigger-event.js';
+import type { PlatformTrigger } from '../../core/triggers/order-identity.js';
 import { toId18 } from './ids.js';
 import type { Notification } from './outbound-message.js';
 
@@ -61,7 +63,7 @@ function withoutUndefined<T extends object>(o: T): T {
  *   update too);
  * - any other object → skipped.
  */
-export function notificationEvent(n: Notification, activityField: string, now: number): TriggerEvent | { skip: string } {
+export function notificationEvent(n: Notification, activityField: string, now: number): PlatformTrigger | { skip: string } {
   const at = `/notifications/Notification/${n.index}/sObject`;
   if (!n.objectType || !PERSON_OBJECTS.includes(n.objectType)) {
     return { skip: `notification ${n.id} is about a ${n.objectType ?? 'record of no type'}, not a Contact or Lead` };
@@ -118,14 +120,10 @@ export const calloutSchema = z
 export type Callout = z.infer<typeof calloutSchema>;
 
 /** Parses and validates a callout body; throws InboundPayloadError with a pointer per problem. */
-export function parseCallout(body: string): Callout {
-  let json: unknown;
-  try {
-    json = JSON.parse(body);
-  } catch (error) {
-    throw new InboundPayloadError('the body is neither an Outbound Message nor JSON', [{ pointer: '', detail: (error as Error).message }]);
-  }
-  const parsed = calloutSchema.safeParse(json);
+export function parseCallout(request: InboundRequest): Callout {
+  const entry = parsedBody(request);
+  if ('error' in entry) throw new InboundPayloadError('the body is neither an Outbound Message nor JSON', [{ pointer: '', detail: entry.error }]);
+  const parsed = calloutSchema.safeParse(entry.value);
   if (!parsed.success) {
     throw new InboundPayloadError(
       'the callout body is incomplete',
@@ -139,7 +137,7 @@ export function parseCallout(body: string): Callout {
  * A callout → its trigger: `activity` and `customer.updated` keyed `salesforce:callout:<id>`,
  * `customer.created` keyed by the record (the same fact as an Outbound Message about it).
  */
-export function calloutEvent(c: Callout, now: number): TriggerEvent {
+export function calloutEvent(c: Callout, now: number): PlatformTrigger {
   const id = c.contact.id ? recordId(c.contact.id, '/contact/id') : undefined;
   const customer: TriggerCustomer = withoutUndefined({
     platformId: id,

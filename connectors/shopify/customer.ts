@@ -1,4 +1,5 @@
-import type { TriggerCustomer, TriggerEvent } from '../../core/triggers/trigger-event.js';
+import type { TriggerCustomer } from '../../core/triggers/trigger-event.js';
+import type { PlatformTrigger } from '../../core/triggers/order-identity.js';
 import { epochMsOf, idOf, isObject, requireFields, textOf, withoutUndefined, type JsonObject } from './fields.js';
 
 /**
@@ -45,7 +46,7 @@ export function orderCustomer(order: JsonObject): TriggerCustomer | undefined {
  * must not be swallowed as a duplicate of an earlier update), while a redelivery of the same
  * update keeps its id.
  */
-export function customerEvent(customer: JsonObject, kind: 'created' | 'updated'): TriggerEvent {
+export function customerEvent(customer: JsonObject, kind: 'created' | 'updated'): PlatformTrigger {
   const stamp = kind === 'created' ? 'created_at' : 'updated_at';
   const { id, occurredAt } = requireFields<{ id: string; occurredAt: number }>(`customers/${kind === 'created' ? 'create' : 'update'} payload`, {
     id: [idOf(customer.id), '/id', 'the customer id is required'],

@@ -1,13 +1,13 @@
 /**
  * Reading Shopify's REST resources: the generic readers of core/connectors/payload.ts, plus
- * Shopify's ids (exact beyond 2^53, see lossless-json.ts), dates and money bags.
+ * Shopify's ids (exact beyond 2^53, see core/connectors/lossless-json.ts), dates and money bags.
  */
 export { currencyOf, isObject, minorUnitsAt, objectsOf, requireFields, textOf, withoutUndefined, type JsonObject } from '../../core/connectors/payload.js';
 import { currencyOf, isObject, textOf } from '../../core/connectors/payload.js';
 
 /**
  * An id as a string: safe integers arrive as numbers, larger ones as the exact digits (see
- * lossless-json.ts), GraphQL-era ids as strings.
+ * core/connectors/lossless-json.ts), GraphQL-era ids as strings.
  */
 export function idOf(value: unknown): string | undefined {
   if (typeof value === 'number') return Number.isSafeInteger(value) && value >= 0 ? String(value) : undefined;

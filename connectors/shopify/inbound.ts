@@ -1,15 +1,16 @@
-import { InboundPayloadError, type InboundHandler, type InboundRequest, type NormalizeResult } from '../../core/connectors/definition.js';
-import type { TriggerEvent } from '../../core/triggers/trigger-event.js';
+import { jsonObjectBody } from '../../core/connectors/body.js';
+import type { InboundHandler, InboundRequest, NormalizeResult } from '../../core/connectors/definition.js';
+import { hmacVerifier } from '../../core/connectors/hmac-signature.js';
+import type { PlatformTrigger } from '../../core/triggers/order-identity.js';
 import { customerEvent } from './customer.js';
-import { isObject, type JsonObject } from './fields.js';
-import { parseJsonKeepingLargeIntegers } from './lossless-json.js';
+import type { JsonObject } from './fields.js';
 import { orderCancelled, orderPaid } from './order.js';
 import { refundCreated } from './refund.js';
-import { verifyShopifySignature } from './signature.js';
+import { SHOPIFY_SIGNATURE } from './signature.js';
 
 const TOPIC_HEADER = 'X-Shopify-Topic';
 
-const single = (event: TriggerEvent): NormalizeResult => ({ status: 'events', events: [event] });
+const single = (event: PlatformTrigger): NormalizeResult => ({ status: 'events', events: [event] });
 
 /**
  * The Shopify webhook topics that matter to loyalty. Everything else a shop may send
@@ -28,21 +29,9 @@ function topicOf(request: InboundRequest): string | undefined {
   return request.headers.get(TOPIC_HEADER)?.trim() || undefined;
 }
 
-function parseResource(body: string): JsonObject {
-  let payload: unknown;
-  try {
-    payload = parseJsonKeepingLargeIntegers(body);
-  } catch (error) {
-    throw new InboundPayloadError('the body is not JSON', [{ pointer: '', detail: (error as Error).message }]);
-  }
-  // Webhook bodies are the bare REST resource (no `{"order": …}` wrapper).
-  if (!isObject(payload)) throw new InboundPayloadError('the body is not a JSON object', [{ pointer: '', detail: 'expected the resource as an object' }]);
-  return payload;
-}
-
 export function createShopifyInbound(secret: string): InboundHandler {
   return {
-    verify: (request) => verifyShopifySignature(request, secret),
+    verify: hmacVerifier(SHOPIFY_SIGNATURE, secret),
     /**
      * `X-Shopify-Event-Id` is the same on every retry of one event (the older
      * `X-Shopify-Webhook-Id` is the fallback). It is scoped by topic because one change in the
@@ -59,7 +48,8 @@ export function createShopifyInbound(secret: string): InboundHandler {
       if (topic === undefined) return { status: 'ignored', reason: `no ${TOPIC_HEADER} header` };
       const handle = TOPICS[topic];
       if (!handle) return { status: 'ignored', reason: `topic ${topic} is not used for loyalty` };
-      return handle(parseResource(request.body));
+      // The bare REST resource (no `{"order": …}` wrapper), its ids past 2^53 kept exact.
+      return handle(jsonObjectBody(request, 'json-exact-integers'));
     },
   };
 }

@@ -1,5 +1,6 @@
 import { InboundPayloadError, type NormalizeResult } from '../../core/connectors/definition.js';
-import type { LineItem, OrderFacts, TriggerEvent } from '../../core/triggers/trigger-event.js';
+import type { LineItem, OrderFacts } from '../../core/triggers/trigger-event.js';
+import type { PlatformTrigger } from '../../core/triggers/order-identity.js';
 import { orderCustomer } from './customer.js';
 import {
   currencyOf,
@@ -35,7 +36,7 @@ export function orderPaid(order: JsonObject): NormalizeResult {
  * orders/paid → `order.paid`, keyed `shopify:order:<order id>`: a redelivery, or the same order
  * announced again, is the same fact and earns once.
  */
-export function orderPaidEvent(order: JsonObject): TriggerEvent {
+export function orderPaidEvent(order: JsonObject): PlatformTrigger {
   const { id, currency, occurredAt } = requireFields<{ id: string; currency: string; occurredAt: number }>('orders/paid payload', {
     id: [idOf(order.id), '/id', 'the order id is required'],
     currency: [currencyOf(order.currency ?? order.presentment_currency), '/currency', 'an ISO 4217 currency code is required'],
@@ -55,7 +56,7 @@ export function orderPaidEvent(order: JsonObject): TriggerEvent {
     discountCodes: objectsOf(order.discount_codes).flatMap(({ item }) => textOf(item.code) ?? []),
     lineItems: objectsOf(order.line_items).map(({ item, index }) => lineItemOf(item, index, currency)),
   });
-  return withoutUndefined({ type: 'order.paid' as const, id: `shopify:order:${id}`, source: 'shopify', occurredAt, customer, order: facts });
+  return withoutUndefined({ type: 'order.paid' as const, source: 'shopify', occurredAt, customer, order: facts });
 }
 
 /**
@@ -78,7 +79,7 @@ export function orderCancelled(order: JsonObject): NormalizeResult {
   return { status: 'events', events: [orderCancelledEvent(order)] };
 }
 
-function orderCancelledEvent(order: JsonObject): TriggerEvent {
+function orderCancelledEvent(order: JsonObject): PlatformTrigger {
   const { id, occurredAt } = requireFields<{ id: string; occurredAt: number }>('orders/cancelled payload', {
     id: [idOf(order.id), '/id', 'the order id is required'],
     occurredAt: [
@@ -88,7 +89,7 @@ function orderCancelledEvent(order: JsonObject): TriggerEvent {
     ],
   });
   const customer = orderCustomer(order);
-  return withoutUndefined({ type: 'order.cancelled' as const, id: `shopify:cancel:${id}`, source: 'shopify', occurredAt, customer, order: { id } });
+  return withoutUndefined({ type: 'order.cancelled' as const, source: 'shopify', occurredAt, customer, order: { id } });
 }
 
 /**

@@ -57,7 +57,7 @@ export function refundCreated(refund: JsonObject): NormalizeResult {
     amount,
     lineItems: lines.map(({ item, index }) => refundedLineOf(item, index, currency)),
   };
-  return { status: 'events', events: [{ type: 'order.refunded', id: `shopify:refund:${id}`, source: 'shopify', occurredAt, refund: facts }] };
+  return { status: 'events', events: [{ type: 'order.refunded', source: 'shopify', occurredAt, refund: facts }] };
 }
 
 /** All successful refund transactions of one refund are in one currency; anything else is refused. */

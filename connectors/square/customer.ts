@@ -1,5 +1,6 @@
 import type { NormalizeResult } from '../../core/connectors/definition.js';
-import type { TriggerCustomer, TriggerEvent } from '../../core/triggers/trigger-event.js';
+import type { TriggerCustomer } from '../../core/triggers/trigger-event.js';
+import type { PlatformTrigger } from '../../core/triggers/order-identity.js';
 import { occurredAt, type SquareEvent } from './event.js';
 import { parseSquareObject } from './payload.js';
 import { customerSchema } from './schemas.js';
@@ -18,7 +19,7 @@ export function customerChanged(event: SquareEvent, type: 'customer.created' | '
   if (found.family_name) customer.lastName = found.family_name;
   const unsubscribed = found.preferences?.email_unsubscribed;
   if (unsubscribed !== undefined && unsubscribed !== null) customer.consentEmail = !unsubscribed;
-  const trigger: TriggerEvent = {
+  const trigger: PlatformTrigger = {
     type,
     id: type === 'customer.created' ? `square:customer:${found.id}` : `square:customer.updated:${event.event_id}`,
     source: 'square',

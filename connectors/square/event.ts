@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { InboundPayloadError, type InboundRequest } from '../../core/connectors/definition.js';
-import { jsonBody } from '../../core/connectors/payload.js';
+import type { InboundRequest } from '../../core/connectors/definition.js';
+import { bodyOf, topLevelText } from '../../core/connectors/body.js';
 import { parseSquareObject } from './payload.js';
 
 /**
@@ -25,17 +25,12 @@ export type SquareEvent = z.output<typeof squareEventSchema>;
 
 /** The envelope, or InboundPayloadError (400) when a verified body is not one. */
 export function readSquareEvent(request: InboundRequest): SquareEvent {
-  const entry = jsonBody(request);
-  if ('error' in entry) throw new InboundPayloadError('Square webhook body is not JSON', [{ pointer: '', detail: entry.error }]);
-  return parseSquareObject(squareEventSchema, entry.json, '', 'event');
+  return parseSquareObject(squareEventSchema, bodyOf(request), '', 'event');
 }
 
 /** A top-level string field, if the body has one: for the inbox, before anything is validated. */
 export function peekSquareField(request: InboundRequest, field: 'event_id' | 'type'): string | undefined {
-  const entry = jsonBody(request);
-  if ('error' in entry || !entry.json || typeof entry.json !== 'object') return undefined;
-  const value = (entry.json as Record<string, unknown>)[field];
-  return typeof value === 'string' && value !== '' ? value : undefined;
+  return topLevelText(request, field);
 }
 
 export function occurredAt(event: SquareEvent): number {

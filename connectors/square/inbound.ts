@@ -1,11 +1,12 @@
 import type { InboundHandler, NormalizeResult } from '../../core/connectors/definition.js';
+import { hmacVerifier } from '../../core/connectors/hmac-signature.js';
 import type { Logger } from '../../core/observability/logger.js';
 import { customerChanged } from './customer.js';
 import { peekSquareField, readSquareEvent, type SquareEvent } from './event.js';
 import { createSquareOrderLookup, type SquareOrderLookup } from './orders-api.js';
 import { paymentCompleted } from './payment.js';
 import { refundCompleted } from './refund.js';
-import { verifySquareSignature } from './signature.js';
+import { squareSignature } from './signature.js';
 
 export interface SquareInboundOptions {
   /** `SQUARE_WEBHOOK_SIGNATURE_KEY` of the webhook subscription. */
@@ -47,7 +48,7 @@ export function createSquareInbound(options: SquareInboundOptions): InboundHandl
     : undefined;
 
   return {
-    verify: (request) => verifySquareSignature(request, options.signatureKey, options.notificationUrl),
+    verify: hmacVerifier(squareSignature(options.notificationUrl), options.signatureKey),
     // Square redelivers a notification with the same event_id.
     deliveryId: (request) => peekSquareField(request, 'event_id'),
     topic: (request) => peekSquareField(request, 'type'),

@@ -1,5 +1,6 @@
 import type { NormalizeResult } from '../../core/connectors/definition.js';
-import type { TriggerCustomer, TriggerEvent } from '../../core/triggers/trigger-event.js';
+import type { TriggerCustomer } from '../../core/triggers/trigger-event.js';
+import type { PlatformTrigger } from '../../core/triggers/order-identity.js';
 import { normalizeCurrency } from '../../core/triggers/money.js';
 import { occurredAt, type SquareEvent } from './event.js';
 import type { SquareOrderLookup } from './orders-api.js';
@@ -29,9 +30,8 @@ export async function paymentCompleted(event: SquareEvent, orders: SquareOrderLo
   // Lines and taxes belong to the order; only a payment that paid the whole order may carry them.
   const wholeOrder = details && details.tenderCount <= 1 ? details : undefined;
 
-  const trigger: TriggerEvent = {
+  const trigger: PlatformTrigger = {
     type: 'order.paid',
-    id: squareOrderTriggerId(payment.id),
     source: 'square',
     occurredAt: occurredAt(event),
     order: {
@@ -49,10 +49,6 @@ export async function paymentCompleted(event: SquareEvent, orders: SquareOrderLo
   const customer = paymentCustomer(payment);
   if (customer) trigger.customer = customer;
   return { status: 'events', events: [trigger] };
-}
-
-function squareOrderTriggerId(paymentId: string): string {
-  return `square:order:${paymentId}`;
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { NormalizeResult } from '../../core/connectors/definition.js';
-import type { TriggerEvent } from '../../core/triggers/trigger-event.js';
+import type { PlatformTrigger } from '../../core/triggers/order-identity.js';
 import { normalizeCurrency } from '../../core/triggers/money.js';
 import { occurredAt, type SquareEvent } from './event.js';
 import { parseSquareObject } from './payload.js';
@@ -17,9 +17,8 @@ export function refundCompleted(event: SquareEvent): NormalizeResult {
     return { status: 'ignored', reason: `refund ${refund.id} is ${refund.status}: points are taken back once it is COMPLETED` };
   }
   if (!refund.payment_id) return { status: 'ignored', reason: `refund ${refund.id} names no payment, so no purchase to reverse` };
-  const trigger: TriggerEvent = {
+  const trigger: PlatformTrigger = {
     type: 'order.refunded',
-    id: `square:refund:${refund.id}`,
     source: 'square',
     occurredAt: occurredAt(event),
     refund: {

@@ -1,4 +1,5 @@
-import type { TriggerCustomer, TriggerEvent } from '../../core/triggers/trigger-event.js';
+import type { TriggerCustomer } from '../../core/triggers/trigger-event.js';
+import type { PlatformTrigger } from '../../core/triggers/order-identity.js';
 import type { StripeEvent } from './event.js';
 import { customerSchema } from './schemas.js';
 import { parseStripeObject } from './payload.js';
@@ -36,7 +37,7 @@ function definedOnly(customer: TriggerCustomer): TriggerCustomer {
  * `customer.created` → a `customer.created` trigger keyed by the customer (it is created once);
  * `customer.updated` → one trigger per update, keyed by the event.
  */
-export function customerTrigger(event: StripeEvent, type: 'customer.created' | 'customer.updated'): TriggerEvent {
+export function customerTrigger(event: StripeEvent, type: 'customer.created' | 'customer.updated'): PlatformTrigger {
   const object = parseStripeObject(customerSchema, event.data.object, '/data/object', 'customer');
   return {
     type,

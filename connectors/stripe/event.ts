@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { InboundPayloadError, type InboundRequest } from '../../core/connectors/definition.js';
-import { jsonBody } from '../../core/connectors/payload.js';
+import type { InboundRequest } from '../../core/connectors/definition.js';
+import { bodyOf, topLevelText } from '../../core/connectors/body.js';
 import { parseStripeObject } from './payload.js';
 
 /**
@@ -20,15 +20,10 @@ export type StripeEvent = z.output<typeof stripeEventSchema>;
 
 /** The envelope, or InboundPayloadError (400) when a verified body is not one. */
 export function readStripeEvent(request: InboundRequest): StripeEvent {
-  const entry = jsonBody(request);
-  if ('error' in entry) throw new InboundPayloadError('Stripe webhook body is not JSON', [{ pointer: '', detail: entry.error }]);
-  return parseStripeObject(stripeEventSchema, entry.json, '', 'event');
+  return parseStripeObject(stripeEventSchema, bodyOf(request), '', 'event');
 }
 
 /** A top-level string field, if the body has one: for the inbox, before anything is validated. */
 export function peekStripeField(request: InboundRequest, field: 'id' | 'type'): string | undefined {
-  const entry = jsonBody(request);
-  if ('error' in entry || !entry.json || typeof entry.json !== 'object') return undefined;
-  const value = (entry.json as Record<string, unknown>)[field];
-  return typeof value === 'string' && value !== '' ? value : undefined;
+  return topLevelText(request, field);
 }

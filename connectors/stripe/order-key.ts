@@ -1,16 +1,14 @@
 import type { StripeLookups } from './api.js';
 
-/**
- * One purchase, one order id (SPEC §7). Stripe announces a purchase several times —
- * `checkout.session.completed`, `payment_intent.succeeded`, `charge.succeeded`, `invoice.paid` —
- * and the ledger must earn once, so every one of them names the order by the PaymentIntent that
- * moved the money (`pi_…`). Only when there is none does an order fall back to its own id: a
- * legacy Charges-API charge (`ch_…`), an invoice paid without one (`in_…`, e.g. from credit
- * balance), a session that never had one (`cs_…`).
+/*
+ * One purchase, one order id (docs/connectors/stripe.md). Stripe announces a purchase several
+ * times — `checkout.session.completed`, `payment_intent.succeeded`, `charge.succeeded`,
+ * `invoice.paid` — and the ledger must earn once, so every one of them names the order by the
+ * PaymentIntent that moved the money (`pi_…`); the core derives the order's identity from it.
+ * Only when there is none does an order fall back to its own id: a legacy Charges-API charge
+ * (`ch_…`), an invoice paid without one (`in_…`, e.g. from credit balance), a session that never
+ * had one (`cs_…`).
  */
-export function stripeOrderTriggerId(orderId: string): string {
-  return `stripe:order:${orderId}`;
-}
 
 /**
  * The PaymentIntent that paid an invoice. Before API version 2025-03-31.basil it is on the

@@ -1,11 +1,12 @@
 import type { NormalizeResult } from '../../core/connectors/definition.js';
-import type { TriggerCustomer, TriggerEvent } from '../../core/triggers/trigger-event.js';
+import type { TriggerCustomer } from '../../core/triggers/trigger-event.js';
+import type { PlatformTrigger } from '../../core/triggers/order-identity.js';
 import { normalizeCurrency } from '../../core/triggers/money.js';
 import type { StripeLookups } from './api.js';
 import { customerFacts, mergeCustomer } from './customer.js';
 import type { StripeEvent } from './event.js';
 import { fromStripeAmount } from './money.js';
-import { invoiceOrderId, stripeOrderTriggerId } from './order-key.js';
+import { invoiceOrderId } from './order-key.js';
 import { parseStripeObject, requiredField } from './payload.js';
 import { chargeSchema, checkoutSessionSchema, invoiceSchema, paymentIntentSchema } from './schemas.js';
 
@@ -103,9 +104,8 @@ interface PaidFacts {
 }
 
 async function orderPaid(event: StripeEvent, lookups: StripeLookups | undefined, facts: PaidFacts): Promise<NormalizeResult> {
-  const trigger: TriggerEvent = {
+  const trigger: PlatformTrigger = {
     type: 'order.paid',
-    id: stripeOrderTriggerId(facts.orderId),
     source: 'stripe',
     occurredAt: event.created * 1000,
     order: {

@@ -1,5 +1,5 @@
 import type { NormalizeResult } from '../../core/connectors/definition.js';
-import type { TriggerEvent } from '../../core/triggers/trigger-event.js';
+import type { PlatformTrigger } from '../../core/triggers/order-identity.js';
 import { normalizeCurrency } from '../../core/triggers/money.js';
 import { customerFacts } from './customer.js';
 import type { StripeEvent } from './event.js';
@@ -19,14 +19,13 @@ export function chargeRefunded(event: StripeEvent): NormalizeResult {
   if (charge.amount_refunded === 0) return { status: 'ignored', reason: `charge ${charge.id} has nothing refunded` };
   const orderId = charge.payment_intent ?? charge.id;
   const refundedTotal = fromStripeAmount(charge.amount_refunded, charge.currency);
-  const trigger: TriggerEvent = {
+  const trigger: PlatformTrigger = {
     type: 'order.refunded',
-    id: `stripe:refund:${orderId}:total:${refundedTotal}`,
     source: 'stripe',
     occurredAt: event.created * 1000,
     refund: {
       orderId,
-      refundId: `total:${refundedTotal}`,
+      refundId: `${orderId}:total:${refundedTotal}`,
       measuredAgainst: 'total',
       currency: normalizeCurrency(charge.currency),
       refundedTotal,

@@ -1,4 +1,5 @@
-import type { TriggerCustomer, TriggerEvent } from '../../core/triggers/trigger-event.js';
+import type { TriggerCustomer } from '../../core/triggers/trigger-event.js';
+import type { PlatformTrigger } from '../../core/triggers/order-identity.js';
 import { gmtEpochMsOf, idOf, isObject, requireFields, textOf, withoutUndefined, type JsonObject } from './fields.js';
 
 /**
@@ -41,7 +42,7 @@ function customerFacts(customer: JsonObject): TriggerCustomer {
  * `customer.updated` keyed by `date_modified_gmt` too, so every real change is its own fact while
  * a resend of the same change keeps its id.
  */
-export function customerEvent(customer: JsonObject, kind: 'created' | 'updated'): TriggerEvent {
+export function customerEvent(customer: JsonObject, kind: 'created' | 'updated'): PlatformTrigger {
   const stamp = kind === 'created' ? 'date_created_gmt' : 'date_modified_gmt';
   const { id, occurredAt } = requireFields<{ id: string; occurredAt: number }>(`customer.${kind} payload`, {
     id: [idOf(customer.id), '/id', 'the customer id is required'],

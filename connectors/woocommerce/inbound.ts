@@ -1,28 +1,19 @@
-import { InboundPayloadError, type InboundHandler, type NormalizeResult } from '../../core/connectors/definition.js';
+import { jsonObjectBody } from '../../core/connectors/body.js';
+import type { InboundHandler, NormalizeResult } from '../../core/connectors/definition.js';
+import { hmacVerifier } from '../../core/connectors/hmac-signature.js';
 import { customerEvent } from './customer.js';
 import { deliveryIdOf } from './delivery-id.js';
-import { isObject, type JsonObject } from './fields.js';
+import type { JsonObject } from './fields.js';
 import { orderEvents } from './order-events.js';
 import { paidStatusesFrom } from './paid-statuses.js';
 import { answerPing } from './ping.js';
-import { verifyWooCommerceSignature } from './signature.js';
+import { WOOCOMMERCE_SIGNATURE } from './signature.js';
 import { topicOf } from './topic.js';
 
 export interface WooCommerceInboundOptions {
   secret: string;
   /** `WOOCOMMERCE_PAID_STATUSES`, comma-separated; default `processing,completed`. */
   paidStatuses?: string;
-}
-
-function parseResource(body: string): JsonObject {
-  let payload: unknown;
-  try {
-    payload = JSON.parse(body);
-  } catch (error) {
-    throw new InboundPayloadError('the body is not JSON', [{ pointer: '', detail: (error as Error).message }]);
-  }
-  if (!isObject(payload)) throw new InboundPayloadError('the body is not a JSON object', [{ pointer: '', detail: 'expected the resource as an object' }]);
-  return payload;
 }
 
 export function createWooCommerceInbound(options: WooCommerceInboundOptions): InboundHandler {
@@ -36,7 +27,7 @@ export function createWooCommerceInbound(options: WooCommerceInboundOptions): In
   };
   return {
     preflight: answerPing,
-    verify: (request) => verifyWooCommerceSignature(request, options.secret),
+    verify: hmacVerifier(WOOCOMMERCE_SIGNATURE, options.secret),
     deliveryId: deliveryIdOf,
     topic: topicOf,
     normalize: async (request) => {
@@ -44,7 +35,7 @@ export function createWooCommerceInbound(options: WooCommerceInboundOptions): In
       if (topic === undefined) return { status: 'ignored', reason: 'no X-WC-Webhook-Topic header' };
       const handle = topics[topic];
       if (!handle) return { status: 'ignored', reason: `topic ${topic} is not used for loyalty` };
-      return handle(parseResource(request.body));
+      return handle(jsonObjectBody(request));
     },
   };
 }

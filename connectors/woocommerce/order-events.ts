@@ -1,5 +1,5 @@
 import type { NormalizeResult } from '../../core/connectors/definition.js';
-import type { TriggerEvent } from '../../core/triggers/trigger-event.js';
+import type { PlatformTrigger } from '../../core/triggers/order-identity.js';
 import { orderCustomer } from './customer.js';
 import { gmtEpochMsOf, idOf, requireFields, textOf, type JsonObject } from './fields.js';
 import { orderPaidEvent } from './order-paid.js';
@@ -24,7 +24,7 @@ export function orderEvents(order: JsonObject, paidStatuses: ReadonlySet<string>
     occurredAt: gmtEpochMsOf(order.date_modified_gmt) ?? gmtEpochMsOf(order.date_created_gmt) ?? Date.now(),
     customer: orderCustomer(order),
   };
-  const events: TriggerEvent[] = [];
+  const events: PlatformTrigger[] = [];
   if (paidStatuses.has(status)) events.push(orderPaidEvent(order, orderId));
   events.push(...refundEvents(order, change));
   if (status === 'refunded') events.push(fullRefundEvent(order, change));

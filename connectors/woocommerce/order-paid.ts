@@ -1,5 +1,6 @@
 import { InboundPayloadError } from '../../core/connectors/definition.js';
-import type { LineItem, OrderFacts, TriggerEvent } from '../../core/triggers/trigger-event.js';
+import type { LineItem, OrderFacts } from '../../core/triggers/trigger-event.js';
+import type { PlatformTrigger } from '../../core/triggers/order-identity.js';
 import { orderCustomer } from './customer.js';
 import { currencyOf, gmtEpochMsOf, minorUnitsAt, objectsOf, requireFields, textOf, idOf, withoutUndefined, type JsonObject } from './fields.js';
 
@@ -13,7 +14,7 @@ const POS_SOURCES = new Set(['pos-rest-api', 'pos', 'woocommerce-pos']);
  * A paid order → `order.paid`, keyed `woocommerce:order:<id>` whatever delivery announced it:
  * WooCommerce sends `order.updated` on every save, and all of them are the same fact.
  */
-export function orderPaidEvent(order: JsonObject, orderId: string): TriggerEvent {
+export function orderPaidEvent(order: JsonObject, orderId: string): PlatformTrigger {
   const { currency, occurredAt } = requireFields<{ currency: string; occurredAt: number }>('paid order payload', {
     currency: [currencyOf(order.currency), '/currency', 'an ISO 4217 currency code is required'],
     occurredAt: [
@@ -34,7 +35,6 @@ export function orderPaidEvent(order: JsonObject, orderId: string): TriggerEvent
   };
   return withoutUndefined({
     type: 'order.paid' as const,
-    id: `woocommerce:order:${orderId}`,
     source: 'woocommerce',
     occurredAt,
     customer: orderCustomer(order),

@@ -1,4 +1,5 @@
-import type { TriggerCustomer, TriggerEvent } from '../../core/triggers/trigger-event.js';
+import type { TriggerCustomer } from '../../core/triggers/trigger-event.js';
+import type { PlatformTrigger } from '../../core/triggers/order-identity.js';
 import { currencyOf, idOf, minorUnitsAt, objectsOf, requireFields, withoutUndefined, type JsonObject } from './fields.js';
 
 interface OrderChange {
@@ -14,7 +15,7 @@ interface OrderChange {
  * growing list only adds the new one. WooCommerce writes refund totals negative ("-10.00"): the
  * amount is its absolute value. A refund of 0 returned no money and takes no points back.
  */
-export function refundEvents(order: JsonObject, change: OrderChange): TriggerEvent[] {
+export function refundEvents(order: JsonObject, change: OrderChange): PlatformTrigger[] {
   const refunds = objectsOf(order.refunds);
   if (refunds.length === 0) return [];
   const currency = orderCurrency(order);
@@ -27,7 +28,6 @@ export function refundEvents(order: JsonObject, change: OrderChange): TriggerEve
     return [
       withoutUndefined({
         type: 'order.refunded' as const,
-        id: `woocommerce:refund:${refundId}`,
         source: 'woocommerce',
         occurredAt: change.occurredAt,
         customer: change.customer,
@@ -42,10 +42,9 @@ export function refundEvents(order: JsonObject, change: OrderChange): TriggerEve
  * per order), with `full: true` so the core takes back whatever the order still has earned,
  * whatever the partial refunds before it already took.
  */
-export function fullRefundEvent(order: JsonObject, change: OrderChange): TriggerEvent {
+export function fullRefundEvent(order: JsonObject, change: OrderChange): PlatformTrigger {
   return withoutUndefined({
     type: 'order.refunded' as const,
-    id: `woocommerce:refund:${change.orderId}:full`,
     source: 'woocommerce',
     occurredAt: change.occurredAt,
     customer: change.customer,
@@ -54,10 +53,9 @@ export function fullRefundEvent(order: JsonObject, change: OrderChange): Trigger
 }
 
 /** Status `cancelled` → `order.cancelled`, keyed `woocommerce:cancel:<order id>`. */
-export function cancelledEvent(change: OrderChange): TriggerEvent {
+export function cancelledEvent(change: OrderChange): PlatformTrigger {
   return withoutUndefined({
     type: 'order.cancelled' as const,
-    id: `woocommerce:cancel:${change.orderId}`,
     source: 'woocommerce',
     occurredAt: change.occurredAt,
     customer: change.customer,

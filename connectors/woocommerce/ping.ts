@@ -1,5 +1,5 @@
 import type { InboundRequest } from '../../core/connectors/definition.js';
-import { SIGNATURE_HEADER } from './signature.js';
+import { WOOCOMMERCE_SIGNATURE } from './signature.js';
 import { TOPIC_HEADER } from './topic.js';
 
 /**
@@ -9,7 +9,7 @@ import { TOPIC_HEADER } from './topic.js';
  * header, another form field — goes on to signature verification and fails there if unsigned.
  */
 export function answerPing(request: InboundRequest): Response | undefined {
-  if (request.headers.has(SIGNATURE_HEADER) || request.headers.has(TOPIC_HEADER)) return undefined;
+  if (request.headers.has(WOOCOMMERCE_SIGNATURE.header) || request.headers.has(TOPIC_HEADER)) return undefined;
   const contentType = request.headers.get('content-type');
   if (contentType !== null && !/^application\/x-www-form-urlencoded\b/i.test(contentType.trim())) return undefined;
   if (!/^webhook_id=\d{1,20}$/.test(request.body)) return undefined;

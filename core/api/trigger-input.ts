@@ -6,6 +6,7 @@
 import { z } from '@hono/zod-openapi';
 import type { Program } from '../program/compiled-program.js';
 import { EXPLICIT_RULE } from '../program/post-evaluation.js';
+import { identifyTrigger } from '../triggers/order-identity.js';
 import type { TriggerEvent } from '../triggers/trigger-event.js';
 import { normalizeCurrency } from '../triggers/money.js';
 import { Alias, Currency } from './schemas.js';
@@ -98,12 +99,13 @@ export function triggerFromInput(body: TriggerInputBody, key: string, now: numbe
   switch (body.type) {
     case 'activity':
       return { ...base, id: `api:${key}`, type: 'activity', name: body.name };
+    // Order facts are named by the core from (source, order id), as a connector's are.
     case 'order.paid':
-      return { ...base, id: `api:order:${body.order.id}`, type: 'order.paid', order: { ...body.order, currency: normalizeCurrency(body.order.currency) } };
+      return identifyTrigger({ ...base, type: 'order.paid', order: { ...body.order, currency: normalizeCurrency(body.order.currency) } });
     case 'order.refunded':
-      return { ...base, id: `api:refund:${body.refund.refundId}`, type: 'order.refunded', refund: { ...body.refund, currency: normalizeCurrency(body.refund.currency) } };
+      return identifyTrigger({ ...base, type: 'order.refunded', refund: { ...body.refund, currency: normalizeCurrency(body.refund.currency) } });
     case 'order.cancelled':
-      return { ...base, id: `api:cancel:${body.order.id}`, type: 'order.cancelled', order: body.order };
+      return identifyTrigger({ ...base, type: 'order.cancelled', order: body.order });
     default:
       return { ...base, id: `api:${body.type}:${key}`, type: body.type };
   }

@@ -4,7 +4,7 @@ import type { OutboundAdapter } from '../outbound/adapter.js';
 import type { OutboundTargets } from '../outbound/guarded-request.js';
 import type { Router } from '../outbox/routes.js';
 import type { Store } from '../storage/store.js';
-import type { TriggerEvent } from '../triggers/trigger-event.js';
+import type { PlatformTrigger } from '../triggers/order-identity.js';
 
 /** What the hub lends an adapter that needs more than its environment (e.g. stored endpoints). */
 export interface AdapterServices {
@@ -75,7 +75,8 @@ export interface InboundRequest {
 export type VerifyResult = { ok: true } | { ok: false; reason: string };
 
 export type NormalizeResult =
-  | { status: 'events'; events: TriggerEvent[] }
+  /** Order facts come without an id: the core derives it (core/triggers/order-identity.ts). */
+  | { status: 'events'; events: PlatformTrigger[] }
   /** Verified but not about loyalty (a topic we do not use, an unpaid order, …). */
   | { status: 'ignored'; reason: string };
 

@@ -7,7 +7,7 @@
 import type { z } from 'zod';
 import { jsonPointer } from '../json-pointer.js';
 import { isCurrency, MoneyError, normalizeCurrency, toMinorUnits } from '../triggers/money.js';
-import { InboundPayloadError, type InboundRequest } from './definition.js';
+import { InboundPayloadError } from './definition.js';
 
 export type JsonObject = Record<string, unknown>;
 
@@ -70,23 +70,6 @@ export function requireFields<T extends Record<string, unknown>>(
 /** Drops undefined properties, so events carry only what the platform said. */
 export function withoutUndefined<T extends object>(value: T): T {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
-}
-
-// deliveryId, topic and normalize all read the same body: it is parsed once per request.
-const parsedBodies = new WeakMap<InboundRequest, { json: unknown } | { error: string }>();
-
-/** The request body as JSON, parsed once per request, or the parse error. */
-export function jsonBody(request: InboundRequest): { json: unknown } | { error: string } {
-  let entry = parsedBodies.get(request);
-  if (!entry) {
-    try {
-      entry = { json: JSON.parse(request.body) as unknown };
-    } catch (err) {
-      entry = { error: (err as Error).message };
-    }
-    parsedBodies.set(request, entry);
-  }
-  return entry;
 }
 
 /**

@@ -16,6 +16,7 @@ import type { Logger } from '../observability/logger.js';
 import { applyTrigger, TriggerError, type ApplyOutcome } from '../program/apply-trigger.js';
 import type { Program } from '../program/compiled-program.js';
 import { MoneyError } from '../triggers/money.js';
+import { identifyTrigger } from '../triggers/order-identity.js';
 import { jsonPointer } from '../json-pointer.js';
 import { findUnsafeText, storableText } from '../triggers/unsafe-text.js';
 import type { TriggerEvent } from '../triggers/trigger-event.js';
@@ -84,7 +85,7 @@ export async function processDelivery(
     const inboxId = options.replay ? '' : await recordOnly(commit, source, { ...base, status: 'ignored', outcome: { reason: normalized.reason } });
     return { status: 'ignored', inboxId, reason: normalized.reason };
   }
-  const events = normalized.events;
+  const events = normalized.events.map(identifyTrigger);
   const unsafe = unsafeTextIn(events);
   if (unsafe) return reject(deps, base, unsafe, options);
   try {

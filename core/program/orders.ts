@@ -9,6 +9,7 @@ import type { Posted } from '../ledger/index.js';
 import { normalizeEmail } from '../members/aliases.js';
 import { prepared, tablesOf } from '../storage/prepared.js';
 import type { Db } from '../storage/store.js';
+import { orderKey } from '../triggers/order-identity.js';
 import type { TriggerEvent } from '../triggers/trigger-event.js';
 import { DAY_MS } from './calendar.js';
 import type { Program } from './compiled-program.js';
@@ -19,10 +20,6 @@ import { postEvaluation } from './post-evaluation.js';
 
 type OrderPaid = Extract<TriggerEvent, { type: 'order.paid' }>;
 
-/** `shopify` + `123` → `shopify:order:123`: the order.paid trigger id every connector uses. */
-export function orderKey(source: string, orderId: string): string {
-  return `${source}:order:${orderId}`;
-}
 
 export async function recordOrder(tx: Db, now: number, trigger: OrderPaid, credited: { memberId: string; earned: number } | undefined): Promise<void> {
   const email = trigger.customer?.email;

@@ -17,7 +17,7 @@ import { dayKey } from './calendar.js';
 import type { Program } from './compiled-program.js';
 import { bumpCounter, counterKeys } from './counters.js';
 import { reviewTier } from './member-standing.js';
-import { orderKey } from './orders.js';
+import { orderKey } from '../triggers/order-identity.js';
 import { takeBack } from './take-back.js';
 
 type RefundTrigger = Extract<TriggerEvent, { type: 'order.refunded' | 'order.cancelled' }>;

@@ -3,6 +3,7 @@
  * and the SDK's own formula, the clock injected for the 5-minute window; webhook batches and
  * workflow action requests read into trigger events; the contact look-up through msw.
  */
+import { identifyTrigger } from '../../core/triggers/order-identity.js';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Signature } from '@hubspot/api-client';
@@ -84,7 +85,7 @@ function handler(env: Record<string, string> = {}, now = NOW): InboundHandler {
 async function events(h: InboundHandler, req: InboundRequest): Promise<TriggerEvent[]> {
   const result = await h.normalize(req);
   expect(result.status).toBe('events');
-  return (result as Extract<NormalizeResult, { status: 'events' }>).events;
+  return (result as Extract<NormalizeResult, { status: 'events' }>).events.map(identifyTrigger);
 }
 
 type Json = Record<string, unknown>;

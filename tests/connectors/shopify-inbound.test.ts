@@ -1,4 +1,5 @@
 import { fileURLToPath } from 'node:url';
+import { identifyTrigger } from '../../core/triggers/order-identity.js';
 import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -6,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { connectorStatus, InboundPayloadError, type InboundHandler, type InboundRequest, type NormalizeResult } from '../../core/connectors/definition.js';
 import type { TriggerEvent } from '../../core/triggers/trigger-event.js';
 import shopify from '../../connectors/shopify/index.js';
-import { parseJsonKeepingLargeIntegers } from '../../connectors/shopify/lossless-json.js';
+import { parseJsonKeepingLargeIntegers } from '../../core/connectors/lossless-json.js';
 
 /** Shopify-authored example resources (see the folder's README): unsigned, signed here. */
 const SAMPLES = fileURLToPath(new URL('../fixtures/platform-samples/shopify', import.meta.url));
@@ -56,7 +57,8 @@ function handler(): InboundHandler {
 async function events(request: InboundRequest): Promise<TriggerEvent[]> {
   const result = await handler().normalize(request);
   if (result.status !== 'events') throw new Error(`expected events, got ignored: ${result.reason}`);
-  return result.events;
+  // What the core stores: order facts named from (source, order id) (core/triggers/order-identity.ts).
+  return result.events.map(identifyTrigger);
 }
 
 async function onlyEvent(request: InboundRequest): Promise<TriggerEvent> {

@@ -1,4 +1,5 @@
 import { fileURLToPath } from 'node:url';
+import { identifyTrigger } from '../../core/triggers/order-identity.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { http, HttpResponse } from 'msw';
@@ -72,7 +73,7 @@ async function onlyEvent(request: InboundRequest, h = handler()): Promise<Trigge
   const result = await h.normalize(request);
   if (result.status !== 'events') throw new Error(`expected events, got ignored: ${result.reason}`);
   expect(result.events).toHaveLength(1);
-  return result.events[0]!;
+  return identifyTrigger(result.events[0]!);
 }
 
 function orderOf(trigger: TriggerEvent) {
@@ -286,7 +287,7 @@ describe('stripe inbound: refunds', () => {
       source: 'stripe',
       occurredAt: (NOW_S - 5) * 1000,
       customer: { platformId: CUSTOMER, email: 'ann@example.com', firstName: 'Ann', lastName: 'Lee' },
-      refund: { orderId: PI, refundId: 'total:1500', currency: 'USD', refundedTotal: 1500, measuredAgainst: 'total' },
+      refund: { orderId: PI, refundId: `${PI}:total:1500`, currency: 'USD', refundedTotal: 1500, measuredAgainst: 'total' },
     });
     // The purchase was keyed by the same PaymentIntent, so the core finds the order.
     const purchase = await onlyEvent(delivery(event('payment_intent.succeeded', succeededIntent())));
@@ -296,7 +297,7 @@ describe('stripe inbound: refunds', () => {
   it('says when the charge is refunded in full, and a later total is a new fact', async () => {
     const full = await onlyEvent(delivery(event('charge.refunded', succeededCharge({ amount_refunded: 4200, refunded: true }))));
     expect(full.id).toBe(`stripe:refund:${PI}:total:4200`);
-    expect(full.type === 'order.refunded' && full.refund).toEqual({ orderId: PI, refundId: 'total:4200', currency: 'USD', refundedTotal: 4200, full: true, measuredAgainst: 'total' });
+    expect(full.type === 'order.refunded' && full.refund).toEqual({ orderId: PI, refundId: `${PI}:total:4200`, currency: 'USD', refundedTotal: 4200, full: true, measuredAgainst: 'total' });
   });
 
   it('reads a yen refund without scaling it', async () => {

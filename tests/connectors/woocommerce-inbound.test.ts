@@ -1,4 +1,5 @@
 import { fileURLToPath } from 'node:url';
+import { identifyTrigger } from '../../core/triggers/order-identity.js';
 import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -70,7 +71,7 @@ function handler(env: Record<string, string> = {}): InboundHandler {
 async function events(request: InboundRequest, h = handler()): Promise<TriggerEvent[]> {
   const result = await h.normalize(request);
   if (result.status !== 'events') throw new Error(`expected events, got ignored: ${result.reason}`);
-  return result.events;
+  return result.events.map(identifyTrigger);
 }
 
 async function payloadError(request: InboundRequest): Promise<InboundPayloadError> {
