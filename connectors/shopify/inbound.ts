@@ -4,7 +4,8 @@ import { hmacVerifier } from '../../core/connectors/hmac-signature.js';
 import type { PlatformTrigger } from '../../core/triggers/order-identity.js';
 import { customerEvent } from './customer.js';
 import type { JsonObject } from './fields.js';
-import { orderCancelled, orderPaid } from './order.js';
+import { orderCancelled } from './cancel.js';
+import { orderPaid } from './order-paid.js';
 import { refundCreated } from './refund.js';
 import { SHOPIFY_SIGNATURE } from './signature.js';
 

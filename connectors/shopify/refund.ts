@@ -17,7 +17,7 @@ import {
 type RefundedLine = NonNullable<RefundFacts['lineItems']>[number];
 
 /**
- * refunds/create → `order.refunded`, keyed `shopify:refund:<refund id>` (an order may have many
+ * refunds/create → `order.refunded`, which the core keys `shopify:refund:<refund id>` (an order may have many
  * refunds; each is taken back once).
  *
  * The amount is the money that actually went back: the refund's successful `refund`

@@ -4,7 +4,7 @@ import type { Logger } from '../../core/observability/logger.js';
 import { customerChanged } from './customer.js';
 import { peekSquareField, readSquareEvent, type SquareEvent } from './event.js';
 import { createSquareOrderLookup, type SquareOrderLookup } from './orders-api.js';
-import { paymentCompleted } from './payment.js';
+import { paymentCompleted } from './order-paid.js';
 import { refundCompleted } from './refund.js';
 import { squareSignature } from './signature.js';
 

@@ -8,8 +8,8 @@ import { refundSchema } from './schemas.js';
 /**
  * `refund.created` / `refund.updated` → `order.refunded` once the refund is COMPLETED (a PENDING
  * refund may still be rejected). Each Square refund is its own amount, not a running total, and
- * its id is the fact: `square:refund:<refund id>`. The order it reverses is its payment, the
- * same id the purchase was keyed by (payment.ts).
+ * its id is the fact (the core keys it `square:refund:<refund id>`). The order it reverses is its payment, the
+ * same id the purchase was keyed by (order-paid.ts).
  */
 export function refundCompleted(event: SquareEvent): NormalizeResult {
   const refund = parseSquareObject(refundSchema, event.data.object?.refund, '/data/object/refund', 'refund');

@@ -4,7 +4,7 @@ import { MoneyError } from '../../core/triggers/money.js';
 import { createStripeLookups, type StripeLookups } from './api.js';
 import { customerTrigger } from './customer.js';
 import { peekStripeField, readStripeEvent, type StripeEvent } from './event.js';
-import { chargePaid, checkoutSessionPaid, invoicePaid, paymentIntentPaid, type PurchaseContext } from './purchase.js';
+import { chargePaid, checkoutSessionPaid, invoicePaid, paymentIntentPaid, type PurchaseContext } from './order-paid.js';
 import { chargeRefunded } from './refund.js';
 import { verifyStripeSignature } from './signature.js';
 

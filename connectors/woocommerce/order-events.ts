@@ -3,7 +3,8 @@ import type { PlatformTrigger } from '../../core/triggers/order-identity.js';
 import { orderCustomer } from './customer.js';
 import { gmtEpochMsOf, idOf, requireFields, textOf, type JsonObject } from './fields.js';
 import { orderPaidEvent } from './order-paid.js';
-import { cancelledEvent, fullRefundEvent, refundEvents } from './order-refunds.js';
+import { cancelledEvent } from './cancel.js';
+import { fullRefundEvent, refundEvents } from './refund.js';
 
 /**
  * order.created / order.updated carry the whole order as it is now, not what changed, so each

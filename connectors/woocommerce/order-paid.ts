@@ -11,7 +11,7 @@ import { currencyOf, gmtEpochMsOf, minorUnitsAt, objectsOf, requireFields, textO
 const POS_SOURCES = new Set(['pos-rest-api', 'pos', 'woocommerce-pos']);
 
 /**
- * A paid order → `order.paid`, keyed `woocommerce:order:<id>` whatever delivery announced it:
+ * A paid order → `order.paid`, which the core keys `woocommerce:order:<id>` whatever delivery announced it:
  * WooCommerce sends `order.updated` on every save, and all of them are the same fact.
  */
 export function orderPaidEvent(order: JsonObject, orderId: string): PlatformTrigger {

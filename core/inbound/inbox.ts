@@ -1,5 +1,5 @@
 /**
- * The inbox (SPEC §3): every verified delivery with its raw body, the trigger events it became
+ * The inbox (docs/api.md, "Inbox"): every verified delivery with its raw body, the trigger events it became
  * and what came of each, so support can answer "why did this customer (not) get points?" and
  * `replay` can run it again. A delivery is known by (source, platform delivery id): the unique
  * index is what answers a redelivery — however concurrent — as a duplicate.

@@ -1,5 +1,5 @@
 /**
- * `POST /webhooks/:platform` (SPEC §3). The platform's signature is the only authentication.
+ * `POST /webhooks/:platform` (docs/adding-a-connector.md, "Inbound: webhooks"). The platform's signature is the only authentication.
  * The core owns what every platform shares — the route, the body limit, the inbox, the
  * de-duplication and the transaction; the connector only verifies and translates.
  *

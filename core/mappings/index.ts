@@ -1,5 +1,5 @@
 /**
- * The mapping engine (SPEC §6): load and validate mapping files, evaluate them for an event,
+ * The mapping engine (docs/mappings.md): load and validate mapping files, evaluate them for an event,
  * reload them on change. See docs/mappings.md for the file format.
  */
 export type { AdapterDescriptor, AdapterDescriptors, EvaluationError, LoadResult, Mapping, MappingAction, MappingProblem, RenderedAction, ScopeExtras } from './types.js';

@@ -58,7 +58,7 @@ const DATA: Record<LoyaltyEventType, () => Record<string, unknown>> = {
   'points.expiring': () => ({ points: 120, expiresAt: '2025-06-15T00:00:00.000Z', days: 14, balance: SAMPLE_BALANCE }),
   'points.locked': () => pointsData(500, 'lock', { ruleId: null, lockId: 'lck_01JX4SAMPLE' }),
   'points.released': () => pointsData(500, 'release', { ruleId: null, lockId: 'lck_01JX4SAMPLE' }),
-  // Coherent with the SPEC's threshold example: this earn takes the balance across 1,000.
+  // Coherent with the threshold example in docs/mappings.md: this earn takes the balance across 1,000.
   'points.threshold_reached': () =>
     pointsData(250, 'earn', { threshold: 1000, balance: { ...SAMPLE_BALANCE, available: 1100, spent: 0, lifetimeEarned: 1400 } }),
   'tier.upgraded': () => ({ tier: { ...SAMPLE_TIER }, previousTier: { id: 'silver', name: 'Silver', threshold: 1000 }, qualifyingPoints: 5120 }),

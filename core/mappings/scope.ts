@@ -5,7 +5,7 @@ export type Scope = Record<string, unknown>;
 
 /**
  * What a `when` condition and a template see. The event's own fields sit at the top level so
- * that `when: points >= 5000` reads as in SPEC §6; `event`, `member`, `balance`, `tier` and
+ * that `when: points >= 5000` reads as in docs/mappings.md; `event`, `member`, `balance`, `tier` and
  * `reward` are reserved names that win over an event field of the same name.
  *
  * `balance` is the event's own snapshot when it has one: it is the balance right after the

@@ -1,5 +1,5 @@
 /**
- * The mapping engine's vocabulary (SPEC §6): a mapping file says "on this loyalty event, when
+ * The mapping engine's vocabulary (docs/mappings.md): a mapping file says "on this loyalty event, when
  * this condition holds, send these actions". Loading compiles everything once (the condition,
  * every Liquid template) so evaluating an event only runs what was already checked.
  */

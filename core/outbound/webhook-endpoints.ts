@@ -1,5 +1,5 @@
 /**
- * Webhook endpoints: the subscriptions behind signed outbound webhooks (SPEC §3,
+ * Webhook endpoints: the subscriptions behind signed outbound webhooks (docs/api.md, "Webhook endpoints";
  * `/v1/webhook-endpoints`). The table is the core's; the `webhook` connector reads it to sign and
  * send, and disables an endpoint whose receiver answers 410 Gone.
  *

@@ -1,5 +1,5 @@
 /**
- * Loyalty events (SPEC §4): what the core emits and what mappings and outbound webhooks
+ * Loyalty events (docs/mappings.md, "Events"): what the core emits and what mappings and outbound webhooks
  * subscribe to. Each is written to the outbox in the same transaction as the change it reports.
  */
 import type { Balance } from '../ledger/types.js';

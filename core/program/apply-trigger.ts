@@ -3,7 +3,7 @@
  * Runs inside the caller's transaction, so an inbox row, the ledger lines and the outbox events
  * of one delivery commit together or not at all.
  *
- * Exactly once (SPEC §7) rests on two keys: `applied_triggers.id` (the business fact, e.g.
+ * Exactly once (docs/operating.md) rests on two keys: `applied_triggers.id` (the business fact, e.g.
  * `shopify:order:123`) answers a redelivery — or another platform's event for the same fact —
  * as a duplicate; and each earn's idempotency key `earn:<trigger>:<rule>` stops a concurrent
  * twin at the unique index (the loser rolls back and retries into the duplicate answer).

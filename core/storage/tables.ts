@@ -425,7 +425,7 @@ export const expiryNotices = table(
 );
 
 /**
- * The inbox (SPEC §3): every verified webhook delivery with its raw body, the trigger events it
+ * The inbox (docs/api.md, "Inbox"): every verified webhook delivery with its raw body, the trigger events it
  * became and what came of them, so support can see why a customer did or did not get points and
  * `replay` can run it again. status: `accepted` | `ignored` | `rejected` | `failed`.
  */

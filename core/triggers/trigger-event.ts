@@ -1,5 +1,5 @@
 /**
- * Trigger events (SPEC §4): what connectors produce and the rules consume. One shape whatever
+ * Trigger events (docs/adding-a-connector.md): what connectors produce and the rules consume. One shape whatever
  * the platform, so the program's rules never know where an order came from except through
  * `source` and `order.channel`.
  *
@@ -10,7 +10,7 @@
  * - platform ids are strings (Shopify ids exceed 2^53);
  * - `id` is the business fact, not the delivery: `shopify:order:820982911946154508` is the
  *   same for `orders/paid` and a redelivery of it, so the ledger earns once per order whatever
- *   announced it (SPEC §7). Stripe keys a purchase by its PaymentIntent for the same reason.
+ *   announced it (core/triggers/order-identity.ts). Stripe keys a purchase by its PaymentIntent for the same reason.
  */
 
 export interface TriggerCustomer {
@@ -50,7 +50,7 @@ export interface OrderFacts {
   currency: string;
   /**
    * The amount points are earned on: paid, after discounts, shipping and tax excluded where the
-   * platform reports them (SPEC §5). Minor units.
+   * platform reports them (docs/program.md). Minor units.
    */
   amount: number;
   /** The whole charge including shipping and tax, minor units, for reference. */

@@ -68,7 +68,7 @@ describe('earns in a batch (w.postMany(earnMany, …))', () => {
     expect((await events()).length).toBe(2);
   });
 
-  it('applies each key once when batches that share keys race (SPEC §7: exactly once)', async () => {
+  it('applies each key once when batches that share keys race (exactly once, docs/operating.md)', async () => {
     const members = [await h.enroll({ email: 'a@example.com' }), await h.enroll({ email: 'b@example.com' })];
     const input = (i: number) => ({ memberId: members[i % 2]!.id, points: 1 + i, idempotencyKey: `race-${i}`, why });
     // Four writers at once, each with keys 0–59 in its own order: every key in every batch.

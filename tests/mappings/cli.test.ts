@@ -3,11 +3,11 @@ import { tmpdir } from 'node:os';
 import { relative } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BIN } from '../helpers/hub-process.js';
-import { mappingDir, SPEC_EXAMPLE } from './fixtures.js';
+import { mappingDir, DOCS_EXAMPLE } from './fixtures.js';
 
 /**
  * `loyalty-hub mappings check|preview` as a separate process, with the real connector folders
- * and no provider secrets (none are inherited): the SPEC §6 example uses the `slack` adapter.
+ * and no provider secrets (none are inherited): the docs/mappings.md example uses the `slack` adapter.
  */
 function cli(args: string[], cwd = tmpdir(), extraEnv: Record<string, string> = {}): Promise<{ status: number | null; stdout: string; stderr: string }> {
   const inherited = Object.entries(process.env).filter(([k]) => !/^(SLACK|SENDGRID|TWILIO|ZENDESK|WEBHOOK)_|^LOYALTY_MAPPINGS$/.test(k));
@@ -23,9 +23,9 @@ function cli(args: string[], cwd = tmpdir(), extraEnv: Record<string, string> = 
   });
 }
 
-const good = mappingDir({ 'large-redemption-slack.yaml': SPEC_EXAMPLE });
+const good = mappingDir({ 'large-redemption-slack.yaml': DOCS_EXAMPLE });
 const bad = mappingDir({
-  'large-redemption-slack.yaml': SPEC_EXAMPLE,
+  'large-redemption-slack.yaml': DOCS_EXAMPLE,
   'typos.yaml': 'on: reward.redeem\nsend:\n  adapter: slak\n',
   'template.yaml': 'on: points.earned\nsend:\n  adapter: slack\n  channel: "#x"\n  text: "{{ member.nick }}"\n',
 });

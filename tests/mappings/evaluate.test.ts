@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadMappings, mappingActionsFor, type EvaluationError, type Mapping } from '../../core/mappings/index.js';
-import { adapters, balance, event, mappingDir, member, SPEC_EXAMPLE } from './fixtures.js';
+import { adapters, balance, event, mappingDir, member, DOCS_EXAMPLE } from './fixtures.js';
 
 let cleanup: (() => void)[] = [];
 afterEach(() => {
@@ -30,7 +30,7 @@ send:
 
 describe('mapping evaluation', () => {
   it('fires exactly when the condition holds: points >= 5000, on both sides of the boundary', () => {
-    const mappings = load({ 'large-redemption-slack.yaml': SPEC_EXAMPLE });
+    const mappings = load({ 'large-redemption-slack.yaml': DOCS_EXAMPLE });
     const extras = { member, reward: { id: 'rwd_1', name: 'Espresso machine', points: 5000 } };
     expect(mappingActionsFor(mappings, event('reward.redeemed', { points: 4999 }), extras)).toEqual([]);
     expect(mappingActionsFor(mappings, event('reward.redeemed', { points: 5000 }), extras)).toEqual([

@@ -44,8 +44,8 @@ export function balance(available: number) {
   return { available, pending: 0, locked: 0, spent: 0, expired: 0, lifetimeEarned: available };
 }
 
-/** SPEC §6's example mapping, as a marketer would write it. */
-export const SPEC_EXAMPLE = `# mappings/large-redemption-slack.yaml
+/** docs/mappings.md's first example mapping, as a marketer would write it. */
+export const DOCS_EXAMPLE = `# mappings/large-redemption-slack.yaml
 name: large-redemption-slack
 on: reward.redeemed
 when: points >= 5000

@@ -1,5 +1,5 @@
 /**
- * SPEC §7: an acknowledged (2xx) event is durable — killing the process right after the answer
+ * docs/operating.md: an acknowledged (2xx) event is durable — killing the process right after the answer
  * loses nothing. The hub is killed with SIGKILL (no shutdown code runs) the moment the answers
  * arrive, restarted on the same database, and must show every acknowledged write — events from
  * the API and signed platform webhooks alike.

@@ -1,5 +1,5 @@
 /**
- * The program file: the shipped one loads and says what SPEC §5 says; a broken one is refused
+ * The program file: the shipped one loads and says what docs/program.md says; a broken one is refused
  * with messages naming the file, the line, the rule and the field — at load and at start.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -32,7 +32,7 @@ describe('config/program.yaml as shipped', () => {
     expect(() => loadProgramFile()).not.toThrow();
   });
 
-  it('says what SPEC §5 says', () => {
+  it('says what docs/program.md says', () => {
     const program = loadProgramFile(SHIPPED);
     const c = program.config;
     expect(c.defaults).toEqual({ pendingDays: 0, expiry: { afterDays: 365 } });

@@ -1,11 +1,11 @@
 /**
- * The shipped config/program.yaml reproduces SPEC §5, seen through the HTTP API the way a
+ * The shipped config/program.yaml reproduces the default program (docs/program.md), seen through the HTTP API the way a
  * merchant's storefront sees it.
  */
 import { describe, expect, it } from 'vitest';
 import { DAY, HOUR, T0, earnedByRule, iso, programHarness } from './program-harness.js';
 
-describe('the shipped program (SPEC §5)', () => {
+describe('the shipped program (docs/program.md)', () => {
   const p = programHarness();
 
   it('an order paying 123.45 USD earns 123 points for a Bronze member, active at once, expiring in 365 days', async () => {

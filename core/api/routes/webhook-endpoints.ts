@@ -1,5 +1,5 @@
 /**
- * Subscriptions for signed outbound webhooks (SPEC §3): an endpoint URL, an optional event-type
+ * Subscriptions for signed outbound webhooks (docs/api.md, "Webhook endpoints"): an endpoint URL, an optional event-type
  * filter, and a signing secret shown on creation and on rotation only. The `webhook` adapter
  * signs each message per Standard Webhooks; a rotation keeps the previous secret signing for an
  * overlap so receivers can switch without missing a message.
@@ -75,7 +75,7 @@ const CreateInput = z
       .array(z.enum(LOYALTY_EVENT_TYPES))
       .max(LOYALTY_EVENT_TYPES.length)
       .optional()
-      .openapi({ description: 'Loyalty event types to send (SPEC §4); omitted or empty: every type.', example: ['points.earned', 'tier.upgraded'] }),
+      .openapi({ description: 'Loyalty event types to send (docs/mappings.md, "Events"); omitted or empty: every type.', example: ['points.earned', 'tier.upgraded'] }),
     idempotencyKey: z.string().max(255).optional(),
   })
   .openapi('CreateWebhookEndpoint');

@@ -10,7 +10,7 @@ import { paymentSchema, type SquarePayment } from './schemas.js';
 /**
  * `payment.created` / `payment.updated` → `order.paid` once the payment is COMPLETED.
  *
- * The purchase is keyed by the payment (`square:order:<payment id>`), which every event about it
+ * The purchase's order id is the payment's (the core keys it `square:order:<payment id>`), which every event about it
  * names: `payment.created` and each later `payment.updated` of the same payment are one fact, and
  * a refund — which names its payment, while its `order_id` is a new order Square creates for the
  * refund — finds the purchase it reverses. An order paid with two tenders (card + cash) earns on

@@ -33,7 +33,7 @@ export function orderPaid(order: JsonObject): NormalizeResult {
 }
 
 /**
- * orders/paid → `order.paid`, keyed `shopify:order:<order id>`: a redelivery, or the same order
+ * orders/paid → `order.paid`, which the core keys `shopify:order:<order id>`: a redelivery, or the same order
  * announced again, is the same fact and earns once.
  */
 export function orderPaidEvent(order: JsonObject): PlatformTrigger {
@@ -57,39 +57,6 @@ export function orderPaidEvent(order: JsonObject): PlatformTrigger {
     lineItems: objectsOf(order.line_items).map(({ item, index }) => lineItemOf(item, index, currency)),
   });
   return withoutUndefined({ type: 'order.paid' as const, source: 'shopify', occurredAt, customer, order: facts });
-}
-
-/**
- * Financial statuses of an order whose money was never captured: orders/paid never came, so
- * nothing was earned. Announcing its cancellation would only leave the core an unmatched
- * take-back (parked, then an exception for support) — and most cancellations are of exactly such
- * abandoned or voided orders.
- */
-const NEVER_PAID = new Set(['pending', 'authorized', 'voided', 'expired']);
-
-/**
- * orders/cancelled → `order.cancelled`, keyed `shopify:cancel:<order id>`, unless the order was
- * never paid.
- */
-export function orderCancelled(order: JsonObject): NormalizeResult {
-  const status = textOf(order.financial_status);
-  if (status !== undefined && NEVER_PAID.has(status)) {
-    return { status: 'ignored', reason: `the cancelled order was never paid (financial_status ${status}): no points to take back` };
-  }
-  return { status: 'events', events: [orderCancelledEvent(order)] };
-}
-
-function orderCancelledEvent(order: JsonObject): PlatformTrigger {
-  const { id, occurredAt } = requireFields<{ id: string; occurredAt: number }>('orders/cancelled payload', {
-    id: [idOf(order.id), '/id', 'the order id is required'],
-    occurredAt: [
-      epochMsOf(order.cancelled_at) ?? epochMsOf(order.updated_at),
-      '/cancelled_at',
-      'an ISO 8601 timestamp is required (cancelled_at or updated_at)',
-    ],
-  });
-  const customer = orderCustomer(order);
-  return withoutUndefined({ type: 'order.cancelled' as const, source: 'shopify', occurredAt, customer, order: { id } });
 }
 
 /**

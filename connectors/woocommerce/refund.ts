@@ -2,7 +2,8 @@ import type { TriggerCustomer } from '../../core/triggers/trigger-event.js';
 import type { PlatformTrigger } from '../../core/triggers/order-identity.js';
 import { currencyOf, idOf, minorUnitsAt, objectsOf, requireFields, withoutUndefined, type JsonObject } from './fields.js';
 
-interface OrderChange {
+/** What an order's save says about when and who, for the refunds and cancellation it announces. */
+export interface OrderChange {
   orderId: string;
   occurredAt: number;
   customer: TriggerCustomer | undefined;
@@ -10,7 +11,7 @@ interface OrderChange {
 
 /**
  * One `order.refunded` per entry of the order's `refunds[]` (`{id, reason, total}`; older
- * versions `{id, refund, total}`), keyed `woocommerce:refund:<refund id>`. Every save of the order
+ * versions `{id, refund, total}`), which the core keys `woocommerce:refund:<refund id>`. Every save of the order
  * lists all its refunds again; the ids are stable, so the core applies each refund once and a
  * growing list only adds the new one. WooCommerce writes refund totals negative ("-10.00"): the
  * amount is its absolute value. A refund of 0 returned no money and takes no points back.
@@ -38,7 +39,7 @@ export function refundEvents(order: JsonObject, change: OrderChange): PlatformTr
 }
 
 /**
- * Status `refunded`: the whole order went back. Keyed `woocommerce:refund:<order id>:full` (one
+ * Status `refunded`: the whole order went back. Its refund id `<order id>:full` (one
  * per order), with `full: true` so the core takes back whatever the order still has earned,
  * whatever the partial refunds before it already took.
  */
@@ -49,17 +50,6 @@ export function fullRefundEvent(order: JsonObject, change: OrderChange): Platfor
     occurredAt: change.occurredAt,
     customer: change.customer,
     refund: { orderId: change.orderId, refundId: `${change.orderId}:full`, currency: orderCurrency(order), full: true },
-  });
-}
-
-/** Status `cancelled` → `order.cancelled`, keyed `woocommerce:cancel:<order id>`. */
-export function cancelledEvent(change: OrderChange): PlatformTrigger {
-  return withoutUndefined({
-    type: 'order.cancelled' as const,
-    source: 'woocommerce',
-    occurredAt: change.occurredAt,
-    customer: change.customer,
-    order: { id: change.orderId },
   });
 }
 
