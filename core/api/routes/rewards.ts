@@ -21,7 +21,7 @@ function storeCodesField(platforms: readonly string[]) {
   const platform = platforms.length ? z.enum(platforms as [string, ...string[]], { error }) : z.never({ error });
   return z
     .array(platform)
-    .max(Math.max(platforms.length, 1))
+    .max(20)
     .optional()
     .openapi({ description: 'Create the voucher as a code in these stores too (through the outbox); deleted there when the redemption is reversed unused.' });
 }
