@@ -16,6 +16,7 @@ import type { AbstractFetchFunc } from '@shopify/shopify-api/runtime';
 import { classifyHttp, parseRetryAfter, type OutboundAdapter, type SendContext, type SendOutcome } from '../../core/outbound/adapter.js';
 import { formatMinorUnits } from '../../core/triggers/money.js';
 import {
+  readStoreCodeOptions,
   storeCodeOptions,
   type StoreCodeCreateOptions,
   type StoreCodeDeleteOptions,
@@ -218,7 +219,10 @@ export function createShopifyStoreCodeAdapter(config: ShopifyStoreCodeConfig): O
   return {
     name: 'shopify',
     options: storeCodeOptions,
-    async send(options, context): Promise<SendOutcome> {
+    async send(stored, context): Promise<SendOutcome> {
+      const read = readStoreCodeOptions(stored);
+      if ('error' in read) return { status: 'permanent', error: `shopify: the delivery's options are not store-code options: ${read.error}` };
+      const { options } = read;
       const done = options.action === 'create' ? 'created' : 'deleted';
       if (!shop || (!staticToken && !tokens)) {
         const missing = [!shop && 'SHOPIFY_SHOP', !staticToken && !tokens && 'SHOPIFY_ADMIN_ACCESS_TOKEN (or SHOPIFY_CLIENT_ID)'].filter(Boolean).join(' and ');

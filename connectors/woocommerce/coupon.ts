@@ -9,6 +9,7 @@ import wooCommerceRestApiModule from '@woocommerce/woocommerce-rest-api';
 import { classifyHttp, type OutboundAdapter, type SendContext, type SendOutcome } from '../../core/outbound/adapter.js';
 import { formatMinorUnits } from '../../core/triggers/money.js';
 import {
+  readStoreCodeOptions,
   storeCodeOptions,
   type StoreCodeCreateOptions,
   type StoreCodeDeleteOptions,
@@ -128,7 +129,10 @@ export function createWooCommerceStoreCodeAdapter(config: WooCommerceStoreCodeCo
   return {
     name: 'woocommerce',
     options: storeCodeOptions,
-    async send(options, context): Promise<SendOutcome> {
+    async send(stored, context): Promise<SendOutcome> {
+      const read = readStoreCodeOptions(stored);
+      if ('error' in read) return { status: 'permanent', error: `woocommerce: the delivery's options are not store-code options: ${read.error}` };
+      const { options } = read;
       if (!url || !consumerKey || !consumerSecret) {
         const missing = [!url && 'WOOCOMMERCE_URL', !consumerKey && 'WOOCOMMERCE_CONSUMER_KEY', !consumerSecret && 'WOOCOMMERCE_CONSUMER_SECRET'].filter(Boolean).join(', ');
         return { status: 'permanent', error: `woocommerce: store codes are not configured (set ${missing}); no coupon ${options.action === 'create' ? 'created' : 'deleted'} for ${options.code}` };

@@ -59,3 +59,28 @@ export const storeCodeOptions = z
 export type StoreCodeOptions = z.infer<typeof storeCodeOptions>;
 export type StoreCodeCreateOptions = z.infer<typeof storeCodeCreateOptions>;
 export type StoreCodeDeleteOptions = z.infer<typeof storeCodeDeleteOptions>;
+
+/**
+ * What an adapter reads at send time: the options checked again (the dispatcher hands over what
+ * was stored), failing closed. Deliveries queued before the shared options existed carry the old
+ * per-store create shapes (Shopify `title`/`startsAt`/`endsAt`, WooCommerce `description`/
+ * `expiresAt`, no `action`): they are read as `create`, so an upgrade with deliveries pending
+ * still creates their codes.
+ */
+export function readStoreCodeOptions(raw: unknown): { options: StoreCodeOptions } | { error: string } {
+  let candidate = raw;
+  if (raw && typeof raw === 'object' && !('action' in raw)) {
+    const { title, description, startsAt, endsAt, expiresAt, ...rest } = raw as Record<string, unknown>;
+    candidate = {
+      action: 'create',
+      ...rest,
+      title: title ?? description,
+      // WooCommerce's old shape had no start: its coupons start when created, and it is not sent.
+      startsAt: startsAt ?? new Date(0).toISOString(),
+      expiresAt: endsAt !== undefined ? endsAt : expiresAt,
+    };
+  }
+  const parsed = storeCodeOptions.safeParse(candidate);
+  if (parsed.success) return { options: parsed.data };
+  return { error: parsed.error.issues.map((i) => `${i.path.join('.') || '(options)'}: ${i.message}`).join('; ') };
+}

@@ -120,6 +120,31 @@ describe('shopify store codes: the adapter', () => {
     });
   });
 
+  it('still creates the code of a delivery queued in the old Shopify shape (no action, endsAt), and refuses options that are none', async () => {
+    const seen = shop(GRAPHQL);
+    const { action: _a, expiresAt, ...rest } = options();
+    const legacy = { ...rest, endsAt: expiresAt } as unknown as StoreCodeCreateOptions;
+    expect(await adapter().send(legacy, context())).toMatchObject({ status: 'delivered' });
+    expect(seen[0]!.body.variables.basicCodeDiscount).toMatchObject({ code: 'K7QF-M2XP-9TBA-C4RH', endsAt: '2025-04-15T12:00:00.000Z' });
+    const garbage = { action: 'delete' } as unknown as StoreCodeCreateOptions;
+    expect(await adapter().send(garbage, context())).toMatchObject({ status: 'permanent', error: expect.stringMatching(/^shopify: the delivery's options are not store-code options: code/) });
+    expect(seen).toHaveLength(1);
+  });
+
+  it('does not delete a discount the hub did not make (another title): a dead letter naming the code', async () => {
+    const seen: string[] = [];
+    server.use(
+      http.post(GRAPHQL, async ({ request }) => {
+        const body = (await request.json()) as { query: string };
+        seen.push(body.query);
+        return HttpResponse.json({ data: { codeDiscountNodeByCode: { id: 'gid://shopify/DiscountCodeNode/9', codeDiscount: { __typename: 'DiscountCodeBasic', title: 'Spring pool codes' } } } });
+      }),
+    );
+    const del = { action: 'delete', code: 'POOL-0001', redemptionId: 'rdm_01JX4A' } as unknown as StoreCodeCreateOptions;
+    expect(await adapter().send(del, context())).toMatchObject({ status: 'permanent', error: expect.stringMatching(/code POOL-0001 .*was not made by the hub; not deleted/) });
+    expect(seen).toHaveLength(1);
+  });
+
   it('formats fixed amounts by the currency exponent: 1000 JPY → "1000", 1050 USD → "10.50", 1500 KWD → "1.500"', async () => {
     const seen = shop(GRAPHQL);
     await adapter().send(options({ value: 1000, currency: 'JPY' }), context());

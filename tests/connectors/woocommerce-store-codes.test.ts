@@ -88,6 +88,21 @@ const exists = () =>
   HttpResponse.json({ code: 'woocommerce_rest_coupon_code_already_exists', message: 'The coupon code already exists', data: { status: 400 } }, { status: 400 });
 
 describe('woocommerce store codes: the adapter', () => {
+  it('does not delete a coupon the hub did not make for that redemption: a dead letter', async () => {
+    const seen = store('get', COUPONS, () => HttpResponse.json([{ id: 31, code: 'pool-0001', meta_data: [] }]));
+    const del = { action: 'delete', code: 'POOL-0001', redemptionId: 'rdm_01JX4A' } as unknown as StoreCodeCreateOptions;
+    expect(await adapter().send(del, context())).toMatchObject({ status: 'permanent', error: expect.stringMatching(/coupon 31 with code POOL-0001 was not made by the hub/) });
+    expect(seen.map((r) => r.url.searchParams.get('code'))).toEqual(['POOL-0001']);
+  });
+
+  it('still creates the coupon of a delivery queued in the old WooCommerce shape (no action, description)', async () => {
+    const seen = store('post', COUPONS);
+    const { action: _a, title, startsAt: _s, ...rest } = options();
+    const legacy = { ...rest, description: title } as unknown as StoreCodeCreateOptions;
+    expect(await adapter().send(legacy, context())).toMatchObject({ status: 'delivered' });
+    expect(seen[0]!.body).toMatchObject({ code: 'K7QF-M2XP-9TBA-C4RH', description: title, date_expires_gmt: '2025-04-15T12:00:00' });
+  });
+
   it('POSTs the coupon to /wp-json/wc/v3/coupons with Basic auth on https and the exact body', async () => {
     const seen = store('post', COUPONS);
     const outcome = await adapter().send(options(), context());
