@@ -3,7 +3,8 @@
  * code at the shop's checkout, created through the Admin GraphQL API (`discountCodeBasicCreate`)
  * with `@shopify/shopify-api`; a redemption reversed while the code is unused deletes it
  * (`codeDiscountNodeByCode` then `discountCodeDelete`). The deliveries come from the core's
- * store-code router with the shared options (core/rewards/store-code-options.ts). Two ways to authenticate, both for an app the merchant owns:
+ * store-code router with the shared options (core/rewards/store-code-options.ts). Two ways to
+ * authenticate, both for an app the merchant owns:
  * - an admin-created custom app's Admin API access token (`SHOPIFY_ADMIN_ACCESS_TOKEN`, `shpat_…`,
  *   does not expire; Shopify no longer lets merchants create such apps since 2026-01-01, existing
  *   ones keep working);
@@ -17,6 +18,7 @@ import { classifyHttp, parseRetryAfter, type OutboundAdapter, type SendContext, 
 import { formatMinorUnits } from '../../core/triggers/money.js';
 import {
   readStoreCodeOptions,
+  STORE_CODE_TITLE_PREFIX,
   storeCodeOptions,
   type StoreCodeCreateOptions,
   type StoreCodeDeleteOptions,
@@ -76,9 +78,6 @@ export const DISCOUNT_CODE_DELETE = `mutation LoyaltyHubStoreCodeDelete($id: ID!
     userErrors { field code message }
   }
 }`;
-
-/** The title prefix of every discount the hub creates (core/rewards/store-code-router.ts). */
-export const HUB_DISCOUNT_TITLE = 'Loyalty reward:';
 
 export interface ShopifyStoreCodeConfig {
   /** `SHOPIFY_SHOP`: `example.myshopify.com` (a scheme or trailing slash is tolerated). */
@@ -300,7 +299,7 @@ async function deleteCode(client: GraphqlClient, options: StoreCodeDeleteOptions
   const node = found.data?.codeDiscountNodeByCode;
   if (!node) return { status: 'delivered', statusCode: 200 };
   const title = node.codeDiscount?.title;
-  if (typeof title !== 'string' || !title.startsWith(HUB_DISCOUNT_TITLE)) {
+  if (typeof title !== 'string' || !title.startsWith(STORE_CODE_TITLE_PREFIX)) {
     return {
       status: 'permanent',
       statusCode: 200,

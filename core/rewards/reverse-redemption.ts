@@ -5,7 +5,7 @@
  * reward (at a till, or at a store's checkout: core/rewards/store-vouchers.ts). A reward that
  * asked for store codes gets its unused code deleted at those stores through the outbox: the
  * `points.reversed` event carries `voucherCode` and `storeCodes` for the core's store-code router
- * (core/rewards/store-code-router.ts; docs/api.md, "Reversing a redemption").
+ * (core/rewards/store-code-router.ts; docs/api.md, "Rewards, redemption and checkout").
  */
 import type { Writer } from '../commit/writer.js';
 import { and, eq, sql } from 'drizzle-orm';

@@ -15,6 +15,9 @@ import type { RewardKind } from './catalog.js';
 /** Reward kinds as the catalog names them (`reward.redeemed` → `data.reward.kind`). */
 export const REWARD_KINDS = ['voucher', 'fixed_discount', 'percentage_discount', 'free_product', 'points_as_payment'] as const satisfies readonly RewardKind[];
 
+/** How the title of every code the hub makes at a store begins: how an adapter knows a code is the hub's. */
+export const STORE_CODE_TITLE_PREFIX = 'Loyalty reward:';
+
 const code = z
   .string()
   .trim()

@@ -15,7 +15,7 @@
 import { connectorStatus, type ConnectorDefinition, type ConnectorRouter } from '../connectors/definition.js';
 import type { LoyaltyEvent } from '../outbox/loyalty-events.js';
 import type { Route, Router } from '../outbox/routes.js';
-import { storeCodeOptions, type StoreCodeCreateOptions, type StoreCodeOptions } from './store-code-options.js';
+import { STORE_CODE_TITLE_PREFIX, storeCodeOptions, type StoreCodeCreateOptions, type StoreCodeOptions } from './store-code-options.js';
 
 export const storeCodeRouteName = (store: string): string => `store-code:${store}`;
 
@@ -68,7 +68,7 @@ export function storeCodeRoute(event: LoyaltyEvent, store: { name: string; adapt
     candidate = {
       action: 'create',
       code,
-      title: `Loyalty reward: ${typeof reward.name === 'string' ? reward.name : 'reward'} (redemption ${String(data.redemptionId)}${memberPart})`.slice(0, 255),
+      title: `${STORE_CODE_TITLE_PREFIX} ${typeof reward.name === 'string' ? reward.name : 'reward'} (redemption ${String(data.redemptionId)}${memberPart})`.slice(0, 255),
       startsAt: event.occurredAt,
       expiresAt: typeof data.voucherExpiresAt === 'string' ? data.voucherExpiresAt : null,
       redemptionId: data.redemptionId as string,
