@@ -305,6 +305,20 @@ describe('storeCodes of a reward: the store platforms the hub discovered', () =>
   });
 });
 
+describe('storeCodes of a reward on a hub without store connectors', () => {
+  const h = hubHarness({ connectors: [] });
+
+  it('refuses every platform, naming it, and still documents the field', async () => {
+    const res = await h.call('POST', '/v1/rewards', { body: { name: '$10 off', kind: 'fixed_discount', value: 1000, currency: 'USD', cost: 500, storeCodes: ['shopify'] } });
+    expect(res.status).toBe(400);
+    expect((await json<{ errors: { message: string }[] }>(res)).errors).toEqual([
+      expect.objectContaining({ message: `unknown store platform "shopify"; the hub's store platforms: none (no store connector is installed)` }),
+    ]);
+    const doc = await json<{ components: { schemas: Record<string, { properties: Record<string, unknown> }> } }>(await h.hub.app.request('/openapi.json'));
+    expect(doc.components.schemas.RewardInput!.properties.storeCodes).toMatchObject({ type: 'array', items: { type: 'string' } });
+  });
+});
+
 describe('adapter option schemas as data', () => {
   it('are read without building any adapter or setting any secret (mappings check)', async () => {
     const definitions = await discoverConnectors();

@@ -18,7 +18,10 @@ const Kind = z.enum(['voucher', 'fixed_discount', 'percentage_discount', 'free_p
 function storeCodesField(platforms: readonly string[]) {
   const known = platforms.length ? platforms.join(', ') : 'none (no store connector is installed)';
   const error = (issue: { input?: unknown }) => `unknown store platform ${JSON.stringify(issue.input)}; the hub's store platforms: ${known}`;
-  const platform = platforms.length ? z.enum(platforms as [string, ...string[]], { error }) : z.never({ error });
+  // No store connector: every name is refused (an empty enum cannot be documented).
+  const platform = platforms.length
+    ? z.enum(platforms as [string, ...string[]], { error })
+    : z.string().superRefine((input, ctx) => ctx.addIssue({ code: 'custom', message: error({ input }) }));
   return z
     .array(platform)
     .max(20)
