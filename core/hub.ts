@@ -11,6 +11,7 @@ import { createWriteBoundary, type Commit } from './commit/commit.js';
 import { connectorStatus, type ConnectorDefinition, type ConnectorStatus, type InboundHandler } from './connectors/definition.js';
 import { discoverConnectors } from './connectors/discover.js';
 import { Ledger } from './ledger/index.js';
+import { storePlatforms } from './rewards/store-code-router.js';
 import type { Program } from './program/compiled-program.js';
 import { DEFAULT_PROGRAM_PATH, loadProgramFile } from './program/load-program.js';
 import { createNotifications, deliveryTimeoutFromEnv, type Notifications } from './outbox/notifications.js';
@@ -110,6 +111,7 @@ export async function createHub(options: HubOptions = {}): Promise<Hub> {
       ledger,
       clock,
       program,
+      storePlatforms: storePlatforms(definitions),
       verifier,
       metrics,
       logger,

@@ -3,6 +3,7 @@ import { getMember } from '../../core/members/members.js';
 import { createHubSpotAdapter } from './adapter.js';
 import { ACTIVITY_NAME, parseActivityProperties } from './events.js';
 import { createHubSpotInbound } from './inbound.js';
+import { hubspotOptions } from './options.js';
 
 /**
  * HubSpot, both ways. In: `POST /webhooks/hubspot` verifies HubSpot's v3 signature (v2 for custom
@@ -74,6 +75,7 @@ export default {
       logger: services.logger,
     });
   },
+  adapter: { name: 'hubspot', options: hubspotOptions },
   createAdapter: (env, services) =>
     createHubSpotAdapter({
       accessToken: env.HUBSPOT_ACCESS_TOKEN,

@@ -3,6 +3,7 @@ import { createSalesforceAdapter } from './adapter.js';
 import { createSalesforceInbound } from './inbound.js';
 import { DEFAULT_LOGIN_URL } from './session.js';
 import { DEFAULT_ACTIVITY_FIELD } from './triggers.js';
+import { salesforceOptions } from './options.js';
 
 /**
  * Salesforce, both ways. In: `POST /webhooks/salesforce` takes Outbound Messages (SOAP, from a
@@ -71,6 +72,7 @@ export default {
       organizationId: env.SALESFORCE_ORGANIZATION_ID ?? '',
       activityField: env.SALESFORCE_ACTIVITY_FIELD || undefined,
     }),
+  adapter: { name: 'salesforce', options: salesforceOptions },
   createAdapter: (env, services) =>
     createSalesforceAdapter({
       loginUrl: env.SALESFORCE_LOGIN_URL || undefined,

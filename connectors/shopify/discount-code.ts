@@ -1,7 +1,10 @@
 /**
  * The outbound half of the Shopify connector: a redeemed reward becomes a single-use discount
  * code at the shop's checkout, created through the Admin GraphQL API (`discountCodeBasicCreate`)
- * with `@shopify/shopify-api`. Two ways to authenticate, both for an app the merchant owns:
+ * with `@shopify/shopify-api`; a redemption reversed while the code is unused deletes it
+ * (`codeDiscountNodeByCode` then `discountCodeDelete`). The deliveries come from the core's
+ * store-code router with the shared options (core/rewards/store-code-options.ts). Two ways to
+ * authenticate, both for an app the merchant owns:
  * - an admin-created custom app's Admin API access token (`SHOPIFY_ADMIN_ACCESS_TOKEN`, `shpat_…`,
  *   does not expire; Shopify no longer lets merchants create such apps since 2026-01-01, existing
  *   ones keep working);
@@ -13,7 +16,14 @@ import type { ApiVersion, GraphqlClient } from '@shopify/shopify-api';
 import type { AbstractFetchFunc } from '@shopify/shopify-api/runtime';
 import { classifyHttp, parseRetryAfter, type OutboundAdapter, type SendContext, type SendOutcome } from '../../core/outbound/adapter.js';
 import { formatMinorUnits } from '../../core/triggers/money.js';
-import { shopifyStoreCodeOptions, type ShopifyStoreCodeOptions } from './store-code-options.js';
+import {
+  readStoreCodeOptions,
+  STORE_CODE_TITLE_PREFIX,
+  storeCodeOptions,
+  type StoreCodeCreateOptions,
+  type StoreCodeDeleteOptions,
+  type StoreCodeOptions,
+} from '../../core/rewards/store-code-options.js';
 
 /**
  * The Admin API version the requests name: the newest the installed SDK knows (its
@@ -47,6 +57,24 @@ export function loadShopifySdk(): Promise<LoadedSdk> {
 export const DISCOUNT_CODE_BASIC_CREATE = `mutation LoyaltyHubStoreCode($basicCodeDiscount: DiscountCodeBasicInput!) {
   discountCodeBasicCreate(basicCodeDiscount: $basicCodeDiscount) {
     codeDiscountNode { id }
+    userErrors { field code message }
+  }
+}`;
+
+/**
+ * The discount that holds a code (Shopify matches codes case-insensitively), with its title for
+ * the check that the hub made it.
+ */
+export const CODE_DISCOUNT_NODE_BY_CODE = `query LoyaltyHubStoreCodeLookup($code: String!) {
+  codeDiscountNodeByCode(code: $code) {
+    id
+    codeDiscount { __typename ... on DiscountCodeBasic { title } }
+  }
+}`;
+
+export const DISCOUNT_CODE_DELETE = `mutation LoyaltyHubStoreCodeDelete($id: ID!) {
+  discountCodeDelete(id: $id) {
+    deletedCodeDiscountId
     userErrors { field code message }
   }
 }`;
@@ -95,7 +123,7 @@ type DiscountValue = { percentage: number } | { discountAmount: { amount: string
  *   voucher instead, which staff check with `POST /v1/vouchers/{code}/use`);
  * - `points_as_payment` → nothing (points pay at checkout through holds, not codes).
  */
-export function shopifyDiscountValue(reward: ShopifyStoreCodeOptions['reward']): { value: DiscountValue } | { skip: string } | { invalid: string } {
+export function shopifyDiscountValue(reward: StoreCodeCreateOptions['reward']): { value: DiscountValue } | { skip: string } | { invalid: string } {
   const percentage = (): { value: DiscountValue } | { invalid: string } =>
     reward.percent !== null && reward.percent > 0 && reward.percent <= 100
       ? { value: { percentage: reward.percent / 100 } }
@@ -125,12 +153,12 @@ export function shopifyDiscountValue(reward: ShopifyStoreCodeOptions['reward']):
 }
 
 /** The `DiscountCodeBasicInput` for one redeemed reward. */
-export function basicCodeDiscountInput(options: ShopifyStoreCodeOptions, value: DiscountValue): Record<string, unknown> {
+export function basicCodeDiscountInput(options: StoreCodeCreateOptions, value: DiscountValue): Record<string, unknown> {
   return {
     title: options.title,
     code: options.code,
     startsAt: options.startsAt,
-    ...(options.endsAt ? { endsAt: options.endsAt } : {}),
+    ...(options.expiresAt ? { endsAt: options.expiresAt } : {}),
     // Anyone holding the code may use it once, like a gift card: the member may check out as a
     // guest or under another e-mail than the hub knows.
     context: { all: 'ALL' },
@@ -164,7 +192,7 @@ export function isCodeTaken(error: UserError): boolean {
  */
 const quietLog = async () => {};
 
-export function createShopifyStoreCodeAdapter(config: ShopifyStoreCodeConfig): OutboundAdapter<ShopifyStoreCodeOptions> {
+export function createShopifyStoreCodeAdapter(config: ShopifyStoreCodeConfig): OutboundAdapter<StoreCodeOptions> {
   const shop = config.shop?.trim() ? shopDomain(config.shop) : undefined;
   const staticToken = config.accessToken?.trim() || undefined;
   const clientId = config.clientId?.trim() || undefined;
@@ -189,15 +217,23 @@ export function createShopifyStoreCodeAdapter(config: ShopifyStoreCodeConfig): O
 
   return {
     name: 'shopify',
-    options: shopifyStoreCodeOptions,
-    async send(options, context): Promise<SendOutcome> {
+    options: storeCodeOptions,
+    async send(stored, context): Promise<SendOutcome> {
+      const read = readStoreCodeOptions(stored);
+      if ('error' in read) return { status: 'permanent', error: `shopify: the delivery's options are not store-code options: ${read.error}` };
+      const { options } = read;
+      const done = options.action === 'create' ? 'created' : 'deleted';
       if (!shop || (!staticToken && !tokens)) {
         const missing = [!shop && 'SHOPIFY_SHOP', !staticToken && !tokens && 'SHOPIFY_ADMIN_ACCESS_TOKEN (or SHOPIFY_CLIENT_ID)'].filter(Boolean).join(' and ');
-        return { status: 'permanent', error: `shopify: store codes are not configured (set ${missing}); no discount code created for ${options.code}` };
+        return { status: 'permanent', error: `shopify: store codes are not configured (set ${missing}); no discount code ${done} for ${options.code}` };
       }
-      const worth = shopifyDiscountValue(options.reward);
-      if ('skip' in worth) return { status: 'skipped', reason: `shopify: ${worth.skip}` };
-      if ('invalid' in worth) return { status: 'permanent', error: `shopify: ${worth.invalid}` };
+      let value: DiscountValue | undefined;
+      if (options.action === 'create') {
+        const worth = shopifyDiscountValue(options.reward);
+        if ('skip' in worth) return { status: 'skipped', reason: `shopify: ${worth.skip}` };
+        if ('invalid' in worth) return { status: 'permanent', error: `shopify: ${worth.invalid}` };
+        value = worth.value;
+      }
       if (context.signal.aborted) return { status: 'retry', error: 'shopify: aborted' };
 
       let accessToken = staticToken;
@@ -216,20 +252,7 @@ export function createShopifyStoreCodeAdapter(config: ShopifyStoreCodeConfig): O
       if (sdk?.token !== accessToken) sdk = { token: accessToken, api: buildSdk(loaded, accessToken) };
       const client = graphqlClient(loaded, sdk.api, shop, accessToken, shopifyGraphqlUrl({ shop, apiUrl: config.apiUrl }));
       try {
-        const response = await client.request<{ discountCodeBasicCreate?: { codeDiscountNode?: { id: string } | null; userErrors: UserError[] } | null }>(
-          DISCOUNT_CODE_BASIC_CREATE,
-          // No idempotency key: discountCodeBasicCreate takes no @idempotent directive. The code
-          // itself is the key — Shopify refuses a second discount with the same code.
-          { variables: { basicCodeDiscount: basicCodeDiscountInput(options, worth.value) }, retries: 0, signal: context.signal },
-        );
-        const payload = response.data?.discountCodeBasicCreate;
-        if (!payload) return { status: 'retry', statusCode: 200, error: 'shopify: the answer has no discountCodeBasicCreate result' };
-        const errors = payload.userErrors ?? [];
-        if (errors.length === 0) {
-          return { status: 'delivered', statusCode: 200, ...(payload.codeDiscountNode?.id ? { providerMessageId: payload.codeDiscountNode.id } : {}) };
-        }
-        if (errors.every(isCodeTaken)) return { status: 'delivered', statusCode: 200 };
-        return { status: 'permanent', statusCode: 200, error: `shopify: discountCodeBasicCreate refused: ${describeUserErrors(errors)}` };
+        return options.action === 'create' ? await createCode(client, options, value!, context) : await deleteCode(client, options, context);
       } catch (error) {
         if (tokens && error instanceof loaded.sdk.HttpResponseError && error.response.code === 401) {
           // A granted token that Shopify no longer takes (revoked, the app reinstalled): forget it,
@@ -241,6 +264,64 @@ export function createShopifyStoreCodeAdapter(config: ShopifyStoreCodeConfig): O
       }
     },
   };
+}
+
+async function createCode(client: GraphqlClient, options: StoreCodeCreateOptions, value: DiscountValue, context: SendContext): Promise<SendOutcome> {
+  const response = await client.request<{ discountCodeBasicCreate?: { codeDiscountNode?: { id: string } | null; userErrors: UserError[] } | null }>(
+    DISCOUNT_CODE_BASIC_CREATE,
+    // No idempotency key: discountCodeBasicCreate takes no @idempotent directive. The code
+    // itself is the key — Shopify refuses a second discount with the same code.
+    { variables: { basicCodeDiscount: basicCodeDiscountInput(options, value) }, retries: 0, signal: context.signal },
+  );
+  const payload = response.data?.discountCodeBasicCreate;
+  if (!payload) return { status: 'retry', statusCode: 200, error: 'shopify: the answer has no discountCodeBasicCreate result' };
+  const errors = payload.userErrors ?? [];
+  if (errors.length === 0) {
+    return { status: 'delivered', statusCode: 200, ...(payload.codeDiscountNode?.id ? { providerMessageId: payload.codeDiscountNode.id } : {}) };
+  }
+  if (errors.every(isCodeTaken)) return { status: 'delivered', statusCode: 200 };
+  return { status: 'permanent', statusCode: 200, error: `shopify: discountCodeBasicCreate refused: ${describeUserErrors(errors)}` };
+}
+
+/**
+ * Deletes the discount holding the code: looked up by code, then `discountCodeDelete` by its id.
+ * A code the shop does not have (never made — a free-product reward —, deleted by hand, deleted
+ * by an earlier attempt whose answer was lost) is done. A discount the hub did not make (its
+ * title does not start with "Loyalty reward:", e.g. a merchant's discount holding an uploaded
+ * pool code among others) is not deleted: deleting it would remove every code it holds, so the
+ * delivery fails for support to look at.
+ */
+async function deleteCode(client: GraphqlClient, options: StoreCodeDeleteOptions, context: SendContext): Promise<SendOutcome> {
+  const found = await client.request<{ codeDiscountNodeByCode?: { id: string; codeDiscount?: { __typename?: string; title?: string } | null } | null }>(
+    CODE_DISCOUNT_NODE_BY_CODE,
+    { variables: { code: options.code }, retries: 0, signal: context.signal },
+  );
+  const node = found.data?.codeDiscountNodeByCode;
+  if (!node) return { status: 'delivered', statusCode: 200 };
+  const title = node.codeDiscount?.title;
+  if (typeof title !== 'string' || !title.startsWith(STORE_CODE_TITLE_PREFIX)) {
+    return {
+      status: 'permanent',
+      statusCode: 200,
+      error: `shopify: the discount holding code ${options.code} (${node.id}) was not made by the hub; not deleted — remove the code by hand in Shopify → Discounts`,
+    };
+  }
+  const response = await client.request<{ discountCodeDelete?: { deletedCodeDiscountId?: string | null; userErrors: UserError[] } | null }>(
+    DISCOUNT_CODE_DELETE,
+    { variables: { id: node.id }, retries: 0, signal: context.signal },
+  );
+  const payload = response.data?.discountCodeDelete;
+  if (!payload) return { status: 'retry', statusCode: 200, error: 'shopify: the answer has no discountCodeDelete result' };
+  const errors = payload.userErrors ?? [];
+  if (errors.length === 0 || errors.every(isNotFound)) {
+    return { status: 'delivered', statusCode: 200, ...(payload.deletedCodeDiscountId ? { providerMessageId: payload.deletedCodeDiscountId } : {}) };
+  }
+  return { status: 'permanent', statusCode: 200, error: `shopify: discountCodeDelete refused: ${describeUserErrors(errors)}` };
+}
+
+/** The discount is gone already (deleted between the look-up and the deletion). */
+function isNotFound(error: UserError): boolean {
+  return error.code === 'NOT_FOUND' || /not (be )?found|does not exist/i.test(error.message);
 }
 
 /** Refresh a granted token this long before Shopify's `expires_in` runs out. */

@@ -1,13 +1,15 @@
 import type { ConnectorDefinition } from '../../core/connectors/definition.js';
 import { createShopifyStoreCodeAdapter } from './discount-code.js';
+import { storeCodeOptions } from '../../core/rewards/store-code-options.js';
 import { createShopifyInbound } from './inbound.js';
-import { createShopifyStoreCodeRouter } from './store-code-router.js';
 
 /**
  * Shopify inbound webhooks (orders/paid, refunds/create, orders/cancelled, customers/create,
  * customers/update) → trigger events; outbound, store codes: a redeemed reward whose catalog
  * entry asks for Shopify codes becomes a single-use discount code (Admin GraphQL
- * `discountCodeBasicCreate`), created through the outbox. Merchant setup: docs/connectors/shopify.md.
+ * `discountCodeBasicCreate`), created through the outbox by the core's store-code router, and
+ * deleted when the redemption is reversed unused; an order carrying a hub voucher code marks it
+ * used (the core, from `discount_codes`). Merchant setup: docs/connectors/shopify.md.
  */
 export default {
   name: 'shopify',
@@ -55,6 +57,10 @@ export default {
     },
   ],
   createInbound: (env) => createShopifyInbound(env.SHOPIFY_API_SECRET ?? ''),
+  adapter: { name: 'shopify', options: storeCodeOptions },
+  // Store codes need the Admin API on top of SHOPIFY_API_SECRET: the shop, and a custom app's
+  // token or a Dev Dashboard app's client ID (docs/connectors/shopify.md, "Store codes").
+  capabilities: { storeCodes: { env: ['SHOPIFY_SHOP', ['SHOPIFY_ADMIN_ACCESS_TOKEN', 'SHOPIFY_CLIENT_ID']] } },
   createAdapter: (env) =>
     createShopifyStoreCodeAdapter({
       shop: env.SHOPIFY_SHOP,
@@ -64,5 +70,4 @@ export default {
       apiUrl: env.SHOPIFY_API_URL || undefined,
       apiSecret: env.SHOPIFY_API_SECRET,
     }),
-  createRouter: ({ env }) => createShopifyStoreCodeRouter(env),
 } satisfies ConnectorDefinition;

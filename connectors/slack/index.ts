@@ -1,5 +1,6 @@
 import type { ConnectorDefinition } from '../../core/connectors/definition.js';
 import { createSlackAdapter } from './adapter.js';
+import { slackOptions } from './options.js';
 
 /**
  * Slack team alerts: `chat.postMessage` through `@slack/web-api`. The bot token needs the
@@ -23,5 +24,6 @@ export default {
       description: 'Base URL override for a proxy or a local stub (default https://slack.com; /api/ is appended)',
     },
   ],
+  adapter: { name: 'slack', options: slackOptions },
   createAdapter: (env) => createSlackAdapter({ token: env.SLACK_BOT_TOKEN ?? '', apiUrl: env.SLACK_API_URL }),
 } satisfies ConnectorDefinition;

@@ -1,6 +1,7 @@
 import type { ConnectorDefinition } from '../../core/connectors/definition.js';
 import { createSquareInbound, squareNotificationUrl } from './inbound.js';
 import { createSquareLoyaltyAdapter } from './loyalty-adapter.js';
+import { squareLoyaltyOptions } from './loyalty-options.js';
 
 /**
  * Square in: `POST /webhooks/square` verifies `x-square-hmacsha256-signature` (HMAC over the
@@ -54,5 +55,6 @@ export default {
       logger: services.logger,
     });
   },
+  adapter: { name: 'square', options: squareLoyaltyOptions },
   createAdapter: (env) => createSquareLoyaltyAdapter({ accessToken: env.SQUARE_ACCESS_TOKEN || undefined, apiUrl: env.SQUARE_API_URL || undefined }),
 } satisfies ConnectorDefinition;

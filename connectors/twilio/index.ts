@@ -1,5 +1,6 @@
 import type { ConnectorDefinition } from '../../core/connectors/definition.js';
 import { createTwilioAdapter } from './adapter.js';
+import { twilioOptions } from './options.js';
 
 export default {
   name: 'twilio',
@@ -11,6 +12,7 @@ export default {
     { env: 'TWILIO_FROM', secret: false, required: true, description: 'Sending phone number in E.164 form, e.g. +14155550100' },
     { env: 'TWILIO_API_URL', secret: false, required: false, description: 'Base URL override for a proxy, sandbox or local stub (default https://api.twilio.com)' },
   ],
+  adapter: { name: 'twilio', options: twilioOptions },
   createAdapter(env) {
     const { TWILIO_ACCOUNT_SID: accountSid, TWILIO_AUTH_TOKEN: authToken, TWILIO_FROM: from, TWILIO_API_URL: apiUrl } = env;
     if (!accountSid || !authToken || !from) {

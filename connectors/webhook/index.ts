@@ -1,6 +1,7 @@
 import type { ConnectorDefinition } from '../../core/connectors/definition.js';
 import { createWebhookAdapter } from './adapter.js';
 import { createEndpointRouter } from './endpoint-router.js';
+import { webhookOptions } from './options.js';
 
 /**
  * Signed outbound webhooks (Standard Webhooks): merchants subscribe their own endpoints through
@@ -11,6 +12,7 @@ export default {
   title: 'Signed webhooks',
   directions: ['outbound'],
   config: [],
+  adapter: { name: 'webhook', options: webhookOptions },
   createAdapter: (_env, { store, commit, outbound }) => createWebhookAdapter({ store, commit, outbound }),
   createRouter: ({ store, logger }) => createEndpointRouter(store, { logger }),
 } satisfies ConnectorDefinition;

@@ -1,12 +1,20 @@
 /**
  * The outbound half of the WooCommerce connector: a redeemed reward becomes a single-use coupon
  * at the store's checkout, created through the REST API (`POST /wp-json/wc/v3/coupons`) with
- * `@woocommerce/woocommerce-rest-api`.
+ * `@woocommerce/woocommerce-rest-api`; a redemption reversed while the coupon is unused deletes it
+ * (`GET coupons?code=…`, then `DELETE coupons/<id>?force=true`). The deliveries come from the
+ * core's store-code router with the shared options (core/rewards/store-code-options.ts).
  */
 import wooCommerceRestApiModule from '@woocommerce/woocommerce-rest-api';
 import { classifyHttp, type OutboundAdapter, type SendContext, type SendOutcome } from '../../core/outbound/adapter.js';
 import { formatMinorUnits } from '../../core/triggers/money.js';
-import { wooCommerceStoreCodeOptions, type WooCommerceStoreCodeOptions } from './store-code-options.js';
+import {
+  readStoreCodeOptions,
+  storeCodeOptions,
+  type StoreCodeCreateOptions,
+  type StoreCodeDeleteOptions,
+  type StoreCodeOptions,
+} from '../../core/rewards/store-code-options.js';
 
 /**
  * The SDK is CommonJS compiled from ESM (`exports.default = class …`): Node's ESM import hands
@@ -46,7 +54,7 @@ export type CouponTerms =
  *   (`limit_usage_to_x_items: 1`);
  * - `points_as_payment` → nothing (points pay at checkout through holds, not codes).
  */
-export function couponTerms(reward: WooCommerceStoreCodeOptions['reward']): { terms: CouponTerms } | { skip: string } | { invalid: string } {
+export function couponTerms(reward: StoreCodeCreateOptions['reward']): { terms: CouponTerms } | { skip: string } | { invalid: string } {
   const percent = (): { terms: CouponTerms } | { invalid: string } =>
     reward.percent !== null && reward.percent > 0 && reward.percent <= 100
       ? { terms: { discount_type: 'percent', amount: String(reward.percent) } }
@@ -79,12 +87,12 @@ export function wooGmtDate(iso: string): string {
 }
 
 /** The `POST coupons` body for one redeemed reward (`productId` for a free product). */
-export function couponBody(options: WooCommerceStoreCodeOptions, terms: CouponTerms, productId?: number): Record<string, unknown> {
+export function couponBody(options: StoreCodeCreateOptions, terms: CouponTerms, productId?: number): Record<string, unknown> {
   return {
     code: options.code,
     discount_type: terms.discount_type,
     amount: terms.amount,
-    description: options.description,
+    description: options.title,
     // UTC, so the expiry is the voucher's instant whatever the site's time zone.
     ...(options.expiresAt ? { date_expires_gmt: wooGmtDate(options.expiresAt) } : {}),
     individual_use: true,
@@ -100,35 +108,45 @@ export function couponBody(options: WooCommerceStoreCodeOptions, terms: CouponTe
 
 export const COUPON_EXISTS = 'woocommerce_rest_coupon_code_already_exists';
 
-export function createWooCommerceStoreCodeAdapter(config: WooCommerceStoreCodeConfig): OutboundAdapter<WooCommerceStoreCodeOptions> {
+export function createWooCommerceStoreCodeAdapter(config: WooCommerceStoreCodeConfig): OutboundAdapter<StoreCodeOptions> {
   const url = config.url?.trim() || undefined;
   const consumerKey = config.consumerKey?.trim() || undefined;
   const consumerSecret = config.consumerSecret?.trim() || undefined;
 
+  // One client per send, so that this delivery's abort signal reaches its requests. Redirects
+  // are not followed: axios would turn the POST into a GET (listing coupons, "delivered"),
+  // and the keys go to the configured store only.
+  const client = (context: SendContext) =>
+    new WooCommerceRestApi({
+      url: url!,
+      consumerKey: consumerKey!,
+      consumerSecret: consumerSecret!,
+      version: 'wc/v3',
+      queryStringAuth: config.queryStringAuth ?? false,
+      axiosConfig: { signal: context.signal, maxRedirects: 0 },
+    });
+
   return {
     name: 'woocommerce',
-    options: wooCommerceStoreCodeOptions,
-    async send(options, context): Promise<SendOutcome> {
+    options: storeCodeOptions,
+    async send(stored, context): Promise<SendOutcome> {
+      const read = readStoreCodeOptions(stored);
+      if ('error' in read) return { status: 'permanent', error: `woocommerce: the delivery's options are not store-code options: ${read.error}` };
+      const { options } = read;
       if (!url || !consumerKey || !consumerSecret) {
         const missing = [!url && 'WOOCOMMERCE_URL', !consumerKey && 'WOOCOMMERCE_CONSUMER_KEY', !consumerSecret && 'WOOCOMMERCE_CONSUMER_SECRET'].filter(Boolean).join(', ');
-        return { status: 'permanent', error: `woocommerce: store codes are not configured (set ${missing}); no coupon created for ${options.code}` };
+        return { status: 'permanent', error: `woocommerce: store codes are not configured (set ${missing}); no coupon ${options.action === 'create' ? 'created' : 'deleted'} for ${options.code}` };
+      }
+      if (options.action === 'delete') {
+        if (context.signal.aborted) return { status: 'retry', error: 'woocommerce: aborted' };
+        return deleteCoupon(client(context), options, context);
       }
       const worth = couponTerms(options.reward);
       if ('skip' in worth) return { status: 'skipped', reason: `woocommerce: ${worth.skip}` };
       if ('invalid' in worth) return { status: 'permanent', error: `woocommerce: ${worth.invalid}` };
       if (context.signal.aborted) return { status: 'retry', error: 'woocommerce: aborted' };
 
-      // One client per send, so that this delivery's abort signal reaches its requests. Redirects
-      // are not followed: axios would turn the POST into a GET (listing coupons, "delivered"),
-      // and the keys go to the configured store only.
-      const api = new WooCommerceRestApi({
-        url,
-        consumerKey,
-        consumerSecret,
-        version: 'wc/v3',
-        queryStringAuth: config.queryStringAuth ?? false,
-        axiosConfig: { signal: context.signal, maxRedirects: 0 },
-      });
+      const api = client(context);
 
       let productId: number | undefined;
       if ('freeProductSku' in worth.terms) {
@@ -157,6 +175,45 @@ export function createWooCommerceStoreCodeAdapter(config: WooCommerceStoreCodeCo
       }
     },
   };
+}
+
+type WooCommerceClient = InstanceType<WooCommerceRestApiClass>;
+
+/**
+ * Deletes the coupon with the code for good (`force=true`: coupons would otherwise go to the
+ * trash, where WooCommerce still refuses their code as taken but no longer honours it). A code the
+ * store does not have — never made, deleted by hand, or by an earlier attempt whose answer was
+ * lost — is done, and so is a coupon gone between the look-up and the deletion (404). A coupon
+ * the hub did not make (no `loyalty_hub_redemption_id` of this redemption in its meta data, e.g.
+ * the merchant's own coupon with an uploaded pool code) is not deleted: the delivery fails for
+ * support to look at.
+ */
+async function deleteCoupon(api: WooCommerceClient, options: StoreCodeDeleteOptions, context: SendContext): Promise<SendOutcome> {
+  let coupons: { id?: unknown; code?: unknown; meta_data?: unknown }[];
+  try {
+    const res = (await api.get('coupons', { code: options.code })) as { data?: unknown };
+    coupons = Array.isArray(res.data) ? (res.data as typeof coupons) : [];
+  } catch (error) {
+    return wooCommerceFailure(error, context, 'GET coupons');
+  }
+  // `code` is a search filter; WooCommerce keeps codes in lower case.
+  const coupon = coupons.find((c) => typeof c.id === 'number' && typeof c.code === 'string' && c.code.toLowerCase() === options.code.toLowerCase());
+  if (!coupon) return { status: 'delivered', statusCode: 200 };
+  const meta = Array.isArray(coupon.meta_data) ? (coupon.meta_data as { key?: unknown; value?: unknown }[]) : [];
+  if (!meta.some((m) => m.key === 'loyalty_hub_redemption_id' && m.value === options.redemptionId)) {
+    return {
+      status: 'permanent',
+      statusCode: 200,
+      error: `woocommerce: coupon ${String(coupon.id)} with code ${options.code} was not made by the hub for redemption ${options.redemptionId}; not deleted — remove it by hand (Marketing → Coupons)`,
+    };
+  }
+  try {
+    const res = (await api.delete(`coupons/${String(coupon.id)}`, { force: true })) as { status: number; data?: { id?: unknown } };
+    return { status: 'delivered', statusCode: res.status, providerMessageId: String(coupon.id) };
+  } catch (error) {
+    if (errorResponse(error)?.status === 404) return { status: 'delivered', statusCode: 404 };
+    return wooCommerceFailure(error, context, 'DELETE coupons');
+  }
 }
 
 interface ErrorResponse {

@@ -1,13 +1,15 @@
 import type { ConnectorDefinition } from '../../core/connectors/definition.js';
 import { createWooCommerceStoreCodeAdapter } from './coupon.js';
+import { storeCodeOptions } from '../../core/rewards/store-code-options.js';
 import { createWooCommerceInbound } from './inbound.js';
-import { createWooCommerceStoreCodeRouter } from './store-code-router.js';
 
 /**
  * WooCommerce inbound webhooks (order.created, order.updated, customer.created,
  * customer.updated) → trigger events; outbound, store codes: a redeemed reward whose catalog
  * entry asks for WooCommerce codes becomes a single-use coupon (REST `POST coupons`), created
- * through the outbox. Merchant setup: docs/connectors/woocommerce.md.
+ * through the outbox by the core's store-code router, and deleted when the redemption is reversed
+ * unused; an order carrying a hub voucher code in `coupon_lines` marks it used (the core).
+ * Merchant setup: docs/connectors/woocommerce.md.
  */
 export default {
   name: 'woocommerce',
@@ -52,6 +54,9 @@ export default {
     },
   ],
   createInbound: (env) => createWooCommerceInbound({ secret: env.WOOCOMMERCE_WEBHOOK_SECRET ?? '', paidStatuses: env.WOOCOMMERCE_PAID_STATUSES }),
+  adapter: { name: 'woocommerce', options: storeCodeOptions },
+  // Store codes need REST API keys on top of the webhook secret (docs/connectors/woocommerce.md).
+  capabilities: { storeCodes: { env: ['WOOCOMMERCE_URL', 'WOOCOMMERCE_CONSUMER_KEY', 'WOOCOMMERCE_CONSUMER_SECRET'] } },
   createAdapter: (env) =>
     createWooCommerceStoreCodeAdapter({
       url: env.WOOCOMMERCE_URL,
@@ -59,5 +64,4 @@ export default {
       consumerSecret: env.WOOCOMMERCE_CONSUMER_SECRET,
       queryStringAuth: /^(1|true|yes)$/i.test(env.WOOCOMMERCE_QUERY_STRING_AUTH?.trim() ?? ''),
     }),
-  createRouter: ({ env }) => createWooCommerceStoreCodeRouter(env),
 } satisfies ConnectorDefinition;

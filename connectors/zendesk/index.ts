@@ -1,5 +1,6 @@
 import type { ConnectorDefinition } from '../../core/connectors/definition.js';
 import { createZendeskAdapter } from './adapter.js';
+import { zendeskOptions } from './options.js';
 
 /** Zendesk Support tickets through the REST API (`POST /api/v2/tickets.json`), API-token auth. */
 export default {
@@ -17,6 +18,7 @@ export default {
       description: 'Base URL override for a proxy, a sandbox or a local stub (default https://<subdomain>.zendesk.com)',
     },
   ],
+  adapter: { name: 'zendesk', options: zendeskOptions },
   createAdapter: (env) =>
     createZendeskAdapter({
       subdomain: env.ZENDESK_SUBDOMAIN ?? '',

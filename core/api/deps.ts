@@ -11,4 +11,6 @@ export interface ApiDeps {
   ledger: Ledger;
   clock: () => number;
   program: Program;
+  /** The connectors declaring store codes (core/rewards/store-code-router.ts): what `storeCodes` of a reward may name. */
+  storePlatforms: readonly string[];
 }

@@ -53,6 +53,39 @@ export interface ConnectorDefinition {
    * the inbox, de-duplication and the transaction; the handler only verifies and translates.
    */
   createInbound?: (env: Record<string, string | undefined>, services: InboundServices) => InboundHandler;
+  /**
+   * For an outbound connector: its adapter's name and option schema as data, read without
+   * building the adapter (`loyalty-hub mappings check` on a machine without secrets). The
+   * adapter `createAdapter` builds carries the same name and the same schema object.
+   */
+  adapter?: AdapterDeclaration;
+  /** What the connector does beyond its directions (docs/adding-a-connector.md). */
+  capabilities?: ConnectorCapabilities;
+}
+
+/** An adapter as data: what mapping files name in `send: { adapter: … }` and the options it takes. */
+export interface AdapterDeclaration {
+  name: string;
+  options: OutboundAdapter['options'];
+}
+
+export interface ConnectorCapabilities {
+  /**
+   * A store whose checkout takes the hub's voucher codes (docs/adding-a-connector.md, "Store
+   * codes"): the core's store-code router sends its adapter `store-code:<name>` deliveries with
+   * the shared options (`core/rewards/store-code-options.ts`), and `storeCodes` of rewards may
+   * name it.
+   */
+  storeCodes?: StoreCodesCapability;
+}
+
+export interface StoreCodesCapability {
+  /**
+   * What the store's API needs besides the connector's required variables: each entry is a
+   * variable that must be set, or a list of variables one of which must be. Until they are,
+   * nothing is routed to the store (rather than queueing deliveries that can only fail).
+   */
+  env: (string | readonly string[])[];
 }
 
 export interface InboundServices {

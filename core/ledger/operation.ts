@@ -51,6 +51,8 @@ export interface Applied {
   event: LoyaltyEventType;
   /** The balance row was already written (a credit adds in one statement). */
   balanceSaved?: boolean;
+  /** Fields the caller adds to the event (never replacing the ledger's own, see `announcement`). */
+  eventData?: Record<string, unknown>;
 }
 
 interface OperationBase<I> {
@@ -130,7 +132,8 @@ export async function postOperation<I>(w: Writer, op: LedgerOperation<I, Applied
   if (!applied) return undefined;
   const { transfer, balance, event } = applied;
   if (!applied.balanceSaved) await saveBalance(tx, transfer.memberId, balance);
-  await w.emit(announcement(transfer, balance, event));
+  const announced = announcement(transfer, balance, event);
+  await w.emit(applied.eventData ? { ...announced, data: { ...applied.eventData, ...announced.data } } : announced);
   return { transfer, duplicate: false };
 }
 

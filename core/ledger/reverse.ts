@@ -20,6 +20,8 @@ export interface ReverseInput {
   points?: number;
   idempotencyKey: string;
   why: Why;
+  /** Added to the `points.reversed` event (a redemption's voucher code and store codes). */
+  eventData?: Record<string, unknown>;
 }
 
 /** Takes back (an earn) or gives back (a spend, a capture) part or all of a transfer. */
@@ -42,7 +44,8 @@ export const reverse: LockingOperation<ReverseInput> = {
   },
   async apply(step, input) {
     const original = await getTransfer(step.tx, input.transferId);
-    return original.kind === 'earn' ? reverseEarn(step, original, input) : reverseSpend(step, original, input);
+    const applied = original.kind === 'earn' ? await reverseEarn(step, original, input) : await reverseSpend(step, original, input);
+    return input.eventData ? { ...applied, eventData: input.eventData } : applied;
   },
 };
 

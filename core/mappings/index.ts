@@ -8,6 +8,6 @@ export { evaluateMapping, mappingActionsFor, type MappingOutcome } from './evalu
 export { evaluationScope, type Scope } from './scope.js';
 export { sampleEvent, sampleExtras } from './sample-events.js';
 export { watchMappings, type MappingWatcher, type WatchOptions } from './watch.js';
-export { adapterDescriptors, PLACEHOLDER_SECRET } from './adapters.js';
+export { adapterDescriptors } from './adapters.js';
 export type { Condition } from './condition.js';
 export type { TemplateTree } from './templates.js';

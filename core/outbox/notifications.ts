@@ -11,6 +11,7 @@ import type { OutboundAdapter } from '../outbound/adapter.js';
 import type { OutboundTargets } from '../outbound/guarded-request.js';
 import type { Commit } from '../commit/commit.js';
 import type { Store } from '../storage/store.js';
+import { createStoreCodeRouter, storeCodesMissing } from '../rewards/store-code-router.js';
 import { Dispatcher, type DispatcherOptions } from './dispatcher.js';
 import { parseSchedule } from './retry-schedule.js';
 import type { Route, Router } from './routes.js';
@@ -43,6 +44,7 @@ export async function createNotifications(o: {
   for (const def of definitions) {
     if (!def.createAdapter || !connectorStatus(def, env).enabled) continue;
     const adapter = def.createAdapter(env, { store, commit, outbound: o.outbound });
+    if (adapter.name !== def.adapter?.name) throw new Error(`connectors/${def.name}: createAdapter built "${adapter.name}" but the definition declares adapter "${def.adapter?.name ?? '(none)'}"`);
     adapters.set(adapter.name, adapter);
   }
   // Mappings are checked against every installed adapter, configured or not, so a mapping for
@@ -50,7 +52,15 @@ export async function createNotifications(o: {
   const { adapters: descriptors } = adapterDescriptors([...definitions], env);
   const mappingsDir = resolve(env.LOYALTY_MAPPINGS || 'mappings');
   const mappings = watchMappings(mappingsDir, descriptors, { logger });
-  const connectorRouters: ConnectorRouter[] = definitions.flatMap((d) => (d.createRouter ? [d.createRouter({ store, commit, logger, env })] : []));
+  const connectorRouters: ConnectorRouter[] = [
+    ...definitions.flatMap((d) => (d.createRouter ? [d.createRouter({ store, commit, logger, env })] : [])),
+    // Store codes: one router for every connector declaring them (core/rewards/store-code-router.ts).
+    createStoreCodeRouter(definitions, env),
+  ];
+  for (const def of definitions) {
+    const missing = def.capabilities?.storeCodes ? storeCodesMissing(def, env) : [];
+    if (missing.length && connectorStatus(def, env).enabled) logger.info('store codes are off for a store until its API access is set', { connector: def.name, missing });
+  }
   await Promise.all(connectorRouters.map((r) => r.refresh()));
 
   // Only actions whose adapter is configured are evaluated and rendered; the others are named

@@ -21,6 +21,7 @@ import { creditGuestOrders, recordOrder } from './orders.js';
 import { memberContext } from './member-standing.js';
 import { postEvaluation } from './post-evaluation.js';
 import { applyRefund, applyParkedRefunds } from './refunds.js';
+import { useStoreVouchers } from '../rewards/store-vouchers.js';
 
 export type ApplyStatus = 'applied' | 'duplicate' | 'guest' | 'parked';
 
@@ -86,6 +87,8 @@ async function applyNew(w: Writer, program: Program, trigger: TriggerEvent): Pro
   if (trigger.type === 'order.refunded' || trigger.type === 'order.cancelled') {
     return applyRefund(w, program, trigger);
   }
+  // Hub vouchers the store honoured in this order become used, in this same write (core/rewards/store-vouchers.ts).
+  if (trigger.type === 'order.paid') await useStoreVouchers(w, trigger);
   // A platform customer account enrolls; a guest (e-mail only) is matched to an existing member
   // by e-mail, else the order waits for that e-mail to enroll.
   const enroll = trigger.type !== 'order.paid' || Boolean(trigger.customer?.platformId || trigger.customer?.aliases?.length);

@@ -19,22 +19,34 @@ export async function findVoucher(db: Db, code: string): Promise<VoucherRow | un
 
 export async function useVoucher(w: Writer, code: string, reference?: string): Promise<VoucherRow> {
   const { tx, now } = w;
-  const { vouchers } = tablesOf(tx);
   const voucher = await findVoucher(tx, code);
   if (!voucher) throw new RewardError('voucher_not_found', 'no such voucher', {});
   if (voucher.status === 'used') throw new RewardError('voucher_used', `voucher used at ${new Date(voucher.usedAt!).toISOString()}`, { usedAt: new Date(voucher.usedAt!).toISOString() });
   if (voucher.status === 'void') throw new RewardError('voucher_void', 'the voucher was cancelled (its redemption was reversed)', {});
   if (voucher.expiresAt !== null && voucher.expiresAt < now) throw new RewardError('voucher_expired', `the voucher expired at ${new Date(voucher.expiresAt).toISOString()}`, {});
+  const used = await markVoucherUsed(w, voucher.code, reference ?? null);
+  if (!used) throw new RewardError('voucher_used', 'the voucher was used a moment ago', {});
+  return used;
+}
+
+/**
+ * The one way a voucher becomes used (a till, or a store's order: ./store-vouchers.ts): a
+ * conditional update from `active`, and `voucher.used` announced in the same write. `undefined`
+ * when the voucher was not active any more (a concurrent use won).
+ */
+export async function markVoucherUsed(w: Writer, code: string, reference: string | null, data: Record<string, unknown> = {}): Promise<VoucherRow | undefined> {
+  const { tx, now } = w;
+  const { vouchers } = tablesOf(tx);
   const [used] = await tx
     .update(vouchers)
-    .set({ status: 'used', usedAt: now, usedReference: reference ?? null })
-    .where(and(eq(vouchers.code, voucher.code), eq(vouchers.status, 'active')))
+    .set({ status: 'used', usedAt: now, usedReference: reference })
+    .where(and(eq(vouchers.code, code), eq(vouchers.status, 'active')))
     .returning();
-  if (!used) throw new RewardError('voucher_used', 'the voucher was used a moment ago', {});
+  if (!used) return undefined;
   await w.emit({
     type: 'voucher.used',
     memberId: used.memberId,
-    data: { code: used.code, rewardId: used.rewardId, redemptionId: used.redemptionId, reference: reference ?? null },
+    data: { code: used.code, rewardId: used.rewardId, redemptionId: used.redemptionId, reference, ...data },
   });
   return used;
 }

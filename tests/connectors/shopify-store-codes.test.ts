@@ -1,6 +1,6 @@
 /**
  * Shopify store codes: a redeemed reward becomes a single-use discount code through Admin GraphQL
- * `discountCodeBasicCreate` (via @shopify/shopify-api), routed by the connector's own router and
+ * `discountCodeBasicCreate` (via @shopify/shopify-api), routed by the core's store-code router and
  * delivered by the outbox. msw stands in for the shop and checks the exact request.
  */
 import { ApiVersion } from '@shopify/shopify-api';
@@ -16,13 +16,12 @@ import {
   shopifyDiscountValue,
   shopifyGraphqlUrl,
 } from '../../connectors/shopify/discount-code.js';
-import { shopifyStoreCodeOptions, type ShopifyStoreCodeOptions } from '../../connectors/shopify/store-code-options.js';
+import { storeCodeOptions, type StoreCodeCreateOptions } from '../../core/rewards/store-code-options.js';
+import { createStoreCodeRouter } from '../../core/rewards/store-code-router.js';
 import { connectorStatus } from '../../core/connectors/definition.js';
-import { silentLogger } from '../../core/observability/logger.js';
 import type { OutboundAdapter, SendContext } from '../../core/outbound/adapter.js';
 import type { LoyaltyEvent } from '../../core/outbox/loyalty-events.js';
 import { tablesOf } from '../../core/storage/prepared.js';
-import type { Store } from '../../core/storage/store.js';
 import { hubHarness, json } from '../helpers/test-hub.js';
 
 const API = 'https://shopify.test';
@@ -47,19 +46,20 @@ function context(overrides: Partial<SendContext> = {}): SendContext {
   };
 }
 
-function adapter(e: Record<string, string | undefined> = env): OutboundAdapter<ShopifyStoreCodeOptions> {
-  return shopify.createAdapter(e) as OutboundAdapter<ShopifyStoreCodeOptions>;
+function adapter(e: Record<string, string | undefined> = env): OutboundAdapter<StoreCodeCreateOptions> {
+  return shopify.createAdapter(e) as OutboundAdapter<StoreCodeCreateOptions>;
 }
 
-type Reward = ShopifyStoreCodeOptions['reward'];
+type Reward = StoreCodeCreateOptions['reward'];
 const tenOff: Reward = { id: 'rwd_ten', name: '$10 off', kind: 'fixed_discount', value: 1000, currency: 'USD', percent: null, productSku: null };
 
-function options(reward: Partial<Reward> = {}, more: Partial<ShopifyStoreCodeOptions> = {}): ShopifyStoreCodeOptions {
+function options(reward: Partial<Reward> = {}, more: Partial<StoreCodeCreateOptions> = {}): StoreCodeCreateOptions {
   return {
+    action: 'create',
     code: 'K7QF-M2XP-9TBA-C4RH',
-    title: 'Loyalty reward: $10 off (rdm_01JX4A)',
+    title: 'Loyalty reward: $10 off (redemption rdm_01JX4A, member mem_1)',
     startsAt: '2025-01-15T12:00:00.000Z',
-    endsAt: '2025-04-15T12:00:00.000Z',
+    expiresAt: '2025-04-15T12:00:00.000Z',
     redemptionId: 'rdm_01JX4A',
     reward: { ...tenOff, ...reward },
     ...more,
@@ -108,7 +108,7 @@ describe('shopify store codes: the adapter', () => {
     expect(req!.body.query).toMatch(/discountCodeBasicCreate\(basicCodeDiscount: \$basicCodeDiscount\)/);
     expect(req!.body.variables).toEqual({
       basicCodeDiscount: {
-        title: 'Loyalty reward: $10 off (rdm_01JX4A)',
+        title: 'Loyalty reward: $10 off (redemption rdm_01JX4A, member mem_1)',
         code: 'K7QF-M2XP-9TBA-C4RH',
         startsAt: '2025-01-15T12:00:00.000Z',
         endsAt: '2025-04-15T12:00:00.000Z',
@@ -118,6 +118,31 @@ describe('shopify store codes: the adapter', () => {
         usageLimit: 1,
       },
     });
+  });
+
+  it('still creates the code of a delivery queued in the old Shopify shape (no action, endsAt), and refuses options that are none', async () => {
+    const seen = shop(GRAPHQL);
+    const { action: _a, expiresAt, ...rest } = options();
+    const legacy = { ...rest, endsAt: expiresAt } as unknown as StoreCodeCreateOptions;
+    expect(await adapter().send(legacy, context())).toMatchObject({ status: 'delivered' });
+    expect(seen[0]!.body.variables.basicCodeDiscount).toMatchObject({ code: 'K7QF-M2XP-9TBA-C4RH', endsAt: '2025-04-15T12:00:00.000Z' });
+    const garbage = { action: 'delete' } as unknown as StoreCodeCreateOptions;
+    expect(await adapter().send(garbage, context())).toMatchObject({ status: 'permanent', error: expect.stringMatching(/^shopify: the delivery's options are not store-code options: code/) });
+    expect(seen).toHaveLength(1);
+  });
+
+  it('does not delete a discount the hub did not make (another title): a dead letter naming the code', async () => {
+    const seen: string[] = [];
+    server.use(
+      http.post(GRAPHQL, async ({ request }) => {
+        const body = (await request.json()) as { query: string };
+        seen.push(body.query);
+        return HttpResponse.json({ data: { codeDiscountNodeByCode: { id: 'gid://shopify/DiscountCodeNode/9', codeDiscount: { __typename: 'DiscountCodeBasic', title: 'Spring pool codes' } } } });
+      }),
+    );
+    const del = { action: 'delete', code: 'POOL-0001', redemptionId: 'rdm_01JX4A' } as unknown as StoreCodeCreateOptions;
+    expect(await adapter().send(del, context())).toMatchObject({ status: 'permanent', error: expect.stringMatching(/code POOL-0001 .*was not made by the hub; not deleted/) });
+    expect(seen).toHaveLength(1);
   });
 
   it('formats fixed amounts by the currency exponent: 1000 JPY → "1000", 1050 USD → "10.50", 1500 KWD → "1.500"', async () => {
@@ -138,7 +163,7 @@ describe('shopify store codes: the adapter', () => {
 
   it('leaves endsAt out for a voucher that never expires', async () => {
     const seen = shop(GRAPHQL);
-    await adapter().send(options({}, { endsAt: null }), context());
+    await adapter().send(options({}, { expiresAt: null }), context());
     expect(seen[0]!.body.variables.basicCodeDiscount).not.toHaveProperty('endsAt');
   });
 
@@ -396,7 +421,7 @@ describe('shopify store codes: a Dev Dashboard app (client credentials grant)', 
   });
 
   it('is routed with SHOPIFY_CLIENT_ID instead of the access token', () => {
-    const r = shopify.createRouter({ store: {} as Store, commit: undefined as never, logger: silentLogger, env: grantEnv });
+    const r = createStoreCodeRouter([shopify], grantEnv);
     expect(r.wants('reward.redeemed')).toBe(true);
   });
 });
@@ -423,11 +448,12 @@ function redeemed(data: Record<string, unknown> = {}, type: LoyaltyEvent['type']
 }
 
 describe('shopify store codes: the router', () => {
-  const router = (e: Record<string, string | undefined> = env) => shopify.createRouter({ store: {} as Store, commit: undefined as never, logger: silentLogger, env: e });
+  const router = (e: Record<string, string | undefined> = env) => createStoreCodeRouter([shopify], e);
 
   it('routes a reward.redeemed asking for Shopify codes to one store-code:shopify delivery with the options fixed', () => {
     const r = router();
     expect(r.wants('reward.redeemed')).toBe(true);
+    expect(r.wants('points.reversed')).toBe(true);
     expect(r.wants('points.earned')).toBe(false);
     const routes = r.router(redeemed(), null);
     expect(routes).toEqual([
@@ -435,16 +461,17 @@ describe('shopify store codes: the router', () => {
         route: 'store-code:shopify',
         adapter: 'shopify',
         options: {
+          action: 'create',
           code: 'K7QF-M2XP-9TBA-C4RH',
-          title: 'Loyalty reward: $10 off (rdm_01JX4A)',
+          title: 'Loyalty reward: $10 off (redemption rdm_01JX4A, member mem_1)',
           startsAt: '2025-01-15T12:00:00.000Z',
-          endsAt: '2025-04-15T12:00:00.000Z',
+          expiresAt: '2025-04-15T12:00:00.000Z',
           redemptionId: 'rdm_01JX4A',
           reward: { id: 'rwd_ten', name: '$10 off', kind: 'fixed_discount', value: 1000, currency: 'USD', percent: null, productSku: null },
         },
       },
     ]);
-    expect(shopifyStoreCodeOptions.safeParse(routes[0]!.options).success).toBe(true);
+    expect(storeCodeOptions.safeParse(routes[0]!.options).success).toBe(true);
   });
 
   it('routes nothing when the reward does not ask for Shopify, there is no voucher code, or the event is another type', () => {
@@ -466,7 +493,7 @@ describe('shopify store codes: the router', () => {
 
   it('routes an event that asks for a code but cannot make one as failed (a dead letter support sees)', () => {
     const [route] = router().router(redeemed({ reward: { id: 'rwd_x', name: 'Odd', kind: 'gift', value: null, currency: null, percent: null, productSku: null } }), null);
-    expect(route).toMatchObject({ route: 'store-code:shopify', adapter: 'shopify', failed: expect.stringMatching(/^reward\.redeemed cannot become a Shopify discount code: reward\.kind/) });
+    expect(route).toMatchObject({ route: 'store-code:shopify', adapter: 'shopify', failed: expect.stringMatching(/^reward\.redeemed cannot become a shopify store code \(create\): reward\.kind/) });
   });
 });
 

@@ -10,13 +10,12 @@ import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import woocommerce from '../../connectors/woocommerce/index.js';
 import { couponTerms, wooGmtDate } from '../../connectors/woocommerce/coupon.js';
-import { wooCommerceStoreCodeOptions, type WooCommerceStoreCodeOptions } from '../../connectors/woocommerce/store-code-options.js';
+import { storeCodeOptions, type StoreCodeCreateOptions } from '../../core/rewards/store-code-options.js';
+import { createStoreCodeRouter } from '../../core/rewards/store-code-router.js';
 import { connectorStatus } from '../../core/connectors/definition.js';
-import { silentLogger } from '../../core/observability/logger.js';
 import type { OutboundAdapter, SendContext } from '../../core/outbound/adapter.js';
 import type { LoyaltyEvent } from '../../core/outbox/loyalty-events.js';
 import { tablesOf } from '../../core/storage/prepared.js';
-import type { Store } from '../../core/storage/store.js';
 import { hubHarness, json } from '../helpers/test-hub.js';
 
 const STORE = 'https://shop.example';
@@ -44,17 +43,19 @@ function context(overrides: Partial<SendContext> = {}): SendContext {
   };
 }
 
-function adapter(e: Record<string, string | undefined> = env): OutboundAdapter<WooCommerceStoreCodeOptions> {
-  return woocommerce.createAdapter(e) as OutboundAdapter<WooCommerceStoreCodeOptions>;
+function adapter(e: Record<string, string | undefined> = env): OutboundAdapter<StoreCodeCreateOptions> {
+  return woocommerce.createAdapter(e) as OutboundAdapter<StoreCodeCreateOptions>;
 }
 
-type Reward = WooCommerceStoreCodeOptions['reward'];
+type Reward = StoreCodeCreateOptions['reward'];
 const tenOff: Reward = { id: 'rwd_ten', name: '$10 off', kind: 'fixed_discount', value: 1000, currency: 'USD', percent: null, productSku: null };
 
-function options(reward: Partial<Reward> = {}, more: Partial<WooCommerceStoreCodeOptions> = {}): WooCommerceStoreCodeOptions {
+function options(reward: Partial<Reward> = {}, more: Partial<StoreCodeCreateOptions> = {}): StoreCodeCreateOptions {
   return {
+    action: 'create',
     code: 'K7QF-M2XP-9TBA-C4RH',
-    description: 'Loyalty reward: $10 off (redemption rdm_01JX4A, member mem_1)',
+    title: 'Loyalty reward: $10 off (redemption rdm_01JX4A, member mem_1)',
+    startsAt: '2025-01-15T12:00:00.000Z',
     expiresAt: '2025-04-15T12:00:00.000Z',
     redemptionId: 'rdm_01JX4A',
     reward: { ...tenOff, ...reward },
@@ -87,6 +88,21 @@ const exists = () =>
   HttpResponse.json({ code: 'woocommerce_rest_coupon_code_already_exists', message: 'The coupon code already exists', data: { status: 400 } }, { status: 400 });
 
 describe('woocommerce store codes: the adapter', () => {
+  it('does not delete a coupon the hub did not make for that redemption: a dead letter', async () => {
+    const seen = store('get', COUPONS, () => HttpResponse.json([{ id: 31, code: 'pool-0001', meta_data: [] }]));
+    const del = { action: 'delete', code: 'POOL-0001', redemptionId: 'rdm_01JX4A' } as unknown as StoreCodeCreateOptions;
+    expect(await adapter().send(del, context())).toMatchObject({ status: 'permanent', error: expect.stringMatching(/coupon 31 with code POOL-0001 was not made by the hub/) });
+    expect(seen.map((r) => r.url.searchParams.get('code'))).toEqual(['POOL-0001']);
+  });
+
+  it('still creates the coupon of a delivery queued in the old WooCommerce shape (no action, description)', async () => {
+    const seen = store('post', COUPONS);
+    const { action: _a, title, startsAt: _s, ...rest } = options();
+    const legacy = { ...rest, description: title } as unknown as StoreCodeCreateOptions;
+    expect(await adapter().send(legacy, context())).toMatchObject({ status: 'delivered' });
+    expect(seen[0]!.body).toMatchObject({ code: 'K7QF-M2XP-9TBA-C4RH', description: title, date_expires_gmt: '2025-04-15T12:00:00' });
+  });
+
   it('POSTs the coupon to /wp-json/wc/v3/coupons with Basic auth on https and the exact body', async () => {
     const seen = store('post', COUPONS);
     const outcome = await adapter().send(options(), context());
@@ -286,7 +302,7 @@ function redeemed(data: Record<string, unknown> = {}, type: LoyaltyEvent['type']
 }
 
 describe('woocommerce store codes: the router', () => {
-  const router = (e: Record<string, string | undefined> = env) => woocommerce.createRouter({ store: {} as Store, commit: undefined as never, logger: silentLogger, env: e });
+  const router = (e: Record<string, string | undefined> = env) => createStoreCodeRouter([woocommerce], e);
 
   it('routes a reward.redeemed asking for WooCommerce codes to one store-code:woocommerce delivery', () => {
     const r = router();
@@ -298,15 +314,17 @@ describe('woocommerce store codes: the router', () => {
         route: 'store-code:woocommerce',
         adapter: 'woocommerce',
         options: {
+          action: 'create',
           code: 'K7QF-M2XP-9TBA-C4RH',
-          description: 'Loyalty reward: $10 off (redemption rdm_01JX4A, member mem_1)',
+          title: 'Loyalty reward: $10 off (redemption rdm_01JX4A, member mem_1)',
+          startsAt: '2025-01-15T12:00:00.000Z',
           expiresAt: '2025-04-15T12:00:00.000Z',
           redemptionId: 'rdm_01JX4A',
           reward: { id: 'rwd_ten', name: '$10 off', kind: 'fixed_discount', value: 1000, currency: 'USD', percent: null, productSku: null },
         },
       },
     ]);
-    expect(wooCommerceStoreCodeOptions.safeParse(routes[0]!.options).success).toBe(true);
+    expect(storeCodeOptions.safeParse(routes[0]!.options).success).toBe(true);
   });
 
   it('routes nothing when the reward does not ask for WooCommerce, there is no voucher code, or the event is another type', () => {
@@ -328,7 +346,7 @@ describe('woocommerce store codes: the router', () => {
 
   it('routes an event that asks for a coupon but cannot make one as failed', () => {
     const [route] = router().router(redeemed({ redemptionId: undefined }), null);
-    expect(route).toMatchObject({ route: 'store-code:woocommerce', failed: expect.stringMatching(/^reward\.redeemed cannot become a WooCommerce coupon: redemptionId/) });
+    expect(route).toMatchObject({ route: 'store-code:woocommerce', failed: expect.stringMatching(/^reward\.redeemed cannot become a woocommerce store code \(create\): redemptionId/) });
   });
 });
 

@@ -10,7 +10,26 @@ import type { FieldError } from '../problem.js';
 
 const Kind = z.enum(['voucher', 'fixed_discount', 'percentage_discount', 'free_product', 'points_as_payment']);
 
-const RewardFields = z.object({
+/**
+ * `storeCodes`: the store platforms the hub discovered (connectors declaring `storeCodes`,
+ * docs/adding-a-connector.md), so validation and the OpenAPI document follow `connectors/`; a
+ * platform the hub does not know is refused, named.
+ */
+function storeCodesField(platforms: readonly string[]) {
+  const known = platforms.length ? platforms.join(', ') : 'none (no store connector is installed)';
+  const error = (issue: { input?: unknown }) => `unknown store platform ${JSON.stringify(issue.input)}; the hub's store platforms: ${known}`;
+  // No store connector: every name is refused (an empty enum cannot be documented).
+  const platform = platforms.length
+    ? z.enum(platforms as [string, ...string[]], { error })
+    : z.string().superRefine((input, ctx) => ctx.addIssue({ code: 'custom', message: error({ input }) }));
+  return z
+    .array(platform)
+    .max(20)
+    .optional()
+    .openapi({ description: 'Create the voucher as a code in these stores too (through the outbox); deleted there when the redemption is reversed unused.' });
+}
+
+const rewardFields = (platforms: readonly string[]) => z.object({
   name: z.string().min(1).max(200),
   description: z.string().max(2000).nullable().optional(),
   kind: Kind,
@@ -27,12 +46,14 @@ const RewardFields = z.object({
   validFrom: z.iso.datetime().nullable().optional(),
   validUntil: z.iso.datetime().nullable().optional(),
   voucherValidDays: z.number().int().min(1).max(3650).nullable().optional(),
-  storeCodes: z.array(z.enum(['shopify', 'woocommerce'])).optional().openapi({ description: 'Create the voucher as a discount code in these stores (through the outbox).' }),
+  storeCodes: storeCodesField(platforms),
   status: z.enum(['active', 'archived']).optional(),
   idempotencyKey: z.string().max(255).optional(),
 });
 
-const refineKind = (r: Partial<z.infer<typeof RewardFields>>, ctx: z.RefinementCtx) => {
+type RewardFields = z.infer<ReturnType<typeof rewardFields>>;
+
+const refineKind = (r: Partial<RewardFields>, ctx: z.RefinementCtx) => {
   if (r.kind === 'fixed_discount' || r.kind === 'points_as_payment') {
     if (!r.value) ctx.addIssue({ code: 'custom', path: ['value'], message: `a ${r.kind} reward needs its value in minor units` });
     if (!r.currency) ctx.addIssue({ code: 'custom', path: ['currency'], message: `a ${r.kind} reward needs a currency` });
@@ -41,8 +62,6 @@ const refineKind = (r: Partial<z.infer<typeof RewardFields>>, ctx: z.RefinementC
   if (r.kind === 'free_product' && !r.productSku) ctx.addIssue({ code: 'custom', path: ['productSku'], message: 'a free_product reward needs productSku' });
 };
 
-const CreateReward = RewardFields.superRefine(refineKind).openapi('RewardInput');
-const PatchReward = RewardFields.partial().openapi('RewardPatch');
 
 export const RewardSchema = z
   .object({
@@ -86,52 +105,57 @@ export function presentReward(r: Reward): z.infer<typeof RewardSchema> {
 const RewardParam = z.object({ id: z.string().min(1).max(64).openapi({ param: { name: 'id', in: 'path' } }) });
 const json = <T extends z.ZodType>(schema: T) => ({ content: { 'application/json': { schema } }, required: true as const });
 
-const routes = {
-  list: createRoute({
-    method: 'get',
-    path: '/rewards',
-    tags: ['Rewards'],
-    summary: 'The reward catalog',
-    middleware: [requireScope('read')] as const,
-    request: { query: PageQuery.extend({ status: z.enum(['active', 'archived']).optional() }) },
-    responses: { 200: { content: { 'application/json': { schema: z.object({ data: z.array(RewardSchema), nextCursor: z.string().nullable() }) } }, description: 'One page' } },
-  }),
-  get: createRoute({
-    method: 'get',
-    path: '/rewards/{id}',
-    tags: ['Rewards'],
-    summary: 'One reward',
-    middleware: [requireScope('read')] as const,
-    request: { params: RewardParam },
-    responses: { 200: { content: { 'application/json': { schema: RewardSchema } }, description: 'The reward' }, ...errorResponses(404) },
-  }),
-  create: createRoute({
-    method: 'post',
-    path: '/rewards',
-    tags: ['Rewards'],
-    summary: 'Add a reward to the catalog',
-    middleware: [requireScope('admin')] as const,
-    request: { headers: IdempotencyHeader, body: json(CreateReward) },
-    responses: { 201: { content: { 'application/json': { schema: RewardSchema } }, description: 'Created' }, ...errorResponses(400, 409) },
-  }),
-  patch: createRoute({
-    method: 'patch',
-    path: '/rewards/{id}',
-    tags: ['Rewards'],
-    summary: 'Change a reward (stock, cost, validity, archive it)',
-    middleware: [requireScope('admin')] as const,
-    request: { params: RewardParam, headers: IdempotencyHeader, body: json(PatchReward) },
-    responses: { 200: { content: { 'application/json': { schema: RewardSchema } }, description: 'Changed' }, ...errorResponses(400, 404, 409) },
-  }),
-  codes: createRoute({
-    method: 'post',
-    path: '/rewards/{id}/codes',
-    tags: ['Rewards'],
-    summary: 'Upload voucher codes to a pool reward',
-    middleware: [requireScope('admin')] as const,
-    request: { params: RewardParam, headers: IdempotencyHeader, body: json(z.object({ codes: z.array(z.string().min(4).max(64)).min(1).max(10_000), idempotencyKey: z.string().max(255).optional() })) },
-    responses: { 200: { content: { 'application/json': { schema: z.object({ added: z.number().int() }) } }, description: 'Added (codes already present are skipped)' }, ...errorResponses(400, 404, 409) },
-  }),
+const rewardRoutes = (platforms: readonly string[]) => {
+  const fields = rewardFields(platforms);
+  const CreateReward = fields.superRefine(refineKind).openapi('RewardInput');
+  const PatchReward = fields.partial().openapi('RewardPatch');
+  return {
+    list: createRoute({
+      method: 'get',
+      path: '/rewards',
+      tags: ['Rewards'],
+      summary: 'The reward catalog',
+      middleware: [requireScope('read')] as const,
+      request: { query: PageQuery.extend({ status: z.enum(['active', 'archived']).optional() }) },
+      responses: { 200: { content: { 'application/json': { schema: z.object({ data: z.array(RewardSchema), nextCursor: z.string().nullable() }) } }, description: 'One page' } },
+    }),
+    get: createRoute({
+      method: 'get',
+      path: '/rewards/{id}',
+      tags: ['Rewards'],
+      summary: 'One reward',
+      middleware: [requireScope('read')] as const,
+      request: { params: RewardParam },
+      responses: { 200: { content: { 'application/json': { schema: RewardSchema } }, description: 'The reward' }, ...errorResponses(404) },
+    }),
+    create: createRoute({
+      method: 'post',
+      path: '/rewards',
+      tags: ['Rewards'],
+      summary: 'Add a reward to the catalog',
+      middleware: [requireScope('admin')] as const,
+      request: { headers: IdempotencyHeader, body: json(CreateReward) },
+      responses: { 201: { content: { 'application/json': { schema: RewardSchema } }, description: 'Created' }, ...errorResponses(400, 409) },
+    }),
+    patch: createRoute({
+      method: 'patch',
+      path: '/rewards/{id}',
+      tags: ['Rewards'],
+      summary: 'Change a reward (stock, cost, validity, archive it)',
+      middleware: [requireScope('admin')] as const,
+      request: { params: RewardParam, headers: IdempotencyHeader, body: json(PatchReward) },
+      responses: { 200: { content: { 'application/json': { schema: RewardSchema } }, description: 'Changed' }, ...errorResponses(400, 404, 409) },
+    }),
+    codes: createRoute({
+      method: 'post',
+      path: '/rewards/{id}/codes',
+      tags: ['Rewards'],
+      summary: 'Upload voucher codes to a pool reward',
+      middleware: [requireScope('admin')] as const,
+      request: { params: RewardParam, headers: IdempotencyHeader, body: json(z.object({ codes: z.array(z.string().min(4).max(64)).min(1).max(10_000), idempotencyKey: z.string().max(255).optional() })) },
+      responses: { 200: { content: { 'application/json': { schema: z.object({ added: z.number().int() }) } }, description: 'Added (codes already present are skipped)' }, ...errorResponses(400, 404, 409) },
+    }),
+  };
 };
 
 const toTimes = <T extends { validFrom?: string | null; validUntil?: string | null; idempotencyKey?: string }>(b: T) => {
@@ -152,7 +176,8 @@ function checkAgainstProgram(body: { tiers?: string[]; validUntil?: string | nul
   if (errors.length) throw invalidFields(...errors);
 }
 
-export function rewardsRoutes({ store, commit, clock, program }: ApiDeps) {
+export function rewardsRoutes({ store, commit, clock, program, storePlatforms }: ApiDeps) {
+  const routes = rewardRoutes(storePlatforms);
   const app = new OpenAPIHono<ApiEnv>({ defaultHook: validationHook });
   app.openapi(routes.list, async (c) => {
     const { limit, cursor, status } = c.req.valid('query');
