@@ -11,7 +11,7 @@ import type { Writer } from '../commit/writer.js';
 import { and, eq, sql } from 'drizzle-orm';
 import { reverse, type Posted } from '../ledger/index.js';
 import { transferByKey } from '../ledger/record-transfer.js';
-import { orderKey } from '../program/orders.js';
+import { orderKey } from '../triggers/order-identity.js';
 import { tablesOf } from '../storage/prepared.js';
 import { RewardError } from './reward-error.js';
 

@@ -15,7 +15,7 @@
  */
 import { inArray } from 'drizzle-orm';
 import type { Writer } from '../commit/writer.js';
-import { orderKey } from '../program/orders.js';
+import { orderKey } from '../triggers/order-identity.js';
 import { tablesOf } from '../storage/prepared.js';
 import type { TriggerEvent } from '../triggers/trigger-event.js';
 import { markVoucherUsed, type VoucherRow } from './use-voucher.js';
