@@ -64,6 +64,8 @@ export interface TopicRule {
 
 export interface Recipe {
   name: string;
+  /** The line of `name:` (1 when the name is the file's). */
+  nameLine: number;
   title: string;
   file: string;
   secretEnv: string;
@@ -164,7 +166,7 @@ class RecipeReader {
     if (this.problems.length > 0 || !name || !title || !secretEnv || !signature || !topic || !amounts || !topics) {
       return { problems: this.problems.sort((a, b) => a.line - b.line) };
     }
-    return { recipe: { name, title, file: this.source.file, secretEnv, signature, deliveryId, topic, amounts, topics }, problems: [] };
+    return { recipe: { name, nameLine: nameNode ? this.source.lineOf(nameNode) : 1, title, file: this.source.file, secretEnv, signature, deliveryId, topic, amounts, topics }, problems: [] };
   }
 
   unknownKeys(map: YAMLMap, path: Segment[], known: readonly string[]): void {

@@ -68,12 +68,12 @@ export function loadRecipes(folders: readonly string[], reserved: readonly strin
       problems.push(...found);
       if (!recipe) continue;
       if (reserved.includes(recipe.name)) {
-        problems.push({ file, line: 1, path: 'name', reason: `"${recipe.name}" is a coded connector (connectors/${recipe.name}/); give the recipe another name` });
+        problems.push({ file, line: recipe.nameLine, path: 'name', reason: `"${recipe.name}" is a coded connector (connectors/${recipe.name}/); give the recipe another name` });
         continue;
       }
       const twin = recipes.find((r) => r.recipe.name === recipe.name);
       if (twin) {
-        problems.push({ file, line: 1, path: 'name', reason: `recipe name "${recipe.name}" is already used by ${twin.recipe.file}` });
+        problems.push({ file, line: recipe.nameLine, path: 'name', reason: `recipe name "${recipe.name}" is already used by ${twin.recipe.file}` });
         continue;
       }
       recipes.push({ recipe, definition: recipeDefinition(recipe) });

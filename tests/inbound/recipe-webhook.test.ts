@@ -314,7 +314,7 @@ describe('the hub refuses to start on a bad recipe', () => {
 
   it('refuses a recipe named like a coded connector', async () => {
     const { error } = await start({ 'woo.yaml': ACME_RECIPE.replace('name: acme-pos', 'name: woocommerce') }, { connectors: [(await import('../../connectors/woocommerce/index.js')).default] });
-    expect(error?.message).toMatch(/woo\.yaml:1: name: "woocommerce" is a coded connector/);
+    expect(error?.message).toMatch(/woo\.yaml:2: name: "woocommerce" is a coded connector/);
   });
 
   it('starts with a good one', async () => {
