@@ -11,12 +11,13 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { replayCommand } from '../../core/cli/replay.js';
 import { loadRecipes, shippedRecipesFolder } from '../../core/connectors/recipe.js';
 import { createHub } from '../../core/hub.js';
 import { silentLogger } from '../../core/observability/logger.js';
 import { tempDatabase } from '../helpers/temp-database.js';
-import { hubHarness } from '../helpers/test-hub.js';
+import { hubHarness, type HubHarness } from '../helpers/test-hub.js';
 import {
   balance,
   deliver,
@@ -285,6 +286,55 @@ describe('a recipe in the LOYALTY_RECIPES folder', () => {
     const answer = await deliver(h, 'acme-pos', acme({ ...sale, sale: { ...sale.sale, lines } }));
     await expectRejected(h, 'acme-pos', answer, '/sale/lines/0/qty');
     expect(answer.errors?.map((e) => e.pointer)).toEqual(['/sale/lines/0/qty', '/sale/lines/1/amount']);
+  });
+});
+
+/** Signs as the Acme recipe declares: `sha256=` hex HMAC of `<timestamp>.<body>`. */
+function acmeSigned(payload: Json, deliveryId: string): RequestInit {
+  const body = JSON.stringify(payload);
+  const at = String(Math.floor(Date.now() / 1000));
+  const signature = `sha256=${createHmac('sha256', ACME_SECRET).update(`${at}.${body}`).digest('hex')}`;
+  return { method: 'POST', body, headers: { 'content-type': 'application/json', 'x-acme-timestamp': at, 'x-acme-delivery': deliveryId, 'x-acme-signature': signature } };
+}
+
+describe('a recipe fixed after deliveries were rejected', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'loyalty-recipes-'));
+  // The recipe as first written: the currency is read from a field the POS does not send.
+  writeFileSync(join(dir, 'acme-pos.yaml'), ACME_RECIPE.replace('currency: sale.currency', 'currency: sale.curr'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const h = hubHarness({ env: { LOYALTY_RECIPES: dir, ACME_POS_SECRET: ACME_SECRET } });
+
+  /** `loyalty-hub replay ARGS` as the command runs it, configured by the environment. */
+  async function replay(harness: HubHarness, ...args: string[]): Promise<{ code: number; out: string }> {
+    const saved = { ...process.env };
+    Object.assign(process.env, { DATABASE_URL: harness.database.url, LOYALTY_RECIPES: dir, ACME_POS_SECRET: ACME_SECRET });
+    delete process.env.LOYALTY_CONFIG;
+    const lines: string[] = [];
+    const log = vi.spyOn(console, 'log').mockImplementation((...parts: unknown[]) => void lines.push(parts.join(' ')));
+    const error = vi.spyOn(console, 'error').mockImplementation((...parts: unknown[]) => void lines.push(parts.join(' ')));
+    try {
+      return { code: await replayCommand.run(args), out: lines.join('\n') };
+    } finally {
+      log.mockRestore();
+      error.mockRestore();
+      for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
+      Object.assign(process.env, saved);
+    }
+  }
+
+  it('replays the rejected delivery with the fixed recipe, and never earns twice', async () => {
+    const sale = { event: 'sale.completed', sale: { number: 'S-2002', net: '50.00', currency: 'EUR', customer: { id: 'c-88', email: 'bo@example.com' }, lines: [] } };
+    await expectRejected(h, 'acme-pos', await deliver(h, 'acme-pos', acmeSigned(sale, 'dlv-replay-1')), '/sale/curr');
+
+    writeFileSync(join(dir, 'acme-pos.yaml'), ACME_RECIPE);
+    const first = await replay(h, '--source', 'acme-pos');
+    expect(first.code).toBe(0);
+    expect(first.out).toMatch(/acme-pos sale\.completed: accepted \(50 points\)/);
+    expect(await pointsOf(h, 'acme-pos:c-88')).toBe(50);
+
+    const again = await replay(h, '--source', 'acme-pos', '--status', 'accepted');
+    expect(again.out).toMatch(/acme-pos sale\.completed: duplicate/);
+    expect(await pointsOf(h, 'acme-pos:c-88')).toBe(50);
   });
 });
 
