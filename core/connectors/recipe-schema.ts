@@ -142,7 +142,8 @@ class RecipeReader {
     else {
       secretEnv = this.text(secretNode, ['secret_env']);
       if (secretEnv !== undefined && !ENV_NAME.test(secretEnv)) {
-        this.problem(secretNode, ['secret_env'], `"${secretEnv}" is not an environment variable name (upper-case letters, digits and "_", e.g. ACME_WEBHOOK_SECRET); write the variable's name here, never the secret itself`);
+        // The value is not repeated: what was written here may be the secret itself.
+        this.problem(secretNode, ['secret_env'], 'not an environment variable name (upper-case letters, digits and "_", e.g. ACME_WEBHOOK_SECRET); write the variable\'s name here, never the secret itself');
         secretEnv = undefined;
       }
     }

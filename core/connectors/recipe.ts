@@ -139,7 +139,12 @@ export function recipeInbound(recipe: Recipe, secret: string): InboundHandler {
       const rule = recipe.topics.get(topic);
       if (!rule) return { status: 'ignored', reason: `topic ${topic} is not in the recipe` };
       const reader = new PayloadReader(recipe, rule, body);
-      if (rule.when && !reader.value(rule.when)) return { status: 'ignored', reason: `topic ${topic}: \`when: ${rule.when.source}\` does not hold` };
+      if (rule.when) {
+        const holds = reader.value(rule.when);
+        // A condition that cannot be evaluated refuses (400), rather than quietly ignoring.
+        reader.throwIfInvalid(topic);
+        if (!holds) return { status: 'ignored', reason: `topic ${topic}: \`when: ${rule.when.source}\` does not hold` };
+      }
       const trigger = reader.trigger(request);
       reader.throwIfInvalid(topic);
       if (!trigger) throw new InboundPayloadError(`${recipe.title} ${topic} payload cannot be read`);
