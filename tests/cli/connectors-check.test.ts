@@ -60,6 +60,15 @@ describe('loyalty-hub connectors check', () => {
     expect(run.stdout).toMatch(/3 problems in 2 recipe files: the hub will not start until they are fixed/);
   });
 
+  it('serve refuses to start on the same problems, printing them without a stack trace', () => {
+    writeFileSync(join(dir, 'acme-pos.yaml'), RECIPE.replace('encoding: hex', 'encoding: sha1'));
+    const run = cli(['serve'], { LOYALTY_RECIPES: dir, PORT: '0', DATABASE_URL: join(dir, 'loyalty.db') });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain(`${join(dir, 'acme-pos.yaml')}:4: signature.encoding: "sha1": expected \`base64\` or \`hex\``);
+    expect(run.stderr).not.toMatch(/\n\s+at /);
+    expect(run.stdout).not.toContain('listening');
+  });
+
   it('reports a LOYALTY_RECIPES folder that does not exist, and explains itself with --help', () => {
     const missing = cli(['connectors', 'check'], { LOYALTY_RECIPES: join(dir, 'nope') });
     expect(missing.status).toBe(1);
