@@ -203,6 +203,17 @@ topics:
     refund_id: refund.id
     amount: refund.amount
     currency: refund.currency
+  sale.voided:
+    trigger: order.cancelled
+    order_id: sale.number
+  customer.saved:
+    trigger: customer.updated
+    occurred_at: customer.updated_at
+    customer:
+      platform_id: customer.id
+      email: customer.email
+      phone: customer.phone
+      last_name: customer.last_name
 `;
 const ACME_SECRET = 'acme-pos-secret-0123';
 
@@ -273,6 +284,20 @@ describe('a recipe in the LOYALTY_RECIPES folder', () => {
     const refund = await deliver(h, 'acme-pos', acme({ event: 'sale.refunded', refund: { id: 'R-9', sale_number: 'S-1001', amount: '23.45', currency: 'EUR' } }));
     expect(onlyOutcome(refund)).toMatchObject({ eventId: 'acme-pos:refund:R-9', status: 'applied', points: -23 });
     expect(await pointsOf(h, 'acme-pos:c-77')).toBe(100);
+  });
+
+  it('enrolls customers, and a voided sale takes back everything it earned', async () => {
+    const saved = { event: 'customer.saved', customer: { id: 'c-90', email: 'cy@example.com', phone: '+14155550123', last_name: 'Yu', updated_at: 1748855643 } };
+    const answer = await deliver(h, 'acme-pos', acme(saved));
+    expect(onlyOutcome(answer)).toMatchObject({ eventId: 'acme-pos:customer:c-90:updated:1748855643000', status: 'applied' });
+    expect(await memberByAlias(h, 'acme-pos:c-90')).toMatchObject({ email: 'cy@example.com' });
+
+    const paid = { ...sale, sale: { ...sale.sale, number: 'S-3003', customer: { id: 'c-90' } } };
+    await deliver(h, 'acme-pos', acme(paid));
+    expect(await pointsOf(h, 'acme-pos:c-90')).toBe(123);
+    const voided = await deliver(h, 'acme-pos', acme({ event: 'sale.voided', sale: { number: 'S-3003' } }));
+    expect(onlyOutcome(voided)).toMatchObject({ eventId: 'acme-pos:cancel:S-3003', status: 'applied', points: -123 });
+    expect(await pointsOf(h, 'acme-pos:c-90')).toBe(0);
   });
 
   it('refuses a stale timestamp and a wrong secret with 401, writing nothing', async () => {
