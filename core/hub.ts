@@ -10,6 +10,7 @@ import { ApiKeyVerifier, ensureAdminKey } from './auth/api-keys.js';
 import { createWriteBoundary, type Commit } from './commit/commit.js';
 import { connectorStatus, type ConnectorDefinition, type ConnectorStatus, type InboundHandler } from './connectors/definition.js';
 import { discoverConnectors } from './connectors/discover.js';
+import { withRecipes } from './connectors/recipe.js';
 import { Ledger } from './ledger/index.js';
 import { storePlatforms } from './rewards/store-code-router.js';
 import type { Program } from './program/compiled-program.js';
@@ -78,7 +79,8 @@ export async function createHub(options: HubOptions = {}): Promise<Hub> {
     const { commit } = boundary;
     const { generated } = await ensureAdminKey(store, commit, env.ADMIN_API_KEY || undefined);
     const metrics = createMetrics({ processMetrics: options.processMetrics });
-    const definitions = options.connectors ?? (await discoverConnectors());
+    // Recipes (docs/recipes.md): the shipped ones beside discovered connectors, LOYALTY_RECIPES' always; a bad one stops the start.
+    const definitions = withRecipes(options.connectors ?? (await discoverConnectors()), env, { shipped: !options.connectors });
     const connectors = definitions.map((d) => connectorStatus(d, env));
     const notifications = await createNotifications({
       store,

@@ -1,8 +1,9 @@
 /**
- * `loyalty-hub <command>` — serve, migrate, expire, replay, check, keys create/list/revoke, mappings check/preview. Each command has --help.
+ * `loyalty-hub <command>` — serve, migrate, expire, replay, check, keys create/list/revoke, mappings check/preview, connectors check. Each command has --help.
  */
 import { expireCommand } from './expire.js';
 import { checkCommand } from './check.js';
+import { connectorsCheck } from './connectors.js';
 import { keysCreate, keysList, keysRevoke } from './keys.js';
 import { mappingsCheck, mappingsPreview } from './mappings.js';
 import { migrateCommand } from './migrate.js';
@@ -28,6 +29,7 @@ const commands: Record<string, Command> = {
   check: checkCommand,
   'mappings check': mappingsCheck,
   'mappings preview': mappingsPreview,
+  'connectors check': connectorsCheck,
 };
 
 function mainHelp(): string {
@@ -43,7 +45,7 @@ function mainHelp(): string {
 }
 
 export async function main(argv: string[]): Promise<number> {
-  const name = argv[0] === 'keys' || argv[0] === 'mappings' ? `${argv[0]} ${argv[1] ?? ''}`.trim() : argv[0];
+  const name = argv[0] === 'keys' || argv[0] === 'mappings' || argv[0] === 'connectors' ? `${argv[0]} ${argv[1] ?? ''}`.trim() : argv[0];
   const rest = argv.slice(name?.includes(' ') ? 2 : 1);
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     console.log(mainHelp());

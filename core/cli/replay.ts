@@ -1,4 +1,5 @@
 import { discoverConnectors } from '../connectors/discover.js';
+import { withRecipes } from '../connectors/recipe.js';
 import { connectorStatus } from '../connectors/definition.js';
 import { listInbox } from '../inbound/inbox.js';
 import { processDelivery } from '../inbound/process-delivery.js';
@@ -27,7 +28,8 @@ export const replayCommand: Command = {
     const env = process.env;
     const program = loadProgramFile(env.LOYALTY_CONFIG || DEFAULT_PROGRAM_PATH);
     const logger = createLogger({ level: 'warn' });
-    const definitions = await discoverConnectors();
+    // Recipes too (docs/recipes.md): a delivery to a recipe is replayed like any other.
+    const definitions = withRecipes(await discoverConnectors(), env, { shipped: true });
     const store = await openStore(env.DATABASE_URL || DEFAULT_DATABASE_URL);
     const counts: Record<string, number> = {};
     try {

@@ -1,5 +1,6 @@
 import { serve } from '@hono/node-server';
 import { parseArgs } from 'node:util';
+import { RecipeLoadError } from '../connectors/recipe.js';
 import { createHub, version } from '../hub.js';
 import { startScheduler } from '../scheduler.js';
 import type { Command } from './main.js';
@@ -21,7 +22,15 @@ export const serveCommand: Command = {
       console.error(`serve: port must be a number between 0 and 65535, not "${values.port ?? process.env.PORT}"`);
       return 2;
     }
-    const hub = await createHub({ processMetrics: true });
+    let hub: Awaited<ReturnType<typeof createHub>>;
+    try {
+      hub = await createHub({ processMetrics: true });
+    } catch (error) {
+      // A broken recipe is the merchant's to fix: its problems, not a stack trace (docs/recipes.md).
+      if (!(error instanceof RecipeLoadError)) throw error;
+      console.error(`serve: ${error.message}`);
+      return 1;
+    }
     hub.notifications.dispatcher.start();
     const stopScheduler = startScheduler(hub, Number(process.env.SCHEDULER_INTERVAL_MS ?? 60_000));
     const database = (await hub.store.ready()).detail;
