@@ -14,14 +14,16 @@ import { orderSchema, type ShopifyLineItem, type ShopifyOrder } from './schemas.
  */
 const PAID = new Set(['paid', 'partially_paid', 'partially_refunded']);
 
+const paymentStatusSchema = orderSchema.pick({ financial_status: true });
+
 /** orders/paid → `order.paid` when the signed body says the order is paid; otherwise ignored. */
 export function orderPaid(payload: unknown): NormalizeResult {
-  const order = parseWithSchema(orderSchema, payload, '', 'Shopify orders/paid payload');
-  const status = order.financial_status;
+  // The status alone first: an order that is not paid is ignored without its lines being read.
+  const { financial_status: status } = parseWithSchema(paymentStatusSchema, payload, '', 'Shopify orders/paid payload');
   if (status === undefined || !PAID.has(status)) {
     return { status: 'ignored', reason: `orders/paid whose financial_status is ${status ?? 'missing'}, not paid: nothing earned` };
   }
-  return { status: 'events', events: [orderPaidEvent(order)] };
+  return { status: 'events', events: [orderPaidEvent(parseWithSchema(orderSchema, payload, '', 'Shopify orders/paid payload'))] };
 }
 
 /**

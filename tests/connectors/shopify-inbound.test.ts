@@ -302,6 +302,11 @@ describe('shopify orders/paid', () => {
     await payloadError(delivery('orders/paid', '<order id="1"/>'));
   });
 
+  it('ignores an orders/paid whose order is not paid without reading its lines', async () => {
+    const order = { ...sample('order_paid_with_customer.json'), financial_status: 'pending', line_items: [{ quantity: 'one' }] };
+    expect(await handler().normalize(delivery('orders/paid', order))).toEqual({ status: 'ignored', reason: expect.stringContaining('pending') });
+  });
+
   it('counts a blank id and a blank currency as absent', async () => {
     const order = { ...sample('order_paid_with_customer.json'), id: '  ', currency: '', presentment_currency: null };
     expect((await payloadError(delivery('orders/paid', order))).errors.map((e) => e.pointer)).toEqual(['/id', '/currency']);
