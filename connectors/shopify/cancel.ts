@@ -1,7 +1,9 @@
+import type { z } from 'zod';
 import type { NormalizeResult } from '../../core/connectors/definition.js';
+import { parseWithSchema, requireFields, withoutUndefined } from '../../core/connectors/payload.js';
 import type { PlatformTrigger } from '../../core/triggers/order-identity.js';
 import { orderCustomer } from './customer.js';
-import { epochMsOf, idOf, requireFields, textOf, withoutUndefined, type JsonObject } from './fields.js';
+import { cancelledOrderSchema } from './schemas.js';
 
 /**
  * Financial statuses of an order whose money was never captured: orders/paid never came, so
@@ -15,19 +17,20 @@ const NEVER_PAID = new Set(['pending', 'authorized', 'voided', 'expired']);
  * orders/cancelled → `order.cancelled` (the core names it from the order id), unless the order
  * was never paid.
  */
-export function orderCancelled(order: JsonObject): NormalizeResult {
-  const status = textOf(order.financial_status);
+export function orderCancelled(payload: unknown): NormalizeResult {
+  const order = parseWithSchema(cancelledOrderSchema, payload, '', 'Shopify orders/cancelled payload');
+  const status = order.financial_status;
   if (status !== undefined && NEVER_PAID.has(status)) {
     return { status: 'ignored', reason: `the cancelled order was never paid (financial_status ${status}): no points to take back` };
   }
   return { status: 'events', events: [orderCancelledEvent(order)] };
 }
 
-function orderCancelledEvent(order: JsonObject): PlatformTrigger {
+function orderCancelledEvent(order: z.output<typeof cancelledOrderSchema>): PlatformTrigger {
   const { id, occurredAt } = requireFields<{ id: string; occurredAt: number }>('orders/cancelled payload', {
-    id: [idOf(order.id), '/id', 'the order id is required'],
+    id: [order.id, '/id', 'the order id is required'],
     occurredAt: [
-      epochMsOf(order.cancelled_at) ?? epochMsOf(order.updated_at),
+      order.cancelled_at ?? order.updated_at,
       '/cancelled_at',
       'an ISO 8601 timestamp is required (cancelled_at or updated_at)',
     ],

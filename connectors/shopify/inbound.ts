@@ -3,7 +3,6 @@ import type { InboundHandler, InboundRequest, NormalizeResult } from '../../core
 import { hmacVerifier } from '../../core/connectors/hmac-signature.js';
 import type { PlatformTrigger } from '../../core/triggers/order-identity.js';
 import { customerEvent } from './customer.js';
-import type { JsonObject } from './fields.js';
 import { orderCancelled } from './cancel.js';
 import { orderPaid } from './order-paid.js';
 import { refundCreated } from './refund.js';
@@ -18,7 +17,7 @@ const single = (event: PlatformTrigger): NormalizeResult => ({ status: 'events',
  * (orders/updated, orders/create, products/…) is verified and answered `ignored`: orders/paid is
  * the one moment an order has been paid, so earning never depends on which update came first.
  */
-const TOPICS: Record<string, (payload: JsonObject) => NormalizeResult> = {
+const TOPICS: Record<string, (payload: unknown) => NormalizeResult> = {
   'orders/paid': (order) => orderPaid(order),
   'orders/cancelled': (order) => orderCancelled(order),
   'refunds/create': (refund) => refundCreated(refund),
@@ -49,7 +48,8 @@ export function createShopifyInbound(secret: string): InboundHandler {
       if (topic === undefined) return { status: 'ignored', reason: `no ${TOPIC_HEADER} header` };
       const handle = TOPICS[topic];
       if (!handle) return { status: 'ignored', reason: `topic ${topic} is not used for loyalty` };
-      // The bare REST resource (no `{"order": …}` wrapper), its ids past 2^53 kept exact.
+      // The bare REST resource (no `{"order": …}` wrapper), its ids past 2^53 kept exact; each
+      // topic reads it with its schema (schemas.ts).
       return handle(jsonObjectBody(request, 'json-exact-integers'));
     },
   };

@@ -1,5 +1,5 @@
 import type { PlatformTrigger } from '../../core/triggers/order-identity.js';
-import { withoutUndefined } from './fields.js';
+import { withoutUndefined } from '../../core/connectors/payload.js';
 import type { OrderChange } from './refund.js';
 
 /** Status `cancelled` (after being paid) → `order.cancelled`; the core names it from the order id. */

@@ -1,6 +1,7 @@
 import type { TriggerCustomer } from '../../core/triggers/trigger-event.js';
 import type { PlatformTrigger } from '../../core/triggers/order-identity.js';
-import { gmtEpochMsOf, idOf, isObject, requireFields, textOf, withoutUndefined, type JsonObject } from './fields.js';
+import { parseWithSchema, requireFields, withoutUndefined } from '../../core/connectors/payload.js';
+import { customerSchema, type WooCustomer, type WooOrder } from './schemas.js';
 
 /**
  * WooCommerce has no marketing-consent field of its own (plugins keep it in meta data under
@@ -15,25 +16,25 @@ function facts(fields: TriggerCustomer): TriggerCustomer | undefined {
  * The buyer of an order. `customer_id: 0` is a guest checkout: no platform id, but the billing
  * e-mail still finds (or enrolls) the member through the `email:` alias.
  */
-export function orderCustomer(order: JsonObject): TriggerCustomer | undefined {
-  const billing = isObject(order.billing) ? order.billing : {};
+export function orderCustomer(order: WooOrder): TriggerCustomer | undefined {
+  const billing = order.billing;
   return facts({
-    platformId: idOf(order.customer_id),
-    email: textOf(billing.email),
-    phone: textOf(billing.phone),
-    firstName: textOf(billing.first_name),
-    lastName: textOf(billing.last_name),
+    platformId: order.customer_id,
+    email: billing?.email,
+    phone: billing?.phone,
+    firstName: billing?.first_name,
+    lastName: billing?.last_name,
   });
 }
 
-function customerFacts(customer: JsonObject): TriggerCustomer {
-  const billing = isObject(customer.billing) ? customer.billing : {};
+function customerFacts(customer: WooCustomer): TriggerCustomer {
+  const billing = customer.billing;
   return withoutUndefined({
-    platformId: idOf(customer.id),
-    email: textOf(customer.email) ?? textOf(billing.email),
-    phone: textOf(billing.phone),
-    firstName: textOf(customer.first_name) ?? textOf(billing.first_name),
-    lastName: textOf(customer.last_name) ?? textOf(billing.last_name),
+    platformId: customer.id,
+    email: customer.email ?? billing?.email,
+    phone: billing?.phone,
+    firstName: customer.first_name ?? billing?.first_name,
+    lastName: customer.last_name ?? billing?.last_name,
   });
 }
 
@@ -42,11 +43,12 @@ function customerFacts(customer: JsonObject): TriggerCustomer {
  * `customer.updated` keyed by `date_modified_gmt` too, so every real change is its own fact while
  * a resend of the same change keeps its id.
  */
-export function customerEvent(customer: JsonObject, kind: 'created' | 'updated'): PlatformTrigger {
+export function customerEvent(payload: unknown, kind: 'created' | 'updated'): PlatformTrigger {
+  const customer = parseWithSchema(customerSchema, payload, '', `WooCommerce customer.${kind} payload`);
   const stamp = kind === 'created' ? 'date_created_gmt' : 'date_modified_gmt';
   const { id, occurredAt } = requireFields<{ id: string; occurredAt: number }>(`customer.${kind} payload`, {
-    id: [idOf(customer.id), '/id', 'the customer id is required'],
-    occurredAt: [gmtEpochMsOf(customer[stamp]) ?? gmtEpochMsOf(customer.date_created_gmt), `/${stamp}`, 'a GMT date is required'],
+    id: [customer.id, '/id', 'the customer id is required'],
+    occurredAt: [customer[stamp] ?? customer.date_created_gmt, `/${stamp}`, 'a GMT date is required'],
   });
   return {
     type: kind === 'created' ? 'customer.created' : 'customer.updated',

@@ -3,7 +3,6 @@ import type { InboundHandler, NormalizeResult } from '../../core/connectors/defi
 import { hmacVerifier } from '../../core/connectors/hmac-signature.js';
 import { customerEvent } from './customer.js';
 import { deliveryIdOf } from './delivery-id.js';
-import type { JsonObject } from './fields.js';
 import { orderEvents } from './order-events.js';
 import { paidStatusesFrom } from './paid-statuses.js';
 import { answerPing } from './ping.js';
@@ -19,7 +18,7 @@ export interface WooCommerceInboundOptions {
 export function createWooCommerceInbound(options: WooCommerceInboundOptions): InboundHandler {
   const paidStatuses = paidStatusesFrom(options.paidStatuses);
   /** The topics that matter to loyalty; coupons, products and deletions are answered `ignored`. */
-  const topics: Record<string, (payload: JsonObject) => NormalizeResult> = {
+  const topics: Record<string, (payload: unknown) => NormalizeResult> = {
     'order.created': (order) => orderEvents(order, paidStatuses),
     'order.updated': (order) => orderEvents(order, paidStatuses),
     'customer.created': (customer) => ({ status: 'events', events: [customerEvent(customer, 'created')] }),

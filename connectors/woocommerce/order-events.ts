@@ -1,7 +1,8 @@
 import type { NormalizeResult } from '../../core/connectors/definition.js';
+import { parseWithSchema, requireFields } from '../../core/connectors/payload.js';
 import type { PlatformTrigger } from '../../core/triggers/order-identity.js';
 import { orderCustomer } from './customer.js';
-import { gmtEpochMsOf, idOf, requireFields, textOf, type JsonObject } from './fields.js';
+import { orderSchema, type WooOrder } from './schemas.js';
 import { orderPaidEvent } from './order-paid.js';
 import { cancelledEvent } from './cancel.js';
 import { fullRefundEvent, refundEvents } from './refund.js';
@@ -13,20 +14,21 @@ import { fullRefundEvent, refundEvents } from './refund.js';
  * so the same state delivered again adds nothing; the paid event comes first so that a refund in
  * the same delivery finds the points it takes back.
  */
-export function orderEvents(order: JsonObject, paidStatuses: ReadonlySet<string>): NormalizeResult {
+export function orderEvents(payload: unknown, paidStatuses: ReadonlySet<string>): NormalizeResult {
+  const order = parseWithSchema(orderSchema, payload, '', 'WooCommerce order payload');
   const { orderId, status } = requireFields<{ orderId: string; status: string }>('order payload', {
-    orderId: [idOf(order.id), '/id', 'the order id is required'],
-    status: [textOf(order.status)?.toLowerCase(), '/status', 'the order status is required'],
+    orderId: [order.id, '/id', 'the order id is required'],
+    status: [order.status, '/status', 'the order status is required'],
   });
   const change = {
     orderId,
     // A refund or cancellation has no date of its own in the order: it happened at the order's
     // last change (or on arrival, for a payload without dates).
-    occurredAt: gmtEpochMsOf(order.date_modified_gmt) ?? gmtEpochMsOf(order.date_created_gmt) ?? Date.now(),
+    occurredAt: order.date_modified_gmt ?? order.date_created_gmt ?? Date.now(),
     customer: orderCustomer(order),
   };
   const events: PlatformTrigger[] = [];
-  if (paidStatuses.has(status)) events.push(orderPaidEvent(order, orderId));
+  if (paidStatuses.has(status)) events.push(orderPaidEvent(payload, order, orderId));
   events.push(...refundEvents(order, change));
   if (status === 'refunded') events.push(fullRefundEvent(order, change));
   if (status === 'cancelled' && wasEverPaid(order)) events.push(cancelledEvent(change));
@@ -46,6 +48,6 @@ export function orderEvents(order: JsonObject, paidStatuses: ReadonlySet<string>
  * cancels when their held stock expires. Announcing those would leave the core an unmatched
  * take-back for an order that never earned (parked, then an exception for support).
  */
-function wasEverPaid(order: JsonObject): boolean {
-  return gmtEpochMsOf(order.date_paid_gmt) !== undefined || gmtEpochMsOf(order.date_completed_gmt) !== undefined;
+function wasEverPaid(order: WooOrder): boolean {
+  return order.date_paid_gmt !== undefined || order.date_completed_gmt !== undefined;
 }

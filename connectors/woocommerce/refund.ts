@@ -1,6 +1,7 @@
 import type { TriggerCustomer } from '../../core/triggers/trigger-event.js';
 import type { PlatformTrigger } from '../../core/triggers/order-identity.js';
-import { currencyOf, idOf, minorUnitsAt, objectsOf, requireFields, withoutUndefined, type JsonObject } from './fields.js';
+import { minorUnitsAt, requireFields, withoutUndefined } from '../../core/connectors/payload.js';
+import type { WooOrder } from './schemas.js';
 
 /** What an order's save says about when and who, for the refunds and cancellation it announces. */
 export interface OrderChange {
@@ -16,13 +17,13 @@ export interface OrderChange {
  * growing list only adds the new one. WooCommerce writes refund totals negative ("-10.00"): the
  * amount is its absolute value. A refund of 0 returned no money and takes no points back.
  */
-export function refundEvents(order: JsonObject, change: OrderChange): PlatformTrigger[] {
-  const refunds = objectsOf(order.refunds);
+export function refundEvents(order: WooOrder, change: OrderChange): PlatformTrigger[] {
+  const refunds = order.refunds;
   if (refunds.length === 0) return [];
   const currency = orderCurrency(order);
-  return refunds.flatMap(({ item, index }) => {
+  return refunds.flatMap((item, index) => {
     const { refundId } = requireFields<{ refundId: string }>('order refund', {
-      refundId: [idOf(item.id), `/refunds/${index}/id`, 'the refund id is required'],
+      refundId: [item.id, `/refunds/${index}/id`, 'the refund id is required'],
     });
     const amount = Math.abs(minorUnitsAt(item.total, currency, `/refunds/${index}/total`));
     if (amount === 0) return [];
@@ -43,7 +44,7 @@ export function refundEvents(order: JsonObject, change: OrderChange): PlatformTr
  * per order), with `full: true` so the core takes back whatever the order still has earned,
  * whatever the partial refunds before it already took.
  */
-export function fullRefundEvent(order: JsonObject, change: OrderChange): PlatformTrigger {
+export function fullRefundEvent(order: WooOrder, change: OrderChange): PlatformTrigger {
   return withoutUndefined({
     type: 'order.refunded' as const,
     source: 'woocommerce',
@@ -53,8 +54,8 @@ export function fullRefundEvent(order: JsonObject, change: OrderChange): Platfor
   });
 }
 
-function orderCurrency(order: JsonObject): string {
+function orderCurrency(order: WooOrder): string {
   return requireFields<{ currency: string }>('refunded order payload', {
-    currency: [currencyOf(order.currency), '/currency', 'an ISO 4217 currency code is required'],
+    currency: [order.currency, '/currency', 'an ISO 4217 currency code is required'],
   }).currency;
 }

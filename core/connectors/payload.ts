@@ -15,12 +15,6 @@ export function isObject(value: unknown): value is JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** The objects of an array field, each with its index in the original array (for pointers). */
-export function objectsOf(value: unknown): { item: JsonObject; index: number }[] {
-  if (!Array.isArray(value)) return [];
-  return value.flatMap((item: unknown, index) => (isObject(item) ? [{ item, index }] : []));
-}
-
 export function textOf(value: unknown): string | undefined {
   if (typeof value !== 'string') return undefined;
   const text = value.trim();

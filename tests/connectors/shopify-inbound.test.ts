@@ -301,6 +301,34 @@ describe('shopify orders/paid', () => {
   it('rejects a body that is not JSON', async () => {
     await payloadError(delivery('orders/paid', '<order id="1"/>'));
   });
+
+  it('ignores an orders/paid whose order is not paid without reading its lines', async () => {
+    const order = { ...sample('order_paid_with_customer.json'), financial_status: 'pending', line_items: [{ quantity: 'one' }] };
+    expect(await handler().normalize(delivery('orders/paid', order))).toEqual({ status: 'ignored', reason: expect.stringContaining('pending') });
+  });
+
+  it('counts a blank id and a blank currency as absent', async () => {
+    const order = { ...sample('order_paid_with_customer.json'), id: '  ', currency: '', presentment_currency: null };
+    expect((await payloadError(delivery('orders/paid', order))).errors.map((e) => e.pointer)).toEqual(['/id', '/currency']);
+  });
+
+  it('names every field of the wrong type at once, each by its pointer', async () => {
+    const base = sample('order_paid_with_customer.json');
+    const [line] = base.line_items as Json[];
+    const order = {
+      ...base,
+      line_items: [{ ...line, quantity: '1' }, { ...line, quantity: 1.5 }],
+      discount_codes: ['TENOFF'],
+      customer: { ...(base.customer as Json), email: 42 },
+    };
+    const error = await payloadError(delivery('orders/paid', order));
+    expect(error.errors).toEqual([
+      { pointer: '/discount_codes/0', detail: expect.any(String) },
+      { pointer: '/line_items/0/quantity', detail: 'a non-negative whole number is required' },
+      { pointer: '/line_items/1/quantity', detail: 'a non-negative whole number is required' },
+      { pointer: '/customer/email', detail: expect.any(String) },
+    ]);
+  });
 });
 
 describe('shopify refunds/create', () => {
@@ -360,6 +388,17 @@ describe('shopify refunds/create', () => {
 
     const nothingPaid = { ...base, transactions: [{ ...paid, status: 'pending' }] };
     expect(await handler().normalize(delivery('refunds/create', nothingPaid))).toMatchObject({ status: 'ignored' });
+  });
+
+  it('reads refund amounts from the money bag in the refund currency, else from the plain field', async () => {
+    const refund = (sample('order_partially_refunded.json').refunds as Json[])[0]!;
+    const [first, second] = refund.refund_line_items as Json[];
+    // The shop money is in another currency: the plain numbers (195.66 and 3.98) count instead.
+    const euroBag = (amount: string) => ({ shop_money: { amount, currency_code: 'EUR' }, presentment_money: null });
+    const lines = [{ ...first, subtotal_set: euroBag('1.00'), total_tax_set: euroBag('1.00') }, second];
+    expect(await onlyEvent(delivery('refunds/create', { ...refund, refund_line_items: lines }))).toMatchObject({
+      refund: { amount: 20104, lineItems: [expect.objectContaining({ amount: 19566 }), expect.objectContaining({ amount: 19567 })] },
+    });
   });
 
   it('rejects a refund without its order id', async () => {

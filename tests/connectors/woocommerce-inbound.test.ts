@@ -306,6 +306,30 @@ describe('woocommerce paid orders', () => {
   it('rejects a body that is not JSON', async () => {
     await payloadError(delivery('order.updated', 'webhook_id=12'));
   });
+
+  it('names every field of the wrong type of a paid order at once, each by its pointer', async () => {
+    const base = sample('order_processing.json');
+    const [line] = base.line_items as Json[];
+    const order = { ...base, coupon_lines: ['SAVE10'], line_items: [{ ...line, quantity: '2' }, { ...line, quantity: -1 }] };
+    expect((await payloadError(delivery('order.created', order))).errors).toEqual([
+      { pointer: '/coupon_lines/0', detail: expect.any(String) },
+      { pointer: '/line_items/0/quantity', detail: 'a non-negative whole number is required' },
+      { pointer: '/line_items/1/quantity', detail: 'a non-negative whole number is required' },
+    ]);
+  });
+
+  it('does not read the lines of an order that is not paid, so odd lines never hold it up', async () => {
+    const base = sample('order_processing.json');
+    const order = { ...base, status: 'pending', date_paid_gmt: null, line_items: [{ quantity: 'two' }], total: 'n/a' };
+    expect(await handler().normalize(delivery('order.updated', order))).toEqual({ status: 'ignored', reason: expect.stringContaining('"pending" is not paid') });
+  });
+
+  it('counts a blank billing e-mail or phone and customer_id 0 as absent', async () => {
+    const base = sample('order_processing.json');
+    const order = { ...base, customer_id: 0, billing: { ...(base.billing as Json), email: '  ', phone: '' } };
+    const [paid] = await events(delivery('order.created', order));
+    expect(paid?.customer).toEqual({ firstName: 'John', lastName: 'Doe' });
+  });
 });
 
 describe('woocommerce refunds and cancellations', () => {
