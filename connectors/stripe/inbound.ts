@@ -1,4 +1,5 @@
 import { InboundPayloadError, type InboundHandler, type NormalizeResult } from '../../core/connectors/definition.js';
+import { hmacVerifier } from '../../core/connectors/hmac-signature.js';
 import type { Logger } from '../../core/observability/logger.js';
 import { MoneyError } from '../../core/triggers/money.js';
 import { createStripeLookups, type StripeLookups } from './api.js';
@@ -6,7 +7,7 @@ import { customerTrigger } from './customer.js';
 import { peekStripeField, readStripeEvent, type StripeEvent } from './event.js';
 import { chargePaid, checkoutSessionPaid, invoicePaid, paymentIntentPaid, type PurchaseContext } from './order-paid.js';
 import { chargeRefunded } from './refund.js';
-import { verifyStripeSignature } from './signature.js';
+import { STRIPE_SIGNATURE } from './signature.js';
 
 export interface StripeInboundOptions {
   /** `STRIPE_WEBHOOK_SECRET`, the endpoint's `whsec_…`. */
@@ -44,7 +45,7 @@ export function createStripeInbound(options: StripeInboundOptions): InboundHandl
     : undefined;
 
   return {
-    verify: (request) => verifyStripeSignature(request, options.webhookSecret, now),
+    verify: hmacVerifier(STRIPE_SIGNATURE, options.webhookSecret, now),
     // `evt_…`: Stripe redelivers an event with the same id.
     deliveryId: (request) => peekStripeField(request, 'id'),
     topic: (request) => peekStripeField(request, 'type'),

@@ -33,10 +33,18 @@ export interface HmacSignatureScheme {
   prefix?: string;
   /** Several signatures in the header, separated by this (`,` or ` `). */
   separator?: string;
+  /**
+   * A header of `key=value` pairs (Stripe: `t=1492774577,v1=5257a8…,v1=…`): the signatures are
+   * the values of `signatureKey`, and the timestamp may be one of its keys (`timestamp.key`).
+   */
+  pairs?: { separator: string; signatureKey: string };
   /** What is signed, concatenated; the raw body when absent. */
   signed?: readonly SignedPart[];
-  /** A signed timestamp and how far it may be from now, either way. */
-  timestamp?: { header: string; unit: 's' | 'ms'; toleranceSeconds: number };
+  /**
+   * A signed timestamp and how far it may be from now, either way: in its own `header`, or under
+   * `key` in the signature header's pairs (exactly once).
+   */
+  timestamp?: { header?: string; key?: string; unit: 's' | 'ms'; toleranceSeconds: number };
   /** Said after a mismatch, for whoever reads the inbox (`signed for https://…/webhooks/square`). */
   hint?: string;
 }
@@ -54,20 +62,26 @@ export function verifyHmacSignature(request: InboundRequest, scheme: HmacSignatu
   const header = request.headers.get(scheme.header)?.trim();
   if (!header) return { ok: false, reason: `missing ${scheme.header} header` };
 
+  const pairs = scheme.pairs ? pairsOf(header, scheme.pairs.separator) : undefined;
   let timestamp: string | undefined;
   if (scheme.timestamp) {
-    const checked = checkTimestamp(request, scheme.timestamp, options.now ?? Date.now());
+    const rule = scheme.timestamp;
+    const found = rule.key ? pairs?.filter(([k]) => k === rule.key).map(([, v]) => v) : [request.headers.get(rule.header ?? '')?.trim() ?? ''].filter(Boolean);
+    const where = rule.key ? `${scheme.header} ${rule.key}=` : (rule.header ?? 'the timestamp header');
+    if (!found || found.length !== 1) return { ok: false, reason: found?.length ? `${where} is given more than once` : `missing ${rule.key ? where : `${where} header`}` };
+    const checked = checkTimestamp(found[0]!, where, rule, options.now ?? Date.now());
     if ('reason' in checked) return { ok: false, reason: checked.reason };
     timestamp = checked.value;
   }
 
-  const given = (scheme.separator ? header.split(scheme.separator) : [header])
+  const signatures = pairs ? pairs.filter(([k]) => k === scheme.pairs!.signatureKey).map(([, v]) => v) : scheme.separator ? header.split(scheme.separator) : [header];
+  const given = signatures
     .map((s) => s.trim())
     .filter((s) => s !== '')
     .map((s) => (scheme.prefix && s.startsWith(scheme.prefix) ? s.slice(scheme.prefix.length) : scheme.prefix ? undefined : s))
     .filter((s): s is string => s !== undefined)
     .map((s) => (scheme.encoding === 'hex' ? s.toLowerCase() : s));
-  if (given.length === 0) return { ok: false, reason: `${scheme.header} carries no ${scheme.prefix ?? ''}signature` };
+  if (given.length === 0) return { ok: false, reason: `${scheme.header} carries no ${scheme.pairs ? `${scheme.pairs.signatureKey}=` : (scheme.prefix ?? '')}signature` };
 
   for (const secret of secrets) {
     const hmac = createHmac('sha256', secret);
@@ -92,18 +106,25 @@ function partOf(request: InboundRequest, part: SignedPart, timestamp: string | u
   return request.headers.get(part.header) ?? '';
 }
 
+/** `t=1,v1=a,v1=b` → [['t','1'], ['v1','a'], ['v1','b']]; items without `=` are skipped. */
+function pairsOf(header: string, separator: string): [string, string][] {
+  return header.split(separator).flatMap((item): [string, string][] => {
+    const at = item.indexOf('=');
+    return at < 0 ? [] : [[item.slice(0, at).trim(), item.slice(at + 1).trim()]];
+  });
+}
+
 function checkTimestamp(
-  request: InboundRequest,
+  value: string,
+  where: string,
   rule: NonNullable<HmacSignatureScheme['timestamp']>,
   now: number,
 ): { value: string } | { reason: string } {
-  const value = request.headers.get(rule.header)?.trim();
-  if (!value) return { reason: `missing ${rule.header} header` };
-  if (!/^\d{1,16}$/.test(value)) return { reason: `${rule.header} is not a time in ${rule.unit === 's' ? 'seconds' : 'milliseconds'}` };
+  if (!/^\d{1,16}$/.test(value)) return { reason: `${where} is not a time in ${rule.unit === 's' ? 'seconds' : 'milliseconds'}` };
   const at = Number(value) * (rule.unit === 's' ? 1000 : 1);
   const age = now - at;
   if (Math.abs(age) > rule.toleranceSeconds * 1000) {
-    return { reason: `${rule.header} is ${Math.round(Math.abs(age) / 1000)} s ${age > 0 ? 'old' : 'in the future'} (at most ${rule.toleranceSeconds} s either way)` };
+    return { reason: `${where} is ${Math.round(Math.abs(age) / 1000)} s ${age > 0 ? 'old' : 'in the future'} (at most ${rule.toleranceSeconds} s either way)` };
   }
   return { value };
 }

@@ -75,4 +75,24 @@ describe('shared HMAC-SHA256 verifier', () => {
       reason: 'X-Acme-Timestamp is not a time in seconds',
     });
   });
+  it('reads key=value pairs with the timestamp among them (t=…,v1=…,v1=…), and refuses two timestamps or no signature key', () => {
+    const scheme: HmacSignatureScheme = {
+      header: 'X-Pairs-Signature',
+      encoding: 'hex',
+      pairs: { separator: ',', signatureKey: 'v1' },
+      signed: ['timestamp', { literal: '.' }, 'body'],
+      timestamp: { key: 't', unit: 's', toleranceSeconds: 300 },
+    };
+    const ts = String(Math.floor(NOW / 1000));
+    const good = hmac(SECRET, `${ts}.${BODY}`, 'hex');
+    const check = (header: string) => verifyHmacSignature(request({ 'x-pairs-signature': header }), scheme, { secrets: SECRET, now: NOW });
+    expect(check(`t=${ts},v1=${hmac('old', `${ts}.${BODY}`, 'hex')},v1=${good}`)).toEqual({ ok: true });
+    expect(check(`t=${ts},t=${ts},v1=${good}`)).toEqual({ ok: false, reason: 'X-Pairs-Signature t= is given more than once' });
+    expect(check(`t=${ts},v0=${good}`)).toEqual({ ok: false, reason: 'X-Pairs-Signature carries no v1=signature' });
+    expect(check(`v1=${good}`)).toEqual({ ok: false, reason: 'missing X-Pairs-Signature t=' });
+    expect(check(`t=${Number(ts) - 301},v1=${hmac(SECRET, `${Number(ts) - 301}.${BODY}`, 'hex')}`)).toEqual({
+      ok: false,
+      reason: 'X-Pairs-Signature t= is 301 s old (at most 300 s either way)',
+    });
+  });
 });
