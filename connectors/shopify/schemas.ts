@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { currencyOf } from '../../core/connectors/payload.js';
+import { textOf } from '../../core/connectors/payload.js';
+import { listOf as list, optionalAmount as amount, optionalCurrency as currency, optionalText as text } from '../../core/connectors/payload-fields.js';
 
 /**
  * The fields of Shopify's REST resources (orders, refunds, customers) the connector reads, as
@@ -9,18 +10,10 @@ import { currencyOf } from '../../core/connectors/payload.js';
  * refund.ts, cancel.ts, customer.ts), so a missing field is named with the pointer of the field
  * that should have been there (docs/adding-a-connector.md, "The files of an inbound connector").
  *
- * Absent, `null` and blank text all read as undefined, as Shopify sends `null` or `""` for
+ * Absent, `null` and blank text all read as undefined (core/connectors/payload-fields.ts), as Shopify sends `null` or `""` for
  * what a shop never filled in. A field of the wrong type is the payload's problem: 400, with a
  * JSON pointer to it.
  */
-
-function present(value: string | null | undefined): string | undefined {
-  const trimmed = value?.trim();
-  return trimmed ? trimmed : undefined;
-}
-
-/** Text, trimmed; absent, null or blank → undefined. */
-const text = z.string().nullish().transform(present);
 
 /**
  * An id as a string. Safe integers arrive as JSON numbers and become their decimal digits; ids
@@ -30,31 +23,13 @@ const text = z.string().nullish().transform(present);
 const id = z
   .union([z.number().int('an id is a whole number').nonnegative('an id is not negative'), z.string()])
   .nullish()
-  .transform((v) => (typeof v === 'number' ? String(v) : present(v)));
+  .transform((v) => (typeof v === 'number' ? String(v) : textOf(v)));
 
 /** ISO 8601 with offset (`2025-04-02T11:31:02-05:00`) → epoch milliseconds; unreadable → undefined. */
 const timestamp = text.transform((v) => {
   const ms = v === undefined ? Number.NaN : Date.parse(v);
   return Number.isNaN(ms) ? undefined : ms;
 });
-
-/**
- * An amount as Shopify sends it: a decimal string ("29.35"), or a JSON number in a few places
- * (`"subtotal": 195.66` of a refund line). Never used as a float: the readers turn it into minor
- * units with `minorUnitsAt` (core/connectors/payload.ts), which also names a missing one.
- */
-const amount = z.union([z.string(), z.number()]).nullish();
-
-/** An ISO 4217 code, upper case; undefined when absent or not a currency. */
-const currency = text.transform((v) => currencyOf(v));
-
-/** An array of objects; absent or null → empty. */
-function list<T extends z.ZodType>(item: T) {
-  return z
-    .array(item)
-    .nullish()
-    .transform((v): z.output<T>[] => v ?? []);
-}
 
 /** `{ amount, currency_code }` of a money bag. */
 const money = z.looseObject({ amount, currency_code: currency }).nullish();

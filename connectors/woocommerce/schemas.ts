@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { currencyOf } from '../../core/connectors/payload.js';
+import { textOf } from '../../core/connectors/payload.js';
+import { listOf as list, optionalAmount as amount, optionalCurrency as currency, optionalText as text } from '../../core/connectors/payload-fields.js';
 
 /**
  * The fields of WooCommerce's REST v3 resources (what its webhooks deliver: orders and customers)
@@ -9,18 +10,10 @@ import { currencyOf } from '../../core/connectors/payload.js';
  * pointer of the field that should have been there (docs/adding-a-connector.md, "The files of an
  * inbound connector").
  *
- * Absent, `null` and blank text all read as undefined: WooCommerce sends `""` for every billing
- * field a buyer left empty. A field of the wrong type is the payload's problem: 400, with a JSON
- * pointer to it.
+ * Absent, `null` and blank text all read as undefined (core/connectors/payload-fields.ts):
+ * WooCommerce sends `""` for every billing field a buyer left empty. A field of the wrong type is
+ * the payload's problem: 400, with a JSON pointer to it.
  */
-
-function present(value: string | null | undefined): string | undefined {
-  const trimmed = value?.trim();
-  return trimmed ? trimmed : undefined;
-}
-
-/** Text, trimmed; absent, null or blank → undefined. */
-const text = z.string().nullish().transform(present);
 
 /**
  * A WordPress id (an auto-increment number, far below 2^53) as a string. 0 means "none" in
@@ -32,7 +25,7 @@ const id = z
   .nullish()
   .transform((v) => {
     if (typeof v === 'number') return v > 0 ? String(v) : undefined;
-    const digits = present(v);
+    const digits = textOf(v);
     return digits !== undefined && /^[1-9]\d*$/.test(digits) ? digits : undefined;
   });
 
@@ -47,21 +40,6 @@ const gmtDate = text.transform((v) => {
   return Number.isNaN(ms) ? undefined : ms;
 });
 
-/**
- * An amount: WooCommerce sends decimal strings ("29.35"), and a line's `price` as a JSON number.
- * Never used as a float: the readers turn it into minor units with `minorUnitsAt`
- * (core/connectors/payload.ts), which also names a missing one.
- */
-const amount = z.union([z.string(), z.number()]).nullish();
-
-/** An array of objects; absent or null → empty. */
-function list<T extends z.ZodType>(item: T) {
-  return z
-    .array(item)
-    .nullish()
-    .transform((v): z.output<T>[] => v ?? []);
-}
-
 /** The billing address, which carries an order's (or a customer's) e-mail and phone. */
 const billing = z.looseObject({ email: text, phone: text, first_name: text, last_name: text }).nullish();
 
@@ -73,7 +51,7 @@ export const orderSchema = z.looseObject({
   id,
   status: text.transform((v) => v?.toLowerCase()),
   /** ISO 4217, upper case; undefined when absent or not a currency. */
-  currency: text.transform((v) => currencyOf(v)),
+  currency,
   date_created_gmt: gmtDate,
   date_modified_gmt: gmtDate,
   /** Stamped when the order first reached a paid status. */
