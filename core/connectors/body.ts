@@ -6,15 +6,16 @@
  *
  * - `json`: `JSON.parse`;
  * - `json-exact-integers`: JSON whose integers past 2^53 (Shopify's ids) are kept as their exact
- *   digits, as strings (core/connectors/lossless-json.ts);
- * - `form`: `application/x-www-form-urlencoded`, as `URLSearchParams`.
- * XML (Salesforce's SOAP Outbound Messages) is parsed by that connector's own validating parser.
+ *   digits, as strings (core/connectors/lossless-json.ts).
+ *
+ * No connector takes form-encoded bodies (WooCommerce's unsigned ping is answered before any
+ * parse), so there is no parser for them until one does. XML (Salesforce's SOAP Outbound Messages) is parsed by that connector's own validating parser.
  */
 import { InboundPayloadError, type InboundRequest } from './definition.js';
 import { parseJsonKeepingLargeIntegers } from './lossless-json.js';
 import { isObject, type JsonObject } from './payload.js';
 
-export type BodyFormat = 'json' | 'json-exact-integers' | 'form';
+export type BodyFormat = 'json' | 'json-exact-integers';
 
 type Parsed = { value: unknown } | { error: string };
 
@@ -23,7 +24,6 @@ const parsedBodies = new WeakMap<InboundRequest, Map<BodyFormat, Parsed>>();
 const PARSERS: Record<BodyFormat, (text: string) => unknown> = {
   json: (text) => JSON.parse(text) as unknown,
   'json-exact-integers': parseJsonKeepingLargeIntegers,
-  form: (text) => new URLSearchParams(text),
 };
 
 /** The body in `format`, parsed on first use, or why it cannot be. */
@@ -45,12 +45,12 @@ export function parsedBody(request: InboundRequest, format: BodyFormat = 'json')
 /** The body in `format`, or InboundPayloadError (400, kept in the inbox as rejected). */
 export function bodyOf(request: InboundRequest, format: BodyFormat = 'json'): unknown {
   const entry = parsedBody(request, format);
-  if ('error' in entry) throw new InboundPayloadError(`the body is not ${format === 'form' ? 'form-encoded' : 'JSON'}`, [{ pointer: '', detail: entry.error }]);
+  if ('error' in entry) throw new InboundPayloadError('the body is not JSON', [{ pointer: '', detail: entry.error }]);
   return entry.value;
 }
 
 /** A JSON body that must be one object (a REST resource, an event). */
-export function jsonObjectBody(request: InboundRequest, format: 'json' | 'json-exact-integers' = 'json'): JsonObject {
+export function jsonObjectBody(request: InboundRequest, format: BodyFormat = 'json'): JsonObject {
   const value = bodyOf(request, format);
   if (!isObject(value)) throw new InboundPayloadError('the body is not a JSON object', [{ pointer: '', detail: 'expected an object' }]);
   return value;

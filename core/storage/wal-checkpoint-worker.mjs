@@ -10,11 +10,9 @@ const db = new Database(file, { fileMustExist: true });
 db.pragma('busy_timeout = 0');
 db.pragma('synchronous = NORMAL');
 
-let rounds = 0;
 const timer = setInterval(() => {
   try {
     db.pragma('wal_checkpoint(PASSIVE)');
-    rounds++;
   } catch {
     // SQLITE_BUSY or a transient I/O error: the writer's own backstop checkpoint still runs.
   }
@@ -24,6 +22,5 @@ parentPort.on('message', (message) => {
   if (message !== 'stop') return;
   clearInterval(timer);
   db.close();
-  parentPort.postMessage({ rounds });
   parentPort.close();
 });

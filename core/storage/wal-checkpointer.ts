@@ -14,16 +14,14 @@ import { Worker } from 'node:worker_threads';
 export const BACKSTOP_PAGES = 10_000;
 
 export interface WalCheckpointer {
-  /** Stops the worker after its current round; resolves with the rounds it ran. */
-  stop(): Promise<number>;
+  /** Stops the worker after its current round; resolves once its connection is closed. */
+  stop(): Promise<void>;
 }
 
 export function startWalCheckpointer(file: string, everyMs = 50): WalCheckpointer {
   const worker = new Worker(new URL('./wal-checkpoint-worker.mjs', import.meta.url), { workerData: { file, everyMs } });
   // The process may exit while the worker idles between rounds (the writer's close checkpoints).
   worker.unref();
-  let rounds = 0;
-  worker.on('message', (m: { rounds?: number }) => (rounds = m.rounds ?? rounds));
   // A worker that cannot open the file leaves the writer's backstop in charge; nothing is lost.
   worker.on('error', () => undefined);
   const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
@@ -33,7 +31,6 @@ export function startWalCheckpointer(file: string, everyMs = 50): WalCheckpointe
       worker.ref();
       worker.postMessage('stop');
       await exited;
-      return rounds;
     },
   };
 }
