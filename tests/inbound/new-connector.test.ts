@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { discoverConnectors } from '../../core/connectors/discover.js';
 import { hubHarness } from '../helpers/test-hub.js';
-import { balance, deliver, earnedAndReversed, memberByAlias, onlyOutcome, type Json } from './webhook-helpers.js';
+import { balance, deliver, deliverConcurrently, earnedAndReversed, memberByAlias, onlyOutcome, type Json } from './webhook-helpers.js';
 
 const SECRET = 'tillpoint-test-secret';
 const folder = fileURLToPath(new URL('../fixtures/connectors/', import.meta.url));
@@ -61,6 +61,20 @@ describe('a new connector, from its own folder', () => {
     const member = await memberByAlias(h, 'tillpoint:cu_7');
     expect(await earnedAndReversed(h, member!.id)).toEqual({ earned: 20, reversed: 5 });
     expect(await balance(h, member!.id)).toMatchObject({ available: 15 });
+  });
+
+  it('earns once when one sale is delivered many times at once, under one delivery id and under many', async () => {
+    const once = tillpoint('sale.completed', sale('sl_400', '25.00'));
+    const answers = (
+      await Promise.all([
+        deliverConcurrently(h, 'tillpoint', once, 8),
+        Promise.all(Array.from({ length: 8 }, () => deliver(h, 'tillpoint', tillpoint('sale.completed', sale('sl_400', '25.00'))))),
+      ])
+    ).flat();
+    expect(answers.map((a) => a.httpStatus)).toEqual(answers.map(() => 200));
+    expect(answers.filter((a) => a.status === 'accepted')).toHaveLength(1);
+    const member = await memberByAlias(h, 'tillpoint:cu_7');
+    expect(await earnedAndReversed(h, member!.id)).toEqual({ earned: 25, reversed: 0 });
   });
 
   it('refuses a delivery signed with another secret, and one signed too long ago', async () => {

@@ -99,4 +99,36 @@ describe('durability of acknowledged writes', () => {
       await store.close();
     }
   });
+  // On SQLite a thread of its own copies the WAL into the database file once a store has
+  // committed 32 times (core/storage/wal-checkpointer.ts): what is acknowledged while it copies
+  // must survive SIGKILL as well.
+  it('keeps every acknowledged event after SIGKILL with the WAL checkpoint thread running', async () => {
+    const first = await startHub(database.url);
+    const member = (await (await post(first.url, '/v1/members', { email: 'bo@example.com' })).json()) as { id: string };
+    const event = (i: number) => ({ type: 'activity', name: 'login', id: `wal-${i}`, customer: { memberId: member.id }, points: 2 });
+    let acknowledged = 0;
+    // One commit each, past the 32 that start the thread, with gaps for its 50 ms rounds.
+    for (let i = 0; i < 60; i++) {
+      if ((await post(first.url, '/v1/events', event(i))).status === 201) acknowledged++;
+      if (i % 10 === 9) await new Promise((resolve) => setTimeout(resolve, 60));
+    }
+    const burst = await Promise.all(Array.from({ length: 100 }, (_, i) => post(first.url, '/v1/events', event(60 + i))));
+    acknowledged += burst.filter((r) => r.status === 201).length;
+    await first.stop('SIGKILL');
+    expect(acknowledged).toBe(160);
+
+    const second = await startHub(database.url);
+    try {
+      const balance = (await (await fetch(`${second.url}/v1/members/${member.id}/balance`, { headers: { authorization: `Bearer ${KEY}` } })).json()) as { available: number };
+      expect(balance.available).toBe(2 * acknowledged);
+    } finally {
+      await second.stop();
+    }
+    const store = await openStore(database.url, { migrate: false });
+    try {
+      expect(await checkLedgerInvariants(store.db)).toEqual([]);
+    } finally {
+      await store.close();
+    }
+  });
 });
