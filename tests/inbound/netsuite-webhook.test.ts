@@ -160,6 +160,17 @@ describe('POST /webhooks/netsuite', () => {
   });
 });
 
+describe('NetSuite before it is configured', () => {
+  const h = hubHarness({ connectors: [netsuite], env: { NETSUITE_WEBHOOK_SECRET: NETSUITE_SECRET } });
+
+  it('answers 404 naming the missing variable, and keeps nothing', async () => {
+    const answer = await deliver(h, 'netsuite', scriptPost(savedAt('cashsale_record', 5)));
+    expect(answer.httpStatus).toBe(404);
+    expect(answer.detail).toMatch(/The Oracle NetSuite connector is disabled: set NETSUITE_ACCOUNT_ID/);
+    expect(await inbox(h)).toEqual([]);
+  });
+});
+
 describe('NetSuite with a sandbox account id', () => {
   const h = hubHarness({ connectors: [netsuite], env: { ...ENV, NETSUITE_ACCOUNT_ID: '1234567-sb1' } });
 
