@@ -55,6 +55,9 @@ define(['N/https', 'N/record', 'N/crypto', 'N/encode', 'N/runtime', 'N/log'], (h
   ];
   const LINE_FIELDS = ['line', 'item', 'itemtype', 'quantity', 'rate', 'amount'];
 
+  /** The transactions the hub reads (record.Type values); a deployment on any other type sends nothing. */
+  const SENT_TYPES = [record.Type.CASH_SALE, record.Type.INVOICE, record.Type.CREDIT_MEMO, record.Type.CASH_REFUND];
+
   /** Usage units one more invoice needs (load 10 + post 10), kept in hand before starting it. */
   const UNITS_PER_INVOICE = 25;
 
@@ -82,6 +85,10 @@ define(['N/https', 'N/record', 'N/crypto', 'N/encode', 'N/runtime', 'N/log'], (h
    * status, totals, last-modified date) and sends it if it is a sale or a refund of one.
    */
   const announce = (type, id, event) => {
+    if (!SENT_TYPES.includes(type)) {
+      log.debug({ title: 'Loyalty Hub: not sent', details: type + ' ' + id + ': not a cash sale, invoice, credit memo or cash refund' });
+      return;
+    }
     const transaction = record.load({ type: type, id: id });
     const reason = notForLoyalty(transaction);
     if (reason) {
@@ -126,7 +133,7 @@ define(['N/https', 'N/record', 'N/crypto', 'N/encode', 'N/runtime', 'N/log'], (h
       case record.Type.CASH_REFUND:
         return valueOf(transaction, 'createdfrom') ? '' : 'not created from a sale';
       default:
-        return 'not a cash sale, invoice, credit memo or cash refund';
+        return 'not a transaction the hub reads';
     }
   };
 
