@@ -30,7 +30,7 @@ export default {
       env: 'LIGHTSPEED_ACCESS_TOKEN',
       secret: true,
       required: false,
-      description: 'Access token of the app for your store (scopes customers:read and outlets:read): looks up the e-mail of a sale\'s customer and the currency of its outlet',
+      description: 'Access token of the app for your store (scopes to read customers and outlets, docs/connectors/lightspeed.md): looks up the e-mail of a sale\'s customer and the currency of its outlet',
     },
     {
       env: 'LIGHTSPEED_API_URL',
