@@ -6,11 +6,10 @@
  *
  * - `json`: `JSON.parse`;
  * - `json-exact-integers`: JSON whose integers past 2^53 (Shopify's ids) are kept as their exact
- *   digits, as strings (core/connectors/lossless-json.ts).
- *
- * - a form (`application/x-www-form-urlencoded`) whose named field carries JSON — Lightspeed
- *   X-Series posts `payload=<JSON>` among other fields: `formFieldJson(request, 'payload')` for
- *   the JSON, `formFieldText` for another field (never throws, for `topic`).
+ *   digits, as strings (core/connectors/lossless-json.ts);
+ * - a form (`application/x-www-form-urlencoded`) whose named field carries JSON, as platforms that
+ *   post `payload=<JSON>` among other fields do: `formFieldJson(request, 'payload')` for the
+ *   JSON, `formFieldText` for another field (never throws, for `topic`).
  *
  * XML (Salesforce's SOAP Outbound Messages) is parsed by that connector's own validating parser.
  */
