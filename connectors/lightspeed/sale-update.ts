@@ -34,7 +34,8 @@ export interface SaleContext {
 export async function saleUpdated(sale: LightspeedSale, context: SaleContext): Promise<NormalizeResult> {
   const status = sale.status?.toUpperCase();
   if (status === 'VOIDED') {
-    if (sale.return_for || !tookPayment(sale)) return { status: 'ignored', reason: `sale ${sale.id} was voided before it took a payment, so it earned nothing` };
+    if (sale.return_for) return { status: 'ignored', reason: `return ${sale.id} was voided: a return is not undone, what it took back stays taken back` };
+    if (!tookPayment(sale)) return { status: 'ignored', reason: `sale ${sale.id} was voided before it took a payment, so it earned nothing` };
     return { status: 'events', events: [saleVoided(sale, saleOccurredAt(sale))] };
   }
   if (!status || !FINISHED.has(status)) {

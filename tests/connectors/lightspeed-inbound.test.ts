@@ -151,6 +151,7 @@ describe('Lightspeed X-Series sale.update', () => {
     ['goods returned without naming their sale', saleFields('sale_update_full_return', (s) => void (s.return_for = null)), /without naming the sale/],
     ['a sale of another store of the same app', { ...saleFields('sale_update_customer'), domain_prefix: 'anotherstore' }, /store anotherstore; this hub serves pockeyttest/],
     ['a product.update', { ...saleFields('sale_update_customer'), type: 'product.update' }, /product.update is not used/],
+    ['a voided return (not undone)', saleFields('sale_update_full_return', (s) => void (s.status = 'VOIDED')), /a return is not undone/],
     ['a parked sale discarded unpaid (VOIDED without payments)', saleFields('sale_update_return_saved', (s) => Object.assign(s, { status: 'VOIDED', return_for: null })), /voided before it took a payment/],
   ])('ignores %s', async (_what, fields, reason) => {
     const result = await handler().normalize(delivery(fields));
