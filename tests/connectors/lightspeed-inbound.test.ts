@@ -13,6 +13,7 @@ import { connectorStatus, InboundPayloadError, type InboundHandler, type Inbound
 import { silentLogger } from '../../core/observability/logger.js';
 import { formBody, LIGHTSPEED_API, LIGHTSPEED_SECRET, LIGHTSPEED_STORE, lightspeedSignature, saleFields, type FormFields } from '../inbound/lightspeed-sign.js';
 import { sample } from '../inbound/webhook-helpers.js';
+import { inboundServices } from '../helpers/inbound-services.js';
 
 const TOKEN = 'lightspeed-test-access-token';
 const SALE = '5687606e-dbc9-8897-11e9-af1dac63fb78';
@@ -38,7 +39,7 @@ function delivery(fields: FormFields | string, signature: string | null = undefi
 }
 
 function handler(env: Record<string, string> = { LIGHTSPEED_CURRENCY: 'USD' }): InboundHandler {
-  return lightspeed.createInbound({ LIGHTSPEED_CLIENT_SECRET: LIGHTSPEED_SECRET, LIGHTSPEED_DOMAIN_PREFIX: LIGHTSPEED_STORE, ...env }, { logger: silentLogger });
+  return lightspeed.createInbound({ LIGHTSPEED_CLIENT_SECRET: LIGHTSPEED_SECRET, LIGHTSPEED_DOMAIN_PREFIX: LIGHTSPEED_STORE, ...env }, inboundServices(silentLogger));
 }
 
 function events(result: NormalizeResult) {
