@@ -33,8 +33,9 @@ export function createMagentoInbound(options: MagentoInboundOptions): InboundHan
       const signed = checkSignature(request);
       return signed.ok ? checkNotificationFreshness(request, clock()) : signed;
     },
-    // Neither kind of delivery has an id: Commerce's x-adobe-commerce-request-id names the store's
-    // request, shared by every hook it sends, so the core's default (the body's sha256) applies.
+    // Neither kind of delivery has an id. Commerce's x-adobe-commerce-request-id traces the store's
+    // request in its logs (docs/connectors/magento.md) — the hooks of one request may share it —
+    // so the core's default applies: the body's sha256, the same for a resend of the same bytes.
     deliveryId: () => undefined,
     topic: topicOf,
     async normalize(request) {

@@ -40,5 +40,5 @@ export async function invoicePaid(data: Record<string, unknown>, api: MagentoRes
   if (order.order_currency_code !== currency) {
     return { status: 'ignored', reason: `the invoice is in ${currency} but order ${orderId} in ${order.order_currency_code ?? 'no currency'}` };
   }
-  return paidOrderOrIgnored(order, '', invoiceTotal);
+  return paidOrderOrIgnored(order, '', { amount: invoiceTotal, at: invoice.created_at });
 }

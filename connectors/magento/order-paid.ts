@@ -39,10 +39,10 @@ export function orderMoney(order: MagentoOrder, pointer: string): OrderMoney {
  * The amount is `grand_total` less `shipping_amount` and `tax_amount` (which includes the
  * shipping tax): the goods after discounts, without tax (docs/program.md).
  */
-export function orderPaidEvent(order: MagentoOrder, money: OrderMoney, pointer: string): PlatformTrigger {
+export function orderPaidEvent(order: MagentoOrder, money: OrderMoney, pointer: string, paidAt?: number): PlatformTrigger {
   const { currency } = money;
   const { occurredAt } = requireFields<{ occurredAt: number }>('order', {
-    occurredAt: [order.updated_at ?? order.created_at, `${pointer}/updated_at`, 'a date is required (updated_at or created_at)'],
+    occurredAt: [paidAt ?? order.updated_at ?? order.created_at, `${pointer}/updated_at`, 'a date is required (updated_at or created_at)'],
   });
   const shipping = order.shipping_amount == null ? 0 : minorUnitsAt(order.shipping_amount, currency, `${pointer}/shipping_amount`);
   const tax = order.tax_amount == null ? 0 : minorUnitsAt(order.tax_amount, currency, `${pointer}/tax_amount`);

@@ -14,13 +14,17 @@ export function orderSaved(data: Record<string, unknown>): NormalizeResult {
   return paidOrderOrIgnored(order, '/data/order');
 }
 
-/** `order.paid` for an order whose payments cover its grand total; `ignored` otherwise. */
-export function paidOrderOrIgnored(order: MagentoOrder, pointer: string, alsoPaid = 0): NormalizeResult {
+/**
+ * `order.paid` for an order whose payments cover its grand total; `ignored` otherwise.
+ * `payment` is a payment the order does not show yet (the invoice being paid, invoice-paid.ts):
+ * its amount counts as paid and its time is when the order was paid.
+ */
+export function paidOrderOrIgnored(order: MagentoOrder, pointer: string, payment: { amount: number; at?: number } = { amount: 0 }): NormalizeResult {
   const money = orderMoney(order, pointer);
-  const paid = money.totalPaid + alsoPaid;
+  const paid = money.totalPaid + payment.amount;
   if (money.grandTotal <= 0) return { status: 'ignored', reason: `order ${money.orderId} charged nothing` };
   if (paid < money.grandTotal) {
     return { status: 'ignored', reason: `order ${money.orderId} is paid ${paid} of ${money.grandTotal} (minor units): points are earned once it is fully paid` };
   }
-  return { status: 'events', events: [orderPaidEvent(order, money, pointer)] };
+  return { status: 'events', events: [orderPaidEvent(order, money, pointer, payment.at)] };
 }

@@ -116,7 +116,10 @@ describe('POST /webhooks/magento', () => {
     expect(notified).toMatchObject({ httpStatus: 200, status: 'duplicate', eventId: 'magento:order:3' });
 
     expect(await pointsOf(h, ALIAS)).toBe(160);
-    expect((await inbox(h)).map((r) => r.topic)).toEqual(['order.paid', 'sales_order_save_after', 'sales_order_invoice_pay']);
+    const rows = await inbox(h);
+    expect(rows.map((r) => r.topic)).toEqual(['order.paid', 'sales_order_save_after', 'sales_order_invoice_pay']);
+    // Paid when the invoice was, not when the order was last saved before it.
+    expect(rows[2]!.events).toMatchObject([{ id: 'magento:order:3', occurredAt: Date.parse('2017-08-21T22:36:02Z') }]);
   });
 
   it('earns on the invoice that completes the payment, not on a partial one', async () => {
@@ -131,7 +134,7 @@ describe('POST /webhooks/magento', () => {
 
   it('applies the same webhook once when it arrives 10 times at once', async () => {
     const answers = await deliverConcurrently(h, 'magento', orderSaved(paidOrder()), 10);
-    expect(answers.map((a) => a.httpStatus)).toEqual(Array(10).fill(200));
+    expect(answers.map((a) => [a.httpStatus, (a as unknown as Json).op])).toEqual(Array(10).fill([200, 'success']));
     expect(await pointsOf(h, ALIAS)).toBe(160);
     expect(await inbox(h)).toHaveLength(1);
   });
