@@ -16,12 +16,13 @@ import { identifyTrigger, type PlatformTrigger } from '../../core/triggers/order
 import { BIN } from '../helpers/hub-process.js';
 import { MAGENTO_PUBLIC_KEY, commerceHook, commerceSignature, notification, order, paidOrder } from '../inbound/magento-deliveries.js';
 import type { Json } from '../inbound/webhook-helpers.js';
+import { inboundServices } from '../helpers/inbound-services.js';
 
 /** The example key of Adobe's signature verification page (see the fixture README). */
 const ADMIN_EXAMPLE_KEY = readFileSync(new URL('../fixtures/platform-samples/magento/admin_public_key_example.pem', import.meta.url), 'utf8');
 
 function handler(env: Record<string, string> = {}): InboundHandler {
-  return magento.createInbound!({ MAGENTO_WEBHOOK_PUBLIC_KEY: MAGENTO_PUBLIC_KEY, ...env }, { logger: silentLogger });
+  return magento.createInbound!({ MAGENTO_WEBHOOK_PUBLIC_KEY: MAGENTO_PUBLIC_KEY, ...env }, inboundServices(silentLogger));
 }
 
 /** A delivery as the core hands it over, signed as Commerce signs unless told otherwise. */
