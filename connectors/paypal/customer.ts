@@ -1,5 +1,5 @@
 import type { TriggerCustomer } from '../../core/triggers/trigger-event.js';
-import type { PayPalOrder } from './schemas.js';
+import type { PayPalOrder, PayPalPaymentV1 } from './schemas.js';
 
 /**
  * The payer of a checkout order as the hub's customer: the PayPal account id becomes the alias
@@ -19,5 +19,16 @@ export function orderPayer(order: PayPalOrder): TriggerCustomer | undefined {
   if (email) customer.email = email;
   if (firstName) customer.firstName = firstName;
   if (lastName) customer.lastName = lastName;
+  return customer.platformId || customer.email ? customer : undefined;
+}
+
+/** The payer of a v1 payment (`payer.payer_info`), the same way. */
+export function paymentPayer(payment: PayPalPaymentV1): TriggerCustomer | undefined {
+  const info = payment.payer?.payer_info;
+  const customer: TriggerCustomer = {};
+  if (info?.payer_id) customer.platformId = info.payer_id;
+  if (info?.email) customer.email = info.email;
+  if (info?.first_name) customer.firstName = info.first_name;
+  if (info?.last_name) customer.lastName = info.last_name;
   return customer.platformId || customer.email ? customer : undefined;
 }

@@ -2,15 +2,15 @@ import type { InboundHandler, NormalizeResult } from '../../core/connectors/defi
 import type { Logger } from '../../core/observability/logger.js';
 import { createPayPalCertificates, type PayPalCertificates } from './certificates.js';
 import { peekPayPalField, readPayPalEvent, type PayPalEvent } from './event.js';
-import { createPayPalOrderLookup, type PayPalOrderLookup } from './orders-api.js';
 import { captureCompleted, saleCompleted } from './order-paid.js';
+import { createPayPalPayerLookup, type PayPalPayerLookup } from './payer-api.js';
 import { captureRefunded, saleRefunded } from './refund.js';
 import { payPalVerifier } from './signature.js';
 
 export interface PayPalInboundOptions {
   /** PAYPAL_WEBHOOK_ID: part of what PayPal signs. */
   webhookId: string;
-  /** PAYPAL_CLIENT_ID / PAYPAL_CLIENT_SECRET: for the order look-up (the payer). */
+  /** PAYPAL_CLIENT_ID / PAYPAL_CLIENT_SECRET: for the look-up of who paid. */
   clientId: string;
   clientSecret: string;
   /** PAYPAL_API_URL: base-URL override (sandbox, proxy, local stub). */
@@ -21,14 +21,14 @@ export interface PayPalInboundOptions {
   clock?: () => number;
 }
 
-type Normalizer = (event: PayPalEvent, orders: PayPalOrderLookup) => Promise<NormalizeResult> | NormalizeResult;
+type Normalizer = (event: PayPalEvent, payers: PayPalPayerLookup) => Promise<NormalizeResult> | NormalizeResult;
 
 /** The event types that matter to loyalty; every other type is answered `ignored`. */
 const NORMALIZERS: Record<string, Normalizer> = {
   'PAYMENT.CAPTURE.COMPLETED': captureCompleted,
   'PAYMENT.CAPTURE.REFUNDED': (event) => captureRefunded(event),
   'PAYMENT.CAPTURE.REVERSED': (event) => captureRefunded(event),
-  'PAYMENT.SALE.COMPLETED': (event) => saleCompleted(event),
+  'PAYMENT.SALE.COMPLETED': saleCompleted,
   'PAYMENT.SALE.REFUNDED': (event) => saleRefunded(event),
 };
 
@@ -36,7 +36,7 @@ const NORMALIZERS: Record<string, Normalizer> = {
 const sharedCertificates = createPayPalCertificates();
 
 export function createPayPalInbound(options: PayPalInboundOptions): InboundHandler {
-  const orders = createPayPalOrderLookup({
+  const payers = createPayPalPayerLookup({
     clientId: options.clientId,
     clientSecret: options.clientSecret,
     apiUrl: options.apiUrl,
@@ -53,7 +53,7 @@ export function createPayPalInbound(options: PayPalInboundOptions): InboundHandl
       const event = readPayPalEvent(request);
       const normalizer = NORMALIZERS[event.event_type];
       if (!normalizer) return { status: 'ignored', reason: `PayPal event ${event.event_type} is not used for loyalty` };
-      return normalizer(event, orders);
+      return normalizer(event, payers);
     },
   };
 }

@@ -23,7 +23,7 @@ export default {
       env: 'PAYPAL_CLIENT_ID',
       secret: false,
       required: true,
-      description: 'Client ID of the same REST app, to look up who paid a capture (GET /v2/checkout/orders/{id})',
+      description: 'Client ID of the same REST app, to look up who paid (GET /v2/checkout/orders/{id}; GET /v1/payments/payment/{id} for a v1 sale)',
     },
     {
       env: 'PAYPAL_CLIENT_SECRET',

@@ -1,9 +1,9 @@
 import type { NormalizeResult } from '../../core/connectors/definition.js';
 import { minorUnitsAt } from '../../core/connectors/payload.js';
 import type { PlatformTrigger } from '../../core/triggers/order-identity.js';
-import { orderPayer } from './customer.js';
+import { orderPayer, paymentPayer } from './customer.js';
 import { occurredAt, readResource, type PayPalEvent } from './event.js';
-import type { PayPalOrderLookup } from './orders-api.js';
+import type { PayPalPayerLookup } from './payer-api.js';
 import { currencyAt } from './money.js';
 import { captureSchema, saleSchema } from './schemas.js';
 
@@ -16,11 +16,11 @@ import { captureSchema, saleSchema } from './schemas.js';
  * part earns once and each refund finds exactly what it takes back from; keyed by order, the
  * second part would be a duplicate and the refund would have to look its order up. Every
  * redelivery of the event names the same capture, so it earns once. The checkout order id is
- * kept as `attributes.paypalOrderId` and is where the payer comes from (./orders-api.ts).
+ * kept as `attributes.paypalOrderId` and is where the payer comes from (./payer-api.ts).
  *
  * The amount is the captured gross: a capture carries no breakdown of shipping and tax.
  */
-export async function captureCompleted(event: PayPalEvent, orders: PayPalOrderLookup): Promise<NormalizeResult> {
+export async function captureCompleted(event: PayPalEvent, payers: PayPalPayerLookup): Promise<NormalizeResult> {
   const capture = readResource(event, captureSchema, 'capture');
   if (capture.status !== 'COMPLETED') {
     return { status: 'ignored', reason: `capture ${capture.id} is ${capture.status}: points are earned once it is COMPLETED` };
@@ -28,7 +28,7 @@ export async function captureCompleted(event: PayPalEvent, orders: PayPalOrderLo
   const currency = currencyAt(capture.amount.currency_code, '/resource/amount/currency_code');
   const paid = minorUnitsAt(capture.amount.value, currency, '/resource/amount/value');
   const orderId = capture.supplementary_data?.related_ids?.order_id ?? checkoutOrderFromLinks(capture.links);
-  const order = orderId ? await orders.order(orderId) : undefined;
+  const order = orderId ? await payers.order(orderId) : undefined;
 
   const trigger: PlatformTrigger = {
     type: 'order.paid',
@@ -49,10 +49,11 @@ export async function captureCompleted(event: PayPalEvent, orders: PayPalOrderLo
  * `PAYMENT.SALE.COMPLETED` (Payments v1, still sent for older integrations and subscriptions)
  * → `order.paid`, keyed by the sale id, which is what a v1 refund names (`sale_id`). The amount
  * is the items' subtotal when PayPal breaks the total down (shipping, tax and handling left
- * out), else the total. A v1 sale names no payer: it earns as a guest's unless the same purchase
- * is also announced with its payer.
+ * out), else the total. A sale names no payer: it comes from the sale's payment
+ * (`parent_payment`, ./payer-api.ts); a sale without one (some subscription payments) names nobody
+ * and is never credited (docs/program.md, "Guest orders").
  */
-export function saleCompleted(event: PayPalEvent): NormalizeResult {
+export async function saleCompleted(event: PayPalEvent, payers: PayPalPayerLookup): Promise<NormalizeResult> {
   const sale = readResource(event, saleSchema, 'sale');
   if (sale.state !== 'completed') {
     return { status: 'ignored', reason: `sale ${sale.id} is ${sale.state}: points are earned once it is completed` };
@@ -71,6 +72,9 @@ export function saleCompleted(event: PayPalEvent): NormalizeResult {
   if (sale.parent_payment) attributes.paypalPaymentId = sale.parent_payment;
   if (sale.invoice_number) attributes.invoiceId = sale.invoice_number;
   if (Object.keys(attributes).length > 0) trigger.attributes = attributes;
+  const payment = sale.parent_payment ? await payers.payment(sale.parent_payment) : undefined;
+  const customer = payment ? paymentPayer(payment) : undefined;
+  if (customer) trigger.customer = customer;
   return { status: 'events', events: [trigger] };
 }
 

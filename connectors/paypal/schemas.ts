@@ -74,6 +74,14 @@ export const orderSchema = z.looseObject({
   payer: z.looseObject({ email_address: optionalText, payer_id: optionalText, name }).nullish(),
 });
 
+/** Payments v1 `GET /v1/payments/payment/{id}`: only who paid. */
+export const paymentV1Schema = z.looseObject({
+  id: text,
+  payer: z
+    .looseObject({ payer_info: z.looseObject({ email: optionalText, payer_id: optionalText, first_name: optionalText, last_name: optionalText }).nullish() })
+    .nullish(),
+});
+
 /** `POST /v1/oauth2/token` (client credentials). */
 export const tokenSchema = z.looseObject({
   access_token: text,
@@ -83,3 +91,4 @@ export const tokenSchema = z.looseObject({
 
 export type PayPalCapture = z.output<typeof captureSchema>;
 export type PayPalOrder = z.output<typeof orderSchema>;
+export type PayPalPaymentV1 = z.output<typeof paymentV1Schema>;

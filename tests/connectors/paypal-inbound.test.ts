@@ -30,7 +30,7 @@ import {
   type PayPalSigning,
   type PayPalTraffic,
 } from '../inbound/paypal-sign.js';
-import { sample, sampleText, type Json } from '../inbound/webhook-helpers.js';
+import { sampleText, type Json } from '../inbound/webhook-helpers.js';
 
 const server = setupServer();
 /** Every request msw saw, handled or not: proves a refused certificate URL was never fetched. */
@@ -269,7 +269,8 @@ describe('PayPal events → trigger events', () => {
     expect(await handler().normalize(signed(captureRefunded('12A34567BC123456S', '1.00', { status: 'PENDING' })))).toMatchObject({ status: 'ignored' });
   });
 
-  it('PAYMENT.SALE.COMPLETED (v1) → order.paid of the sale on its subtotal; PAYMENT.SALE.REFUNDED (negative total) → order.refunded of that sale', async () => {
+  it('PAYMENT.SALE.COMPLETED (v1) → order.paid of the sale on its subtotal, its payer from the sale\'s payment; PAYMENT.SALE.REFUNDED (negative total) → order.refunded of that sale', async () => {
+    stubPayPal();
     expect(await handler().normalize(signed(sampleText('paypal', 'payment-sale-completed')))).toEqual({
       status: 'events',
       events: [
@@ -279,9 +280,11 @@ describe('PayPal events → trigger events', () => {
           occurredAt: Date.parse('2016-10-05T14:57:40Z'),
           order: { id: '8RS6210148826604N', channel: 'online', currency: 'USD', amount: 300, total: 601, discountCodes: [], lineItems: [] },
           attributes: { paypalPaymentId: 'PAY-11X29866PC6848407K72RIQA' },
+          customer: { platformId: 'CR87QHB7JTRSC', email: 'bbuyer@example.com', firstName: 'Betsy', lastName: 'Buyer' },
         },
       ],
     });
+    expect(traffic.payments.map((r) => new URL(r.url).pathname)).toEqual(['/v1/payments/payment/PAY-11X29866PC6848407K72RIQA']);
     expect(await handler().normalize(signed(sampleText('paypal', 'payment-sale-refunded')))).toMatchObject({
       events: [{ type: 'order.refunded', refund: { orderId: '9T0916710M1105906', refundId: '6YX43824R4443062K', amount: 1, currency: 'USD' }, attributes: { paypalPaymentId: 'PAY-5437236047802405NKRJ22UA' } }],
     });

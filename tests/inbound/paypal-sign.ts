@@ -85,16 +85,23 @@ export function orderAnswer(changes: Json = {}): Json {
   return { ...(JSON.parse(paypalFixture('order.json')) as Json), ...changes };
 }
 
-/** What PayPal's side saw: certificate downloads, token requests and order look-ups. */
+/** The v1 payment of a sale (PayPal-PHP-SDK's sample: payer bbuyer@example.com, CR87QHB7JTRSC). */
+export function paymentAnswer(changes: Json = {}): Json {
+  return { ...(JSON.parse(paypalFixture('payment-v1.json')) as Json), ...changes };
+}
+
+/** What PayPal's side saw: certificate downloads, token requests and look-ups (orders, v1 payments). */
 export interface PayPalTraffic {
   certificates: string[];
   tokens: Request[];
   orders: Request[];
+  payments: Request[];
 }
 
 /**
- * msw handlers for PayPal's side: the test certificate at TEST_CERT_URL, the token endpoint and
- * `GET /v2/checkout/orders/:id` answering `order(id)` (a Response to fail it).
+ * msw handlers for PayPal's side: the test certificate at TEST_CERT_URL, the token endpoint,
+ * `GET /v2/checkout/orders/:id` answering `order(id)` (a Response to fail it) and
+ * `GET /v1/payments/payment/:id` answering the v1 payment sample.
  */
 export function paypalHandlers(traffic: PayPalTraffic, order: (id: string) => Json | Response = () => orderAnswer()) {
   return [
@@ -111,8 +118,12 @@ export function paypalHandlers(traffic: PayPalTraffic, order: (id: string) => Js
       const answer = order(String(params.id));
       return answer instanceof Response ? answer : HttpResponse.json(answer);
     }),
+    http.get(`${PAYPAL_API}/v1/payments/payment/:id`, ({ request, params }) => {
+      traffic.payments.push(request.clone());
+      return HttpResponse.json(paymentAnswer({ id: String(params.id) }));
+    }),
   ];
 }
 
-export const newTraffic = (): PayPalTraffic => ({ certificates: [], tokens: [], orders: [] });
+export const newTraffic = (): PayPalTraffic => ({ certificates: [], tokens: [], orders: [], payments: [] });
 

@@ -1,12 +1,14 @@
 import { parseWithSchema } from '../../core/connectors/payload.js';
 import type { Logger } from '../../core/observability/logger.js';
-import { orderSchema, tokenSchema, type PayPalOrder } from './schemas.js';
+import type { z } from 'zod';
+import { orderSchema, paymentV1Schema, tokenSchema, type PayPalOrder, type PayPalPaymentV1 } from './schemas.js';
 
 /**
  * Who paid: a capture (`PAYMENT.CAPTURE.COMPLETED`) names its checkout order
  * (`supplementary_data.related_ids.order_id`) but not the payer, so the payer's e-mail and
- * PayPal account id come from `GET /v2/checkout/orders/{id}` (docs/connectors/paypal.md, "What
- * the hub reads"). The API takes an OAuth 2.0 access token from `POST /v1/oauth2/token`
+ * PayPal account id come from `GET /v2/checkout/orders/{id}`; a v1 sale (`PAYMENT.SALE.COMPLETED`)
+ * names its payment (`parent_payment`), whose payer comes from `GET /v1/payments/payment/{id}`
+ * (docs/connectors/paypal.md, "What the hub reads"). The API takes an OAuth 2.0 access token from `POST /v1/oauth2/token`
  * (client credentials: PAYPAL_CLIENT_ID and PAYPAL_CLIENT_SECRET), kept until shortly before it
  * expires.
  *
@@ -20,8 +22,11 @@ const REQUEST_TIMEOUT_MS = 5000;
 /** Renew this long before PayPal says the token expires, so none is used at its last second. */
 const TOKEN_MARGIN_MS = 60_000;
 
-export interface PayPalOrderLookup {
+export interface PayPalPayerLookup {
+  /** The checkout order (Orders v2), or undefined when PayPal does not know it. */
   order(orderId: string): Promise<PayPalOrder | undefined>;
+  /** The payment a v1 sale belongs to (Payments v1), or undefined when PayPal does not know it. */
+  payment(paymentId: string): Promise<PayPalPaymentV1 | undefined>;
 }
 
 export interface PayPalApiOptions {
@@ -33,7 +38,7 @@ export interface PayPalApiOptions {
   clock?: () => number;
 }
 
-export function createPayPalOrderLookup(options: PayPalApiOptions): PayPalOrderLookup {
+export function createPayPalPayerLookup(options: PayPalApiOptions): PayPalPayerLookup {
   const base = (options.apiUrl || PAYPAL_API_URL).replace(/\/+$/, '');
   const clock = options.clock ?? Date.now;
   let token: { value: string; expiresAt: number } | undefined;
@@ -66,19 +71,21 @@ export function createPayPalOrderLookup(options: PayPalApiOptions): PayPalOrderL
     }
   }
 
+  /** One resource: parsed, or undefined for a 404; a passing failure throws (503, PayPal redelivers). */
+  async function resource<S extends z.ZodType>(path: string, id: string, what: string, schema: S): Promise<z.output<S> | undefined> {
+    const response = await call('GET', `${path}${encodeURIComponent(id)}`, { headers: { authorization: `Bearer ${await accessToken()}`, accept: 'application/json' } });
+    if (response.status === 404) {
+      options.logger.warn(`paypal ${what} look-up: PayPal does not know it; earning as a guest`, { id });
+      return undefined;
+    }
+    // A refused token may have been revoked: the next attempt asks for a new one.
+    if (response.status === 401) token = undefined;
+    if (!response.ok) throw new Error(`PayPal ${what} look-up ${id} failed (HTTP ${response.status}); answering 5xx so PayPal redelivers the event`);
+    return parseWithSchema(schema, await response.json(), '', `PayPal ${what}`);
+  }
+
   return {
-    async order(orderId) {
-      const path = `/v2/checkout/orders/${encodeURIComponent(orderId)}`;
-      const response = await call('GET', path, { headers: { authorization: `Bearer ${await accessToken()}`, accept: 'application/json' } });
-      if (response.status === 404) {
-        options.logger.warn('paypal order look-up: PayPal does not know the order; earning as a guest', { orderId });
-        return undefined;
-      }
-      if (response.status === 401) token = undefined;
-      if (!response.ok) {
-        throw new Error(`PayPal order look-up ${orderId} failed (HTTP ${response.status}); answering 5xx so PayPal redelivers the event`);
-      }
-      return parseWithSchema(orderSchema, await response.json(), '', 'PayPal order');
-    },
+    order: (orderId) => resource('/v2/checkout/orders/', orderId, 'order', orderSchema),
+    payment: (paymentId) => resource('/v1/payments/payment/', paymentId, 'payment', paymentV1Schema),
   };
 }
