@@ -1,6 +1,7 @@
 import type { InboundHandler, NormalizeResult } from '../../core/connectors/definition.js';
 import type { Logger } from '../../core/observability/logger.js';
 import { createPayPalCertificates, type PayPalCertificates } from './certificates.js';
+import { checkoutOrderCompleted } from './checkout-order.js';
 import { peekPayPalField, readPayPalEvent, type PayPalEvent } from './event.js';
 import { captureCompleted, saleCompleted } from './order-paid.js';
 import { createPayPalPayerLookup, type PayPalPayerLookup } from './payer-api.js';
@@ -26,6 +27,7 @@ type Normalizer = (event: PayPalEvent, payers: PayPalPayerLookup) => Promise<Nor
 /** The event types that matter to loyalty; every other type is answered `ignored`. */
 const NORMALIZERS: Record<string, Normalizer> = {
   'PAYMENT.CAPTURE.COMPLETED': captureCompleted,
+  'CHECKOUT.ORDER.COMPLETED': (event) => checkoutOrderCompleted(event),
   'PAYMENT.CAPTURE.REFUNDED': (event) => captureRefunded(event),
   'PAYMENT.CAPTURE.REVERSED': (event) => captureRefunded(event),
   'PAYMENT.SALE.COMPLETED': saleCompleted,

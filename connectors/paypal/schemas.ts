@@ -82,6 +82,15 @@ export const paymentV1Schema = z.looseObject({
     .nullish(),
 });
 
+/** A capture as an order lists it (`purchase_units[].payments.captures[]`). */
+const orderCapture = z.looseObject({ id: text, status: text, amount: moneyV2, invoice_id: optionalText });
+
+/** Orders v2 order in `CHECKOUT.ORDER.COMPLETED` (resource_type `checkout-order`): who paid and what was captured. */
+export const completedOrderSchema = orderSchema.extend({
+  status: optionalText,
+  purchase_units: listOf(z.looseObject({ payments: z.looseObject({ captures: listOf(orderCapture) }).nullish() })),
+});
+
 /** `POST /v1/oauth2/token` (client credentials). */
 export const tokenSchema = z.looseObject({
   access_token: text,

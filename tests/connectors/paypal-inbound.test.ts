@@ -30,7 +30,7 @@ import {
   type PayPalSigning,
   type PayPalTraffic,
 } from '../inbound/paypal-sign.js';
-import { sampleText, type Json } from '../inbound/webhook-helpers.js';
+import { sample, sampleText, type Json } from '../inbound/webhook-helpers.js';
 
 const server = setupServer();
 /** Every request msw saw, handled or not: proves a refused certificate URL was never fetched. */
@@ -207,6 +207,27 @@ describe('PayPal events → trigger events', () => {
     expect(token.headers.get('authorization')).toBe(`Basic ${Buffer.from(`${PAYPAL_CLIENT_ID}:${PAYPAL_CLIENT_SECRET}`).toString('base64')}`);
     expect(await token.text()).toBe('grant_type=client_credentials');
     expect(traffic.orders[0]!.headers.get('authorization')).toBe(`Bearer ${(JSON.parse(paypalFixture('token.json')) as { access_token: string }).access_token}`);
+  });
+
+  it('CHECKOUT.ORDER.COMPLETED → order.paid of each COMPLETED capture it lists, under the capture id, its payer from the order itself', async () => {
+    stubPayPal();
+    expect(await handler().normalize(signed(sample('paypal', 'checkout-order-completed')))).toEqual({
+      status: 'events',
+      events: [
+        {
+          type: 'order.paid',
+          source: 'paypal',
+          occurredAt: Date.parse('2023-12-13T08:36:03.961Z'),
+          order: { id: '40A1323403146010F', channel: 'online', currency: 'USD', amount: 128513, total: 128513, discountCodes: [], lineItems: [] },
+          attributes: { paypalOrderId: '5WX67707S1265192L', invoiceId: 'fq30028' },
+          customer: { platformId: '4X5WHWAP5GQ3Y', email: 'sb-0kvkf26397832@personal.example.com', firstName: 'John', lastName: 'Doe' },
+        },
+      ],
+    });
+    expect([traffic.tokens, traffic.orders]).toEqual([[], []]);
+    const approved = sample('paypal', 'checkout-order-completed');
+    (approved.resource as Json).purchase_units = [{ reference_id: 'default', amount: { currency_code: 'USD', value: '1.00' } }];
+    expect(await handler().normalize(signed(approved))).toMatchObject({ status: 'ignored', reason: /no COMPLETED capture/ });
   });
 
   it('keeps the OAuth token for the next look-ups, and fetches a new one when PayPal refuses it', async () => {

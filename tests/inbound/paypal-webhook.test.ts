@@ -18,6 +18,7 @@ import {
   captureCompleted,
   captureRefunded,
   newTraffic,
+  orderAnswer,
   paypalDelivery,
   paypalHandlers,
   type PayPalTraffic,
@@ -34,6 +35,7 @@ import {
   memberByAlias,
   onlyOutcome,
   pointsOf,
+  sample,
   sampleText,
   tally,
   type Json,
@@ -97,6 +99,15 @@ describe('POST /webhooks/paypal', () => {
     expect(await pointsOf(h, ALIAS)).toBe(30);
     // The retried event is one delivery; every distinct event is in the inbox for support to see.
     expect((await inbox(h)).map((r) => r.status).sort()).toEqual(['accepted', 'accepted', 'accepted', 'ignored']);
+  });
+
+  it('earns once for a purchase announced by both PAYMENT.CAPTURE.COMPLETED and CHECKOUT.ORDER.COMPLETED, arriving at once', async () => {
+    const orderCompleted = { ...sample('paypal', 'checkout-order-completed'), id: 'WH-3K2LOYALTYHUB-ORDERCOMPLETED', resource: orderAnswer() };
+    const answers = await Promise.all([captureCompleted(), orderCompleted].map((event) => deliver(h, 'paypal', paypalDelivery(event))));
+    expect(tally(answers)).toEqual({ accepted: 1, duplicate: 1 });
+    expect(answers.map((a) => a.eventId)).toEqual([`paypal:order:${CAPTURE}`, `paypal:order:${CAPTURE}`]);
+    expect(await pointsOf(h, ALIAS)).toBe(30);
+    expect((await inbox(h)).map((r) => r.topic).sort()).toEqual(['CHECKOUT.ORDER.COMPLETED', 'PAYMENT.CAPTURE.COMPLETED']);
   });
 
   describe('refuses what PayPal did not sign just now for this webhook, and writes nothing', () => {
