@@ -58,7 +58,10 @@ export function createPayPalCertificates(options: { fetch?: typeof fetch } = {})
         cache.set(key, pending);
         if (cache.size > MAX_CACHED) cache.delete(cache.keys().next().value!);
         // Failures are not kept: the next delivery (PayPal's retry) tries again.
-        pending.catch(() => cache.delete(key));
+        const attempt = pending;
+        attempt.catch(() => {
+          if (cache.get(key) === attempt) cache.delete(key);
+        });
       }
       let checked: Checked;
       try {

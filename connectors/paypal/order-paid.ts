@@ -10,7 +10,7 @@ import { captureSchema, saleSchema } from './schemas.js';
 /**
  * `PAYMENT.CAPTURE.COMPLETED` (Payments v2) → `order.paid`, keyed by the capture id.
  *
- * Why the capture and not the checkout order (docs/connectors/paypal.md, "One purchase, one
+ * Why the capture and not the checkout order (docs/connectors/paypal.md, "One capture, one
  * earn"): a refund names only the capture it returns money from (its `up` link), and an order
  * authorized once may be captured in several parts, each its own money. Keyed by capture, each
  * part earns once and each refund finds exactly what it takes back from; keyed by order, the

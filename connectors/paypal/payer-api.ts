@@ -1,6 +1,7 @@
+import type { z } from 'zod';
+import { InboundPayloadError } from '../../core/connectors/definition.js';
 import { parseWithSchema } from '../../core/connectors/payload.js';
 import type { Logger } from '../../core/observability/logger.js';
-import type { z } from 'zod';
 import { orderSchema, paymentV1Schema, tokenSchema, type PayPalOrder, type PayPalPaymentV1 } from './schemas.js';
 
 /**
@@ -8,9 +9,9 @@ import { orderSchema, paymentV1Schema, tokenSchema, type PayPalOrder, type PayPa
  * (`supplementary_data.related_ids.order_id`) but not the payer, so the payer's e-mail and
  * PayPal account id come from `GET /v2/checkout/orders/{id}`; a v1 sale (`PAYMENT.SALE.COMPLETED`)
  * names its payment (`parent_payment`), whose payer comes from `GET /v1/payments/payment/{id}`
- * (docs/connectors/paypal.md, "What the hub reads"). The API takes an OAuth 2.0 access token from `POST /v1/oauth2/token`
- * (client credentials: PAYPAL_CLIENT_ID and PAYPAL_CLIENT_SECRET), kept until shortly before it
- * expires.
+ * (docs/connectors/paypal.md, section 6, "Who paid"). The API takes an OAuth 2.0 access token
+ * from `POST /v1/oauth2/token` (client credentials: PAYPAL_CLIENT_ID and PAYPAL_CLIENT_SECRET),
+ * kept until shortly before it expires.
  *
  * A look-up that fails for a passing reason (network, timeout, 429, 5xx, a refused token) throws:
  * the core answers 503 and PayPal redelivers the event later. An order PayPal does not know (404)
@@ -58,7 +59,7 @@ export function createPayPalPayerLookup(options: PayPalApiOptions): PayPalPayerL
       body: 'grant_type=client_credentials',
     });
     if (!response.ok) throw new Error(`PayPal refused an access token (HTTP ${response.status}); check PAYPAL_CLIENT_ID and PAYPAL_CLIENT_SECRET`);
-    const answer = parseWithSchema(tokenSchema, await response.json(), '', 'PayPal token answer');
+    const answer = readAnswer(tokenSchema, await response.json(), 'token');
     token = { value: answer.access_token, expiresAt: clock() + answer.expires_in * 1000 - TOKEN_MARGIN_MS };
     return token.value;
   }
@@ -81,11 +82,24 @@ export function createPayPalPayerLookup(options: PayPalApiOptions): PayPalPayerL
     // A refused token may have been revoked: the next attempt asks for a new one.
     if (response.status === 401) token = undefined;
     if (!response.ok) throw new Error(`PayPal ${what} look-up ${id} failed (HTTP ${response.status}); answering 5xx so PayPal redelivers the event`);
-    return parseWithSchema(schema, await response.json(), '', `PayPal ${what}`);
+    return readAnswer(schema, await response.json(), what);
   }
 
   return {
     order: (orderId) => resource('/v2/checkout/orders/', orderId, 'order', orderSchema),
     payment: (paymentId) => resource('/v1/payments/payment/', paymentId, 'payment', paymentV1Schema),
   };
+}
+
+/**
+ * PayPal's answer read with `schema`. One we cannot read is not the delivery's fault (a 400
+ * would keep it as rejected): it is a failed look-up, answered 503 so PayPal redelivers.
+ */
+function readAnswer<S extends z.ZodType>(schema: S, value: unknown, what: string): z.output<S> {
+  try {
+    return parseWithSchema(schema, value, '', `PayPal ${what} answer`);
+  } catch (error) {
+    if (!(error instanceof InboundPayloadError)) throw error;
+    throw new Error(`PayPal's ${what} answer cannot be read (${error.errors.map((e) => `${e.pointer || '/'}: ${e.detail}`).join('; ')})`, { cause: error });
+  }
 }

@@ -10,7 +10,7 @@ import { listOf, optionalAmount, optionalText } from '../../core/connectors/payl
 const text = z.string().min(1);
 
 const link = z.looseObject({ href: optionalText, rel: optionalText });
-export const linksSchema = listOf(link);
+const linksSchema = listOf(link);
 
 const moneyV2 = z.looseObject({ currency_code: text, value: z.union([z.string(), z.number()]) });
 
@@ -98,6 +98,5 @@ export const tokenSchema = z.looseObject({
   expires_in: z.number().int().positive(),
 });
 
-export type PayPalCapture = z.output<typeof captureSchema>;
 export type PayPalOrder = z.output<typeof orderSchema>;
 export type PayPalPaymentV1 = z.output<typeof paymentV1Schema>;
