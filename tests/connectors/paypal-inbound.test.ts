@@ -266,6 +266,14 @@ describe('PayPal events → trigger events', () => {
     expect(result.events[0]).not.toHaveProperty('customer');
   });
 
+  it('throws (503) rather than rejecting the delivery when PayPal\'s answer cannot be read', async () => {
+    stubPayPal(() => ({ status: 'COMPLETED' }));
+    const error = await handler().normalize(signed(captureCompleted())).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(Error);
+    expect(error).not.toBeInstanceOf(InboundPayloadError);
+    expect((error as Error).message).toMatch(/PayPal's order answer cannot be read \(\/id: /);
+  });
+
   it('ignores a capture that is not COMPLETED, without a look-up', async () => {
     stubPayPal();
     expect(await handler().normalize(signed(captureCompleted({ status: 'PENDING' })))).toMatchObject({ status: 'ignored', reason: /is PENDING/ });

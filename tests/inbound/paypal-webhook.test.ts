@@ -110,6 +110,13 @@ describe('POST /webhooks/paypal', () => {
     expect((await inbox(h)).map((r) => r.topic).sort()).toEqual(['CHECKOUT.ORDER.COMPLETED', 'PAYMENT.CAPTURE.COMPLETED']);
   });
 
+  it('earns on each capture of an order captured in two parts', async () => {
+    const first = await deliver(h, 'paypal', paypalDelivery(captureCompleted({ amount: { currency_code: 'USD', value: '20.00' }, final_capture: false })));
+    const second = await deliver(h, 'paypal', paypalDelivery(captureCompleted({ id: '7TK53561MB803214N', amount: { currency_code: 'USD', value: '10.00' } })));
+    expect([onlyOutcome(first).points, onlyOutcome(second).points]).toEqual([20, 10]);
+    expect(await pointsOf(h, ALIAS)).toBe(30);
+  });
+
   describe('refuses what PayPal did not sign just now for this webhook, and writes nothing', () => {
     const body = JSON.stringify(captureCompleted());
     it.each([
