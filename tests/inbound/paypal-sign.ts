@@ -2,7 +2,7 @@
  * PayPal deliveries signed the way PayPal signs them (connectors/paypal/signature.ts): RSA-SHA256
  * over `transmission id|transmission time|webhook id|CRC-32 of the body`, with the private key
  * of a test certificate issued to messageverificationcerts.paypal.com (a self-signed pair made
- * with openssl-compatible tooling for these tests, tests/fixtures/platform-samples/paypal/README.md),
+ * for these tests, tests/fixtures/platform-samples/paypal/README.md),
  * and the msw handlers of PayPal's side: the certificate URL, the OAuth token and the Orders API.
  */
 import { randomUUID, sign } from 'node:crypto';
