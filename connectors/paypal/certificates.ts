@@ -31,7 +31,7 @@ const MAX_CERTIFICATE_BYTES = 64 * 1024;
 /** PayPal rotates certificates rarely; a bound keeps a stream of distinct URLs from growing memory. */
 const MAX_CACHED = 16;
 
-export type CertificateResult = { ok: true; publicKey: KeyObject } | { ok: false; reason: string };
+export type CertificateResult = { ok: true; publicKey: KeyObject } | { ok: false; reason: string; unavailable?: true };
 
 export interface PayPalCertificates {
   certificate(url: string, now: number): Promise<CertificateResult>;
@@ -67,7 +67,9 @@ export function createPayPalCertificates(options: { fetch?: typeof fetch } = {})
       try {
         checked = await pending;
       } catch (error) {
-        return { ok: false, reason: `the certificate at PAYPAL-CERT-URL could not be used: ${(error as Error).message}` };
+        const reason = `the certificate at PAYPAL-CERT-URL could not be used: ${(error as Error).message}`;
+        // PayPal's host down or slow is not a forged delivery: 503, and PayPal's retry verifies it.
+        return error instanceof CertificateHostUnavailable ? { ok: false, reason, unavailable: true } : { ok: false, reason };
       }
       if (now < checked.validFrom || now > checked.validTo) {
         return { ok: false, reason: `the certificate at PAYPAL-CERT-URL is not valid now (valid ${new Date(checked.validFrom).toISOString()} to ${new Date(checked.validTo).toISOString()})` };
@@ -96,8 +98,17 @@ export function allowedCertificateUrl(value: string): { href: string } | { reaso
   return { href: `https://${host}${PAYPAL_CERTIFICATE_PATH}${name}` };
 }
 
+/** PayPal's certificate host did not answer, or answered 429 or 5xx: a passing failure. */
+class CertificateHostUnavailable extends Error {}
+
 async function download(doFetch: typeof fetch, url: string): Promise<Checked> {
-  const response = await doFetch(url, { redirect: 'error', signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) });
+  let response: Response;
+  try {
+    response = await doFetch(url, { redirect: 'error', signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) });
+  } catch (error) {
+    throw new CertificateHostUnavailable((error as Error).name === 'TimeoutError' ? `no answer within ${FETCH_TIMEOUT_MS} ms` : 'the host could not be reached', { cause: error });
+  }
+  if (response.status === 429 || response.status >= 500) throw new CertificateHostUnavailable(`HTTP ${response.status}`);
   if (!response.ok) throw new Error(`HTTP ${response.status}`);
   const declared = Number(response.headers.get('content-length') ?? 0);
   if (declared > MAX_CERTIFICATE_BYTES) throw new Error('the answer is too large for a certificate');

@@ -118,7 +118,13 @@ export interface InboundRequest {
   body: string;
 }
 
-export type VerifyResult = { ok: true } | { ok: false; reason: string };
+/**
+ * `unavailable: true` says the check could not be made *now* — a key the platform serves from its
+ * own host (PayPal's signing certificate) could not be fetched: the delivery is refused with 503
+ * so the platform retries, nothing stored, and it does not count toward `webhook.rejected`
+ * (docs/security.md). Never for a signature that was checked and did not match.
+ */
+export type VerifyResult = { ok: true } | { ok: false; reason: string; unavailable?: true };
 
 export type NormalizeResult =
   /** Order facts come without an id: the core derives it (core/triggers/order-identity.ts). */

@@ -3,14 +3,15 @@
  * verified only when `verify` returns — within the time bound — exactly `{ ok: true }`. A verify
  * that throws, rejects, hangs or answers anything else (`{ ok: 'yes' }`, `true`, undefined, an
  * object with more to say) is a refusal. A bug in one connector's check must never let an
- * unsigned request through (docs/security.md).
+ * unsigned request through (docs/security.md). A refusal marked `unavailable: true` (exactly
+ * `true`) is kept as such: the key to check with could not be fetched now, answered 503.
  */
 import type { InboundHandler, InboundRequest } from '../connectors/definition.js';
 
 /** Platforms wait a few seconds for an answer; a check is pure computation and takes microseconds. */
 export const VERIFY_TIMEOUT_MS = 5000;
 
-export type ClosedVerdict = { ok: true } | { ok: false; reason: string };
+export type ClosedVerdict = { ok: true } | { ok: false; reason: string; unavailable?: true };
 
 export async function verifyClosed(handler: InboundHandler, request: InboundRequest, timeoutMs = VERIFY_TIMEOUT_MS): Promise<ClosedVerdict> {
   let timer: NodeJS.Timeout | undefined;
@@ -29,7 +30,7 @@ export async function verifyClosed(handler: InboundHandler, request: InboundRequ
   }
   if (verdict === 'timeout') return { ok: false, reason: `the signature check did not finish within ${timeoutMs / 1000} s` };
   if (isExactlyOk(verdict)) return { ok: true };
-  if (isRefusal(verdict)) return { ok: false, reason: verdict.reason };
+  if (isRefusal(verdict)) return verdict.unavailable === true ? { ok: false, reason: verdict.reason, unavailable: true } : { ok: false, reason: verdict.reason };
   return { ok: false, reason: 'the signature check gave no verdict' };
 }
 
@@ -39,6 +40,6 @@ function isExactlyOk(value: unknown): boolean {
   return keys.length === 1 && keys[0] === 'ok' && (value as { ok: unknown }).ok === true;
 }
 
-function isRefusal(value: unknown): value is { ok: false; reason: string } {
+function isRefusal(value: unknown): value is { ok: false; reason: string; unavailable?: unknown } {
   return typeof value === 'object' && value !== null && (value as { ok: unknown }).ok === false && typeof (value as { reason: unknown }).reason === 'string' && (value as { reason: string }).reason.trim() !== '';
 }

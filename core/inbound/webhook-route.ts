@@ -9,6 +9,7 @@
  * | verified, not about loyalty              | 200    | { status: ignored }                  |
  * | signature missing/wrong/stale, or the    | 401    | problem; nothing stored but a counter|
  * | verifier threw, timed out or said no     |        | (and a rate-limited webhook.rejected)|
+ * | verifier could not fetch its key now     | 503    | problem, Retry-After; nothing stored |
  * | body over the limit (default 1 MiB)      | 413    | problem                              |
  * | verified but unusable                    | 400    | problem; inbox `rejected`            |
  * | connector not configured                 | 404    | problem naming the missing variables |
@@ -22,6 +23,9 @@ import type { Metrics } from '../observability/metrics.js';
 import { processDelivery, type DeliveryDeps, type DeliveryResult } from './process-delivery.js';
 import { recordSignatureFailure } from './rejection-alerts.js';
 import { verifyClosed } from './verify-closed.js';
+
+/** How soon a platform may retry a delivery whose signature could not be checked now. */
+const VERIFY_RETRY_AFTER_SECONDS = 60;
 
 
 export interface WebhookDeps extends DeliveryDeps {
@@ -58,6 +62,15 @@ export function webhookRoutes(deps: WebhookDeps) {
     if (early) return early;
 
     const verified = await verifyClosed(handler, request);
+    if (!verified.ok && verified.unavailable) {
+      // Not a forged delivery: the platform's own key server did not answer. Its retry will do.
+      deps.metrics.inboundDeliveries.inc({ platform, outcome: 'unverifiable' });
+      deps.logger.warn('webhook signature could not be checked now; answered 503 so the platform retries', { platform, reason: verified.reason });
+      return problemResponse(
+        { type: problemType('verification-unavailable'), title: 'Signature cannot be checked now', status: 503, detail: verified.reason },
+        { 'retry-after': String(VERIFY_RETRY_AFTER_SECONDS) },
+      );
+    }
     if (!verified.ok) {
       deps.metrics.inboundDeliveries.inc({ platform, outcome: 'unauthorized' });
       await countFailure(deps, platform, verified.reason);

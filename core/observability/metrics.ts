@@ -36,7 +36,7 @@ export function createMetrics(options: { processMetrics?: boolean } = {}): Metri
     }),
     inboundDeliveries: new Counter({
       name: 'loyalty_hub_inbound_deliveries_total',
-      help: 'Inbound webhook deliveries by platform and outcome (accepted, duplicate, ignored, rejected, failed, unauthorized)',
+      help: 'Inbound webhook deliveries by platform and outcome (accepted, duplicate, ignored, rejected, failed, unauthorized, unverifiable)',
       labelNames: ['platform', 'outcome'],
       registers: [registry],
     }),

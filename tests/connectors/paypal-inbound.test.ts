@@ -167,13 +167,16 @@ describe('PayPal signature, refusals', () => {
     expect(await handler().verify(signed(body, { certUrl: urls.other, privateKey: otherKey }))).toMatchObject({ ok: false, reason: /not issued to messageverificationcerts.paypal.com/ });
   });
 
-  it('refuses while the certificate cannot be downloaded, and verifies once it can (a failure is not cached)', async () => {
+  it('cannot check while PayPal\'s certificate host fails (unavailable: PayPal retries), and verifies once it answers (a failure is not cached)', async () => {
     let available = false;
     server.use(http.get(TEST_CERT_URL, () => (available ? new HttpResponse(paypalFixture('test-signing-cert.pem')) : new HttpResponse('busy', { status: 503 }))));
     const check = handler();
-    expect(await check.verify(signed(body))).toMatchObject({ ok: false, reason: /could not be used: HTTP 503/ });
+    expect(await check.verify(signed(body))).toEqual({ ok: false, reason: expect.stringMatching(/could not be used: HTTP 503/), unavailable: true });
     server.use(http.get(TEST_CERT_URL, () => HttpResponse.error()));
-    expect(await check.verify(signed(body))).toMatchObject({ ok: false, reason: /could not be used/ });
+    expect(await check.verify(signed(body))).toEqual({ ok: false, reason: expect.stringMatching(/could not be reached/), unavailable: true });
+    // A certificate PayPal says does not exist is a refusal, not an outage.
+    server.use(http.get(TEST_CERT_URL, () => new HttpResponse('no such certificate', { status: 404 })));
+    expect(await check.verify(signed(body))).toEqual({ ok: false, reason: expect.stringMatching(/could not be used: HTTP 404/) });
     available = true;
     server.resetHandlers(http.get(TEST_CERT_URL, () => new HttpResponse(paypalFixture('test-signing-cert.pem'))));
     expect(await check.verify(signed(body))).toEqual({ ok: true });

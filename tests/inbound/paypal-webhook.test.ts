@@ -15,6 +15,8 @@ import {
   PAYPAL_CLIENT_ID,
   PAYPAL_CLIENT_SECRET,
   PAYPAL_WEBHOOK_ID,
+  TEST_CERT,
+  TEST_CERT_URL,
   captureCompleted,
   captureRefunded,
   newTraffic,
@@ -28,6 +30,7 @@ import {
   deliver,
   deliverConcurrently,
   earnedAndReversed,
+  expectNothingWritten,
   expectOnlySignatureAlert,
   expectRejected,
   expectUnauthorized,
@@ -196,6 +199,24 @@ describe('POST /webhooks/paypal', () => {
     const event = captureCompleted();
     delete (event.resource as Json).amount;
     await expectRejected(h, 'paypal', await deliver(h, 'paypal', paypalDelivery(event)), '/resource/amount');
+  });
+
+  it('answers 503 with Retry-After while PayPal\'s certificate host is down, storing nothing and raising no signature alert; the redelivery earns', async () => {
+    // A certificate URL no earlier test has fetched (certificates are cached per process).
+    const certUrl = TEST_CERT_URL.replace('loyaltyhub', 'outage');
+    let up = false;
+    server.use(http.get(certUrl, () => (up ? new HttpResponse(TEST_CERT) : new HttpResponse('upstream connect error', { status: 503 }))));
+    const event = captureCompleted();
+    const res = await h.hub.app.request('/webhooks/paypal', paypalDelivery(event, { certUrl }));
+    expect(res.status).toBe(503);
+    expect(res.headers.get('retry-after')).toBe('60');
+    expect(await res.json()).toMatchObject({ type: expect.stringContaining('verification-unavailable'), detail: expect.stringMatching(/HTTP 503/) });
+    // Not a forged delivery: no inbox row, nobody enrolled, and no webhook.rejected alert.
+    await expectNothingWritten(h);
+
+    up = true;
+    expect(await deliver(h, 'paypal', paypalDelivery(event, { certUrl }))).toMatchObject({ httpStatus: 200, status: 'accepted' });
+    expect(await pointsOf(h, ALIAS)).toBe(30);
   });
 
   describe('the payer through the Orders API', () => {

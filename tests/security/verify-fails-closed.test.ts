@@ -44,6 +44,8 @@ describe('a verify that does not say exactly { ok: true } is a 401', () => {
     ['returns undefined', () => undefined],
     ['returns { ok: true, reason } (more than exactly ok)', () => ({ ok: true, reason: 'maybe' })],
     ['returns { ok: false } without a reason', () => ({ ok: false })],
+    ['returns { ok: false, reason, unavailable: "yes" } (not exactly true)', () => ({ ok: false, reason: 'key server down', unavailable: 'yes' })],
+    ['throws while fetching a key (only an explicit unavailable answer is a 503)', () => Promise.reject(new Error('fetch failed'))],
   ])('%s → 401 problem, nothing stored but the alert', async (_what, make) => {
     behaviour = make;
     const res = await post();
@@ -62,4 +64,23 @@ describe('a verify that does not say exactly { ok: true } is a 401', () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(4900);
     expect(await inbox(h)).toEqual([]);
   }, 15_000);
+});
+
+describe('a verify that could not check now ({ ok: false, reason, unavailable: true }) is a 503', () => {
+  const h = hubHarness({ connectors: [misbehaving] });
+
+  it('answers 503 with Retry-After, stores nothing and raises no signature alert; the retry is checked afresh', async () => {
+    behaviour = () => ({ ok: false, reason: 'the signing certificate could not be fetched: HTTP 503', unavailable: true });
+    const res = await h.hub.app.request('/webhooks/acme', { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } });
+    expect(res.status).toBe(503);
+    expect(res.headers.get('retry-after')).toBe('60');
+    expect(await res.json()).toMatchObject({ status: 503, detail: 'the signing certificate could not be fetched: HTTP 503' });
+    expect(await inbox(h)).toEqual([]);
+    expect(await members(h)).toEqual([]);
+    expect(await loyaltyEvents(h)).toEqual([]);
+
+    behaviour = () => ({ ok: true });
+    expect((await h.hub.app.request('/webhooks/acme', { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } })).status).toBe(200);
+    expect(await members(h)).toHaveLength(1);
+  });
 });
