@@ -8,6 +8,7 @@ import { maxBodyBytesFrom } from './api/body-limit.js';
 import { createApp } from './app.js';
 import { ApiKeyVerifier, ensureAdminKey } from './auth/api-keys.js';
 import { createWriteBoundary, type Commit } from './commit/commit.js';
+import { connectorState } from './connectors/connector-state.js';
 import { connectorStatus, type ConnectorDefinition, type ConnectorStatus, type InboundHandler } from './connectors/definition.js';
 import { discoverConnectors } from './connectors/discover.js';
 import { withRecipes } from './connectors/recipe.js';
@@ -104,7 +105,7 @@ export async function createHub(options: HubOptions = {}): Promise<Hub> {
     const inbound = new Map<string, InboundHandler>();
     for (const def of definitions) {
       if (def.createInbound && connectors.find((s) => s.name === def.name)?.enabled) {
-        inbound.set(def.name, def.createInbound(env, { logger, publicUrl: env.PUBLIC_URL || undefined }));
+        inbound.set(def.name, def.createInbound(env, { logger, publicUrl: env.PUBLIC_URL || undefined, state: connectorState(store, commit, def.name) }));
       }
     }
     const app = createApp({

@@ -1,4 +1,5 @@
 import { discoverConnectors } from '../connectors/discover.js';
+import { connectorState } from '../connectors/connector-state.js';
 import { withRecipes } from '../connectors/recipe.js';
 import { connectorStatus } from '../connectors/definition.js';
 import { listInbox } from '../inbound/inbox.js';
@@ -51,7 +52,7 @@ export const replayCommand: Command = {
           counts.skipped = (counts.skipped ?? 0) + 1;
           continue;
         }
-        const handler = def.createInbound(env, { logger, publicUrl: env.PUBLIC_URL || undefined });
+        const handler = def.createInbound(env, { logger, publicUrl: env.PUBLIC_URL || undefined, state: connectorState(store, commit, def.name) });
         const rawBody = new TextEncoder().encode(row.rawBody);
         const request = { method: 'POST', url: `${env.PUBLIC_URL ?? ''}/webhooks/${row.source}`, headers: new Headers(JSON.parse(row.headers) as Record<string, string>), rawBody, body: row.rawBody };
         const result = await processDelivery({ commit, program, logger }, row.source, handler, request, row.deliveryId, { replay: true, inboxId: row.id });

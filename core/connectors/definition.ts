@@ -92,6 +92,19 @@ export interface InboundServices {
   logger: Logger;
   /** The hub's public base URL (`PUBLIC_URL`), for platforms that sign the notification URL. */
   publicUrl?: string;
+  /** This connector's durable key/value state (docs/adding-a-connector.md, "State"). */
+  state: ConnectorState;
+}
+
+/**
+ * What a connector keeps across requests, restarts and hub processes (a rotated OAuth refresh
+ * token): its own keys only. A secret is the connector's to encrypt before `set`.
+ */
+export interface ConnectorState {
+  /** The value this connector stored under `key`, or undefined. */
+  get(key: string): Promise<string | undefined>;
+  /** Stores `value` under `key`, for this connector only; durable and shared by every hub process. */
+  set(key: string, value: string): Promise<void>;
 }
 
 /** A webhook delivery as received: the raw bytes are what platforms sign. */

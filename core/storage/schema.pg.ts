@@ -112,4 +112,5 @@ export const {
   vouchers,
   memberPins,
   webhookRejections,
+  connectorState,
 } = schema;

@@ -95,4 +95,5 @@ export const {
   vouchers,
   memberPins,
   webhookRejections,
+  connectorState,
 } = schema;

@@ -553,6 +553,23 @@ export const webhookRejections = table('webhook_rejections', {
   updatedAt: bigint('updated_at').notNull(),
 });
 
+/**
+ * What a connector keeps between requests and across restarts, per connector and key
+ * (docs/adding-a-connector.md, "State"): a rotated OAuth refresh token, say. Reached only
+ * through `services.state`, scoped to the connector; the connector decides what a value means
+ * (and encrypts a secret before storing it).
+ */
+export const connectorState = table(
+  'connector_state',
+  {
+    connector: text('connector').notNull(),
+    key: text('key').notNull(),
+    value: text('value').notNull(),
+    updatedAt: bigint('updated_at').notNull(),
+  },
+  (t) => [primaryKey(t.connector, t.key)],
+);
+
 /** Every table, by the name code reaches it under (`tablesOf(db).members`). */
 export const tables = {
   members,
@@ -584,6 +601,7 @@ export const tables = {
   vouchers,
   memberPins,
   webhookRejections,
+  connectorState,
 };
 
 export type Tables = typeof tables;

@@ -17,6 +17,7 @@ import hubspot from '../../connectors/hubspot/index.js';
 import { parseActivityProperties } from '../../connectors/hubspot/events.js';
 import { createHubSpotInbound } from '../../connectors/hubspot/inbound.js';
 import { signatureV2, signatureV3, v3SignedUri } from '../../connectors/hubspot/signature.js';
+import { inboundServices } from '../helpers/inbound-services.js';
 
 const SAMPLES = fileURLToPath(new URL('../fixtures/platform-samples/hubspot/', import.meta.url));
 const read = (name: string) => readFileSync(`${SAMPLES}${name}`, 'utf8');
@@ -252,7 +253,7 @@ describe('HubSpot webhook batches', () => {
   it('refuses a malformed HUBSPOT_ACTIVITY_PROPERTIES at start, naming the pair', () => {
     expect(() => parseActivityProperties('newsletter_opt_in')).toThrow(/"newsletter_opt_in" is not property=activity/);
     expect(() => parseActivityProperties('newsletter_opt_in=Newsletter Subscribed')).toThrow(/not a lower-case activity name/);
-    expect(() => hubspot.createInbound({ HUBSPOT_CLIENT_SECRET: SECRET, HUBSPOT_ACTION_ACTIVITY: 'Award!' }, { logger: silentLogger })).toThrow(/HUBSPOT_ACTION_ACTIVITY/);
+    expect(() => hubspot.createInbound({ HUBSPOT_CLIENT_SECRET: SECRET, HUBSPOT_ACTION_ACTIVITY: 'Award!' }, inboundServices(silentLogger))).toThrow(/HUBSPOT_ACTION_ACTIVITY/);
   });
 });
 

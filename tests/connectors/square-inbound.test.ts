@@ -13,6 +13,7 @@ import type { TriggerEvent } from '../../core/triggers/trigger-event.js';
 import square from '../../connectors/square/index.js';
 import { squareSignature } from '../../connectors/square/signature.js';
 import { verifyHmacSignature } from '../../core/connectors/hmac-signature.js';
+import { inboundServices } from '../helpers/inbound-services.js';
 
 /** Square-authored webhook examples and signature vectors (see the folder's README). */
 const SAMPLES = fileURLToPath(new URL('../fixtures/platform-samples/square', import.meta.url));
@@ -56,7 +57,7 @@ function delivery(payload: Json | string, options: { signedUrl?: string; key?: s
 }
 
 function handler(env: Record<string, string> = {}, publicUrl = PUBLIC_URL): InboundHandler {
-  return square.createInbound({ SQUARE_WEBHOOK_SIGNATURE_KEY: KEY, SQUARE_API_URL: API, ...env }, { logger: silentLogger, publicUrl });
+  return square.createInbound({ SQUARE_WEBHOOK_SIGNATURE_KEY: KEY, SQUARE_API_URL: API, ...env }, inboundServices(silentLogger, { publicUrl }));
 }
 
 const withToken = () => handler({ SQUARE_ACCESS_TOKEN: TOKEN });

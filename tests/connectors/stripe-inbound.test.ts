@@ -11,6 +11,7 @@ import { silentLogger } from '../../core/observability/logger.js';
 import type { TriggerEvent } from '../../core/triggers/trigger-event.js';
 import stripe from '../../connectors/stripe/index.js';
 import { createStripeInbound } from '../../connectors/stripe/inbound.js';
+import { inboundServices } from '../helpers/inbound-services.js';
 
 /** Stripe's own fixture objects (see the folder's README): schema-complete, states adjusted per test. */
 const SAMPLES = fileURLToPath(new URL('../fixtures/platform-samples/stripe', import.meta.url));
@@ -171,7 +172,7 @@ describe('stripe inbound: signature', () => {
     expect(connectorStatus(stripe, {})).toMatchObject({ enabled: false, missing: ['STRIPE_WEBHOOK_SECRET'] });
     expect(connectorStatus(stripe, { STRIPE_WEBHOOK_SECRET: SECRET })).toMatchObject({ enabled: true, missing: [] });
     // Built from the environment, it checks signatures against the real clock.
-    const live = stripe.createInbound({ STRIPE_WEBHOOK_SECRET: SECRET }, { logger: silentLogger });
+    const live = stripe.createInbound({ STRIPE_WEBHOOK_SECRET: SECRET }, inboundServices(silentLogger));
     const fresh = Stripe.webhooks.generateTestHeaderString({ payload: '{"id":"evt_1","type":"x"}', secret: SECRET });
     const request = { ...delivery('{"id":"evt_1","type":"x"}'), headers: new Headers({ 'stripe-signature': fresh }) };
     expect(await live.verify(request)).toEqual({ ok: true });
