@@ -1,6 +1,5 @@
-import type { ConnectorDefinition, InboundServices } from '../../core/connectors/definition.js';
+import type { ConnectorDefinition } from '../../core/connectors/definition.js';
 import { createQuickBooksApi } from './api.js';
-import { memoryState, type ConnectorState } from './connector-state.js';
 import { createQuickBooksInbound } from './inbound.js';
 import { createAccessTokens, INTUIT_TOKEN_URL } from './oauth.js';
 import { createRefreshTokenStore } from './token-store.js';
@@ -43,7 +42,7 @@ export default {
   createInbound: (env, services) => {
     const logger = services.logger;
     const clientSecret = env.QUICKBOOKS_CLIENT_SECRET ?? '';
-    const refreshTokens = createRefreshTokenStore({ state: stateOf(services), configured: env.QUICKBOOKS_REFRESH_TOKEN ?? '', clientSecret, logger });
+    const refreshTokens = createRefreshTokenStore({ state: services.state, configured: env.QUICKBOOKS_REFRESH_TOKEN ?? '', clientSecret, logger });
     const tokens = createAccessTokens({ clientId: env.QUICKBOOKS_CLIENT_ID ?? '', clientSecret, refreshTokens, tokenUrl: tokenUrl(env.QUICKBOOKS_API_URL), logger });
     const api = createQuickBooksApi({ apiUrl: env.QUICKBOOKS_API_URL || undefined, tokens, logger });
     return createQuickBooksInbound({ verifierToken: env.QUICKBOOKS_VERIFIER_TOKEN ?? '', api, logger });
@@ -60,10 +59,3 @@ export function tokenUrl(apiUrl: string | undefined): string {
   return url.hostname === 'intuit.com' || url.hostname.endsWith('.intuit.com') ? INTUIT_TOKEN_URL : `${apiUrl.replace(/\/+$/, '')}/oauth2/v1/tokens/bearer`;
 }
 
-/** The core's durable state for this connector; a process-local one where the core lends none. */
-function stateOf(services: InboundServices): ConnectorState {
-  const lent = (services as InboundServices & { state?: ConnectorState }).state;
-  if (lent) return lent;
-  services.logger.warn('quickbooks: no durable connector state; a rotated refresh token is kept for this process only');
-  return memoryState();
-}

@@ -1,6 +1,6 @@
 import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes } from 'node:crypto';
 import type { Logger } from '../../core/observability/logger.js';
-import type { ConnectorState } from './connector-state.js';
+import type { ConnectorState } from '../../core/connectors/definition.js';
 
 /**
  * Where the current OAuth refresh token lives. Intuit may answer every refresh with a new
