@@ -4,7 +4,9 @@
  * token Intuit rotates kept encrypted in connector state (an in-memory one here, the core's own
  * in tests/inbound/quickbooks-webhook.test.ts), the access token kept until it expires.
  */
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
@@ -15,6 +17,7 @@ import { createAccessTokens, INTUIT_TOKEN_URL } from '../../connectors/quickbook
 import { createRefreshTokenStore, REFRESH_TOKEN_KEY } from '../../connectors/quickbooks/token-store.js';
 import { connectorStatus, InboundPayloadError, type ConnectorState, type InboundRequest } from '../../core/connectors/definition.js';
 import { silentLogger } from '../../core/observability/logger.js';
+import { BIN } from '../helpers/hub-process.js';
 import { inboundServices } from '../helpers/inbound-services.js';
 
 const SAMPLES = fileURLToPath(new URL('../fixtures/platform-samples/quickbooks', import.meta.url));
@@ -179,5 +182,17 @@ describe('QuickBooks configuration', () => {
   it('is enabled with its four required variables and names the missing one otherwise', () => {
     expect(connectorStatus(quickbooks, ENV)).toMatchObject({ enabled: true, missing: [] });
     expect(connectorStatus(quickbooks, { ...ENV, QUICKBOOKS_REFRESH_TOKEN: '' })).toMatchObject({ enabled: false, missing: ['QUICKBOOKS_REFRESH_TOKEN'] });
+  });
+
+  it('is listed by `loyalty-hub connectors check` as enabled, or disabled naming the missing variable, secrets never printed', () => {
+    const cli = (env: Record<string, string>) => {
+      const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('QUICKBOOKS_') && k !== 'LOYALTY_RECIPES'));
+      return spawnSync(process.execPath, [BIN, 'connectors', 'check'], { env: { ...base, ...env }, encoding: 'utf8', cwd: tmpdir() });
+    };
+    const enabled = cli(ENV);
+    expect(enabled.stdout).toMatch(/^quickbooks\s+coded\s+enabled$/m);
+    for (const secret of [ENV.QUICKBOOKS_VERIFIER_TOKEN, ENV.QUICKBOOKS_CLIENT_SECRET, ENV.QUICKBOOKS_REFRESH_TOKEN]) expect(enabled.stdout).not.toContain(secret);
+    const { QUICKBOOKS_VERIFIER_TOKEN: _v, ...withoutToken } = ENV;
+    expect(cli(withoutToken).stdout).toMatch(/^quickbooks\s+coded\s+disabled: set QUICKBOOKS_VERIFIER_TOKEN$/m);
   });
 });
