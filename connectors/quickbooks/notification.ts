@@ -27,7 +27,12 @@ export interface EntityChange {
 }
 
 const qboId = z.string().trim().min(1).max(64);
-const timestamp = z.string().refine((v) => !Number.isNaN(Date.parse(v)), 'expected a date and time');
+/** Intuit sends one on every change; a notification without one is dated when it arrived. */
+const timestamp = z
+  .string()
+  .refine((v) => !Number.isNaN(Date.parse(v)), 'expected a date and time')
+  .nullish()
+  .transform((v) => (v ? Date.parse(v) : Date.now()));
 
 const legacySchema = z.object({
   eventNotifications: z
@@ -85,7 +90,7 @@ export function readNotification(request: InboundRequest): EntityChange[] {
         entity: ENTITY_NAMES[entity!] ?? entity!,
         entityId: event.intuitentityid,
         operation: OPERATIONS[operation!] ?? operation!,
-        occurredAt: Date.parse(event.time),
+        occurredAt: event.time,
       };
     });
   }
@@ -96,7 +101,7 @@ export function readNotification(request: InboundRequest): EntityChange[] {
       entity: ENTITY_NAMES[e.name.toLowerCase()] ?? e.name,
       entityId: e.id,
       operation: e.operation,
-      occurredAt: Date.parse(e.lastUpdated),
+      occurredAt: e.lastUpdated,
     })),
   );
 }

@@ -76,6 +76,13 @@ describe('QuickBooks notifications: the legacy envelope and CloudEvents alike', 
     expect(readNotification(request(text('notification_cloudevents_dotnet_sdk.json')))).toMatchObject([{ realmId: '310687', entity: 'class', entityId: '1234', operation: 'Create' }]);
   });
 
+  it('dates a CloudEvent without `time` when it arrived (the attribute is optional in CloudEvents 1.0)', () => {
+    const [event] = JSON.parse(text('notification_cloudevents.json')) as Record<string, unknown>[];
+    const before = Date.now();
+    const [change] = readNotification(request(JSON.stringify([{ ...event, time: undefined }])));
+    expect(change!.occurredAt).toBeGreaterThanOrEqual(before);
+  });
+
   it('answers a verified notification of entities loyalty does not use without any look-up', async () => {
     const handler = quickbooks.createInbound(ENV, inboundServices(silentLogger, { state: memoryState() }));
     const result = await handler.normalize(request(text('notification_legacy.json')));
@@ -90,6 +97,7 @@ describe('QuickBooks notifications: the legacy envelope and CloudEvents alike', 
     ['a CloudEvent type not qbo.<entity>.<operation>.v<n>', JSON.stringify([{ ...JSON.parse(text('notification_cloudevents.json'))[0], type: 'customer.created' }]), '/0/type'],
     ['a legacy entity without id', text('notification_legacy.json').replace('"id":"1",', ''), '/eventNotifications/0/dataChangeEvent/entities/0/id'],
     ['an object of neither shape', '{"hello":"world"}', '/eventNotifications'],
+    ['a time that is not one', JSON.stringify([{ ...JSON.parse(text('notification_cloudevents.json'))[0], time: 'yesterday' }]), '/0/time'],
   ])('refuses %s with a pointer (400)', (_what, body, pointer) => {
     try {
       readNotification(request(body));
