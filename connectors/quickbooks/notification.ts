@@ -5,7 +5,7 @@ import { parseWithSchema } from '../../core/connectors/payload.js';
 
 /**
  * A QuickBooks notification says only *that* entities changed, per company (realm), in one of
- * two envelopes Intuit sends (docs/connectors/quickbooks.md, "Notification formats"):
+ * two envelopes Intuit sends (docs/connectors/quickbooks.md, section 3):
  *
  * - legacy: `{ eventNotifications: [{ realmId, dataChangeEvent: { entities: [{ name, id,
  *   operation, lastUpdated }] } }] }`;

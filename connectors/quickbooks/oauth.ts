@@ -2,9 +2,9 @@ import type { Logger } from '../../core/observability/logger.js';
 import type { RefreshTokenStore } from './token-store.js';
 
 /**
- * OAuth 2.0 access tokens for the Accounting API (docs/connectors/quickbooks.md, "Tokens"):
- * `POST https://oauth.platform.intuit.com/oauth2/v1/tokens/bearer` with the app's client id and
- * secret as HTTP Basic credentials and `grant_type=refresh_token`, as Intuit's own Node client
+ * OAuth 2.0 access tokens for the Accounting API (docs/connectors/quickbooks.md, section 2):
+ * a POST to Intuit's token endpoint (`INTUIT_TOKEN_URL`) with the app's client id and secret as
+ * HTTP Basic credentials and `grant_type=refresh_token`, as Intuit's own Node client
  * (intuit-oauth) sends it. The access token is kept in memory until shortly before its
  * `expires_in`; a refresh that returns a new refresh token stores it before the access token is
  * used. One refresh at a time per process.

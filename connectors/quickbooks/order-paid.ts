@@ -9,7 +9,7 @@ import type { EntityChange } from './notification.js';
 import type { SalesTransaction } from './schemas.js';
 
 /**
- * What earns (docs/connectors/quickbooks.md, "What earns points"):
+ * What earns (docs/connectors/quickbooks.md, section 7):
  *
  * - an Invoice once it is paid in full (`Balance` 0), keyed by the invoice;
  * - a Payment: each invoice it is applied to (`Line[].LinkedTxn` of type Invoice) that it leaves

@@ -12,7 +12,7 @@ import type { EntityChange } from './notification.js';
  * QuickBooks often does not link a refund to the sale it reverses (a RefundReceipt is entered on
  * its own). Such a refund is not guessed onto some sale of the customer: it is ignored with the
  * reason in the inbox, and the merchant adjusts the member's points by hand
- * (docs/connectors/quickbooks.md, "Refunds").
+ * (docs/connectors/quickbooks.md, section 7, "Refunds").
  */
 export async function refundChanged(change: EntityChange, ctx: ChangeContext): Promise<ChangeResult> {
   const entity = change.entity === 'CreditMemo' ? 'CreditMemo' : 'RefundReceipt';

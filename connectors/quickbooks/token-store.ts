@@ -6,7 +6,7 @@ import type { ConnectorState } from '../../core/connectors/definition.js';
  * Where the current OAuth refresh token lives. Intuit may answer every refresh with a new
  * refresh token that replaces the old one, so the newest is kept in the connector's durable
  * state (shared by every hub process, surviving restarts), not in the environment
- * (docs/connectors/quickbooks.md, "Tokens").
+ * (docs/connectors/quickbooks.md, section 2).
  *
  * - Nothing stored yet: `QUICKBOOKS_REFRESH_TOKEN` is the token.
  * - Stored: the stored token, unless `QUICKBOOKS_REFRESH_TOKEN` changed since it was stored (the
