@@ -12,6 +12,7 @@ import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import quickbooks, { tokenUrl } from '../../connectors/quickbooks/index.js';
+import { createQuickBooksApi } from '../../connectors/quickbooks/api.js';
 import { readNotification } from '../../connectors/quickbooks/notification.js';
 import { createAccessTokens, INTUIT_TOKEN_URL } from '../../connectors/quickbooks/oauth.js';
 import { createRefreshTokenStore, REFRESH_TOKEN_KEY } from '../../connectors/quickbooks/token-store.js';
@@ -183,6 +184,56 @@ describe('QuickBooks OAuth tokens', () => {
     expect(tokenUrl(undefined)).toBe(INTUIT_TOKEN_URL);
     expect(tokenUrl('https://sandbox-quickbooks.api.intuit.com')).toBe(INTUIT_TOKEN_URL);
     expect(tokenUrl('http://localhost:4010/')).toBe('http://localhost:4010/oauth2/v1/tokens/bearer');
+  });
+});
+
+describe('QuickBooks API look-ups', () => {
+  const server = setupServer();
+  beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
+  afterEach(() => server.resetHandlers());
+  afterAll(() => server.close());
+  const API = 'http://qbo-api.test';
+
+  /** The invoice endpoint answering `answers` in turn; the tokens handed out and taken back. */
+  function setup(...answers: (() => Response)[]) {
+    const seen: string[] = [];
+    server.use(
+      http.get(`${API}/v3/company/:realm/invoice/:id`, ({ request: req }) => {
+        seen.push(req.headers.get('authorization') ?? '');
+        return (answers.shift() ?? answers.at(-1)!)();
+      }),
+    );
+    let issued = 0;
+    const rejected: string[] = [];
+    const api = createQuickBooksApi({ apiUrl: API, logger: silentLogger, tokens: { token: () => Promise.resolve(`t${++issued}`), rejected: (t) => void rejected.push(t) } });
+    return { api, seen, rejected };
+  }
+  const invoice = () => HttpResponse.json(JSON.parse(text('invoice.json')) as Record<string, unknown>);
+
+  it('repeats a call the API answered 401 once, with a fresh token', async () => {
+    const { api, seen, rejected } = setup(() => new HttpResponse(null, { status: 401 }), invoice);
+    expect(await api.salesTransaction('1', 'Invoice', '130')).toMatchObject({ Id: '130', TotalAmt: 362.07 });
+    expect(seen).toEqual(['Bearer t1', 'Bearer t2']);
+    expect(rejected).toEqual(['t1']);
+  });
+
+  it.each([
+    ['a second 401', [401, 401]],
+    ['429', [429]],
+    ['500', [500]],
+  ])('throws on %s, so the notification is answered 503 and retried', async (_what, statuses) => {
+    const { api } = setup(...statuses.map((status) => () => new HttpResponse(null, { status })));
+    await expect(api.salesTransaction('1', 'Invoice', '130')).rejects.toThrow(/answering 5xx so Intuit retries/);
+  });
+
+  it.each([400, 403, 404])('gives up on %s: QuickBooks will answer the same again', async (status) => {
+    const { api } = setup(() => HttpResponse.json({ Fault: { type: 'ValidationFault' } }, { status }));
+    expect(await api.salesTransaction('1', 'Invoice', '130')).toBeUndefined();
+  });
+
+  it('refuses an entity it cannot read with the pointer of the field (400)', async () => {
+    const { api } = setup(() => HttpResponse.json({ Invoice: { ...(JSON.parse(text('invoice.json')) as { Invoice: object }).Invoice, LinkedTxn: 'none' } }));
+    await expect(api.salesTransaction('1', 'Invoice', '130')).rejects.toMatchObject({ errors: [expect.objectContaining({ pointer: '/Invoice/LinkedTxn' })] });
   });
 });
 

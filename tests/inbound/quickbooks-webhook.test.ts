@@ -21,6 +21,7 @@ import {
   deliverConcurrently,
   earnedAndReversed,
   expectOnlySignatureAlert,
+  expectRejected,
   expectUnauthorized,
   inbox,
   memberByAlias,
@@ -193,6 +194,12 @@ describe('POST /webhooks/quickbooks', () => {
     );
     expect(onlyOutcome(answer)).toMatchObject({ eventId: INVOICE_ORDER, status: 'applied', points: 335 });
     expect((await inbox(h))[0]).toMatchObject({ topic: 'vendor.Create Invoice.Update Customer.Update' });
+  });
+
+  it('rejects (400, kept in the inbox) a record whose amount it cannot read, naming the field', async () => {
+    api.put('Invoice', paidInvoice({ TotalAmt: '362,07' }));
+    const answer = await deliver(h, 'quickbooks', quickbooksDelivery(legacyNotification({ name: 'Invoice', id: '130' })));
+    await expectRejected(h, 'quickbooks', answer, '/Invoice/TotalAmt');
   });
 
   describe('refuses what Intuit did not sign, and writes nothing', () => {
