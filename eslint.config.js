@@ -59,6 +59,12 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': 'off', 'no-restricted-syntax': 'off' },
   },
   {
+    // SuiteScript that runs inside NetSuite (connectors/netsuite/suitescript): an AMD module,
+    // loaded by NetSuite's `define` (docs/connectors/netsuite.md).
+    files: ['connectors/*/suitescript/**/*.js'],
+    languageOptions: { sourceType: 'script', globals: { define: 'readonly' } },
+  },
+  {
     // The CLI and benchmarks talk to a person on a terminal; the server logs through the logger.
     files: ['core/cli/**', 'bench/**', 'bin/**', 'tests/**'],
     rules: { 'no-console': 'off' },
