@@ -17,12 +17,14 @@ export const DELIVERY_ID_PROPERTY = 'delivery_id';
 const NUMBER_OR_EMPTY = /^\s*(-?\d+(\.\d+)?)?\s*$/;
 
 const mergeFields = z
-  .record(
-    z.string().regex(MERGE_TAG, 'a Mailchimp merge tag is 1 to 10 upper-case letters, digits or _, starting with a letter (e.g. POINTS)'),
-    z.string(),
-  )
+  .record(z.string(), z.string())
   .superRefine((fields, ctx) => {
     if (Object.keys(fields).length === 0) ctx.addIssue({ code: 'custom', message: 'give at least one merge field, e.g. POINTS: "{{ balance.available }}"' });
+    for (const tag of Object.keys(fields)) {
+      if (!MERGE_TAG.test(tag)) {
+        ctx.addIssue({ code: 'custom', path: [tag], message: `"${tag}" is not a Mailchimp merge tag: 1 to 10 upper-case letters, digits or _, starting with a letter (e.g. POINTS)` });
+      }
+    }
     if (fields.POINTS !== undefined && !NUMBER_OR_EMPTY.test(fields.POINTS)) {
       ctx.addIssue({ code: 'custom', path: ['POINTS'], message: 'POINTS is a number field: it must render as a number (e.g. "{{ balance.available }}"), or empty' });
     }

@@ -89,7 +89,7 @@ function context(overrides: Partial<SendContext> = {}): SendContext {
 }
 
 function adapter(e: Record<string, string | undefined> = env): OutboundAdapter<MailchimpOptions> {
-  return mailchimp.createAdapter(e, { store: undefined as never, commit: undefined as never }) as OutboundAdapter<MailchimpOptions>;
+  return mailchimp.createAdapter(e) as OutboundAdapter<MailchimpOptions>;
 }
 
 const opts = (input: Record<string, unknown>): MailchimpOptions => mailchimpOptions.parse(input);
