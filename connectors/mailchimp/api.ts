@@ -1,10 +1,10 @@
 /**
  * The edge between the connector and Mailchimp's Marketing API (v3): every call the hub makes,
  * with plain `fetch` and HTTP Basic authentication (any user name, the API key as password). The
- * official `@mailchimp/mailchimp_marketing` client keeps one process-wide configuration, takes no
- * abort signal and builds its URL from the data centre only, so the hub could not point it at
- * `MAILCHIMP_API_URL` per adapter nor stop waiting when a delivery's time is up
- * (docs/connectors/mailchimp.md, "How the hub talks to Mailchimp").
+ * official `@mailchimp/mailchimp_marketing` client is one process-wide instance whose URL is
+ * `https://server.api.mailchimp.com/3.0` with the data centre put in, and takes no abort signal,
+ * so the hub could not point it at `MAILCHIMP_API_URL` per adapter nor stop waiting when a
+ * delivery's time is up (docs/connectors/mailchimp.md, "How the hub talks to Mailchimp").
  *
  * What comes back is plain data (status, headers, the parsed body) so that the adapter
  * classifies answers itself; nothing here retries.
