@@ -201,10 +201,10 @@ describe('klaviyo adapter: the requests', () => {
 
   it('calls https://a.klaviyo.com without KLAVIYO_API_URL, and the URL given with it', async () => {
     const production = klaviyoAt('/api/events', accepted, 'https://a.klaviyo.com');
-    expect(await klaviyo.createAdapter!({ KLAVIYO_API_KEY: KEY }, undefined as never).send(earned, context())).toMatchObject({ status: 'delivered' });
+    expect(await klaviyo.createAdapter!({ KLAVIYO_API_KEY: KEY }).send(earned, context())).toMatchObject({ status: 'delivered' });
     expect(production).toHaveLength(1);
     const proxied = klaviyoAt('/api/events', accepted, 'http://proxy.test/klaviyo');
-    expect(await klaviyo.createAdapter!({ KLAVIYO_API_KEY: KEY, KLAVIYO_API_URL: 'http://proxy.test/klaviyo/' }, undefined as never).send(earned, context())).toMatchObject({ status: 'delivered' });
+    expect(await klaviyo.createAdapter!({ KLAVIYO_API_KEY: KEY, KLAVIYO_API_URL: 'http://proxy.test/klaviyo/' }).send(earned, context())).toMatchObject({ status: 'delivered' });
     expect(proxied.map((r) => r.url)).toEqual(['http://proxy.test/klaviyo/api/events']);
   });
 });
@@ -352,6 +352,6 @@ describe('klaviyo options and connector', () => {
     const { adapters, unavailable } = adapterDescriptors([klaviyo], {});
     expect(unavailable).toEqual([]);
     expect(adapters.get('klaviyo')?.options).toBe(klaviyoOptions);
-    expect(klaviyo.createAdapter!({ KLAVIYO_API_KEY: KEY }, undefined as never).options).toBe(klaviyoOptions);
+    expect(klaviyo.createAdapter!({ KLAVIYO_API_KEY: KEY }).options).toBe(klaviyoOptions);
   });
 });
