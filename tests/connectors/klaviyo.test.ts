@@ -10,7 +10,7 @@ import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { connectorStatus } from '../../core/connectors/definition.js';
-import { adapterDescriptors, loadMappingFile } from '../../core/mappings/index.js';
+import { adapterDescriptors, loadMappingFile, mappingActionsFor, sampleEvent } from '../../core/mappings/index.js';
 import type { OutboundAdapter, SendContext } from '../../core/outbound/adapter.js';
 import klaviyo from '../../connectors/klaviyo/index.js';
 import { createKlaviyoAdapter } from '../../connectors/klaviyo/adapter.js';
@@ -353,5 +353,46 @@ describe('klaviyo options and connector', () => {
     expect(unavailable).toEqual([]);
     expect(adapters.get('klaviyo')?.options).toBe(klaviyoOptions);
     expect(klaviyo.createAdapter!({ KLAVIYO_API_KEY: KEY }).options).toBe(klaviyoOptions);
+  });
+});
+
+describe('the shipped Klaviyo mappings', () => {
+  const { adapters } = adapterDescriptors([klaviyo], {});
+  const shipped = (file: string, switchedOn: boolean) => {
+    const path = join(import.meta.dirname, '../../mappings', file);
+    const text = readFileSync(path, 'utf8');
+    const loaded = loadMappingFile(path, adapters, switchedOn ? text.replace(/"false"( # SWITCH)/, '"true"$1') : text);
+    expect(loaded.problems).toEqual([]);
+    return loaded.mappings;
+  };
+  const member = { id: 'mem_01ANN', email: 'ann@example.com', phone: null, consentEmail: true, consentSms: false, firstName: 'Ann', lastName: 'Lee' };
+
+  it('send nothing as shipped: one SWITCH line per file turns them on', () => {
+    for (const file of ['klaviyo-loyalty-events.yaml', 'klaviyo-profile-sync.yaml']) {
+      const off = shipped(file, false);
+      expect(off).toHaveLength(8);
+      for (const m of off) expect(mappingActionsFor([m], sampleEvent(m.on), { member })).toEqual([]);
+      const on = shipped(file, true);
+      for (const m of on) expect(mappingActionsFor([m], sampleEvent(m.on), { member })).toHaveLength(1);
+    }
+  });
+
+  it('keep the expiring points and the next expiry on the profile with each expiry reminder', () => {
+    const profile = shipped('klaviyo-profile-sync.yaml', true);
+    expect(mappingActionsFor(profile, sampleEvent('points.expiring'), { member })).toEqual([
+      {
+        mapping: 'klaviyo-profile-sync-points-expiring',
+        index: 0,
+        adapter: 'klaviyo',
+        options: { action: 'profile', properties: { loyalty_points: '5250', loyalty_points_expiring: '120', loyalty_next_expiry: '2025-06-15T00:00:00.000Z' } },
+      },
+    ]);
+    const events = shipped('klaviyo-loyalty-events.yaml', true);
+    expect(mappingActionsFor(events, sampleEvent('points.expiring'), { member })[0]!.options).toEqual({
+      action: 'event',
+      metric: 'Loyalty points expiring',
+      time: '2025-06-01T14:30:00.000Z',
+      properties: { points: '120', expires_at: '2025-06-15T00:00:00.000Z', days: '14', balance: '5250', loyalty_event_id: 'evt_sample_points_expiring' },
+    });
   });
 });
