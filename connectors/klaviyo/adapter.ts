@@ -12,7 +12,7 @@
  */
 import { classifyHttp, parseRetryAfter, type OutboundAdapter, type SendContext, type SendOutcome } from '../../core/outbound/adapter.js';
 import { createRateLimiter, type RateLimiter } from '../../core/outbound/rate-limit.js';
-import { authHint, klaviyoReason } from './errors.js';
+import { klaviyoReason, refusalHint } from './errors.js';
 import { klaviyoOptions, type KlaviyoOptions } from './options.js';
 import { eventRequestBody, KLAVIYO_REVISION, profileRequestBody, propertiesToSend, type ProfileIdentity } from './requests.js';
 
@@ -113,7 +113,7 @@ async function answer(res: Response, limiter: RateLimiter, context: SendContext)
     return { status: 'delivered', statusCode: res.status, ...(typeof id === 'string' && id ? { providerMessageId: id } : {}) };
   }
   const reason = klaviyoReason(body);
-  const error = `klaviyo: HTTP ${res.status}${reason ? ` ${reason}` : ''}${authHint(res.status)}`;
+  const error = `klaviyo: HTTP ${res.status}${reason ? ` ${reason}` : ''}${refusalHint(res.status, body)}`;
   if (res.status === 429) {
     const retryAfterMs = parseRetryAfter(res.headers.get('retry-after') ?? undefined, context.now);
     limiter.holdUntil(context.now + (retryAfterMs ?? DEFAULT_HOLD_MS), 'Klaviyo answered 429 Too Many Requests');

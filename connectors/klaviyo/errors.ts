@@ -29,9 +29,14 @@ export function klaviyoReason(body: unknown): string | undefined {
   return joined.length > 300 ? `${joined.slice(0, 300)}…` : joined;
 }
 
-/** What to do about a refused API key, said once in the error so support knows which variable to fix. */
-export function authHint(status: number): string {
+/** What to fix, for the refusals whose cause is the hub's setting rather than the member's data. */
+export function refusalHint(status: number, body: unknown): string {
   if (status === 401) return ' (Klaviyo refused KLAVIYO_API_KEY: use a private API key, pk_…)';
   if (status === 403) return ' (the private API key lacks a scope: events:write for events, profiles:write for profiles)';
+  const errors = (body as { errors?: unknown } | null | undefined)?.errors;
+  if (status === 409 && Array.isArray(errors) && errors.some((e) => (e as KlaviyoError | null)?.code === 'duplicate_profile')) {
+    // The hub sends only the e-mail and the external id: they name two different profiles.
+    return ' (the e-mail and the external_id belong to different Klaviyo profiles: see externalId in docs/connectors/klaviyo.md)';
+  }
   return '';
 }

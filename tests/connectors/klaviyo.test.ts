@@ -265,12 +265,21 @@ describe('klaviyo adapter: retries and refusals', () => {
     });
   });
 
-  it('masks an e-mail address Klaviyo quotes back in its reason', async () => {
-    klaviyoAt('/api/profile-import', () =>
-      HttpResponse.json({ errors: [{ id: 'e1', status: 409, code: 'duplicate_profile', title: 'Conflict.', detail: 'A profile already exists with one of these identifiers: ann@example.com' }] }, { status: 409 }),
-    );
-    const outcome = await adapter().send(balance, context());
-    expect(outcome).toEqual({ status: 'permanent', statusCode: 409, error: 'klaviyo: HTTP 409 duplicate_profile: A profile already exists with one of these identifiers: a***@e***.com' });
+  it('is final on a 409 (the e-mail and the external id name two profiles), saying what to change', async () => {
+    klaviyoAt('/api/profile-import', () => klaviyoError(409, 'error_409_duplicate_profile.json'));
+    expect(await adapter().send(balance, context())).toEqual({
+      status: 'permanent',
+      statusCode: 409,
+      error:
+        'klaviyo: HTTP 409 duplicate_profile: A profile already exists with one of these identifiers. (/data/attributes) ' +
+        '(the e-mail and the external_id belong to different Klaviyo profiles: see externalId in docs/connectors/klaviyo.md)',
+    });
+  });
+
+  it('masks an e-mail address quoted back in Klaviyo\'s reason', async () => {
+    // Constructed: a detail that quotes the address, to show it never reaches the delivery's error in clear.
+    klaviyoAt('/api/events', () => HttpResponse.json({ errors: [{ id: 'e1', status: 400, code: 'invalid', title: 'Invalid input.', detail: 'ann@example.com is not allowed' }] }, { status: 400 }));
+    expect(await adapter().send(earned, context())).toEqual({ status: 'permanent', statusCode: 400, error: 'klaviyo: HTTP 400 invalid: a***@e***.com is not allowed' });
   });
 
   it('is final on a refused key, saying which variable to fix', async () => {
