@@ -104,8 +104,9 @@ export function createIntercomAdapter(config: IntercomAdapterConfig, limiter: Ra
           await request(context, () => api.createDataAttribute(definition, context.signal));
         } catch (error) {
           if (!(error instanceof IntercomApiError) || error.status === 408 || error.status === 429 || error.status >= 500) throw error;
-          // "You already have 'loyalty_points' in your people data": created before, by us or by hand.
-          if (error.status === 400 && /already have/i.test(error.intercomMessage ?? '')) continue;
+          // "You already have 'loyalty_points' in your … data": created before, by us or by hand —
+          // unless it is a company attribute of that name, which blocks ours (then noted below).
+          if (error.status === 400 && /already have/i.test(error.intercomMessage ?? '') && !/in your company data/i.test(error.intercomMessage ?? '')) continue;
           refused.push(`${definition.name}: ${describeApiError(error)}`);
         }
       }
