@@ -15,8 +15,9 @@ import { z } from 'zod';
 
 /** Lower-case letters, digits, `-`, `_` and spaces; no `.` or `$` (Intercom turns them into hyphens). */
 const EVENT_NAME = /^[a-z0-9][a-z0-9 _-]*$/;
-/** Characters Intercom refuses in a metadata key, and NUL. */
-const FORBIDDEN_KEY_CHARACTERS = /[.$~`!@#%^&*'{}|\\"\u0000]/;
+/** Characters Intercom refuses in a metadata key (NUL is refused too: see `validKey`). */
+const FORBIDDEN_KEY_CHARACTERS = /[.$~`!@#%^&*'{}|\\"]/;
+const validKey = (key: string) => !FORBIDDEN_KEY_CHARACTERS.test(key) && !key.includes(String.fromCharCode(0));
 /** Intercom tracks the first 10 metadata keys of an event and ignores the rest. */
 export const MAX_METADATA_KEYS = 10;
 export const MAX_METADATA_STRING = 255;
@@ -62,7 +63,7 @@ export const intercomOptions = z
             z
               .string()
               .min(1)
-              .refine((k) => !FORBIDDEN_KEY_CHARACTERS.test(k), 'a metadata key may not contain . $ ~ ` ! @ # % ^ & * \' { } | \\ or "'),
+              .refine(validKey, 'a metadata key may not contain . $ ~ ` ! @ # % ^ & * \' { } | \\ or "'),
             metadataValue,
           )
           .refine((m) => Object.keys(m).length <= MAX_METADATA_KEYS, `at most ${MAX_METADATA_KEYS} metadata keys (Intercom ignores the ones after the 10th)`)

@@ -10,7 +10,7 @@ import { http, HttpResponse, type DefaultBodyType, type StrictRequest } from 'ms
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { connectorStatus } from '../../core/connectors/definition.js';
-import { adapterDescriptors } from '../../core/mappings/index.js';
+import { adapterDescriptors, loadMappingFile } from '../../core/mappings/index.js';
 import type { OutboundAdapter, SendContext } from '../../core/outbound/adapter.js';
 import { createRateLimiter } from '../../core/outbound/rate-limit.js';
 import intercom from '../../connectors/intercom/index.js';
@@ -383,6 +383,37 @@ describe('intercom adapter: options and definition', () => {
     expect(ok({ attributes: {} })).toBe(false);
     expect(ok({ userId: '1' })).toBe(false);
     expect(ok({ ...earned, user_id: '1' })).toBe(false);
+  });
+
+  it('mappings check names the file, line and reason of a nested metadata value and of a renamed event name', () => {
+    const { adapters } = adapterDescriptors([intercom], {});
+    const text = [
+      '- name: intercom-bad-metadata',
+      '  on: points.earned',
+      '  send:',
+      '    adapter: intercom',
+      '    event:',
+      '      name: earned-points',
+      '      occurredAt: "{{ event.occurredAt }}"',
+      '      metadata:',
+      '        price:',
+      '          amount: 100',
+      '          currency: eur',
+      '- name: intercom-bad-name',
+      '  on: tier.upgraded',
+      '  send:',
+      '    adapter: intercom',
+      '    event:',
+      '      name: tier.upgraded',
+      '      occurredAt: "{{ event.occurredAt }}"',
+      '',
+    ].join('\n');
+    const { mappings, problems } = loadMappingFile('mappings/intercom-bad.yaml', adapters, text);
+    expect(mappings).toEqual([]);
+    expect(problems).toEqual([
+      expect.objectContaining({ file: 'mappings/intercom-bad.yaml', line: 10, reason: expect.stringMatching(/metadata must be flat/) }),
+      expect.objectContaining({ file: 'mappings/intercom-bad.yaml', line: 17, reason: expect.stringMatching(/without "\." or "\$"/) }),
+    ]);
   });
 
   it('is disabled until INTERCOM_ACCESS_TOKEN is set, and is described without secrets for mappings check', () => {
