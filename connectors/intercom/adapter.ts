@@ -124,10 +124,11 @@ export function createIntercomAdapter(config: IntercomAdapterConfig, limiter: Ra
     const field = 'userId' in who ? 'external_id' : 'email';
     const value = 'userId' in who ? who.userId : who.email;
     const { contacts } = await request(context, () => api.searchUsers(field, value, context.signal));
-    if (contacts.length === 0) return { status: 'skipped', reason: `intercom: ${describeWho(who)}` };
+    const updated: string[] = [];
     for (const contact of contacts) {
       try {
         await request(context, () => api.updateContact(contact.id, values, context.signal));
+        updated.push(contact.id);
       } catch (error) {
         if (error instanceof IntercomApiError && error.status === 404) continue; // merged or deleted since the search
         if (error instanceof IntercomApiError && schemaNote && error.status >= 400 && error.status < 500 && error.status !== 408 && error.status !== 429) {
@@ -136,7 +137,7 @@ export function createIntercomAdapter(config: IntercomAdapterConfig, limiter: Ra
         throw error;
       }
     }
-    return contacts.map((c) => c.id);
+    return updated.length ? updated : { status: 'skipped', reason: `intercom: ${describeWho(who)}` };
   }
 
   async function submitEvent(event: NonNullable<IntercomOptions['event']>, who: Who, context: SendContext): Promise<SendOutcome | undefined> {

@@ -246,6 +246,11 @@ describe('intercom adapter: users Intercom does not know', () => {
     expect(seen.map((r) => r.url)).not.toContain(EVENTS);
   });
 
+  it('skips attributes when the user found is gone by the time of the update (merged or deleted: 404)', async () => {
+    intercomWith({ update: () => HttpResponse.json({ type: 'error.list', request_id: 'n-1', errors: [{ code: 'not_found', message: 'User Not Found' }] }, { status: 404 }) });
+    expect(await adapter().send(tier, context())).toEqual({ status: 'skipped', reason: 'intercom: no Intercom user has the e-mail a***@e***.com' });
+  });
+
   it('skips without calling when there is nobody to name: no member, no e-mail, or an identifier that rendered empty', async () => {
     intercomWith();
     expect(await adapter().send(earned, context({ member: null }))).toMatchObject({ status: 'skipped', reason: expect.stringMatching(/no member/) });
