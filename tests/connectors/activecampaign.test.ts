@@ -285,6 +285,15 @@ describe('activecampaign adapter: whom it writes', () => {
 });
 
 describe('activecampaign: configuration and options', () => {
+  it('the shipped mapping is off as shipped: no event sends anything to ActiveCampaign', () => {
+    const file = join(import.meta.dirname, '../../mappings/activecampaign-loyalty-sync.yaml');
+    const { adapters } = adapterDescriptors([activecampaign], {});
+    const { mappings, problems } = loadMappingFile(file, adapters, readFileSync(file, 'utf8'));
+    expect(problems).toEqual([]);
+    expect(mappings).toHaveLength(9);
+    for (const m of mappings) expect(mappingActionsFor(mappings, sampleEvent(m.on), { member: ann }), m.on).toEqual([]);
+  });
+
   it('refuses at mappings check what ActiveCampaign would refuse: a typo, a number field that is not a number, a comma in a tag, nothing to do', () => {
     const ok = (o: unknown) => activeCampaignOptions.safeParse(o).success;
     expect(ok({ fields: { loyalty_points: '5250', loyalty_tier: 'Gold' }, addTags: ['Gold'], removeTags: ['Silver'], email: 'a@b.co', requireEmailConsent: false })).toBe(true);
