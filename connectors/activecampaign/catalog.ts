@@ -36,6 +36,7 @@ export function createCatalog(api: ActiveCampaignApi): Catalog {
   /** Fields created here whose relation to every list is not made yet (it is made on the next try). */
   const unrelated = new Map<string, string>();
   const tags = new Map<string, string>();
+  const creatingTags = new Map<string, Promise<string>>();
 
   const remember = <T>(cache: Map<string, Promise<T>>, key: string, work: () => Promise<T>): Promise<T> => {
     let pending = cache.get(key);
@@ -80,6 +81,20 @@ export function createCatalog(api: ActiveCampaignApi): Catalog {
     return id;
   }
 
+  async function findTag(name: string, context: RequestContext): Promise<string | undefined> {
+    const key = name.toLowerCase();
+    const { body } = await api.request<TagsAnswer>('GET', `/tags?search=${encodeURIComponent(name)}&limit=100`, undefined, context);
+    return body.tags?.find((t) => t.tag?.toLowerCase() === key && (t.tagType ?? 'contact') === 'contact')?.id;
+  }
+
+  async function findOrCreateTag(name: string, context: RequestContext): Promise<string> {
+    const found = await findTag(name, context);
+    if (found) return found;
+    const { body } = await api.request<TagAnswer>('POST', '/tags', { tag: { tag: name, tagType: 'contact', description: 'Loyalty Hub' } }, context);
+    if (!body.tag?.id) throw new Error(`ActiveCampaign created the tag "${name}" but did not say its id`);
+    return body.tag.id;
+  }
+
   return {
     fieldId(field, context) {
       return remember(fields, field.perstag, async () => {
@@ -97,13 +112,10 @@ export function createCatalog(api: ActiveCampaignApi): Catalog {
       const key = name.toLowerCase();
       const known = tags.get(key);
       if (known) return known;
-      const { body } = await api.request<TagsAnswer>('GET', `/tags?search=${encodeURIComponent(name)}&limit=100`, undefined, context);
-      let id = body.tags?.find((t) => t.tag?.toLowerCase() === key && (t.tagType ?? 'contact') === 'contact')?.id;
-      if (!id && create) {
-        const { body: made } = await api.request<TagAnswer>('POST', '/tags', { tag: { tag: name, tagType: 'contact', description: 'Loyalty Hub' } }, context);
-        id = made.tag?.id;
-        if (!id) throw new Error(`ActiveCampaign created the tag "${name}" but did not say its id`);
-      }
+      // Sends that start together and need the same new tag share one look-up-or-create, so the
+      // account does not get it twice; a tag only looked up (to remove it) may be absent, and
+      // absence is not remembered (it may be created later).
+      const id = create ? await remember(creatingTags, key, () => findOrCreateTag(name, context)) : await findTag(name, context);
       if (id) tags.set(key, id);
       return id;
     },

@@ -60,7 +60,7 @@ export const activeCampaignOptions = z
       .boolean()
       .optional()
       .describe(
-        'true (the default): members who have not consented to e-mail marketing are skipped, so the hub never creates or tags their contact ' +
+        'true (the default): a member who has not consented to e-mail marketing is skipped when the contact is their own address, so the hub never creates or tags their contact ' +
           '(a tag can start an automation that e-mails them). false: write them too — only if your ActiveCampaign automations never e-mail on these fields and tags.',
       ),
   })

@@ -146,6 +146,18 @@ describe('activecampaign adapter: every action idempotent (ActiveCampaign takes 
     expect(ac.seen.filter((r) => r.method === 'DELETE')).toEqual([]);
   });
 
+  it('two sends that start together create a new field and a new tag once', async () => {
+    const ac = activeCampaignAccount(server, API);
+    const hub = adapter();
+    const options = { fields: { loyalty_tier: 'Gold' }, addTags: ['Loyalty tier: Gold'] };
+    const outcomes = await Promise.all([hub.send(options, context()), hub.send({ ...options, email: 'bob@example.com' }, context())]);
+    expect(outcomes.map((o) => o.status)).toEqual(['deferred', 'deferred']); // 5 requests between them, then the second's turn is over
+    for (const email of ['ann@example.com', 'bob@example.com']) expect(await sendUntilDone(hub, { ...options, email }, NOW + 1000)).toMatchObject({ status: 'delivered' });
+    expect(ac.state.fields.map((f) => f.perstag)).toEqual(['LOYALTY_TIER']);
+    expect(ac.state.tags.map((t) => t.tag)).toEqual(['Loyalty tier: Gold']);
+    expect([ac.tagsOf('ann@example.com'), ac.tagsOf('bob@example.com')]).toEqual([['Loyalty tier: Gold'], ['Loyalty tier: Gold']]);
+  });
+
   it('finds tags whatever their case, and counts a link removed meanwhile (404) as removed', async () => {
     const ac = activeCampaignAccount(server, API);
     const gold = ac.tag('loyalty tier: gold');
