@@ -52,6 +52,15 @@ function earn(points: number, available: number, reason: string | null = null): 
 describe('shipped mappings', () => {
   it('load with the real adapters, with no problem, each in the file of its name (the Square mirror\'s five share one, the HubSpot sync\'s eight another)', () => {
     expect(Object.fromEntries(mappings.map((m) => [m.name, m.on]))).toEqual({
+      'activecampaign-loyalty-sync-points-earned': 'points.earned',
+      'activecampaign-loyalty-sync-points-activated': 'points.activated',
+      'activecampaign-loyalty-sync-points-spent': 'points.spent',
+      'activecampaign-loyalty-sync-points-reversed': 'points.reversed',
+      'activecampaign-loyalty-sync-points-expired': 'points.expired',
+      'activecampaign-loyalty-sync-threshold-reached': 'points.threshold_reached',
+      'activecampaign-loyalty-sync-tier-upgraded': 'tier.upgraded',
+      'activecampaign-loyalty-sync-tier-downgraded': 'tier.downgraded',
+      'activecampaign-loyalty-sync-points-expiring': 'points.expiring',
       'birthday-sms': 'points.earned',
       'delivery-failed-zendesk-slack': 'delivery.failed',
       'fraud-flagged-slack-zendesk': 'fraud.flagged',
@@ -115,6 +124,15 @@ describe('shipped mappings', () => {
     }
     const adapters = Object.fromEntries(mappings.map((m) => [m.name, m.actions.map((a) => a.adapter.name)]));
     expect(adapters).toEqual({
+      'activecampaign-loyalty-sync-points-earned': ['activecampaign'],
+      'activecampaign-loyalty-sync-points-activated': ['activecampaign'],
+      'activecampaign-loyalty-sync-points-spent': ['activecampaign'],
+      'activecampaign-loyalty-sync-points-reversed': ['activecampaign'],
+      'activecampaign-loyalty-sync-points-expired': ['activecampaign'],
+      'activecampaign-loyalty-sync-threshold-reached': ['activecampaign'],
+      'activecampaign-loyalty-sync-tier-upgraded': ['activecampaign'],
+      'activecampaign-loyalty-sync-tier-downgraded': ['activecampaign'],
+      'activecampaign-loyalty-sync-points-expiring': ['activecampaign'],
       'birthday-sms': ['twilio'],
       'delivery-failed-zendesk-slack': ['zendesk', 'slack'],
       'fraud-flagged-slack-zendesk': ['slack', 'zendesk'],
