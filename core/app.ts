@@ -5,6 +5,7 @@
  */
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { swaggerUI } from '@hono/swagger-ui';
+import type { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { routePath } from 'hono/route';
 import { authenticate } from './api/authenticate.js';
@@ -41,6 +42,8 @@ export interface AppDeps extends ApiDeps {
   connectors: ConnectorStatus[];
   /** Webhook handlers of the enabled inbound connectors, by name. */
   inbound: Map<string, InboundHandler>;
+  /** Other routes of the enabled connectors, by name, mounted at /connectors/<name>. */
+  connectorRoutes?: Map<string, Hono>;
   publicUrl?: string;
   /** The largest request body, `/v1` and webhooks alike, in bytes (MAX_BODY_BYTES; default 1 MiB). */
   maxBodyBytes?: number;
@@ -116,6 +119,8 @@ export function createApp(deps: AppDeps) {
   const maxBodyBytes = deps.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   app.use('/v1/*', apiBodyLimit(maxBodyBytes));
   app.route('/webhooks', webhookRoutes({ ...deps, bodyLimit: maxBodyBytes }));
+  app.use('/connectors/*', apiBodyLimit(maxBodyBytes));
+  for (const [name, routes] of deps.connectorRoutes ?? []) app.route(`/connectors/${name}`, routes);
   app.route('/v1', managementApi(deps));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'apiKey', {

@@ -4,6 +4,7 @@
  * call `createHub` and then `app.request()` in-process.
  */
 import { readFileSync } from 'node:fs';
+import type { Hono } from 'hono';
 import { maxBodyBytesFrom } from './api/body-limit.js';
 import { createApp } from './app.js';
 import { ApiKeyVerifier, ensureAdminKey } from './auth/api-keys.js';
@@ -103,10 +104,12 @@ export async function createHub(options: HubOptions = {}): Promise<Hub> {
     const ledger = new Ledger(store, commit, clock);
     const verifier = new ApiKeyVerifier(store.db);
     const inbound = new Map<string, InboundHandler>();
+    const connectorRoutes = new Map<string, Hono>();
     for (const def of definitions) {
-      if (def.createInbound && connectors.find((s) => s.name === def.name)?.enabled) {
-        inbound.set(def.name, def.createInbound(env, { logger, publicUrl: env.PUBLIC_URL || undefined, state: connectorState(store, commit, def.name) }));
-      }
+      if (!connectors.find((s) => s.name === def.name)?.enabled) continue;
+      const services = { logger, publicUrl: env.PUBLIC_URL || undefined, state: connectorState(store, commit, def.name) };
+      if (def.createInbound) inbound.set(def.name, def.createInbound(env, services));
+      if (def.createRoutes) connectorRoutes.set(def.name, def.createRoutes(env, services));
     }
     const app = createApp({
       store,
@@ -120,6 +123,7 @@ export async function createHub(options: HubOptions = {}): Promise<Hub> {
       logger,
       connectors,
       inbound,
+      connectorRoutes,
       publicUrl: env.PUBLIC_URL || undefined,
       maxBodyBytes,
       version,

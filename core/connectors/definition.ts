@@ -1,3 +1,4 @@
+import type { Hono } from 'hono';
 import type { Commit } from '../commit/commit.js';
 import type { Logger } from '../observability/logger.js';
 import type { OutboundAdapter } from '../outbound/adapter.js';
@@ -53,6 +54,14 @@ export interface ConnectorDefinition {
    * the inbox, de-duplication and the transaction; the handler only verifies and translates.
    */
   createInbound?: (env: Record<string, string | undefined>, services: InboundServices) => InboundHandler;
+  /**
+   * Pages and endpoints the platform calls besides its webhook (Journey Builder's `config.json`
+   * and its save/publish/validate/stop calls), as a Hono sub-app mounted at
+   * `/connectors/<name>` while the connector is enabled (docs/adding-a-connector.md, "Other
+   * routes"). They carry no API key: each route authenticates its caller itself, and anything
+   * that earns points goes through the webhook (`createInbound`), never from here.
+   */
+  createRoutes?: (env: Record<string, string | undefined>, services: InboundServices) => Hono;
   /**
    * For an outbound connector: its adapter's name and option schema as data, read without
    * building the adapter (`loyalty-hub mappings check` on a machine without secrets). The

@@ -12,6 +12,7 @@ export type CompiledAward =
   | { kind: 'fixed'; points: number }
   | { kind: 'perCurrencyUnit'; rate: Ratio; rounding: 'down' | 'nearest' | 'up' }
   | { kind: 'multiplier'; factor: Ratio }
+  | { kind: 'attribute'; name: string; max: number }
   | { kind: 'lineItems'; sku?: string[]; category?: string[]; multiplier?: Ratio; pointsPerItem?: number };
 
 export interface CompiledRule {
@@ -49,6 +50,7 @@ function compileAward(award: Award): CompiledAward {
   if ('fixed' in award) return { kind: 'fixed', points: award.fixed };
   if ('perCurrencyUnit' in award) return { kind: 'perCurrencyUnit', rate: parseDecimal(award.perCurrencyUnit), rounding: award.rounding };
   if ('multiplier' in award) return { kind: 'multiplier', factor: parseDecimal(award.multiplier) };
+  if ('attribute' in award) return { kind: 'attribute', name: award.attribute.name, max: award.attribute.max };
   const l = award.lineItems;
   return {
     kind: 'lineItems',

@@ -34,7 +34,7 @@ import { add, fromInteger, multiply, ONE, round, toText, type Ratio } from './ra
 export interface AwardLine {
   /** The rule's id, or `tier:<id>` for the tier multiplier's line. */
   ruleId: string;
-  award: 'fixed' | 'perCurrencyUnit' | 'lineItems' | 'multiplier' | 'tier';
+  award: 'fixed' | 'attribute' | 'perCurrencyUnit' | 'lineItems' | 'multiplier' | 'tier';
   /** Points after caps: what is (or would be) posted. */
   points: number;
   /** Points before caps. */
@@ -102,6 +102,14 @@ export async function evaluateTrigger(
     const award = rule.award;
     if (award.kind === 'fixed') {
       lines.push({ ...line(rule, 'fixed', award.points, `${award.points} points`), rule });
+    } else if (award.kind === 'attribute') {
+      const given = trigger.attributes?.[award.name];
+      const refused = attributeRefusal(given, award.name, award.max);
+      if (refused) {
+        skipped.push({ ruleId: rule.id, reason: refused });
+        continue;
+      }
+      lines.push({ ...line(rule, 'attribute', given as number, `${String(given)} points from attributes.${award.name} (at most ${award.max})`), rule });
     } else if (award.kind === 'perCurrencyUnit' && order) {
       const scale = 10n ** BigInt(currencyExponent(order.currency));
       const points = round(multiply({ num: BigInt(order.amount), den: scale }, award.rate), award.rounding);
@@ -227,4 +235,16 @@ async function applyCaps(
     for (const cap of caps) cut(l, cap.left, cap.reason);
     for (const cap of caps) cap.left -= l.points;
   }
+}
+
+/**
+ * Why the points a trigger carries cannot be awarded (docs/program.md, "Awards"), or undefined:
+ * they must be a whole number from 0 to the rule's `max` — more is refused rather than cut, so a
+ * misconfigured activity is seen, not quietly capped.
+ */
+function attributeRefusal(value: unknown, name: string, max: number): string | undefined {
+  if (value === undefined || value === null) return `attributes.${name} is not given`;
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) return `attributes.${name} is not a whole number of points (${JSON.stringify(value).slice(0, 40)})`;
+  if (value > max) return `attributes.${name} is ${value}, more than the rule's max ${max}`;
+  return undefined;
 }

@@ -68,6 +68,21 @@ export const AwardSchema = z.union([
   z.object({ multiplier: Decimal }).strict(),
   z
     .object({
+      /**
+       * The points the trigger itself carries in `attributes.<name>` — what a Journey Builder
+       * activity or your own app was configured to give — within `max`; anything else earns
+       * nothing from this rule, with the reason in the evaluation.
+       */
+      attribute: z
+        .object({
+          name: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/, 'an attribute name: letters, digits and _'),
+          max: z.number().int().min(1).max(1e9),
+        })
+        .strict(),
+    })
+    .strict(),
+  z
+    .object({
       lineItems: z
         .object({
           sku: z.array(z.string()).min(1).optional(),

@@ -265,6 +265,40 @@ describe('awards: line items', () => {
   });
 });
 
+describe('awards: the points a trigger carries (attribute)', () => {
+  const p = programHarness({
+    rules: [
+      { id: 'journey', on: 'journey.activity', award: { attribute: { name: 'points', max: 500 } } },
+      { id: 'journey-double', on: 'journey.activity', if: { source: ['api'] }, when: "attributes.campaign == 'double'", award: { multiplier: 2 } },
+    ],
+  });
+
+  it('awards what the trigger carries, up to max, and promotions multiply it like any award', async () => {
+    const id = await p.enroll();
+    expect(earnLines(await p.activity(id, 'journey.activity', { attributes: { points: 150 } }))).toEqual([['journey', 150]]);
+    expect(earnLines(await p.activity(id, 'journey.activity', { attributes: { points: 500, campaign: 'double' } }))).toEqual([
+      ['journey', 500],
+      ['journey-double', 500],
+    ]);
+    expect((await p.balance(id)).available).toBe(1150);
+  });
+
+  it('earns nothing, saying why, for points above max, a fraction, a text or none at all', async () => {
+    const id = await p.enroll();
+    for (const [attributes, reason] of [
+      [{ points: 501 }, 'attributes.points is 501, more than the rule\'s max 500'],
+      [{ points: 12.5 }, 'attributes.points is not a whole number of points (12.5)'],
+      [{ points: '150' }, 'attributes.points is not a whole number of points ("150")'],
+      [{}, 'attributes.points is not given'],
+    ] as const) {
+      expect((await p.activity(id, 'journey.activity', { attributes })).points).toBe(0);
+      const evaluation = await p.evaluate({ type: 'activity', name: 'journey.activity', customer: { memberId: id }, attributes });
+      expect(evaluation.skipped).toContainEqual({ ruleId: 'journey', reason });
+    }
+    expect((await p.balance(id)).available).toBe(0);
+  });
+});
+
 describe('awards: multipliers stack in order, the tier last, rounded down once', () => {
   const p = programHarness({
     tiers: {

@@ -27,7 +27,7 @@ const EvaluateInput = z
 
 const Line = z.object({
   ruleId: z.string(),
-  award: z.enum(['fixed', 'perCurrencyUnit', 'lineItems', 'multiplier', 'tier']),
+  award: z.enum(['fixed', 'attribute', 'perCurrencyUnit', 'lineItems', 'multiplier', 'tier']),
   points: z.number().int(),
   uncapped: z.number().int(),
   cappedBy: z.array(z.string()),
