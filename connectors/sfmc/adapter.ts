@@ -71,7 +71,7 @@ export function createSfmcAdapter(config: SfmcAdapterConfig): OutboundAdapter<Sf
     if (res.status !== 401) return res;
     // A token Marketing Cloud no longer takes (revoked, or the clock drifted): one new token.
     tokens.drop(token);
-    await res.body?.cancel();
+    await res.text().catch(() => undefined);
     return post(await tokens.get(context.now, context.signal), body, context.signal);
   }
 

@@ -2,6 +2,7 @@ import type { ConnectorDefinition } from '../../core/connectors/definition.js';
 import { getMember } from '../../core/members/members.js';
 import { createSfmcAdapter } from './adapter.js';
 import { createSfmcInbound } from './inbound.js';
+import { createSfmcRoutes } from './routes.js';
 import { sfmcOptions } from './options.js';
 
 /**
@@ -35,6 +36,8 @@ export default {
     { env: 'SFMC_REST_URL', secret: false, required: false, description: 'Base URL override for the REST API (default https://<subdomain>.rest.marketingcloudapis.com)' },
   ],
   createInbound: (env) => createSfmcInbound({ jwtSecret: env.SFMC_JWT_SECRET ?? '' }),
+  // config.json, the configuration page and the save/publish/validate/stop calls (./routes.ts).
+  createRoutes: (env, services) => createSfmcRoutes({ jwtSecret: env.SFMC_JWT_SECRET ?? '', publicUrl: services.publicUrl }),
   adapter: { name: 'sfmc', options: sfmcOptions },
   createAdapter: (env, services) =>
     createSfmcAdapter({
