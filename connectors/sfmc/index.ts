@@ -35,7 +35,7 @@ export default {
     { env: 'SFMC_AUTH_URL', secret: false, required: false, description: 'Base URL override for the token endpoint (default https://<subdomain>.auth.marketingcloudapis.com)' },
     { env: 'SFMC_REST_URL', secret: false, required: false, description: 'Base URL override for the REST API (default https://<subdomain>.rest.marketingcloudapis.com)' },
   ],
-  createInbound: (env) => createSfmcInbound({ jwtSecret: env.SFMC_JWT_SECRET ?? '' }),
+  createInbound: (env, _services) => createSfmcInbound({ jwtSecret: env.SFMC_JWT_SECRET ?? '' }),
   // config.json, the configuration page and the save/publish/validate/stop calls (./routes.ts).
   createRoutes: (env, services) => createSfmcRoutes({ jwtSecret: env.SFMC_JWT_SECRET ?? '', publicUrl: services.publicUrl }),
   adapter: { name: 'sfmc', options: sfmcOptions },

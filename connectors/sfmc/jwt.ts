@@ -66,11 +66,3 @@ function decodeJson(part: string): Record<string, unknown> | undefined {
     return undefined;
   }
 }
-
-/** Signs like Journey Builder (HS256): for tests and local trials of the activity. */
-export function signJourneyJwt(payload: Record<string, unknown>, secret: string, header: Record<string, unknown> = { alg: 'HS256', typ: 'JWT' }): string {
-  const head = Buffer.from(JSON.stringify(header)).toString('base64url');
-  const body = Buffer.from(JSON.stringify(payload)).toString('base64url');
-  const signature = createHmac('sha256', secret).update(`${head}.${body}`).digest('base64url');
-  return `${head}.${body}.${signature}`;
-}
