@@ -27,7 +27,7 @@ export function executePayload(changes: Json = {}, nowMs = Date.now()): Json {
 
 /** The activity's inArguments as the configuration page saves them. */
 export function inArguments(args: Json): Json[] {
-  return [{ contactKey: '0034x00001KqLp2AAF', email: 'ann.lee@example.com', activity: 'journey.welcome', points: 150, ...args }];
+  return [{ contactKey: '0034x00001KqLp2AAF', email: 'ann.lee@example.com', activity: 'journey.activity', points: 150, ...args }];
 }
 
 export function journeyCall(token: string): RequestInit {
