@@ -10,6 +10,7 @@
  * `message` and `errorcode`. No idempotency key exists for entry events: see
  * docs/connectors/sfmc.md, "Sent twice?".
  */
+import { maskEmail } from '../../core/observability/redact.js';
 import { classifyHttp, type OutboundAdapter, type SendContext, type SendOutcome } from '../../core/outbound/adapter.js';
 import { createRateLimiter } from '../../core/outbound/rate-limit.js';
 import { sfmcOptions, type SfmcOptions } from './options.js';
@@ -143,10 +144,14 @@ async function readJson(res: Response): Promise<Record<string, unknown> | undefi
   }
 }
 
-/** Marketing Cloud's error body `{ message, errorcode, documentation }` → ` <message> (errorcode 30000)`. */
+/**
+ * Marketing Cloud's error body `{ message, errorcode, documentation }` → ` <message> (errorcode 30000)`.
+ * The message may quote the contact key, often an e-mail address: masked, as in every log line
+ * (docs/security.md, "Logs").
+ */
 function describeError(body: Record<string, unknown> | undefined): string {
   if (!body) return '';
-  const message = typeof body.message === 'string' ? body.message : undefined;
+  const message = typeof body.message === 'string' ? maskEmail(body.message) : undefined;
   const code = typeof body.errorcode === 'number' || typeof body.errorcode === 'string' ? body.errorcode : undefined;
   let text = [message, code !== undefined ? `(errorcode ${code})` : undefined].filter(Boolean).join(' ');
   if (text.length > 300) text = `${text.slice(0, 300)}…`;

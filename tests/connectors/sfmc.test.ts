@@ -240,6 +240,12 @@ describe('sfmc adapter: answers', () => {
     });
   });
 
+  it('masks an e-mail address Marketing Cloud quotes in its reason (the contact key)', async () => {
+    tokenEndpoint();
+    eventsEndpoint(EVENTS_URL, () => HttpResponse.json({ message: 'Contact ann.lee@example.com is not active', errorcode: 30000, documentation: '' }, { status: 400 }));
+    expect(await adapter().send(o, context())).toMatchObject({ status: 'permanent', error: 'sfmc: HTTP 400 Contact a***@e***.com is not active (errorcode 30000)' });
+  });
+
   it('429 is retried after Retry-After, and holds the sends that follow until then without calling', async () => {
     tokenEndpoint();
     const events = eventsEndpoint(EVENTS_URL, () => HttpResponse.json({ message: 'Too Many Requests', errorcode: 0 }, { status: 429, headers: { 'Retry-After': '7' } }), created);
