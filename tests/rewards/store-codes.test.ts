@@ -326,7 +326,7 @@ describe('adapter option schemas as data', () => {
     expect(unavailable).toEqual([]);
     const outbound = definitions.filter((d) => d.createAdapter);
     expect([...adapters.keys()].sort()).toEqual(outbound.map((d) => d.adapter!.name).sort());
-    expect(outbound.map((d) => d.name).sort()).toEqual(['hubspot', 'salesforce', 'sendgrid', 'shopify', 'slack', 'square', 'twilio', 'webhook', 'woocommerce', 'zendesk']);
+    expect(outbound.map((d) => d.name).sort()).toEqual(['hubspot', 'salesforce', 'sendgrid', 'sfmc', 'shopify', 'slack', 'square', 'twilio', 'webhook', 'woocommerce', 'zendesk']);
     for (const d of outbound) expect(adapters.get(d.adapter!.name)!.options).toBe(d.adapter!.options);
     expect(adapters.get('shopify')!.options).toBe(storeCodeOptions);
     expect(adapters.get('woocommerce')!.options).toBe(storeCodeOptions);
