@@ -6,12 +6,12 @@
  * to an msw stand-in of API 2.0.
  */
 import { spawnSync } from 'node:child_process';
+import { runReplay } from '../helpers/replay-cli.js';
 import { tmpdir } from 'node:os';
 import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import lightspeed from '../../connectors/lightspeed/index.js';
-import { replayCommand } from '../../core/cli/replay.js';
 import { BIN } from '../helpers/hub-process.js';
 import { hubHarness, type HubHarness } from '../helpers/test-hub.js';
 import { formBody, LIGHTSPEED_API, LIGHTSPEED_SECRET, LIGHTSPEED_STORE, lightspeedDelivery, saleFields } from './lightspeed-sign.js';
@@ -186,21 +186,9 @@ describe('POST /webhooks/lightspeed with customer look-ups', () => {
 
 /** Runs `loyalty-hub replay ARGS` against the harness's database, configured by `env`. */
 async function replay(h: HubHarness, env: Record<string, string>, ...args: string[]): Promise<string> {
-  const saved = { ...process.env };
-  Object.assign(process.env, { DATABASE_URL: h.database.url, ...env });
-  delete process.env.LOYALTY_CONFIG;
-  const lines: string[] = [];
-  const log = vi.spyOn(console, 'log').mockImplementation((...parts: unknown[]) => void lines.push(parts.join(' ')));
-  const error = vi.spyOn(console, 'error').mockImplementation((...parts: unknown[]) => void lines.push(parts.join(' ')));
-  try {
-    expect(await replayCommand.run(args)).toBe(0);
-    return lines.join('\n');
-  } finally {
-    log.mockRestore();
-    error.mockRestore();
-    for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
-    Object.assign(process.env, saved);
-  }
+  const run = await runReplay(h, env, ...args);
+  expect(run.code).toBe(0);
+  return run.out;
 }
 
 describe('replay of Lightspeed deliveries', () => {

@@ -5,10 +5,10 @@
  * tests/fixtures/platform-samples/magento. The REST API stands behind msw at the network edge.
  */
 import { http, HttpResponse } from 'msw';
+import { runReplay } from '../helpers/replay-cli.js';
 import { setupServer } from 'msw/node';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import magento from '../../connectors/magento/index.js';
-import { replayCommand } from '../../core/cli/replay.js';
 import { hubHarness, type HubHarness } from '../helpers/test-hub.js';
 import {
   MAGENTO_API,
@@ -242,19 +242,6 @@ describe('POST /webhooks/magento with a public key that is not a PEM', () => {
 });
 
 /** Runs `loyalty-hub replay ARGS` against the harness's database, configured like the hub. */
-async function replay(h: HubHarness, ...args: string[]): Promise<{ code: number; out: string }> {
-  const saved = { ...process.env };
-  Object.assign(process.env, { DATABASE_URL: h.database.url, ...ENV });
-  delete process.env.LOYALTY_CONFIG;
-  const lines: string[] = [];
-  const log = vi.spyOn(console, 'log').mockImplementation((...parts: unknown[]) => void lines.push(parts.join(' ')));
-  const error = vi.spyOn(console, 'error').mockImplementation((...parts: unknown[]) => void lines.push(parts.join(' ')));
-  try {
-    return { code: await replayCommand.run(args), out: lines.join('\n') };
-  } finally {
-    log.mockRestore();
-    error.mockRestore();
-    for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
-    Object.assign(process.env, saved);
-  }
+function replay(h: HubHarness, ...args: string[]): Promise<{ code: number; out: string }> {
+  return runReplay(h, ENV, ...args);
 }

@@ -6,9 +6,9 @@
  * or tampered request) is signed by hand. There is no NetSuite API look-up: the script sends the
  * whole transaction (docs/connectors/netsuite.md).
  */
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { runReplay } from '../helpers/replay-cli.js';
 import netsuite from '../../connectors/netsuite/index.js';
-import { replayCommand } from '../../core/cli/replay.js';
 import { InboundPayloadError, type ConnectorDefinition } from '../../core/connectors/definition.js';
 import { hubHarness, type HubHarness } from '../helpers/test-hub.js';
 import { hubInit, NETSUITE_ACCOUNT, NETSUITE_SECRET, onlyPost, recordFixture, runUserEvent, signedInit, type RecordFixture } from './netsuite-script.js';
@@ -204,21 +204,8 @@ describe('loyalty-hub replay of a NetSuite delivery', () => {
   };
   const h = hubHarness({ connectors: [beforeTheFix], env: ENV });
 
-  async function replay(hub: HubHarness, ...args: string[]): Promise<{ code: number; out: string }> {
-    const saved = { ...process.env };
-    Object.assign(process.env, { DATABASE_URL: hub.database.url, ...ENV });
-    delete process.env.LOYALTY_CONFIG;
-    const lines: string[] = [];
-    const log = vi.spyOn(console, 'log').mockImplementation((...parts: unknown[]) => void lines.push(parts.join(' ')));
-    const error = vi.spyOn(console, 'error').mockImplementation((...parts: unknown[]) => void lines.push(parts.join(' ')));
-    try {
-      return { code: await replayCommand.run(args), out: lines.join('\n') };
-    } finally {
-      log.mockRestore();
-      error.mockRestore();
-      for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
-      Object.assign(process.env, saved);
-    }
+  function replay(hub: HubHarness, ...args: string[]): Promise<{ code: number; out: string }> {
+    return runReplay(hub, ENV, ...args);
   }
 
   it('re-applies a rejected cash sale with the fixed connector: accepted, 45 points, once', async () => {

@@ -5,10 +5,10 @@
  * names; refunds take back their share of the capture; PayPal's side is stubbed with msw.
  */
 import { http, HttpResponse } from 'msw';
+import { runReplay } from '../helpers/replay-cli.js';
 import { setupServer } from 'msw/node';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import paypal from '../../connectors/paypal/index.js';
-import { replayCommand } from '../../core/cli/replay.js';
 import { hubHarness, type HubHarness } from '../helpers/test-hub.js';
 import {
   PAYPAL_API,
@@ -251,21 +251,8 @@ describe('POST /webhooks/paypal', () => {
 describe('loyalty-hub replay of a PayPal delivery', () => {
   const h = hubHarness({ connectors: [paypal], env: ENV });
 
-  async function replay(harness: HubHarness, ...args: string[]): Promise<{ code: number; out: string }> {
-    const saved = { ...process.env };
-    Object.assign(process.env, { DATABASE_URL: harness.database.url, ...ENV });
-    delete process.env.LOYALTY_CONFIG;
-    const lines: string[] = [];
-    const log = vi.spyOn(console, 'log').mockImplementation((...parts: unknown[]) => void lines.push(parts.join(' ')));
-    const error = vi.spyOn(console, 'error').mockImplementation((...parts: unknown[]) => void lines.push(parts.join(' ')));
-    try {
-      return { code: await replayCommand.run(args), out: lines.join('\n') };
-    } finally {
-      log.mockRestore();
-      error.mockRestore();
-      for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
-      Object.assign(process.env, saved);
-    }
+  function replay(harness: HubHarness, ...args: string[]): Promise<{ code: number; out: string }> {
+    return runReplay(harness, ENV, ...args);
   }
 
   it('re-runs a delivery that failed while the Orders API was down: it earns once, and a second replay earns nothing', async () => {

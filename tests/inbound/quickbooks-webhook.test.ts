@@ -6,11 +6,11 @@
  * 130 totals 362.07 USD with 26.82 tax: paid in full, it earns 335 points.
  */
 import { and, eq } from 'drizzle-orm';
+import { runReplay } from '../helpers/replay-cli.js';
 import { setupServer } from 'msw/node';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import quickbooks from '../../connectors/quickbooks/index.js';
 import { REFRESH_TOKEN_KEY } from '../../connectors/quickbooks/token-store.js';
-import { replayCommand } from '../../core/cli/replay.js';
 import { tablesOf } from '../../core/storage/prepared.js';
 import { hubHarness, type HubHarness } from '../helpers/test-hub.js';
 import { CLIENT_ID, CLIENT_SECRET, entitySample, QUICKBOOKS_API, quickbooksStub, REFRESH_TOKEN, type QuickBooksStub } from './quickbooks-api-stub.js';
@@ -248,19 +248,6 @@ async function storedRefreshToken(h: HubHarness): Promise<string | undefined> {
 }
 
 /** `loyalty-hub replay ARGS` as the command runs it, configured by the environment. */
-async function replay(h: HubHarness, ...args: string[]): Promise<{ code: number; out: string }> {
-  const saved = { ...process.env };
-  Object.assign(process.env, { DATABASE_URL: h.database.url, ...ENV });
-  delete process.env.LOYALTY_CONFIG;
-  const lines: string[] = [];
-  const log = vi.spyOn(console, 'log').mockImplementation((...parts: unknown[]) => void lines.push(parts.join(' ')));
-  const error = vi.spyOn(console, 'error').mockImplementation((...parts: unknown[]) => void lines.push(parts.join(' ')));
-  try {
-    return { code: await replayCommand.run(args), out: lines.join('\n') };
-  } finally {
-    log.mockRestore();
-    error.mockRestore();
-    for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
-    Object.assign(process.env, saved);
-  }
+function replay(h: HubHarness, ...args: string[]): Promise<{ code: number; out: string }> {
+  return runReplay(h, ENV, ...args);
 }

@@ -7,12 +7,12 @@
  * `LOYALTY_RECIPES` folder, with a timestamped, prefixed signature, decimal amounts and lines.
  */
 import { createHmac } from 'node:crypto';
+import { runReplay } from '../helpers/replay-cli.js';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, describe, expect, it, vi } from 'vitest';
-import { replayCommand } from '../../core/cli/replay.js';
+import { afterAll, describe, expect, it } from 'vitest';
 import { loadRecipes, shippedRecipesFolder } from '../../core/connectors/recipe.js';
 import { createHub } from '../../core/hub.js';
 import { silentLogger } from '../../core/observability/logger.js';
@@ -330,21 +330,8 @@ describe('a recipe fixed after deliveries were rejected', () => {
   const h = hubHarness({ env: { LOYALTY_RECIPES: dir, ACME_POS_SECRET: ACME_SECRET } });
 
   /** `loyalty-hub replay ARGS` as the command runs it, configured by the environment. */
-  async function replay(harness: HubHarness, ...args: string[]): Promise<{ code: number; out: string }> {
-    const saved = { ...process.env };
-    Object.assign(process.env, { DATABASE_URL: harness.database.url, LOYALTY_RECIPES: dir, ACME_POS_SECRET: ACME_SECRET });
-    delete process.env.LOYALTY_CONFIG;
-    const lines: string[] = [];
-    const log = vi.spyOn(console, 'log').mockImplementation((...parts: unknown[]) => void lines.push(parts.join(' ')));
-    const error = vi.spyOn(console, 'error').mockImplementation((...parts: unknown[]) => void lines.push(parts.join(' ')));
-    try {
-      return { code: await replayCommand.run(args), out: lines.join('\n') };
-    } finally {
-      log.mockRestore();
-      error.mockRestore();
-      for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
-      Object.assign(process.env, saved);
-    }
+  function replay(harness: HubHarness, ...args: string[]): Promise<{ code: number; out: string }> {
+    return runReplay(harness, { LOYALTY_RECIPES: dir, ACME_POS_SECRET: ACME_SECRET }, ...args);
   }
 
   it('replays the rejected delivery with the fixed recipe, and never earns twice', async () => {

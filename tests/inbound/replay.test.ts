@@ -3,9 +3,9 @@
  * it, configured by the environment: the test's database and the Shopify secret). It re-reads
  * stored raw bodies with today's connectors and applies them; it never earns twice.
  */
-import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { runReplay } from '../helpers/replay-cli.js';
 import shopify from '../../connectors/shopify/index.js';
-import { replayCommand } from '../../core/cli/replay.js';
 import { InboundPayloadError, type ConnectorDefinition } from '../../core/connectors/definition.js';
 import { hubHarness, type HubHarness } from '../helpers/test-hub.js';
 import { SHOPIFY_SECRET, shopifyDelivery } from './sign.js';
@@ -36,22 +36,8 @@ const shopifyBeforeTheFix: ConnectorDefinition = {
 };
 
 /** Runs `loyalty-hub replay ARGS` against the harness's database; returns its exit code and output. */
-async function replay(h: HubHarness, ...args: string[]): Promise<{ code: number; out: string }> {
-  const saved = { ...process.env };
-  Object.assign(process.env, { DATABASE_URL: h.database.url, SHOPIFY_API_SECRET: SHOPIFY_SECRET });
-  delete process.env.LOYALTY_CONFIG;
-  const lines: string[] = [];
-  const log = vi.spyOn(console, 'log').mockImplementation((...parts: unknown[]) => void lines.push(parts.join(' ')));
-  const error = vi.spyOn(console, 'error').mockImplementation((...parts: unknown[]) => void lines.push(parts.join(' ')));
-  try {
-    const code = await replayCommand.run(args);
-    return { code, out: lines.join('\n') };
-  } finally {
-    log.mockRestore();
-    error.mockRestore();
-    for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
-    Object.assign(process.env, saved);
-  }
+function replay(h: HubHarness, ...args: string[]): Promise<{ code: number; out: string }> {
+  return runReplay(h, { SHOPIFY_API_SECRET: SHOPIFY_SECRET }, ...args);
 }
 
 describe('loyalty-hub replay', () => {
