@@ -13,6 +13,7 @@
  * account's own API URL (`https://<account>.api-us1.com`), which is also what tests and proxies
  * redirect.
  */
+import { jsonAnswer } from '../../core/outbound/provider-answer.js';
 import { parseRetryAfter } from '../../core/outbound/adapter.js';
 import { createRateLimiter, type RateLimiter } from '../../core/outbound/rate-limit.js';
 
@@ -100,7 +101,7 @@ export function createActiveCampaignApi(config: { apiUrl: string; apiKey: string
         if (context.signal.aborted) throw new ActiveCampaignRequestError(`aborted while waiting for ${what}`, true);
         throw new ActiveCampaignRequestError(`${what} failed: ${error instanceof Error ? error.message : String(error)}`, false);
       }
-      const parsed = await readJson(res);
+      const parsed = await jsonAnswer(res);
       if (res.ok) return { status: res.status, body: (parsed ?? {}) as T };
 
       const retryAfterMs = parseRetryAfter(res.headers.get('retry-after') ?? undefined, context.now);
@@ -110,16 +111,6 @@ export function createActiveCampaignApi(config: { apiUrl: string; apiKey: string
       throw new ActiveCampaignApiError(res.status, retryAfterMs, reasonOf(parsed), what);
     },
   };
-}
-
-async function readJson(res: Response): Promise<unknown> {
-  const text = await res.text().catch(() => '');
-  if (!text.trim()) return undefined;
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return undefined; // a proxy's HTML error page: the status still says what happened
-  }
 }
 
 /**

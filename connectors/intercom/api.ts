@@ -12,6 +12,7 @@
  * default API version in Intercom's Developer Hub cannot change what the hub sends or reads
  * (docs/connectors/intercom.md, "API version").
  */
+import { jsonAnswer, requestFailure } from '../../core/outbound/provider-answer.js';
 
 export const DEFAULT_INTERCOM_API_URL = 'https://api.intercom.io';
 export const INTERCOM_VERSION = '2.14';
@@ -108,9 +109,9 @@ export function createIntercomApi(config: { accessToken: string; apiUrl?: string
       });
     } catch (error) {
       if (signal.aborted) throw new IntercomRequestError('aborted', true);
-      throw new IntercomRequestError(`request to Intercom failed: ${describe(error)}`, false);
+      throw new IntercomRequestError(`request to Intercom failed: ${requestFailure(error)}`, false);
     }
-    const parsed = await readJson(res);
+    const parsed = await jsonAnswer(res);
     if (res.ok) return { status: res.status, headers: res.headers, body: parsed };
     const first = firstError(parsed);
     throw new IntercomApiError(res.status, res.headers, first.code, first.message, first.requestId);
@@ -166,21 +167,4 @@ function firstError(body: unknown): { code?: string; message?: string; requestId
     ...(message ? { message: message.length > 300 ? `${message.slice(0, 300)}…` : message } : {}),
     ...(typeof b.request_id === 'string' ? { requestId: b.request_id } : {}),
   };
-}
-
-async function readJson(res: Response): Promise<unknown> {
-  try {
-    const text = await res.text();
-    return text ? (JSON.parse(text) as unknown) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function describe(error: unknown): string {
-  if (error instanceof Error) {
-    const cause = (error as { cause?: unknown }).cause;
-    return cause instanceof Error ? `${error.message} (${cause.message})` : error.message;
-  }
-  return String(error);
 }

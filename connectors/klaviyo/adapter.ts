@@ -10,6 +10,7 @@
  * answers `deferred` (not an attempt) rather than collecting 429s; a 429 that still happens
  * (another integration using the same account) holds that endpoint's sends until its Retry-After.
  */
+import { jsonAnswer, requestFailure } from '../../core/outbound/provider-answer.js';
 import { classifyHttp, parseRetryAfter, type OutboundAdapter, type SendContext, type SendOutcome } from '../../core/outbound/adapter.js';
 import { createRateLimiter, type RateLimiter } from '../../core/outbound/rate-limit.js';
 import { klaviyoReason, refusalHint } from './errors.js';
@@ -98,7 +99,7 @@ export function createKlaviyoAdapter(config: KlaviyoAdapterConfig): OutboundAdap
         res = await fetch(endpoint.url, { method: 'POST', headers, body: JSON.stringify(body), signal: context.signal });
       } catch (error) {
         if (context.signal.aborted) return { status: 'retry', error: 'klaviyo: aborted' };
-        return { status: 'retry', error: `klaviyo: request failed: ${describe(error)}` };
+        return { status: 'retry', error: `klaviyo: request failed: ${requestFailure(error)}` };
       }
       return answer(res, endpoint.limiter, context);
     },
@@ -106,7 +107,7 @@ export function createKlaviyoAdapter(config: KlaviyoAdapterConfig): OutboundAdap
 }
 
 async function answer(res: Response, limiter: RateLimiter, context: SendContext): Promise<SendOutcome> {
-  const body = await readJson(res);
+  const body = await jsonAnswer(res);
   if (res.ok) {
     // A profile-import answers the profile (its id); an event is accepted (202) with no body.
     const id = (body as { data?: { id?: unknown } } | undefined)?.data?.id;
@@ -122,21 +123,4 @@ async function answer(res: Response, limiter: RateLimiter, context: SendContext)
   const outcome = classifyHttp(res.status, res.headers, context.now);
   if (outcome.status === 'retry' || outcome.status === 'permanent') return { ...outcome, error };
   return outcome;
-}
-
-async function readJson(res: Response): Promise<unknown> {
-  try {
-    const text = await res.text();
-    return text ? (JSON.parse(text) as unknown) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function describe(error: unknown): string {
-  if (error instanceof Error) {
-    const cause = (error as { cause?: unknown }).cause;
-    return cause instanceof Error ? `${error.message} (${cause.message})` : error.message;
-  }
-  return String(error);
 }

@@ -9,6 +9,7 @@
  * What comes back is plain data (status, headers, the parsed body) so that the adapter
  * classifies answers itself; nothing here retries.
  */
+import { requestFailure } from '../../core/outbound/provider-answer.js';
 import { maskEmail } from '../../core/observability/redact.js';
 
 export interface MailchimpAnswer {
@@ -77,13 +78,13 @@ export function createMailchimpApi(config: { baseUrl: string; apiKey: string; li
       });
     } catch (error) {
       if (signal.aborted) throw new MailchimpRequestError('aborted while waiting for Mailchimp', true);
-      throw new MailchimpRequestError(`request to Mailchimp failed: ${describe(error)}`, false);
+      throw new MailchimpRequestError(`request to Mailchimp failed: ${requestFailure(error)}`, false);
     }
     let text: string;
     try {
       text = await res.text();
     } catch (error) {
-      throw new MailchimpRequestError(`Mailchimp's answer could not be read: ${describe(error)}`, signal.aborted);
+      throw new MailchimpRequestError(`Mailchimp's answer could not be read: ${requestFailure(error)}`, signal.aborted);
     }
     return { status: res.status, headers: res.headers, body: parse(text) };
   }
@@ -126,12 +127,4 @@ export function mailchimpReason(body: unknown): string | undefined {
   if (!text) return undefined;
   if (text.length > 400) text = `${text.slice(0, 400)}…`;
   return maskEmail(text);
-}
-
-function describe(error: unknown): string {
-  if (error instanceof Error) {
-    const cause = (error as { cause?: unknown }).cause;
-    return cause instanceof Error ? `${error.message} (${cause.message})` : error.message;
-  }
-  return String(error);
 }

@@ -10,6 +10,7 @@
  * `message` and `errorcode`. No idempotency key exists for entry events: see
  * docs/connectors/sfmc.md, "Sent twice?".
  */
+import { jsonObjectAnswer } from '../../core/outbound/provider-answer.js';
 import { maskEmail } from '../../core/observability/redact.js';
 import { classifyHttp, type OutboundAdapter, type SendContext, type SendOutcome } from '../../core/outbound/adapter.js';
 import { createRateLimiter } from '../../core/outbound/rate-limit.js';
@@ -110,7 +111,7 @@ export function createSfmcAdapter(config: SfmcAdapterConfig): OutboundAdapter<Sf
         if (context.signal.aborted) return { status: 'retry', error: 'sfmc: aborted' };
         return { status: 'retry', error: `sfmc: request failed: ${error instanceof Error ? error.message : String(error)}` };
       }
-      const answer = await readJson(res);
+      const answer = await jsonObjectAnswer(res);
       const outcome = classifyHttp(res.status, res.headers, context.now);
       if (outcome.status === 'delivered') {
         const id = answer?.eventInstanceId;
@@ -132,16 +133,6 @@ function tokenFailure(error: SfmcTokenError, context: SendContext): SendOutcome 
   const outcome = classifyHttp(error.status, {}, context.now);
   if (outcome.status === 'retry') return { status: 'retry', statusCode: error.status, ...(error.retryAfterMs !== undefined ? { retryAfterMs: error.retryAfterMs } : {}), error: message };
   return { status: 'permanent', statusCode: error.status, error: message };
-}
-
-async function readJson(res: Response): Promise<Record<string, unknown> | undefined> {
-  try {
-    const text = await res.text();
-    const value: unknown = text ? JSON.parse(text) : undefined;
-    return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 /**

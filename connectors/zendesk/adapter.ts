@@ -1,3 +1,4 @@
+import { jsonAnswer, requestFailure } from '../../core/outbound/provider-answer.js';
 import { classifyHttp, type OutboundAdapter, type SendContext, type SendOutcome } from '../../core/outbound/adapter.js';
 import { zendeskOptions, type ZendeskOptions } from './options.js';
 
@@ -73,10 +74,10 @@ export function createZendeskAdapter(config: ZendeskAdapterConfig): OutboundAdap
         });
       } catch (error) {
         if (context.signal.aborted) return { status: 'retry', error: 'zendesk: aborted' };
-        return { status: 'retry', error: `zendesk: request failed: ${describe(error)}` };
+        return { status: 'retry', error: `zendesk: request failed: ${requestFailure(error)}` };
       }
 
-      const body = await readJson(res);
+      const body = await jsonAnswer(res);
       if (res.ok) {
         const id = (body as { ticket?: { id?: unknown } } | undefined)?.ticket?.id;
         return { status: 'delivered', statusCode: res.status, ...(id !== undefined && id !== null ? { providerMessageId: String(id) } : {}) };
@@ -90,15 +91,6 @@ export function createZendeskAdapter(config: ZendeskAdapterConfig): OutboundAdap
       return outcome;
     },
   };
-}
-
-async function readJson(res: Response): Promise<unknown> {
-  try {
-    const text = await res.text();
-    return text ? (JSON.parse(text) as unknown) : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 /**
@@ -126,12 +118,4 @@ function errorDetail(body: unknown): string {
 function nonEmpty(value: string | null | undefined): string | undefined {
   const v = value?.trim();
   return v ? v : undefined;
-}
-
-function describe(error: unknown): string {
-  if (error instanceof Error) {
-    const cause = (error as { cause?: unknown }).cause;
-    return cause instanceof Error ? `${error.message} (${cause.message})` : error.message;
-  }
-  return String(error);
 }
