@@ -115,7 +115,23 @@ async function applyNew(w: Writer, program: Program, trigger: TriggerEvent): Pro
     posted.push(...(await creditGuestOrders(w, program, resolved.memberId, trigger.customer.email)));
   }
   const points = posted.filter((p) => !p.duplicate).reduce((n, p) => n + signed(p), 0);
-  return { status: 'applied', triggerId: trigger.id, memberId: resolved.memberId, enrolled: resolved.enrolled, points, posted, evaluation };
+  const detail = points === 0 && evaluation.total === 0 ? whyNoPoints(evaluation) : undefined;
+  return { status: 'applied', triggerId: trigger.id, memberId: resolved.memberId, enrolled: resolved.enrolled, points, posted, evaluation, ...(detail ? { detail } : {}) };
+}
+
+/**
+ * Why an applied trigger earned nothing, in words support can repeat to a customer: no rule is on
+ * it, or which rules did not apply and why, or the cap that took it all (docs/program.md). Kept
+ * with the trigger, so the webhook answer, the inbox and a later duplicate all say it.
+ */
+function whyNoPoints(e: Evaluation): string {
+  if (e.lines.length === 0 && e.skipped.length === 0) return `no points: no rule of the program is on ${e.on}`;
+  if (e.lines.length === 0) {
+    const shown = e.skipped.slice(0, 3).map((s) => `rule ${s.ruleId}: ${s.reason}`);
+    const more = e.skipped.length - shown.length;
+    return `no points: ${shown.join('; ')}${more > 0 ? `; and ${more} more rule(s)` : ''}`;
+  }
+  return `no points: ${e.limited.length > 0 ? e.limited.map((l) => l.limit).join('; ') : 'the rules that applied award 0'}`;
 }
 
 export function signed(p: Posted): number {

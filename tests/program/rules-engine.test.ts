@@ -265,6 +265,16 @@ describe('awards: line items', () => {
   });
 });
 
+describe('an event that earns nothing says why', () => {
+  const p = programHarness({ rules: [{ id: 'reviews', on: 'review.posted', if: { source: ['shopify'] }, award: { fixed: 20 } }] });
+
+  it('names the rules that did not apply and why, or that no rule is on the trigger', async () => {
+    const id = await p.enroll();
+    expect(await p.activity(id, 'review.posted')).toMatchObject({ points: 0, detail: 'no points: rule reviews: source is api, not shopify' });
+    expect(await p.activity(id, 'newsletter.opened')).toMatchObject({ points: 0, detail: 'no points: no rule of the program is on newsletter.opened' });
+  });
+});
+
 describe('awards: the points a trigger carries (attribute)', () => {
   const p = programHarness({
     rules: [
@@ -291,7 +301,8 @@ describe('awards: the points a trigger carries (attribute)', () => {
       [{ points: '150' }, 'attributes.points is not a whole number of points ("150")'],
       [{}, 'attributes.points is not given'],
     ] as const) {
-      expect((await p.activity(id, 'journey.activity', { attributes })).points).toBe(0);
+      // The answer says why, as support would read it out.
+      expect(await p.activity(id, 'journey.activity', { attributes })).toMatchObject({ status: 'accepted', points: 0, detail: expect.stringContaining(`rule journey: ${reason}`) });
       const evaluation = await p.evaluate({ type: 'activity', name: 'journey.activity', customer: { memberId: id }, attributes });
       expect(evaluation.skipped).toContainEqual({ ruleId: 'journey', reason });
     }
