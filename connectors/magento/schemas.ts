@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import { textOf } from '../../core/connectors/payload.js';
-import { optionalAmount as amount, optionalCurrency as currency, optionalText as text } from '../../core/connectors/payload-fields.js';
+import { optionalAmount as amount, optionalCurrency as currency, optionalEntityId as entityId, optionalText as text, optionalUtcTime as utcTime } from '../../core/connectors/payload-fields.js';
 
 /**
  * The fields of Magento's sales entities (order, invoice, credit memo) the connector reads, the
@@ -13,31 +12,6 @@ import { optionalAmount as amount, optionalCurrency as currency, optionalText as
  * Magento writes numbers as JSON numbers (`165`) or as decimal strings with four places
  * (`"58.0400"`, straight from its DECIMAL(20,4) columns); both go through `minorUnitsAt`.
  */
-
-/**
- * An entity id (an auto-increment integer) as a string: a number or digits, `null` for none.
- * Zero or anything that is not a positive whole number is no id.
- */
-const id = z
-  .union([z.number().int('an id is a whole number').nonnegative('an id is not negative'), z.string()])
-  .nullish()
-  .transform((v) => {
-    if (typeof v === 'number') return v > 0 ? String(v) : undefined;
-    const digits = textOf(v);
-    return digits !== undefined && /^[1-9]\d*$/.test(digits) ? digits : undefined;
-  });
-
-/**
- * Magento stores `created_at` / `updated_at` in UTC and writes them without a zone
- * (`2017-08-21 22:22:19`); read as local time they would shift by the hub's offset, so UTC is
- * said explicitly. Unreadable → undefined.
- */
-const utcDate = text.transform((v) => {
-  if (v === undefined) return undefined;
-  const iso = v.replace(' ', 'T');
-  const ms = Date.parse(/(Z|[+-]\d{2}:?\d{2})$/i.test(iso) ? iso : `${iso}Z`);
-  return Number.isNaN(ms) ? undefined : ms;
-});
 
 /** A whole number Magento may write as text (`"2"`), e.g. an entity's `state`. */
 const wholeNumber = z
@@ -58,11 +32,11 @@ function collectionOf<T extends z.ZodType>(item: T) {
 }
 
 const orderItem = z.looseObject({
-  item_id: id,
+  item_id: entityId,
   /** Set on the child lines of a configurable or bundle product; the parent carries the price. */
-  parent_item_id: id,
+  parent_item_id: entityId,
   sku: text,
-  product_id: id,
+  product_id: entityId,
   qty_ordered: amount,
   price: amount,
   row_total: amount,
@@ -73,7 +47,7 @@ export type MagentoOrderItem = z.output<typeof orderItem>;
 
 /** A sales order (`Magento\Sales\Api\Data\OrderInterface`). */
 export const orderSchema = z.looseObject({
-  entity_id: id,
+  entity_id: entityId,
   increment_id: text,
   /** `new`, `pending_payment`, `processing`, `complete`, `closed`, `canceled`, `holded`, … */
   state: text.transform((v) => v?.toLowerCase()),
@@ -86,14 +60,14 @@ export const orderSchema = z.looseObject({
   /** All tax of the order, shipping's included. */
   tax_amount: amount,
   coupon_code: text,
-  customer_id: id,
+  customer_id: entityId,
   customer_is_guest: z.union([z.number(), z.boolean(), z.string()]).nullish(),
   customer_email: text,
   customer_firstname: text,
   customer_lastname: text,
   billing_address: z.looseObject({ telephone: text, email: text }).nullish(),
-  created_at: utcDate,
-  updated_at: utcDate,
+  created_at: utcTime,
+  updated_at: utcTime,
   items: collectionOf(orderItem),
 });
 
@@ -101,21 +75,21 @@ export type MagentoOrder = z.output<typeof orderSchema>;
 
 /** An invoice (`Magento\Sales\Api\Data\InvoiceInterface`), as `sales_order_invoice_pay` sends it. */
 export const invoiceSchema = z.looseObject({
-  entity_id: id,
-  order_id: id,
+  entity_id: entityId,
+  order_id: entityId,
   /** 1 open, 2 paid, 3 canceled (Magento\Sales\Model\Order\Invoice::STATE_*). */
   state: wholeNumber,
   order_currency_code: currency,
   grand_total: amount,
-  created_at: utcDate,
+  created_at: utcTime,
 });
 
 export type MagentoInvoice = z.output<typeof invoiceSchema>;
 
 /** A credit memo (`Magento\Sales\Api\Data\CreditmemoInterface`). */
 export const creditmemoSchema = z.looseObject({
-  entity_id: id,
-  order_id: id,
+  entity_id: entityId,
+  order_id: entityId,
   /** 1 open, 2 refunded, 3 canceled (Magento\Sales\Model\Order\Creditmemo::STATE_*). */
   state: wholeNumber,
   order_currency_code: currency,
@@ -123,7 +97,7 @@ export const creditmemoSchema = z.looseObject({
   grand_total: amount,
   shipping_amount: amount,
   tax_amount: amount,
-  created_at: utcDate,
+  created_at: utcTime,
 });
 
 export type MagentoCreditmemo = z.output<typeof creditmemoSchema>;
@@ -145,8 +119,8 @@ export const hookSchema = z.looseObject({
  */
 export const notificationSchema = z.looseObject({
   event: z.enum(['order.paid', 'creditmemo.refunded'], { error: 'expected "order.paid" or "creditmemo.refunded"' }),
-  order_id: id,
-  creditmemo_id: id,
+  order_id: entityId,
+  creditmemo_id: entityId,
   sent_at: z.union([z.string(), z.number()]),
 });
 

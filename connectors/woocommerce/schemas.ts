@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import { textOf } from '../../core/connectors/payload.js';
-import { listOf as list, optionalAmount as amount, optionalCurrency as currency, optionalText as text } from '../../core/connectors/payload-fields.js';
+import { listOf as list, optionalAmount as amount, optionalCurrency as currency, optionalEntityId as entityId, optionalText as text, optionalUtcTime as utcTime } from '../../core/connectors/payload-fields.js';
 
 /**
  * The fields of WooCommerce's REST v3 resources (what its webhooks deliver: orders and customers)
@@ -15,31 +14,6 @@ import { listOf as list, optionalAmount as amount, optionalCurrency as currency,
  * the payload's problem: 400, with a JSON pointer to it.
  */
 
-/**
- * A WordPress id (an auto-increment number, far below 2^53) as a string. 0 means "none" in
- * WooCommerce (`customer_id: 0` is a guest), so it is not an id, and neither is text that is not
- * a positive number.
- */
-const id = z
-  .union([z.number().int('an id is a whole number').nonnegative('an id is not negative'), z.string()])
-  .nullish()
-  .transform((v) => {
-    if (typeof v === 'number') return v > 0 ? String(v) : undefined;
-    const digits = textOf(v);
-    return digits !== undefined && /^[1-9]\d*$/.test(digits) ? digits : undefined;
-  });
-
-/**
- * WooCommerce's `*_gmt` dates are UTC without a zone designator (`2017-03-22T19:28:08`); read as
- * local time they would shift by the server's offset, so UTC is said explicitly. The fields
- * without `_gmt` are in the shop's own time zone and are never read. Unreadable → undefined.
- */
-const gmtDate = text.transform((v) => {
-  if (v === undefined) return undefined;
-  const ms = Date.parse(/(Z|[+-]\d{2}:?\d{2})$/i.test(v) ? v : `${v}Z`);
-  return Number.isNaN(ms) ? undefined : ms;
-});
-
 /** The billing address, which carries an order's (or a customer's) e-mail and phone. */
 const billing = z.looseObject({ email: text, phone: text, first_name: text, last_name: text }).nullish();
 
@@ -48,27 +22,27 @@ const billing = z.looseObject({ email: text, phone: text, first_name: text, last
  * status and its refunds.
  */
 export const orderSchema = z.looseObject({
-  id,
+  id: entityId,
   status: text.transform((v) => v?.toLowerCase()),
   /** ISO 4217, upper case; undefined when absent or not a currency. */
   currency,
-  date_created_gmt: gmtDate,
-  date_modified_gmt: gmtDate,
+  date_created_gmt: utcTime,
+  date_modified_gmt: utcTime,
   /** Stamped when the order first reached a paid status. */
-  date_paid_gmt: gmtDate,
-  date_completed_gmt: gmtDate,
-  customer_id: id,
+  date_paid_gmt: utcTime,
+  date_completed_gmt: utcTime,
+  customer_id: entityId,
   billing,
   /** `{id, reason, total}` (older versions `{id, refund, total}`), totals negative ("-10.00"). */
-  refunds: list(z.looseObject({ id, total: amount })),
+  refunds: list(z.looseObject({ id: entityId, total: amount })),
 });
 
 export type WooOrder = z.output<typeof orderSchema>;
 
 const lineItem = z.looseObject({
-  id,
+  id: entityId,
   sku: text,
-  product_id: id,
+  product_id: entityId,
   quantity: z
     .number({ error: 'a non-negative whole number is required' })
     .int('a non-negative whole number is required')
@@ -100,13 +74,13 @@ export type WooPaidOrder = z.output<typeof paidOrderSchema>;
 
 /** A customer resource: customer.created / customer.updated. */
 export const customerSchema = z.looseObject({
-  id,
+  id: entityId,
   email: text,
   first_name: text,
   last_name: text,
   billing,
-  date_created_gmt: gmtDate,
-  date_modified_gmt: gmtDate,
+  date_created_gmt: utcTime,
+  date_modified_gmt: utcTime,
 });
 
 export type WooCustomer = z.output<typeof customerSchema>;
