@@ -1,9 +1,10 @@
+import { hmacVerifier } from '../../core/connectors/hmac-signature.js';
 import type { InboundHandler } from '../../core/connectors/definition.js';
 import type { Logger } from '../../core/observability/logger.js';
 import { createLightspeedApi, lightspeedApiUrl } from './api.js';
 import { deliveryStore, deliveryType, looksLikeSale, readSale } from './sale.js';
 import { saleUpdated } from './sale-update.js';
-import { lightspeedVerifier } from './signature.js';
+import { LIGHTSPEED_SIGNATURE } from './signature.js';
 
 export interface LightspeedInboundOptions {
   /** `LIGHTSPEED_CLIENT_SECRET`: the app's client secret, which signs its webhooks. */
@@ -26,7 +27,7 @@ export function createLightspeedInbound(options: LightspeedInboundOptions): Inbo
   const store = options.domainPrefix.toLowerCase();
 
   return {
-    verify: lightspeedVerifier(options.clientSecret),
+    verify: hmacVerifier(LIGHTSPEED_SIGNATURE, options.clientSecret),
     // Lightspeed sends no delivery id: the core keys a delivery by its body's sha256, and a sale
     // announced by several deliveries earns once by its id (docs/adding-a-connector.md).
     deliveryId: () => undefined,

@@ -1,5 +1,4 @@
-import { hmacVerifier, type HmacSignatureScheme } from '../../core/connectors/hmac-signature.js';
-import type { InboundRequest, VerifyResult } from '../../core/connectors/definition.js';
+import type { HmacSignatureScheme } from '../../core/connectors/hmac-signature.js';
 
 /**
  * Lightspeed X-Series signs each webhook of an OAuth application with the application's client
@@ -12,32 +11,7 @@ import type { InboundRequest, VerifyResult } from '../../core/connectors/definit
 export const LIGHTSPEED_SIGNATURE = {
   header: 'X-Signature',
   encoding: 'hex',
-  pairs: { separator: ',', signatureKey: 'signature' },
+  // The only algorithm Lightspeed names; a header claiming another is refused, not guessed at.
+  pairs: { separator: ',', signatureKey: 'signature', required: { algorithm: 'HMAC-SHA256' } },
   hint: 'signed with LIGHTSPEED_CLIENT_SECRET',
 } as const satisfies HmacSignatureScheme;
-
-/** The only algorithm Lightspeed names; anything else is refused rather than guessed at. */
-export const LIGHTSPEED_ALGORITHM = 'HMAC-SHA256';
-
-/**
- * The shared HMAC check, after making sure the header names exactly one `algorithm=`, and that
- * it is HMAC-SHA256: a header claiming another algorithm is not one we can check, so it refuses.
- */
-export function lightspeedVerifier(secret: string): (request: InboundRequest) => VerifyResult {
-  const hmac = hmacVerifier(LIGHTSPEED_SIGNATURE, secret);
-  return (request) => {
-    const header = request.headers.get(LIGHTSPEED_SIGNATURE.header);
-    if (header !== null && header.trim() !== '') {
-      const algorithms = header
-        .split(',')
-        .map((item) => item.split('='))
-        .filter(([key]) => key?.trim() === 'algorithm')
-        .map(([, value]) => value?.trim() ?? '');
-      if (algorithms.length !== 1) {
-        return { ok: false, reason: `X-Signature must name its algorithm once (algorithm=${LIGHTSPEED_ALGORITHM}); it names it ${algorithms.length} times` };
-      }
-      if (algorithms[0] !== LIGHTSPEED_ALGORITHM) return { ok: false, reason: `X-Signature algorithm is not ${LIGHTSPEED_ALGORITHM}` };
-    }
-    return hmac(request);
-  };
-}

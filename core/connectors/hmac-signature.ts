@@ -36,8 +36,10 @@ export interface HmacSignatureScheme {
   /**
    * A header of `key=value` pairs (Stripe: `t=1492774577,v1=5257a8…,v1=…`): the signatures are
    * the values of `signatureKey`, and the timestamp may be one of its keys (`timestamp.key`).
+   * `required` pairs must each appear exactly once with exactly that value (Lightspeed's
+   * `algorithm=HMAC-SHA256`): a header naming another algorithm is not one we can check.
    */
-  pairs?: { separator: string; signatureKey: string };
+  pairs?: { separator: string; signatureKey: string; required?: Readonly<Record<string, string>> };
   /** What is signed, concatenated; the raw body when absent. */
   signed?: readonly SignedPart[];
   /**
@@ -63,6 +65,11 @@ export function verifyHmacSignature(request: InboundRequest, scheme: HmacSignatu
   if (!header) return { ok: false, reason: `missing ${scheme.header} header` };
 
   const pairs = scheme.pairs ? pairsOf(header, scheme.pairs.separator) : undefined;
+  for (const [key, value] of Object.entries(scheme.pairs?.required ?? {})) {
+    const named = pairs!.filter(([k]) => k === key).map(([, v]) => v);
+    if (named.length !== 1) return { ok: false, reason: `${scheme.header} must name its ${key} once (${key}=${value}); it names it ${named.length} times` };
+    if (named[0] !== value) return { ok: false, reason: `${scheme.header} ${key} is not ${value}` };
+  }
   let timestamp: string | undefined;
   if (scheme.timestamp) {
     const rule = scheme.timestamp;

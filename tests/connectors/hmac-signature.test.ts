@@ -31,6 +31,16 @@ describe('shared HMAC-SHA256 verifier', () => {
     expect(verifyHmacSignature(request({}), base64Body, { secrets: SECRET })).toEqual({ ok: false, reason: 'missing X-Acme-Signature header' });
   });
 
+  it('holds required pairs to exactly one, of exactly that value (algorithm=HMAC-SHA256)', () => {
+    const scheme: HmacSignatureScheme = { header: 'X-Signature', encoding: 'hex', pairs: { separator: ',', signatureKey: 'signature', required: { algorithm: 'HMAC-SHA256' } } };
+    const hex = hmac(SECRET, BODY, 'hex');
+    const check = (header: string) => verifyHmacSignature(request({ 'x-signature': header }), scheme, { secrets: SECRET });
+    expect(check(`signature=${hex},algorithm=HMAC-SHA256`)).toEqual({ ok: true });
+    expect(check(`signature=${hex}`)).toEqual({ ok: false, reason: 'X-Signature must name its algorithm once (algorithm=HMAC-SHA256); it names it 0 times' });
+    expect(check(`signature=${hex},algorithm=HMAC-SHA256,algorithm=HMAC-SHA1`)).toMatchObject({ ok: false, reason: expect.stringContaining('names it 2 times') });
+    expect(check(`signature=${hex},algorithm=HMAC-SHA1`)).toEqual({ ok: false, reason: 'X-Signature algorithm is not HMAC-SHA256' });
+  });
+
   it('refuses everything when no secret is configured, rather than signing with an empty key', () => {
     expect(verifyHmacSignature(request({ 'x-acme-signature': hmac('', BODY, 'base64') }), base64Body, { secrets: '' })).toEqual({
       ok: false,
