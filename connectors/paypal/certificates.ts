@@ -68,7 +68,7 @@ export function createPayPalCertificates(options: { fetch?: typeof fetch } = {})
         checked = await pending;
       } catch (error) {
         const reason = `the certificate at PAYPAL-CERT-URL could not be used: ${(error as Error).message}`;
-        // PayPal's host down or slow is not a forged delivery: 503, and PayPal's retry verifies it.
+        // PayPal's host down or slow is no forged delivery: refused without the alert, and PayPal's retry verifies it.
         return error instanceof CertificateHostUnavailable ? { ok: false, reason, unavailable: true } : { ok: false, reason };
       }
       if (now < checked.validFrom || now > checked.validTo) {

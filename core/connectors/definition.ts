@@ -129,9 +129,9 @@ export interface InboundRequest {
 
 /**
  * `unavailable: true` says the check could not be made *now* — a key the platform serves from its
- * own host (PayPal's signing certificate) could not be fetched: the delivery is refused with 503
- * so the platform retries, nothing stored, and it does not count toward `webhook.rejected`
- * (docs/security.md). Never for a signature that was checked and did not match.
+ * own host (PayPal's signing certificate) could not be fetched: the delivery is refused (401,
+ * nothing stored, and the platform retries) like any other, but it does not count toward
+ * `webhook.rejected` (docs/security.md). Never for a signature that was checked and did not match.
  */
 export type VerifyResult = { ok: true } | { ok: false; reason: string; unavailable?: true };
 

@@ -4,7 +4,8 @@
  * that throws, rejects, hangs or answers anything else (`{ ok: 'yes' }`, `true`, undefined, an
  * object with more to say) is a refusal. A bug in one connector's check must never let an
  * unsigned request through (docs/security.md). A refusal marked `unavailable: true` (exactly
- * `true`) is kept as such: the key to check with could not be fetched now, answered 503.
+ * `true`) is kept as such: the key to check with could not be fetched now — still a 401, but no
+ * forgery to alert on.
  */
 import type { InboundHandler, InboundRequest } from '../connectors/definition.js';
 

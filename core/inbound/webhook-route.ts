@@ -9,7 +9,8 @@
  * | verified, not about loyalty              | 200    | { status: ignored }                  |
  * | signature missing/wrong/stale, or the    | 401    | problem; nothing stored but a counter|
  * | verifier threw, timed out or said no     |        | (and a rate-limited webhook.rejected)|
- * | verifier could not fetch its key now     | 503    | problem, Retry-After; nothing stored |
+ *   (a verifier that could not fetch its key now — PayPal's certificate host down — is a 401 too,
+ *   as docs/security.md promises, but is not counted toward webhook.rejected: it is no forgery)
  * | body over the limit (default 1 MiB)      | 413    | problem                              |
  * | verified but unusable                    | 400    | problem; inbox `rejected`            |
  * | connector not configured                 | 404    | problem naming the missing variables |
@@ -23,9 +24,6 @@ import type { Metrics } from '../observability/metrics.js';
 import { processDelivery, type DeliveryDeps, type DeliveryResult } from './process-delivery.js';
 import { recordSignatureFailure } from './rejection-alerts.js';
 import { verifyClosed } from './verify-closed.js';
-
-/** How soon a platform may retry a delivery whose signature could not be checked now. */
-const VERIFY_RETRY_AFTER_SECONDS = 60;
 
 
 export interface WebhookDeps extends DeliveryDeps {
@@ -62,18 +60,12 @@ export function webhookRoutes(deps: WebhookDeps) {
     if (early) return early;
 
     const verified = await verifyClosed(handler, request);
-    if (!verified.ok && verified.unavailable) {
-      // Not a forged delivery: the platform's own key server did not answer. Its retry will do.
-      deps.metrics.inboundDeliveries.inc({ platform, outcome: 'unverifiable' });
-      deps.logger.warn('webhook signature could not be checked now; answered 503 so the platform retries', { platform, reason: verified.reason });
-      return problemResponse(
-        { type: problemType('verification-unavailable'), title: 'Signature cannot be checked now', status: 503, detail: verified.reason },
-        { 'retry-after': String(VERIFY_RETRY_AFTER_SECONDS) },
-      );
-    }
     if (!verified.ok) {
-      deps.metrics.inboundDeliveries.inc({ platform, outcome: 'unauthorized' });
-      await countFailure(deps, platform, verified.reason);
+      deps.metrics.inboundDeliveries.inc({ platform, outcome: verified.unavailable ? 'unverifiable' : 'unauthorized' });
+      // A key server of the platform's own that did not answer is no forgery: refused all the
+      // same (the platform retries a 401), but not counted toward the signature alert.
+      if (verified.unavailable) deps.logger.warn('webhook signature could not be checked now; refused, the platform retries', { platform, reason: verified.reason });
+      else await countFailure(deps, platform, verified.reason);
       return problemResponse({ type: problemType('invalid-signature'), title: 'Invalid signature', status: 401, detail: verified.reason });
     }
     // A platform without a delivery id still de-duplicates: the same bytes are the same delivery.

@@ -201,16 +201,15 @@ describe('POST /webhooks/paypal', () => {
     await expectRejected(h, 'paypal', await deliver(h, 'paypal', paypalDelivery(event)), '/resource/amount');
   });
 
-  it('answers 503 with Retry-After while PayPal\'s certificate host is down, storing nothing and raising no signature alert; the redelivery earns', async () => {
+  it('refuses (401) while PayPal\'s certificate host is down, storing nothing and raising no signature alert; the redelivery earns', async () => {
     // A certificate URL no earlier test has fetched (certificates are cached per process).
     const certUrl = TEST_CERT_URL.replace('loyaltyhub', 'outage');
     let up = false;
     server.use(http.get(certUrl, () => (up ? new HttpResponse(TEST_CERT) : new HttpResponse('upstream connect error', { status: 503 }))));
     const event = captureCompleted();
     const res = await h.hub.app.request('/webhooks/paypal', paypalDelivery(event, { certUrl }));
-    expect(res.status).toBe(503);
-    expect(res.headers.get('retry-after')).toBe('60');
-    expect(await res.json()).toMatchObject({ type: expect.stringContaining('verification-unavailable'), detail: expect.stringMatching(/HTTP 503/) });
+    expect(res.status).toBe(401);
+    expect(await res.json()).toMatchObject({ detail: expect.stringMatching(/HTTP 503/) });
     // Not a forged delivery: no inbox row, nobody enrolled, and no webhook.rejected alert.
     await expectNothingWritten(h);
 

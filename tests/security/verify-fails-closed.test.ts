@@ -66,15 +66,14 @@ describe('a verify that does not say exactly { ok: true } is a 401', () => {
   }, 15_000);
 });
 
-describe('a verify that could not check now ({ ok: false, reason, unavailable: true }) is a 503', () => {
+describe('a verify that could not check now ({ ok: false, reason, unavailable: true }) is a 401 without the forgery alert', () => {
   const h = hubHarness({ connectors: [misbehaving] });
 
-  it('answers 503 with Retry-After, stores nothing and raises no signature alert; the retry is checked afresh', async () => {
+  it('answers 401, stores nothing and raises no signature alert; the retry is checked afresh', async () => {
     behaviour = () => ({ ok: false, reason: 'the signing certificate could not be fetched: HTTP 503', unavailable: true });
     const res = await h.hub.app.request('/webhooks/acme', { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } });
-    expect(res.status).toBe(503);
-    expect(res.headers.get('retry-after')).toBe('60');
-    expect(await res.json()).toMatchObject({ status: 503, detail: 'the signing certificate could not be fetched: HTTP 503' });
+    expect(res.status).toBe(401);
+    expect(await res.json()).toMatchObject({ status: 401, detail: 'the signing certificate could not be fetched: HTTP 503' });
     expect(await inbox(h)).toEqual([]);
     expect(await members(h)).toEqual([]);
     expect(await loyaltyEvents(h)).toEqual([]);
