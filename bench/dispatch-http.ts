@@ -12,6 +12,7 @@
  * second). Attempt latency comes from the `delivery_attempts` table; the check compares the
  * `deliveries` rows with what the stub received.
  */
+import { connectorState } from '../core/connectors/connector-state.js';
 import Database from 'better-sqlite3';
 import slack from '../connectors/slack/index.js';
 import webhook from '../connectors/webhook/index.js';
@@ -187,7 +188,7 @@ export async function dispatchHttp(options: DispatchHttpOptions = {}): Promise<D
     // The stub listens on 127.0.0.1, which the outbound address policy refuses by default
     // (docs/security.md, "Outbound requests"): the benchmark runs with the development allowance,
     // as `WEBHOOK_ALLOW_PRIVATE=true` gives the hub.
-    const webhookAdapter = webhook.createAdapter({}, { store, commit, outbound: { ...DEFAULT_OUTBOUND, policy: { allowPrivate: true } } });
+    const webhookAdapter = webhook.createAdapter({}, { store, commit, state: connectorState(store, commit, 'webhook'), outbound: { ...DEFAULT_OUTBOUND, policy: { allowPrivate: true } } });
     let key = 0;
     let member = 0;
 

@@ -9,8 +9,9 @@ import { maxBodyBytesFrom } from './api/body-limit.js';
 import { createApp } from './app.js';
 import { ApiKeyVerifier, ensureAdminKey } from './auth/api-keys.js';
 import { createWriteBoundary, type Commit } from './commit/commit.js';
+import { createConnectorJobs, type ConnectorJobs } from './connectors/connector-jobs.js';
 import { connectorState } from './connectors/connector-state.js';
-import { connectorStatus, type ConnectorDefinition, type ConnectorStatus, type InboundHandler } from './connectors/definition.js';
+import { connectorStatus, type ConnectorDefinition, type ConnectorStatus, type InboundHandler, type InboundServices } from './connectors/definition.js';
 import { discoverConnectors } from './connectors/discover.js';
 import { withRecipes } from './connectors/recipe.js';
 import { Ledger } from './ledger/index.js';
@@ -40,6 +41,8 @@ export interface Hub {
   connectors: ConnectorStatus[];
   notifications: Notifications;
   program: Program;
+  /** Enabled connectors' scheduled work, run by the scheduler (core/connectors/connector-jobs.ts). */
+  connectorJobs: ConnectorJobs;
   /** Set when no admin key existed and none was configured: print it once, it is not stored. */
   generatedAdminKey?: string;
   close(): Promise<void>;
@@ -105,12 +108,15 @@ export async function createHub(options: HubOptions = {}): Promise<Hub> {
     const verifier = new ApiKeyVerifier(store.db);
     const inbound = new Map<string, InboundHandler>();
     const connectorRoutes = new Map<string, Hono>();
+    const services = new Map<string, InboundServices>();
     for (const def of definitions) {
       if (!connectors.find((s) => s.name === def.name)?.enabled) continue;
-      const services = { logger, publicUrl: env.PUBLIC_URL || undefined, state: connectorState(store, commit, def.name) };
-      if (def.createInbound) inbound.set(def.name, def.createInbound(env, services));
-      if (def.createRoutes) connectorRoutes.set(def.name, def.createRoutes(env, services));
+      const own = { logger, publicUrl: env.PUBLIC_URL || undefined, state: connectorState(store, commit, def.name) };
+      services.set(def.name, own);
+      if (def.createInbound) inbound.set(def.name, def.createInbound(env, own));
+      if (def.createRoutes) connectorRoutes.set(def.name, def.createRoutes(env, own));
     }
+    const connectorJobs = createConnectorJobs(definitions, env, (def) => services.get(def.name), logger);
     const app = createApp({
       store,
       commit,
@@ -142,6 +148,7 @@ export async function createHub(options: HubOptions = {}): Promise<Hub> {
       connectors,
       notifications,
       program,
+      connectorJobs,
       generatedAdminKey: generated,
       close: async () => {
         await notifications.close();

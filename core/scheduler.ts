@@ -3,19 +3,24 @@ import { runProgramDue } from './program/due-work.js';
 import { describeError } from './observability/describe-error.js';
 
 /**
- * Runs the ledger's due work (activation, hold release, expiry) and the program's (expiring
- * notices, tier reviews, unmatched refunds) every `intervalMs`, in one
+ * Runs the ledger's due work (activation, hold release, expiry), the program's (expiring
+ * notices, tier reviews, unmatched refunds) and the connectors' jobs (renewing a platform's
+ * webhook subscription: core/connectors/connector-jobs.ts) every `intervalMs`, in one
  * process at a time when several share a PostgreSQL database (an advisory lock; the others skip
  * the tick). Each change is its own idempotent transaction besides, so an overlap would be
  * harmless, only wasted work.
  */
-export function startScheduler(hub: Pick<Hub, 'store' | 'commit' | 'clock' | 'ledger' | 'program' | 'logger'>, intervalMs: number): () => Promise<void> {
-  const { store, ledger, program, logger } = hub;
+export function startScheduler(hub: Pick<Hub, 'store' | 'commit' | 'clock' | 'ledger' | 'program' | 'logger' | 'connectorJobs'>, intervalMs: number): () => Promise<void> {
+  const { store, ledger, program, logger, connectorJobs } = hub;
   let running: Promise<void> | undefined;
   const tick = () => {
     if (running) return;
     running = store
-      .exclusive('loyalty-hub:scheduler', async () => ({ ...(await ledger.runDue()), ...(await runProgramDue(hub, program)) }))
+      .exclusive('loyalty-hub:scheduler', async () => ({
+        ...(await ledger.runDue()),
+        ...(await runProgramDue(hub, program)),
+        connectorJobs: await connectorJobs.runDue(hub.clock()),
+      }))
       .then((work) => {
         if (work && Object.values(work).some((n) => n > 0)) logger.info('scheduler tick', { ...work });
       })

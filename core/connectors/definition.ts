@@ -10,6 +10,11 @@ import type { PlatformTrigger } from '../triggers/order-identity.js';
 /** What the hub lends an adapter that needs more than its environment (e.g. stored endpoints). */
 export interface AdapterServices {
   store: Store;
+  /**
+   * The connector's durable key/value state, shared with its inbound side (docs/adding-a-connector.md,
+   * "State"): what an adapter created at the platform that a later webhook must recognise.
+   */
+  state: ConnectorState;
   /** The write boundary (docs/architecture.md, "Writes"): an adapter that changes a row commits through it. */
   commit: Commit;
   /** Where merchant-supplied URLs may go (docs/security.md, "Outbound requests"); strict when absent. */
@@ -63,6 +68,12 @@ export interface ConnectorDefinition {
    */
   createRoutes?: (env: Record<string, string | undefined>, services: InboundServices) => Hono;
   /**
+   * Work the connector does on the scheduler's clock while it is enabled — renewing a platform
+   * webhook subscription before it expires (docs/adding-a-connector.md, "Scheduled work"). The
+   * core runs each job at most once per `everyMs` across restarts and hub processes.
+   */
+  createJobs?: (env: Record<string, string | undefined>, services: InboundServices) => ConnectorJob[];
+  /**
    * For an outbound connector: its adapter's name and option schema as data, read without
    * building the adapter (`loyalty-hub mappings check` on a machine without secrets). The
    * adapter `createAdapter` builds carries the same name and the same schema object.
@@ -70,6 +81,18 @@ export interface ConnectorDefinition {
   adapter?: AdapterDeclaration;
   /** What the connector does beyond its directions (docs/adding-a-connector.md). */
   capabilities?: ConnectorCapabilities;
+}
+
+/** One piece of a connector's scheduled work (core/connectors/connector-jobs.ts). */
+export interface ConnectorJob {
+  /** Unique within the connector (`refresh-webhook`): its last run is kept under this name. */
+  name: string;
+  /**
+   * The least time between two runs that succeeded. A job runs on the first scheduler tick after
+   * it is due; one that throws is logged and tried again on the next tick.
+   */
+  everyMs: number;
+  run(now: number): Promise<void>;
 }
 
 /** An adapter as data: what mapping files name in `send: { adapter: … }` and the options it takes. */

@@ -3,6 +3,7 @@
  * files (hot-reloaded), the connectors' own routers (signed-webhook subscriptions), and the
  * dispatcher that turns loyalty events into deliveries through all of them.
  */
+import { connectorState } from '../connectors/connector-state.js';
 import { resolve } from 'node:path';
 import { connectorStatus, type ConnectorDefinition, type ConnectorRouter } from '../connectors/definition.js';
 import { adapterDescriptors, mappingActionsFor, watchMappings, type Mapping, type MappingWatcher } from '../mappings/index.js';
@@ -43,7 +44,7 @@ export async function createNotifications(o: {
   const adapters = new Map<string, OutboundAdapter>();
   for (const def of definitions) {
     if (!def.createAdapter || !connectorStatus(def, env).enabled) continue;
-    const adapter = def.createAdapter(env, { store, commit, outbound: o.outbound });
+    const adapter = def.createAdapter(env, { store, commit, outbound: o.outbound, state: connectorState(store, commit, def.name) });
     if (adapter.name !== def.adapter?.name) throw new Error(`connectors/${def.name}: createAdapter built "${adapter.name}" but the definition declares adapter "${def.adapter?.name ?? '(none)'}"`);
     adapters.set(adapter.name, adapter);
   }
@@ -53,7 +54,7 @@ export async function createNotifications(o: {
   const mappingsDir = resolve(env.LOYALTY_MAPPINGS || 'mappings');
   const mappings = watchMappings(mappingsDir, descriptors, { logger });
   const connectorRouters: ConnectorRouter[] = [
-    ...definitions.flatMap((d) => (d.createRouter ? [d.createRouter({ store, commit, logger, env })] : [])),
+    ...definitions.flatMap((d) => (d.createRouter ? [d.createRouter({ store, commit, logger, env, state: connectorState(store, commit, d.name) })] : [])),
     // Store codes: one router for every connector declaring them (core/rewards/store-code-router.ts).
     createStoreCodeRouter(definitions, env),
   ];

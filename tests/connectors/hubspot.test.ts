@@ -395,6 +395,6 @@ describe('hubspot adapter: options', () => {
     expect(adapters.get('hubspot')?.options).toBe(hubspotOptions);
     // And a real one reads the member's aliases from the store only when sending.
     const store = { db: undefined } as unknown as Store;
-    expect(hubspot.createAdapter({ HUBSPOT_CLIENT_SECRET: 's' }, { store, commit: undefined as never }).name).toBe('hubspot');
+    expect(hubspot.createAdapter({ HUBSPOT_CLIENT_SECRET: 's' }, { store, commit: undefined as never, state: undefined as never }).name).toBe('hubspot');
   });
 });

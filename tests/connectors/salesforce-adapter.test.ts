@@ -6,6 +6,7 @@
  * balances come from a real hub database; the last part runs the shipped mapping file from an
  * Outbound Message to the Contact update.
  */
+import { connectorState } from '../../core/connectors/connector-state.js';
 import { join } from 'node:path';
 import { delay, http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
@@ -102,7 +103,7 @@ function context(memberId: string | null, overrides: Partial<SendContext> = {}):
 
 describe('salesforce adapter', () => {
   const h = hubHarness();
-  const adapter = (e: Record<string, string> = env): OutboundAdapter => salesforce.createAdapter(e, { store: h.hub.store, commit: h.hub.commit });
+  const adapter = (e: Record<string, string> = env): OutboundAdapter => salesforce.createAdapter(e, { store: h.hub.store, commit: h.hub.commit, state: connectorState(h.hub.store, h.hub.commit, 'salesforce') });
 
   /** A member with these aliases and this many points. */
   async function member(aliases: string[], points = 120): Promise<string> {
@@ -385,7 +386,7 @@ describe('salesforce adapter', () => {
 
 describe('salesforce options in mapping files', () => {
   it('need something to write, and refuse what is not an API name', () => {
-    const options = salesforce.createAdapter(env, { store: undefined as never, commit: undefined as never }).options;
+    const options = salesforce.createAdapter(env, { store: undefined as never, commit: undefined as never, state: undefined as never }).options;
     expect(options.safeParse({ pointsField: 'Loyalty_Points__c' }).success).toBe(true);
     expect(options.safeParse({}).success).toBe(false);
     expect(options.safeParse({ fields: { 'Loyalty Points': 1 } }).success).toBe(false);

@@ -5,6 +5,7 @@
  * mappings, and — through a real dispatcher — a 429 retried after its Retry-After and a 400
  * dead-lettered with Marketing Cloud's reason and `delivery.failed`.
  */
+import { connectorState } from '../../core/connectors/connector-state.js';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { eq } from 'drizzle-orm';
@@ -214,7 +215,7 @@ describe('sfmc adapter: the requests', () => {
   it('honours SFMC_AUTH_URL and SFMC_REST_URL', async () => {
     const tokens = tokenEndpoint('http://sfmc-auth.test/v2/token');
     const events = eventsEndpoint('http://sfmc-rest.test/interaction/v1/events');
-    const a = sfmc.createAdapter!({ ...env, SFMC_AUTH_URL: 'http://sfmc-auth.test/', SFMC_REST_URL: 'http://sfmc-rest.test' }, { store: {} as Store, commit: (() => {}) as never });
+    const a = sfmc.createAdapter!({ ...env, SFMC_AUTH_URL: 'http://sfmc-auth.test/', SFMC_REST_URL: 'http://sfmc-rest.test' }, { store: {} as Store, commit: (() => {}) as never, state: undefined as never });
     expect((await a.send(options({ eventDefinitionKey: 'APIEvent-1', contactKey: 'C1' }), context())).status).toBe('delivered');
     expect([tokens.length, events.length]).toEqual([1, 1]);
   });
@@ -331,7 +332,7 @@ describe('sfmc adapter through the dispatcher (shipped mapping, switched on)', (
       store,
       commit: ledger.commit,
       router: () => router,
-      adapters: new Map([['sfmc', sfmc.createAdapter!(env, { store, commit: ledger.commit })]]),
+      adapters: new Map([['sfmc', sfmc.createAdapter!(env, { store, commit: ledger.commit, state: connectorState(store, ledger.commit, 'sfmc') })]]),
       logger: silentLogger,
       clock,
       schedule: [5_000, 60_000],

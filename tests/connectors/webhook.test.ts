@@ -4,6 +4,7 @@
  * receiver checks our signature the way a merchant would: `new Webhook(secret).verify(...)`
  * from the `standardwebhooks` package.
  */
+import { connectorState } from '../../core/connectors/connector-state.js';
 import { eq } from 'drizzle-orm';
 import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
@@ -76,7 +77,7 @@ describe('signed webhooks', () => {
       store,
       commit: ledger.commit,
       router: () => endpoints.router,
-      adapters: new Map([['webhook', webhook.createAdapter({}, { store, commit: ledger.commit })]]),
+      adapters: new Map([['webhook', webhook.createAdapter({}, { store, commit: ledger.commit, state: connectorState(store, ledger.commit, 'webhook') })]]),
       logger: silentLogger,
       clock,
       schedule: [5_000, 60_000],
