@@ -118,6 +118,12 @@ export interface StoreCodesCapability {
    * nothing is routed to the store (rather than queueing deliveries that can only fail).
    */
   env: (string | readonly string[])[];
+  /**
+   * For a connector whose own adapter does something else (Square's mirrors points): the adapter
+   * of its store codes, taking the shared options. It is named `<connector>-store-codes` and built
+   * while the connector is enabled; without it the connector's own adapter takes store codes.
+   */
+  createAdapter?: (env: Record<string, string | undefined>, services: AdapterServices) => OutboundAdapter;
 }
 
 export interface InboundServices {

@@ -12,7 +12,8 @@ import type { OutboundAdapter } from '../outbound/adapter.js';
 import type { OutboundTargets } from '../outbound/guarded-request.js';
 import type { Commit } from '../commit/commit.js';
 import type { Store } from '../storage/store.js';
-import { createStoreCodeRouter, storeCodesMissing } from '../rewards/store-code-router.js';
+import { storeCodeOptions } from '../rewards/store-code-options.js';
+import { createStoreCodeRouter, storeCodeAdapterName, storeCodesMissing } from '../rewards/store-code-router.js';
 import { Dispatcher, type DispatcherOptions } from './dispatcher.js';
 import { parseSchedule } from './retry-schedule.js';
 import type { Route, Router } from './routes.js';
@@ -47,6 +48,16 @@ export async function createNotifications(o: {
     const adapter = def.createAdapter(env, { store, commit, outbound: o.outbound, state: connectorState(store, commit, def.name) });
     if (adapter.name !== def.adapter?.name) throw new Error(`connectors/${def.name}: createAdapter built "${adapter.name}" but the definition declares adapter "${def.adapter?.name ?? '(none)'}"`);
     adapters.set(adapter.name, adapter);
+  }
+  for (const def of definitions) {
+    const create = def.capabilities?.storeCodes?.createAdapter;
+    if (!create || !connectorStatus(def, env).enabled) continue;
+    const adapter = create(env, { store, commit, outbound: o.outbound, state: connectorState(store, commit, def.name) });
+    const name = storeCodeAdapterName(def)!;
+    if (adapter.name !== name || adapter.options !== storeCodeOptions) {
+      throw new Error(`connectors/${def.name}: its store-code adapter must be named "${name}" and take storeCodeOptions (core/rewards/store-code-options.ts)`);
+    }
+    adapters.set(name, adapter);
   }
   // Mappings are checked against every installed adapter, configured or not, so a mapping for
   // SendGrid is validated before its key is set; it routes only once the adapter is enabled.

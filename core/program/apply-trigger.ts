@@ -22,6 +22,10 @@ import { memberContext } from './member-standing.js';
 import { postEvaluation } from './post-evaluation.js';
 import { applyRefund, applyParkedRefunds } from './refunds.js';
 import { useStoreVouchers } from '../rewards/store-vouchers.js';
+import { applyMirroredPoints, applyVoucherFact } from './platform-facts.js';
+import { TriggerError } from './trigger-error.js';
+
+export { TriggerError };
 
 export type ApplyStatus = 'applied' | 'duplicate' | 'guest' | 'parked';
 
@@ -87,6 +91,8 @@ async function applyNew(w: Writer, program: Program, trigger: TriggerEvent): Pro
   if (trigger.type === 'order.refunded' || trigger.type === 'order.cancelled') {
     return applyRefund(w, program, trigger);
   }
+  // A voucher taken or withdrawn at a platform's till: the voucher's own member, no rule (./platform-facts.ts).
+  if (trigger.type === 'voucher.used' || trigger.type === 'voucher.cancelled') return applyVoucherFact(w, trigger);
   // Hub vouchers the store honoured in this order become used, in this same write (core/rewards/store-vouchers.ts).
   if (trigger.type === 'order.paid') await useStoreVouchers(w, trigger);
   // A platform customer account enrolls; a guest (e-mail only) is matched to an existing member
@@ -101,6 +107,10 @@ async function applyNew(w: Writer, program: Program, trigger: TriggerEvent): Pro
     throw new TriggerError('customer_missing', 'the event names no customer (platform id or e-mail)');
   }
   const posted: Posted[] = [];
+  if (trigger.type === 'points.mirrored') {
+    const line = await applyMirroredPoints(w, trigger, resolved.memberId);
+    return { status: 'applied', triggerId: trigger.id, memberId: resolved.memberId, enrolled: resolved.enrolled, points: line.duplicate ? 0 : signed(line), posted: [line] };
+  }
   let evaluation: Evaluation | undefined;
   if (trigger.type === 'order.paid') {
     evaluation = await evaluateTrigger(program, trigger, await memberContext(tx, program, resolved.memberId), counterReader(tx), now);
@@ -137,17 +147,9 @@ function whyNoPoints(e: Evaluation): string {
 export function signed(p: Posted): number {
   const t = p.transfer;
   if (t.kind === 'earn') return t.amount;
-  if (t.kind === 'reverse' || (t.kind === 'adjust' && t.debitAccount.startsWith('member:'))) return -t.amount;
+  if (t.kind === 'reverse') return -t.amount;
+  if (t.kind === 'adjust') return t.debitAccount.startsWith('member:') ? -t.amount : t.amount;
   return 0;
 }
 
-export class TriggerError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'TriggerError';
-  }
-}
 

@@ -33,6 +33,11 @@ export const storeCodeCreateOptions = z.strictObject({
   startsAt: z.iso.datetime({ offset: true }).describe('When the code starts to work (the redemption time).'),
   expiresAt: z.iso.datetime({ offset: true }).nullable().describe('When the code stops working (the voucher expiry), null for never.'),
   redemptionId,
+  memberId: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('The member who redeemed (mem_…), for a store that keeps rewards per customer (a Square Loyalty account).'),
   reward: z
     .strictObject({
       id: z.string().min(1),

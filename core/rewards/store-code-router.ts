@@ -37,12 +37,20 @@ export function storeCodesMissing(def: ConnectorDefinition, env: Record<string, 
   return missing;
 }
 
+/** The adapter a store's codes go to: its own store-code adapter where it declares one, else its adapter. */
+export function storeCodeAdapterName(def: ConnectorDefinition): string | undefined {
+  if (def.capabilities?.storeCodes?.createAdapter) return `${def.name}-store-codes`;
+  return def.adapter?.name;
+}
+
 /**
  * A store connector must be able to take the shared options: its declared adapter carries
- * `storeCodeOptions` itself (a start-up error otherwise, naming the connector).
+ * `storeCodeOptions` itself, or it declares a store-code adapter of its own (checked when built:
+ * core/outbox/notifications.ts) — a start-up error otherwise, naming the connector.
  */
 export function checkStoreCodeConnector(def: ConnectorDefinition): void {
   if (!def.capabilities?.storeCodes) return;
+  if (def.capabilities.storeCodes.createAdapter) return;
   if (!def.createAdapter || !def.adapter) throw new Error(`connectors/${def.name}: declares storeCodes but no adapter (adapter and createAdapter)`);
   if (def.adapter.options !== storeCodeOptions) {
     throw new Error(`connectors/${def.name}: a store-code adapter takes the shared options (storeCodeOptions of core/rewards/store-code-options.ts)`);
@@ -68,6 +76,7 @@ export function storeCodeRoute(event: LoyaltyEvent, store: { name: string; adapt
     candidate = {
       action: 'create',
       code,
+      ...(event.memberId ? { memberId: event.memberId } : {}),
       title: `${STORE_CODE_TITLE_PREFIX} ${typeof reward.name === 'string' ? reward.name : 'reward'} (redemption ${String(data.redemptionId)}${memberPart})`.slice(0, 255),
       startsAt: event.occurredAt,
       expiresAt: typeof data.voucherExpiresAt === 'string' ? data.voucherExpiresAt : null,
@@ -106,7 +115,7 @@ export function createStoreCodeRouter(definitions: readonly ConnectorDefinition[
   for (const def of definitions) checkStoreCodeConnector(def);
   const stores = definitions
     .filter((d) => d.capabilities?.storeCodes && storeCodesMissing(d, env).length === 0)
-    .map((d) => ({ name: d.name, adapter: d.adapter!.name }));
+    .map((d) => ({ name: d.name, adapter: storeCodeAdapterName(d)! }));
   const router: Router = (event) => {
     if (stores.length === 0 || !ROUTED.has(event.type)) return [];
     return stores.flatMap((s) => storeCodeRoute(event, s) ?? []);

@@ -96,11 +96,37 @@ interface TriggerBase {
   attributes?: Record<string, unknown>;
 }
 
+/**
+ * A hub voucher at a store's till (docs/adding-a-connector.md, "Vouchers at a platform"): the
+ * platform says the code was taken (`voucher.used`), or that the reward it stood for was
+ * withdrawn there before use (`voucher.cancelled`: the redemption is reversed and the points go
+ * back). `code` is the hub voucher's code, as the connector found it from the platform's id.
+ */
+export interface VoucherFacts {
+  code: string;
+  /** `voucher.used`: what the platform used it for (an order, a reward id), kept on the voucher. */
+  reference?: string;
+  /** `voucher.cancelled`: why, as the member's history shows it. */
+  reason?: string;
+}
+
+/**
+ * Points moved by a platform that runs a points program of its own while a merchant moves to the
+ * hub (LoyaltyLion): posted as they are, no rule applied (docs/adding-a-connector.md, "Points a
+ * platform moved"). Positive credits, negative debits — never below the member's available points.
+ */
+export interface MirroredPoints {
+  points: number;
+  reason: string;
+}
+
 export type TriggerEvent =
   | (TriggerBase & { type: 'order.paid'; order: OrderFacts })
   | (TriggerBase & { type: 'order.refunded'; refund: RefundFacts })
   | (TriggerBase & { type: 'order.cancelled'; order: { id: string } })
   | (TriggerBase & { type: 'customer.created' | 'customer.updated' })
-  | (TriggerBase & { type: 'activity'; name: string });
+  | (TriggerBase & { type: 'activity'; name: string })
+  | (TriggerBase & { type: 'voucher.used' | 'voucher.cancelled'; voucher: VoucherFacts })
+  | (TriggerBase & { type: 'points.mirrored'; mirrored: MirroredPoints });
 
 export type TriggerType = TriggerEvent['type'];

@@ -15,10 +15,14 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import shopify from '../../connectors/shopify/index.js';
 import woocommerce from '../../connectors/woocommerce/index.js';
 import type { ConnectorDefinition } from '../../core/connectors/definition.js';
+import type { OutboundAdapter } from '../../core/outbound/adapter.js';
 import { discoverConnectors } from '../../core/connectors/discover.js';
 import { adapterDescriptors } from '../../core/mappings/index.js';
 import { storeCodeOptions } from '../../core/rewards/store-code-options.js';
 import { tablesOf } from '../../core/storage/prepared.js';
+import { createHub } from '../../core/hub.js';
+import { silentLogger } from '../../core/observability/logger.js';
+import { tempDatabase } from '../helpers/temp-database.js';
 import { hubHarness, json, type HubHarness } from '../helpers/test-hub.js';
 import { SHOPIFY_SECRET, WOO_SECRET, shopifyDelivery, wooDelivery } from '../inbound/sign.js';
 import { balance, deliver, loyaltyEvents, onlyOutcome, sample, type Json } from '../inbound/webhook-helpers.js';
@@ -345,5 +349,55 @@ describe('adapter option schemas as data', () => {
     };
     expect(adapterDescriptors([unbuildable], {}).adapters.get('acme')?.options).toBe(storeCodeOptions);
     expect(adapterDescriptors([{ ...unbuildable, adapter: undefined }], {}).unavailable).toEqual([{ connector: 'acme', reason: expect.stringMatching(/declares no adapter/) }]);
+  });
+});
+
+/**
+ * A store whose own adapter does something else (Square's mirrors points) declares a store-code
+ * adapter of its own in the capability: it is named `<connector>-store-codes`, takes the shared
+ * options and gets the member with each code (docs/adding-a-connector.md, "Store codes").
+ */
+describe('a store connector with a store-code adapter of its own', () => {
+  const sent: { adapter: string; options: Json }[] = [];
+  const recorder = (name: string, options: OutboundAdapter['options']): OutboundAdapter => ({
+    name,
+    options,
+    send: async (o) => {
+      sent.push({ adapter: name, options: o as Json });
+      return { status: 'delivered' };
+    },
+  });
+  const till = (storeAdapterName = 'till-store-codes', options: OutboundAdapter['options'] = storeCodeOptions): ConnectorDefinition => ({
+    name: 'till',
+    title: 'Till (test platform)',
+    directions: ['outbound'],
+    config: [{ env: 'TILL_TOKEN', secret: true, required: true, description: 'token' }],
+    adapter: { name: 'till', options: storeCodeOptions.options[1] },
+    createAdapter: () => recorder('till', storeCodeOptions.options[1]),
+    capabilities: { storeCodes: { env: ['TILL_TOKEN'], createAdapter: () => recorder(storeAdapterName, options) } },
+  });
+  const h = hubHarness({ connectors: [till()], env: { TILL_TOKEN: 't' } });
+
+  it('routes the redeemed reward to the store-code adapter with the member, and the reversal too', async () => {
+    sent.length = 0;
+    const r = await redeem(h, ['till']);
+    await h.hub.notifications.dispatcher.runOnce();
+    expect(sent).toEqual([{ adapter: 'till-store-codes', options: expect.objectContaining({ action: 'create', code: r.code, memberId: r.memberId, redemptionId: r.redemptionId }) }]);
+    expect((await reverse(h, r.redemptionId)).status).toBe(200);
+    await h.hub.notifications.dispatcher.runOnce();
+    expect(sent.slice(1)).toEqual([{ adapter: 'till-store-codes', options: { action: 'delete', code: r.code, redemptionId: r.redemptionId } }]);
+  });
+
+  it('refuses to start when that adapter is misnamed or takes other options, naming the connector', async () => {
+    for (const def of [till('till'), till('till-store-codes', storeCodeOptions.options[0])]) {
+      const db = await tempDatabase();
+      try {
+        await expect(createHub({ connectors: [def], logger: silentLogger, env: { DATABASE_URL: db.url, TILL_TOKEN: 't' } })).rejects.toThrow(
+          'connectors/till: its store-code adapter must be named "till-store-codes" and take storeCodeOptions',
+        );
+      } finally {
+        await db.dispose();
+      }
+    }
   });
 });
