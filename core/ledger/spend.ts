@@ -9,6 +9,8 @@ export interface SpendInput {
   points: number;
   idempotencyKey: string;
   why: Why;
+  /** Added to the `points.spent` event (the store codes of the reward a redemption bought). */
+  eventData?: Record<string, unknown>;
 }
 
 /** Debits available points, consuming the lots that expire first. Refused above `available`. */
@@ -33,6 +35,7 @@ export const spend: LockingOperation<SpendInput> = {
       transfer,
       balance: { ...balance, available: balance.available - input.points, spent: balance.spent + input.points },
       event: 'points.spent',
+      ...(input.eventData ? { eventData: input.eventData } : {}),
     };
   },
 };

@@ -98,6 +98,9 @@ export async function redeem(
     points: reward.cost,
     idempotencyKey: spendKey,
     why: { source: 'redemption', redemptionId, reason: `reward: ${reward.name}` },
+    // A store that redeems the reward itself (Square's till locks its own points for it) needs
+    // its points mirror to leave this spend alone: mappings see the stores (docs/mappings.md).
+    ...(reward.storeCodes.length ? { eventData: { storeCodes: reward.storeCodes } } : {}),
   });
 
   let code: string | null = null;
