@@ -1,7 +1,8 @@
 /**
- * `loyalty-hub <command>` — serve, migrate, expire, replay, check, keys create/list/revoke, mappings check/preview, connectors check. Each command has --help.
+ * `loyalty-hub <command>` — serve, migrate, expire, replay, import, check, keys create/list/revoke, mappings check/preview, connectors check. Each command has --help.
  */
 import { expireCommand } from './expire.js';
+import { importCommand } from './import.js';
 import { checkCommand } from './check.js';
 import { connectorsCheck } from './connectors.js';
 import { keysCreate, keysList, keysRevoke } from './keys.js';
@@ -23,6 +24,7 @@ const commands: Record<string, Command> = {
   migrate: migrateCommand,
   expire: expireCommand,
   replay: replayCommand,
+  import: importCommand,
   'keys create': keysCreate,
   'keys list': keysList,
   'keys revoke': keysRevoke,

@@ -24,6 +24,7 @@ export class Writer {
   readonly posted: Posted[] = [];
   /** How many loyalty events this write put into the outbox. */
   emitted = 0;
+  private silent = false;
 
   constructor(
     readonly tx: Db,
@@ -31,6 +32,14 @@ export class Writer {
     /** Who is writing: an API key's name, a platform (`shopify`), `scheduler`, `cli`. */
     readonly actor: string,
   ) {}
+
+  /**
+   * This write announces nothing: a members' import (core/members/import-member.ts) is a move,
+   * not news for each member's inbox. Its lines are in the ledger like any other.
+   */
+  quiet(): void {
+    this.silent = true;
+  }
 
   /** Runs one ledger operation with the shared preamble (./../ledger/operation.ts). */
   post<I>(op: CreditOperation<I> | LockingOperation<I, Applied>, input: I): Promise<Posted>;
@@ -68,6 +77,7 @@ export class Writer {
    */
   async emit(event: LoyaltyEventInput): Promise<string> {
     const id = newId('evt', this.now);
+    if (this.silent) return id;
     await prepared(this.tx, 'outbox_emit', (db, t) =>
       db.insert(t.loyaltyEvents).values({
         id: sql.placeholder('id'),
@@ -83,6 +93,7 @@ export class Writer {
 
   /** Writes many loyalty events to the outbox in this transaction, in order, in multi-row inserts. */
   async emitMany(events: readonly LoyaltyEventInput[]): Promise<string[]> {
+    if (this.silent) return events.map(() => newId('evt', this.now));
     const rows = events.map((event) => ({
       id: newId('evt', this.now),
       type: event.type,

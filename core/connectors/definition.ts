@@ -1,5 +1,6 @@
 import type { Hono } from 'hono';
 import type { Commit } from '../commit/commit.js';
+import type { ImportedMember } from '../members/import-member.js';
 import type { Logger } from '../observability/logger.js';
 import type { OutboundAdapter } from '../outbound/adapter.js';
 import type { OutboundTargets } from '../outbound/guarded-request.js';
@@ -68,6 +69,12 @@ export interface ConnectorDefinition {
    */
   createRoutes?: (env: Record<string, string | undefined>, services: InboundServices) => Hono;
   /**
+   * For a platform members move from (LoyaltyLion): reads its members with their points, for
+   * `loyalty-hub import --from <name>` (docs/adding-a-connector.md, "Members moving in"). Built
+   * only while the connector is enabled.
+   */
+  createImporter?: (env: Record<string, string | undefined>, services: InboundServices) => MemberSource;
+  /**
    * Work the connector does on the scheduler's clock while it is enabled — renewing a platform
    * webhook subscription before it expires (docs/adding-a-connector.md, "Scheduled work"). The
    * core runs each job at most once per `everyMs` across restarts and hub processes.
@@ -81,6 +88,23 @@ export interface ConnectorDefinition {
   adapter?: AdapterDeclaration;
   /** What the connector does beyond its directions (docs/adding-a-connector.md). */
   capabilities?: ConnectorCapabilities;
+}
+
+/** Members of another program, page by page (core/members/import-run.ts imports them). */
+export interface MemberSource {
+  /** How many members there are, for the progress bar; undefined when the platform cannot say. */
+  count?(): Promise<number | undefined>;
+  /**
+   * The members in a stable order, from the start or from after the page whose `next` was
+   * `cursor` (an interrupted import resumes there). Throws when the platform cannot be read.
+   */
+  pages(cursor?: string): AsyncIterable<MemberPage>;
+}
+
+export interface MemberPage {
+  members: ImportedMember[];
+  /** Where a later run resumes after this page; undefined on the last page. */
+  next?: string;
 }
 
 /** One piece of a connector's scheduled work (core/connectors/connector-jobs.ts). */
