@@ -312,7 +312,7 @@ describe('sheets adapter: the requests', () => {
     writeFileSync(path, custom.json);
     const tokens = tokenEndpoint('http://google-token.test/token');
     const calls = sheetsApi({ base: 'http://sheets.test' });
-    const a = sheets.createAdapter!({ GOOGLE_SERVICE_ACCOUNT_JSON: `  ${path}\n`, SHEETS_API_URL: 'http://sheets.test/' }, { store: {} as Store, commit: (() => {}) as never });
+    const a = sheets.createAdapter!({ GOOGLE_SERVICE_ACCOUNT_JSON: `  ${path}\n`, SHEETS_API_URL: 'http://sheets.test/' });
     expect((await a.send(options({ columns: ['1'] }), context())).status).toBe('delivered');
     expect([tokens.length, calls.length]).toEqual([1, 1]);
     const claims = JSON.parse(Buffer.from(new URLSearchParams(tokens[0]!.body as string).get('assertion')!.split('.')[1]!, 'base64url').toString()) as Record<string, unknown>;
@@ -473,7 +473,7 @@ describe('sheets adapter through the dispatcher (shipped mapping, switched on)',
       store,
       commit: ledger.commit,
       router: () => router,
-      adapters: new Map([['sheets', sheets.createAdapter!({ GOOGLE_SERVICE_ACCOUNT_JSON: ACCOUNT.json }, { store, commit: ledger.commit })]]),
+      adapters: new Map([['sheets', sheets.createAdapter!({ GOOGLE_SERVICE_ACCOUNT_JSON: ACCOUNT.json })]]),
       logger: silentLogger,
       clock,
       schedule: [5_000, 60_000],
@@ -511,15 +511,15 @@ describe('sheets adapter through the dispatcher (shipped mapping, switched on)',
 
   it('a row that landed although the answer was a 503 is found on the retry and not written twice', async () => {
     tokenEndpoint();
-    let landed: string | undefined;
+    const landed: { id?: string } = {};
     const calls = sheetsApi({
       appends: [() => HttpResponse.json({ error: { code: 503, message: 'The service is currently unavailable.', status: 'UNAVAILABLE' } }, { status: 503 })],
-      reads: [() => HttpResponse.json({ range: "'Loyalty log'!I1:I1000", majorDimension: 'COLUMNS', values: [['Delivery id', landed]] })],
+      reads: [() => HttpResponse.json({ range: "'Loyalty log'!I1:I1000", majorDimension: 'COLUMNS', values: [['Delivery id', landed.id]] })],
     });
     await ledger.earn({ memberId, points: 40, idempotencyKey: 'e1', why: { source: 'api' } });
     const d = dispatcher();
     await d.runOnce();
-    landed = (calls[0]!.body as { values: string[][] }).values[0]![8];
+    landed.id = (calls[0]!.body as { values: string[][] }).values[0]![8];
     clock.advance(60_000);
     await d.runOnce();
     expect(calls.map((c) => c.method)).toEqual(['POST', 'GET']);
