@@ -445,6 +445,16 @@ describe('sheets adapter: options and variables', () => {
     ]);
   });
 
+  it('the shipped mapping is off: as shipped, no event writes a row', () => {
+    const { adapters } = adapterDescriptors([sheets], {});
+    const { mappings, problems } = loadMappingFile(MAPPING_FILE, adapters, readFileSync(MAPPING_FILE, 'utf8'));
+    expect(problems).toEqual([]);
+    expect(mappings.map((m) => m.on)).toEqual(['points.earned', 'reward.redeemed', 'tier.upgraded', 'tier.downgraded']);
+    for (const type of ['points.earned', 'reward.redeemed', 'tier.upgraded', 'tier.downgraded'] as const) {
+      expect(mappingActionsFor(mappings, sampleEvent(type), { member: ann })).toEqual([]);
+    }
+  });
+
   it('is described without secrets, as mappings check does', () => {
     const { adapters, unavailable } = adapterDescriptors([sheets], {});
     expect(unavailable).toEqual([]);
