@@ -2,7 +2,7 @@
  * The outbound half of the Dynamics 365 connector: a mapping action `send: { adapter: dynamics, … }`
  * writes loyalty columns on a contact with one Web API request,
  *
- *     PATCH <environment>/api/data/v9.2/contacts(emailaddress1='ann%40example.com')
+ *     PATCH <environment>/api/data/v9.2/contacts(emailaddress1='ann@example.com')
  *     If-Match: *                      (unless create: true — then the PATCH is an upsert)
  *     { "new_loyaltypoints": 5250, "new_loyaltytier": "Gold" }
  *
@@ -40,7 +40,8 @@ const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** `'ann@example.com'` as an OData string literal in a key segment: quotes doubled, then URL-encoded. */
 function keyLiteral(value: string): string {
-  return encodeURIComponent(`'${value.replace(/'/g, "''")}'`);
+  // '@' may stand in a path segment (RFC 3986 pchar): kept, as Microsoft's examples write contacts(emailaddress1='abc@example.com').
+  return encodeURIComponent(`'${value.replace(/'/g, "''")}'`).replace(/%40/g, '@');
 }
 
 type Address = { segment: string; describe: string } | { skip: string };
