@@ -7,8 +7,7 @@
  * (./contact-lookup.ts).
  *
  * Delivery id: the step's operation (`OperationId`, the same on the webhook service's retry of one
- * event; `RequestId` or `CorrelationId` when absent) with the message, table and record — not the
- * HTTP attempt. The business facts are keyed by the record (./triggers.ts), so a second step or
+ * event; `RequestId` when absent) with the message, table and record — not the HTTP attempt. The business facts are keyed by the record (./triggers.ts), so a second step or
  * a resend never earns twice.
  */
 import { jsonObjectBody, topLevelText } from '../../core/connectors/body.js';
@@ -16,7 +15,7 @@ import type { InboundHandler, NormalizeResult } from '../../core/connectors/defi
 import { parseWithSchema } from '../../core/connectors/payload.js';
 import type { DataverseApi } from './api.js';
 import { lookUpContact } from './contact-lookup.js';
-import { remoteExecutionContextSchema } from './schemas.js';
+import { EMPTY_GUID, remoteExecutionContextSchema } from './schemas.js';
 import { verifyWebhookKey } from './signature.js';
 import { activityEvent, activityFacts, contactEvent, customerOf, DEFAULT_ACTIVITY_TABLE, recordAttributes } from './triggers.js';
 
@@ -38,7 +37,13 @@ export function createDynamicsInbound(config: DynamicsInboundConfig): InboundHan
     verify: (request) => verifyWebhookKey(request, config.webhookKey),
 
     deliveryId: (request) => {
-      const operation = topLevelText(request, 'OperationId') ?? topLevelText(request, 'RequestId') ?? topLevelText(request, 'CorrelationId');
+      const id = (field: string) => {
+        const value = topLevelText(request, field);
+        return value === EMPTY_GUID ? undefined : value;
+      };
+      // Not CorrelationId: one chain (a save and the plug-in updates it sets off) shares it. Without
+      // an id the core keys the delivery by the body's sha256 (each save's body differs: modifiedon).
+      const operation = id('OperationId') ?? id('RequestId');
       const message = topLevelText(request, 'MessageName');
       const table = topLevelText(request, 'PrimaryEntityName');
       const record = topLevelText(request, 'PrimaryEntityId');

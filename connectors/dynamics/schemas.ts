@@ -16,6 +16,12 @@ export const guid = z
   .regex(GUID, 'a Dataverse id (GUID) is required')
   .transform((v) => v.toLowerCase());
 
+/** The empty GUID some contexts carry for an id they do not have (no id, not a shared one). */
+export const EMPTY_GUID = '00000000-0000-0000-0000-000000000000';
+
+/** An operation id: absent, null, blank or the empty GUID → undefined. */
+const optionalId = optionalText.transform((v) => (v === EMPTY_GUID ? undefined : v));
+
 const pair = z.looseObject({ key: z.string(), value: z.unknown() });
 
 /** An `Entity` as serialized: its id, table and attributes. */
@@ -31,11 +37,8 @@ export const remoteExecutionContextSchema = z.looseObject({
   MessageName: z.string().trim().min(1, 'the message (Create, Update) is required'),
   PrimaryEntityName: z.string().trim().min(1, 'the table is required'),
   PrimaryEntityId: guid,
-  OperationId: optionalText,
+  OperationId: optionalId,
   OperationCreatedOn: optionalText,
-  CorrelationId: optionalText,
-  RequestId: optionalText,
-  OrganizationId: optionalText,
   InputParameters: listOf(pair),
   PostEntityImages: listOf(pair),
 });

@@ -233,6 +233,22 @@ describe('POST /webhooks/dynamics', () => {
     expect(await pointsOf(h, ALIAS)).toBe(25);
   });
 
+  it('two saves of one contact are two updates, even from a context whose OperationId is the empty GUID', async () => {
+    webApi();
+    const save = (modifiedOn: string) => {
+      const body = sample('dynamics', 'contact-update-context');
+      body.OperationId = '00000000-0000-0000-0000-000000000000';
+      const attributes = (body.InputParameters as { value: { Attributes: Json[] } }[])[0]!.value.Attributes;
+      attributes.find((a) => a.key === 'modifiedon')!.value = modifiedOn;
+      return delivery(body);
+    };
+    const first = await send(h, save('/Date(1506384247000)/'));
+    const second = await send(h, save('/Date(1506384299000)/'));
+    expect([first.status, second.status]).toEqual(['accepted', 'accepted']);
+    expect([first.eventId, second.eventId]).toEqual([`dynamics:contact:${CONTACT_ID}:updated:1506384247000`, `dynamics:contact:${CONTACT_ID}:updated:1506384299000`]);
+    expect(await send(h, save('/Date(1506384299000)/'))).toMatchObject({ httpStatus: 200, status: 'duplicate' });
+  });
+
   it('answers 503 when the Web API look-up fails (nothing applied), and earns once when Dataverse retries', async () => {
     const api = webApi();
     api.failures.push(503);
