@@ -179,6 +179,16 @@ describe('dynamics adapter: the requests', () => {
     expect(tokens).toHaveLength(2);
   });
 
+  it('concurrent sends share one token request', async () => {
+    const tokens = tokenEndpoint();
+    const patches = contactsEndpoint();
+    const a = adapter();
+    const outcomes = await Promise.all([a.send(byEmail, context()), a.send(byEmail, context()), a.send(byEmail, context())]);
+    expect(outcomes.map((o) => o.status)).toEqual(['delivered', 'delivered', 'delivered']);
+    expect(tokens).toHaveLength(1);
+    expect(patches).toHaveLength(3);
+  });
+
   it('a 401 from Dataverse drops the token and sends once more with a new one', async () => {
     const tokens = tokenEndpoint();
     const patches = contactsEndpoint(() => new HttpResponse(null, { status: 401 }), updated);
