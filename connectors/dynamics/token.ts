@@ -1,0 +1,96 @@
+/**
+ * The Microsoft identity platform's client-credentials grant, as Dataverse's server-to-server
+ * (application user) authentication uses it: `POST <authority>/<tenant>/oauth2/v2.0/token`, a form
+ * with `client_id`, `client_secret`, `grant_type=client_credentials` and
+ * `scope=<environment URL>/.default`. A token lives about an hour (`expires_in`); it is kept in
+ * memory until shortly before then, shared by concurrent calls, and dropped when Dataverse
+ * answers 401 (docs/connectors/dynamics.md, "Access tokens").
+ */
+import { jsonObjectAnswer, requestFailure } from '../../core/outbound/provider-answer.js';
+import { parseRetryAfter } from '../../core/outbound/adapter.js';
+
+/** Renew this long before the token's expiry, so a token never dies in flight. */
+export const TOKEN_MARGIN_MS = 5 * 60_000;
+
+/** The Microsoft Entra ID authority, unless `DYNAMICS_AUTH_URL` says otherwise. */
+export const DEFAULT_AUTH_URL = 'https://login.microsoftonline.com';
+
+export interface TokenConfig {
+  /** `DYNAMICS_AUTH_URL` or the default authority. */
+  authUrl: string;
+  tenantId: string;
+  clientId: string;
+  clientSecret: string;
+  /** `DYNAMICS_URL`, whose `/.default` scope the token is for. */
+  resource: string;
+}
+
+/** The token endpoint refused or failed: `status` classifies it like any answer. */
+export class DynamicsTokenError extends Error {
+  constructor(
+    message: string,
+    readonly status: number | undefined,
+    readonly retryAfterMs?: number,
+  ) {
+    super(message);
+    this.name = 'DynamicsTokenError';
+  }
+}
+
+export interface TokenCache {
+  get(now: number, signal?: AbortSignal): Promise<string>;
+  /** Dataverse refused this token (401): the next `get` fetches a new one. */
+  drop(token: string): void;
+}
+
+export function createTokenCache(config: TokenConfig): TokenCache {
+  let cached: { token: string; until: number } | undefined;
+  let inFlight: Promise<{ token: string; until: number }> | undefined;
+  const url = `${config.authUrl.replace(/\/+$/, '')}/${encodeURIComponent(config.tenantId.trim())}/oauth2/v2.0/token`;
+
+  async function fetchToken(now: number, signal?: AbortSignal): Promise<{ token: string; until: number }> {
+    const form = new URLSearchParams({
+      client_id: config.clientId,
+      client_secret: config.clientSecret,
+      grant_type: 'client_credentials',
+      scope: `${config.resource}/.default`,
+    });
+    let res: Response;
+    try {
+      res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' }, body: form.toString(), signal });
+    } catch (error) {
+      throw new DynamicsTokenError(`token request failed: ${requestFailure(error)}`, undefined);
+    }
+    const answer = await jsonObjectAnswer(res);
+    if (!res.ok) {
+      // error_description starts with the AADSTS code that says what is wrong (AADSTS7000215: invalid client secret).
+      const description = typeof answer?.error_description === 'string' ? answer.error_description.split(/\r?\n/)[0] : undefined;
+      const reason = [answer?.error, description].filter((v) => typeof v === 'string' && v).join(': ');
+      const hint = res.status === 400 || res.status === 401 ? ' (check DYNAMICS_TENANT_ID, DYNAMICS_CLIENT_ID, DYNAMICS_CLIENT_SECRET and DYNAMICS_URL)' : '';
+      throw new DynamicsTokenError(
+        `token endpoint answered HTTP ${res.status}${reason ? ` ${reason.slice(0, 300)}` : ''}${hint}`,
+        res.status,
+        parseRetryAfter(res.headers.get('retry-after') ?? undefined, now),
+      );
+    }
+    const token = answer?.access_token;
+    const expiresIn = typeof answer?.expires_in === 'number' ? answer.expires_in : Number(answer?.expires_in ?? 3599);
+    if (typeof token !== 'string' || !token) throw new DynamicsTokenError('token endpoint answered without access_token', 502);
+    const lifetimeMs = Number.isFinite(expiresIn) ? expiresIn * 1000 : 3_599_000;
+    return { token, until: now + Math.max(0, lifetimeMs - TOKEN_MARGIN_MS) };
+  }
+
+  return {
+    async get(now, signal) {
+      if (cached && now < cached.until) return cached.token;
+      inFlight ??= fetchToken(now, signal).finally(() => {
+        inFlight = undefined;
+      });
+      cached = await inFlight;
+      return cached.token;
+    },
+    drop(token) {
+      if (cached?.token === token) cached = undefined;
+    },
+  };
+}
