@@ -6,7 +6,9 @@
  * before creating, the adapter searches for a ticket carrying it (`GET /api/v2/search/tickets`):
  * an attempt after a lost answer, a restarted dispatcher or a manual retry finds the ticket the
  * earlier attempt opened and reports it delivered instead of opening a second one
- * (docs/connectors/freshdesk.md, "Duplicates").
+ * (docs/connectors/freshdesk.md, "Duplicates"). Freshdesk's search index takes a few minutes to
+ * show a new ticket, so after a creation whose answer was lost (timeout, network error, 5xx) the
+ * next attempt waits — deferred, not counted — until the index can be trusted.
  *
  * Every request takes a turn from the shared limiter first; a 429 holds every send until its
  * Retry-After. The dispatcher owns retries: this adapter answers each attempt once.
@@ -19,6 +21,9 @@ import { createRateLimiter, type RateLimiter } from '../../core/outbound/rate-li
 import { loyaltyContextHtml, readLoyaltyContext } from './loyalty-context.js';
 import { freshdeskOptions, type FreshdeskOptions } from './options.js';
 import { EXHAUSTED_HOLD_MS, freshdeskRateLimits } from './rate-limit.js';
+
+/** How long Freshdesk's search may take to show a new ticket (docs/connectors/freshdesk.md, "Duplicates"). */
+export const SEARCH_INDEX_DELAY_MS = 5 * 60_000;
 import { resolveRequester, ticketBody } from './ticket.js';
 
 export interface FreshdeskAdapterConfig {
@@ -55,6 +60,8 @@ export function createFreshdeskAdapter(config: FreshdeskAdapterConfig, limiter: 
   const base = freshdeskBaseUrl(config);
   // API-key authentication: the key as user name, any password ("X"), Basic.
   const authorization = `Basic ${Buffer.from(`${config.apiKey}:X`).toString('base64')}`;
+  // Deliveries whose creation request may have reached Freshdesk without an answer, and when.
+  const unanswered = new Map<string, number>();
 
   async function call(method: 'GET' | 'POST', url: string, context: SendContext, body?: unknown): Promise<Answer> {
     const turn = limiter.take(context.now);
@@ -94,14 +101,28 @@ export function createFreshdeskAdapter(config: FreshdeskAdapterConfig, limiter: 
       if (typeof requester === 'string') return { status: 'permanent', error: `freshdesk: ${requester}` };
       const tag = deliveryTag(context.idempotencyKey);
 
+      for (const [key, at] of unanswered) if (context.now >= at + SEARCH_INDEX_DELAY_MS) unanswered.delete(key);
+
       const found = await call('GET', `${base}/api/v2/search/tickets?query=${encodeURIComponent(`"tag:'${tag}'"`)}`, context);
       if ('failed' in found) return found.failed;
       const existing = ticketIdOf((found.body as { results?: unknown } | undefined)?.results);
-      if (existing) return { status: 'delivered', statusCode: found.res.status, providerMessageId: existing };
+      if (existing) {
+        unanswered.delete(tag);
+        return { status: 'delivered', statusCode: found.res.status, providerMessageId: existing };
+      }
+      const lost = unanswered.get(tag);
+      if (lost !== undefined) {
+        return { status: 'deferred', until: lost + SEARCH_INDEX_DELAY_MS, reason: 'freshdesk: an earlier attempt got no answer; waiting for Freshdesk search to show its ticket, if it opened one' };
+      }
 
-      const context_ = options.loyaltyContext !== false && context.member && config.services ? await readLoyaltyContext(config.services, context.member.id) : undefined;
-      const created = await call('POST', `${base}/api/v2/tickets`, context, ticketBody(options, requester, tag, context_ ? loyaltyContextHtml(context_) : ''));
-      if ('failed' in created) return created.failed;
+      const loyalty = options.loyaltyContext !== false && context.member && config.services ? await readLoyaltyContext(config.services, context.member.id) : undefined;
+      const created = await call('POST', `${base}/api/v2/tickets`, context, ticketBody(options, requester, tag, loyalty ? loyaltyContextHtml(loyalty) : ''));
+      if ('failed' in created) {
+        // A 429 or a 4xx created nothing; a lost answer or a 5xx may have.
+        const f = created.failed;
+        if (f.status === 'retry' && f.statusCode !== 429) unanswered.set(tag, context.now);
+        return f;
+      }
       const id = ticketIdOf([created.body]);
       return { status: 'delivered', statusCode: created.res.status, ...(id ? { providerMessageId: id } : {}) };
     },
