@@ -23,7 +23,7 @@ const env = { FRESHDESK_DOMAIN: 'acme', FRESHDESK_API_KEY: 'fd-key-123' };
 const BASIC = `Basic ${Buffer.from('fd-key-123:X').toString('base64')}`;
 const KEY = 'dlv_0k5x3r9v2m4q8w1ab2cd3ef4gh';
 
-const sample = (name: string): unknown => JSON.parse(readFileSync(new URL(`../fixtures/platform-samples/freshdesk/${name}`, import.meta.url), 'utf8'));
+const sample = (name: string): Record<string, unknown> => JSON.parse(readFileSync(new URL(`../fixtures/platform-samples/freshdesk/${name}`, import.meta.url), 'utf8')) as Record<string, unknown>;
 
 const server = setupServer();
 beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
