@@ -46,8 +46,9 @@ export function freshdeskBaseUrl(config: Pick<FreshdeskAdapterConfig, 'domain' |
 
 /**
  * The tag that marks a delivery's ticket: the delivery id itself (`dlv_…`, 30 characters), so an
- * agent can look the delivery up; a key that is not tag-safe or longer than Freshdesk's 32
- * characters is hashed into one that is.
+ * agent can look the delivery up; a key that is not tag-safe (a quote would break the search
+ * query), or longer than 32 characters — kept short, as help desks limit tag length — is hashed
+ * into one that is.
  */
 export function deliveryTag(idempotencyKey: string): string {
   if (/^[A-Za-z0-9_-]{1,32}$/.test(idempotencyKey)) return idempotencyKey;

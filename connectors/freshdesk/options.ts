@@ -46,9 +46,9 @@ export const freshdeskOptions = z
       .describe('The channel the ticket is recorded as coming from: email, portal, phone, chat, feedback_widget or outbound_email. Leave it out for Freshdesk\'s default (portal).'),
     type: z.string().trim().min(1).optional().describe('The ticket type, exactly as it is named in your Freshdesk (Admin → Ticket Fields → Type), e.g. "Question" or "Incident".'),
     tags: z
-      .array(z.string().trim().min(1).max(32))
+      .array(z.string().trim().min(1))
       .optional()
-      .describe('Tags for Freshdesk views, automations and reports, e.g. [loyalty, points_reversed], at most 32 characters each. The hub adds one tag of its own: the delivery id.'),
+      .describe('Tags for Freshdesk views, automations and reports, e.g. [loyalty, points_reversed]; keep them short, with underscores rather than spaces. The hub adds one tag of its own: the delivery id.'),
     groupId: z
       .union([z.number().int().positive(), z.string().trim().regex(/^\d+$/, 'a Freshdesk group id is a whole number')])
       .optional()
