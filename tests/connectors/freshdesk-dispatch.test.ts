@@ -207,6 +207,22 @@ describe('freshdesk: the shipped mappings through the dispatcher', () => {
     ]);
   });
 
+  it('loyaltyContext: false leaves the context out; a member the hub does not know gets none', async () => {
+    const seen = freshdeskAnswers(created);
+    const adapter = freshdesk.createAdapter({ FRESHDESK_DOMAIN: 'acme', FRESHDESK_API_KEY: KEY, FRESHDESK_API_URL: API }, { store, commit: ledger.commit });
+    const ann = { id: memberId, email: 'ann.lee@example.com', phone: null, consentEmail: true, consentSms: false, firstName: 'Ann', lastName: 'Lee' };
+    const send = (options: Record<string, unknown>, member: typeof ann, key: string) =>
+      adapter.send({ subject: 'Points question', description: 'Where are my points?', ...options }, { idempotencyKey: key, attempt: 1, member, timeZone: 'UTC', now: clock(), signal: new AbortController().signal });
+    await send({ loyaltyContext: false }, ann, 'dlv_a');
+    await send({}, { ...ann, id: 'mem_unknown' }, 'dlv_b');
+    await send({}, ann, 'dlv_c');
+    const descriptions = tickets(seen).map((t) => t.description);
+    expect(descriptions.slice(0, 2)).toEqual(['<div>Where are my points?</div>', '<div>Where are my points?</div>']);
+    expect(descriptions[2]).toBe(`<div>Where are my points?</div>${contextHtml(1200, 1200, 'gold', ['earn +1,200 · order &lt;b&gt;#1001&lt;/b&gt;'])}`);
+    // A member's own inquiry: the member is the requester.
+    expect(tickets(seen)[2]).toMatchObject({ email: 'ann.lee@example.com', name: 'Ann Lee' });
+  });
+
   it('a 429 with Retry-After is attempted again exactly after it, and one ticket is opened', async () => {
     const seen = freshdeskAnswers(() => new HttpResponse(null, { status: 429, headers: { 'Retry-After': '7' } }), created);
     await ledger.commit('test', (w) => w.emit({ type: 'fraud.flagged', memberId, data: { ruleId: 'fraud.velocity', reason: 'burst', heldUntil: '2026-01-03T00:00:00.000Z', points: 10, eventId: 'api:x' } }));
