@@ -21,6 +21,7 @@ import { createRateLimiter, type RateLimiter } from '../../core/outbound/rate-li
 import { loyaltyContextHtml, readLoyaltyContext } from './loyalty-context.js';
 import { freshdeskOptions, type FreshdeskOptions } from './options.js';
 import { EXHAUSTED_HOLD_MS, freshdeskRateLimits } from './rate-limit.js';
+import { unansweredCreations } from './unanswered.js';
 
 /** How long Freshdesk's search may take to show a new ticket (docs/connectors/freshdesk.md, "Duplicates"). */
 export const SEARCH_INDEX_DELAY_MS = 5 * 60_000;
@@ -62,7 +63,7 @@ export function createFreshdeskAdapter(config: FreshdeskAdapterConfig, limiter: 
   // API-key authentication: the key as user name, any password ("X"), Basic.
   const authorization = `Basic ${Buffer.from(`${config.apiKey}:X`).toString('base64')}`;
   // Deliveries whose creation request may have reached Freshdesk without an answer, and when.
-  const unanswered = new Map<string, number>();
+  const unanswered = unansweredCreations(config.services?.state);
 
   async function call(method: 'GET' | 'POST', url: string, context: SendContext, body?: unknown): Promise<Answer> {
     const turn = limiter.take(context.now);
@@ -102,17 +103,15 @@ export function createFreshdeskAdapter(config: FreshdeskAdapterConfig, limiter: 
       if (typeof requester === 'string') return { status: 'permanent', error: `freshdesk: ${requester}` };
       const tag = deliveryTag(context.idempotencyKey);
 
-      for (const [key, at] of unanswered) if (context.now >= at + SEARCH_INDEX_DELAY_MS) unanswered.delete(key);
-
       const found = await call('GET', `${base}/api/v2/search/tickets?query=${encodeURIComponent(`"tag:'${tag}'"`)}`, context);
       if ('failed' in found) return found.failed;
       const existing = ticketIdOf((found.body as { results?: unknown } | undefined)?.results);
       if (existing) {
-        unanswered.delete(tag);
+        await unanswered.settle(tag);
         return { status: 'delivered', statusCode: found.res.status, providerMessageId: existing };
       }
-      const lost = unanswered.get(tag);
-      if (lost !== undefined) {
+      const lost = await unanswered.since(tag);
+      if (lost !== undefined && context.now < lost + SEARCH_INDEX_DELAY_MS) {
         return { status: 'deferred', until: lost + SEARCH_INDEX_DELAY_MS, reason: 'freshdesk: an earlier attempt got no answer; waiting for Freshdesk search to show its ticket, if it opened one' };
       }
 
@@ -121,9 +120,10 @@ export function createFreshdeskAdapter(config: FreshdeskAdapterConfig, limiter: 
       if ('failed' in created) {
         // A 429 or a 4xx created nothing; a lost answer or a 5xx may have.
         const f = created.failed;
-        if (f.status === 'retry' && f.statusCode !== 429) unanswered.set(tag, context.now);
+        if (f.status === 'retry' && f.statusCode !== 429) await unanswered.mark(tag, context.now);
         return f;
       }
+      await unanswered.settle(tag);
       const id = ticketIdOf([created.body]);
       return { status: 'delivered', statusCode: created.res.status, ...(id ? { providerMessageId: id } : {}) };
     },

@@ -6,6 +6,7 @@
  * through a real dispatcher — a 429 retried after its Retry-After and a 400 dead-lettered with
  * Dataverse's reason and `delivery.failed`.
  */
+import { connectorState } from '../../core/connectors/connector-state.js';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { eq } from 'drizzle-orm';
@@ -307,7 +308,7 @@ describe('dynamics adapter: options and variables', () => {
   it('DYNAMICS_AUTH_URL and DYNAMICS_API_URL redirect the token and Web API calls (the token stays for DYNAMICS_URL)', async () => {
     const tokens = endpoint('post', `http://auth.stub/${TENANT}/oauth2/v2.0/token`, [() => HttpResponse.json(TOKEN)]);
     const patches = endpoint('patch', /^http:\/\/api\.stub\/api\/data\/v9\.2\/contacts/, [updated]);
-    const a = dynamics.createAdapter!({ ...env, DYNAMICS_AUTH_URL: 'http://auth.stub/', DYNAMICS_API_URL: 'http://api.stub' }, { store: {} as Store, commit: (() => undefined) as never });
+    const a = dynamics.createAdapter!({ ...env, DYNAMICS_AUTH_URL: 'http://auth.stub/', DYNAMICS_API_URL: 'http://api.stub' }, { store: {} as Store, commit: (() => undefined) as never, state: undefined as never });
     expect((await a.send(byEmail, context())).status).toBe('delivered');
     expect(new URLSearchParams(tokens[0]!.body).get('scope')).toBe(`${ORG}/.default`);
     expect(patches).toHaveLength(1);
@@ -329,7 +330,7 @@ describe('dynamics adapter through the dispatcher (shipped mapping, switched on)
       store,
       commit: ledger.commit,
       router: () => router,
-      adapters: new Map([['dynamics', dynamics.createAdapter!(env, { store, commit: ledger.commit })]]),
+      adapters: new Map([['dynamics', dynamics.createAdapter!(env, { store, commit: ledger.commit, state: connectorState(store, ledger.commit, 'dynamics') })]]),
       logger: silentLogger,
       clock,
       schedule: [5_000, 60_000],

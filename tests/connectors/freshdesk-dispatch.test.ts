@@ -7,6 +7,7 @@
  * attempted again exactly after it; a 400 is dead-lettered at once with Freshdesk's reason, and
  * delivery.failed is emitted.
  */
+import { connectorState } from '../../core/connectors/connector-state.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { eq } from 'drizzle-orm';
@@ -95,7 +96,7 @@ describe('freshdesk: the shipped mappings through the dispatcher', () => {
       store,
       commit: ledger.commit,
       router: () => router(mappings),
-      adapters: new Map([['freshdesk', freshdesk.createAdapter({ FRESHDESK_DOMAIN: 'acme', FRESHDESK_API_KEY: KEY, FRESHDESK_API_URL: API }, { store, commit: ledger.commit })]]),
+      adapters: new Map([['freshdesk', freshdesk.createAdapter({ FRESHDESK_DOMAIN: 'acme', FRESHDESK_API_KEY: KEY, FRESHDESK_API_URL: API }, { store, commit: ledger.commit, state: connectorState(store, ledger.commit, 'freshdesk') })]]),
       logger: silentLogger,
       clock,
       schedule: [60_000, 600_000],
@@ -209,7 +210,7 @@ describe('freshdesk: the shipped mappings through the dispatcher', () => {
 
   it('loyaltyContext: false leaves the context out; a member the hub does not know gets none', async () => {
     const seen = freshdeskAnswers(created);
-    const adapter = freshdesk.createAdapter({ FRESHDESK_DOMAIN: 'acme', FRESHDESK_API_KEY: KEY, FRESHDESK_API_URL: API }, { store, commit: ledger.commit });
+    const adapter = freshdesk.createAdapter({ FRESHDESK_DOMAIN: 'acme', FRESHDESK_API_KEY: KEY, FRESHDESK_API_URL: API }, { store, commit: ledger.commit, state: connectorState(store, ledger.commit, 'freshdesk') });
     const ann = { id: memberId, email: 'ann.lee@example.com', phone: null, consentEmail: true, consentSms: false, firstName: 'Ann', lastName: 'Lee' };
     const send = (options: Record<string, unknown>, member: typeof ann, key: string) =>
       adapter.send({ subject: 'Points question', description: 'Where are my points?', ...options }, { idempotencyKey: key, attempt: 1, member, timeZone: 'UTC', now: clock(), signal: new AbortController().signal });
