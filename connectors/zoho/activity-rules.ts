@@ -50,6 +50,8 @@ export function parseActivityEvents(value: string | undefined): ActivityRule[] {
     }
     rules.push(rule);
   }
+  // A channel watches at most 10 events (Zoho's Notifications API).
+  if (watchEvents(rules).length > 10) throw new Error('zoho: ZOHO_ACTIVITY_EVENTS names more than 10 Module.operation events; Zoho watches at most 10 on one channel');
   return rules;
 }
 

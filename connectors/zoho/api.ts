@@ -118,7 +118,7 @@ export function createZohoApi(config: ZohoApiConfig): ZohoApi {
       const first = await once(method, path, body, now, signal);
       let answer = first.answer;
       if (answer.status === 401) {
-        await answer.body?.cancel();
+        await answer.text().catch(() => '');
         tokens.drop(first.token);
         answer = (await once(method, path, body, now, signal)).answer;
       }

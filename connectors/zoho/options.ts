@@ -6,26 +6,30 @@ import { z } from 'zod';
  * `mappings check`. A value that renders empty is left out (the Contact keeps what it had), so one
  * action shape serves points events (no tier) and tier events (no balance).
  */
-const FieldName = z
-  .string()
-  .regex(/^[A-Za-z][A-Za-z0-9_]{0,99}$/, 'a Zoho field API name such as Loyalty_Points (letters, digits and underscores; Setup → Developer Hub → APIs → API names)');
+const FIELD_NAME = /^[A-Za-z][A-Za-z0-9_]{0,99}$/;
+
+/** Field API name → value; a key that cannot be a Zoho API name is refused, naming it. */
+function fieldValues<V extends z.ZodType<string>>(value: V) {
+  return z.record(z.string(), value).superRefine((record, ctx) => {
+    for (const name of Object.keys(record)) {
+      if (!FIELD_NAME.test(name)) {
+        ctx.addIssue({ code: 'custom', path: [name], message: `"${name}" is not a Zoho field API name such as Loyalty_Points (letters, digits and underscores; Setup → Developer Hub → APIs)` });
+      }
+    }
+  });
+}
 
 const INTEGER_OR_EMPTY = /^\s*(-?\d+)?\s*$/;
 
 export const zohoOptions = z
   .strictObject({
-    numberFields: z
-      .record(
-        FieldName,
-        z.string().regex(INTEGER_OR_EMPTY, 'must render as a whole number (e.g. "{{ balance.available }}"), or empty to leave the field as it is'),
-      )
+    numberFields: fieldValues(z.string().regex(INTEGER_OR_EMPTY, 'must render as a whole number (e.g. "{{ balance.available }}"), or empty to leave the field as it is'))
       .optional()
       .describe(
         'Number fields of the Contact, API name → value, sent to Zoho as numbers, e.g. { Loyalty_Points: "{{ balance.available }}" } (a Number field). ' +
           'A value that renders empty is left out.',
       ),
-    fields: z
-      .record(FieldName, z.string())
+    fields: fieldValues(z.string())
       .optional()
       .describe(
         'Text, pick list or date fields of the Contact, API name → value, sent as text, e.g. { Loyalty_Tier: "{{ tier.name }}" }. ' +
