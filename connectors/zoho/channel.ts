@@ -5,9 +5,11 @@
  * runs still lose no notification.
  *
  * - First run, or the channel lapsed: `POST /crm/v8/actions/watch` with a new channel id.
- * - Otherwise: `PATCH /crm/v8/actions/watch` (Zoho's "update specific information of a
- *   notification") with the same channel id, the events and a new expiry; if Zoho no longer
- *   knows the channel, it is enabled again with `POST`.
+ * - Otherwise: `PUT /crm/v8/actions/watch` (Zoho's "update notification details", which
+ *   replaces the channel's details) with the same channel id, the events as configured now and a
+ *   new expiry; if Zoho no longer knows the channel, it is enabled again with `POST`. PUT rather
+ *   than PATCH: it replaces the event list when `ZOHO_ACTIVITY_EVENTS` changed, and its `watch`
+ *   body is the same in Zoho's v7 pages and v8 specification.
  *
  * The channel subscribes to exactly the events `ZOHO_ACTIVITY_EVENTS` names, with `notify_url`
  * `PUBLIC_URL/webhooks/zoho` and the token derived from `ZOHO_WEBHOOK_TOKEN` (./signature.ts).
@@ -74,7 +76,7 @@ export async function renewChannel(config: ChannelConfig, now: number): Promise<
   let renewed = false;
   if (known && Number.isFinite(expires) && expires > now) {
     try {
-      const answer = await config.api.call('PATCH', '/actions/watch', watch, now, signal);
+      const answer = await config.api.call('PUT', '/actions/watch', watch, now, signal);
       expectSuccess(answer.body, 'renewing the notification channel');
       renewed = true;
     } catch (error) {

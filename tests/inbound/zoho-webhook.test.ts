@@ -245,7 +245,7 @@ async function replayWith(h: HubHarness, env: Record<string, string>, ...args: s
 describe('the notification channel job', () => {
   const h = hubHarness({ connectors: [zoho], env: ENV, program: PROGRAM });
 
-  function watchApi(patch: () => Response = () => HttpResponse.json(sample('zoho', 'watch_update_response'))) {
+  function watchApi(put: () => Response = () => HttpResponse.json(sample('zoho', 'watch_replace_response'))) {
     const calls: { method: string; body: Json }[] = [];
     server.use(
       http.post(`${ACCOUNTS}/oauth/v2/token`, () => HttpResponse.json(sample('zoho', 'token_refresh'))),
@@ -253,9 +253,9 @@ describe('the notification channel job', () => {
         calls.push({ method: 'POST', body: (await request.json()) as Json });
         return HttpResponse.json(sample('zoho', 'watch_enable_response'));
       }),
-      http.patch(`${API}/crm/v8/actions/watch`, async ({ request }) => {
-        calls.push({ method: 'PATCH', body: (await request.json()) as Json });
-        return patch();
+      http.put(`${API}/crm/v8/actions/watch`, async ({ request }) => {
+        calls.push({ method: 'PUT', body: (await request.json()) as Json });
+        return put();
       }),
     );
     return calls;
@@ -282,7 +282,7 @@ describe('the notification channel job', () => {
 
     expect(await h.hub.connectorJobs.runDue(now + 11 * HOUR_MS)).toBe(0);
     expect(await h.hub.connectorJobs.runDue(now + 12 * HOUR_MS)).toBe(1);
-    expect(calls.map((c) => c.method)).toEqual(['POST', 'PATCH']);
+    expect(calls.map((c) => c.method)).toEqual(['POST', 'PUT']);
     const renewed = (calls[1]!.body.watch as Json[])[0]!;
     expect(renewed).toMatchObject({ channel_id: watch.channel_id, channel_expiry: '2026-12-10T12:00:00+00:00' });
   });
@@ -292,16 +292,16 @@ describe('the notification channel job', () => {
     const now = Date.UTC(2026, 11, 7);
     await h.hub.connectorJobs.runDue(now);
     await h.hub.connectorJobs.runDue(now + 12 * HOUR_MS);
-    expect(calls.map((c) => c.method)).toEqual(['POST', 'PATCH', 'POST']);
+    expect(calls.map((c) => c.method)).toEqual(['POST', 'PUT', 'POST']);
 
     server.resetHandlers();
     server.use(
       http.post(`${ACCOUNTS}/oauth/v2/token`, () => HttpResponse.json(sample('zoho', 'token_refresh'))),
-      http.patch(`${API}/crm/v8/actions/watch`, () => new HttpResponse(null, { status: 503 })),
+      http.put(`${API}/crm/v8/actions/watch`, () => new HttpResponse(null, { status: 503 })),
     );
     expect(await h.hub.connectorJobs.runDue(now + 24 * HOUR_MS)).toBe(0);
     const again = watchApi();
     expect(await h.hub.connectorJobs.runDue(now + 24 * HOUR_MS + 60_000)).toBe(1);
-    expect(again.map((c) => c.method)).toEqual(['PATCH']);
+    expect(again.map((c) => c.method)).toEqual(['PUT']);
   });
 });
