@@ -131,6 +131,13 @@ describe('shipped mappings', () => {
       'square-loyalty-mirror-expired': 'points.expired',
       'square-loyalty-mirror-reversed': 'points.reversed',
       'tier-upgraded-email-sms': 'tier.upgraded',
+      'zoho-contact-sync-points-earned': 'points.earned',
+      'zoho-contact-sync-points-activated': 'points.activated',
+      'zoho-contact-sync-points-spent': 'points.spent',
+      'zoho-contact-sync-points-reversed': 'points.reversed',
+      'zoho-contact-sync-points-expired': 'points.expired',
+      'zoho-contact-sync-tier-upgraded': 'tier.upgraded',
+      'zoho-contact-sync-tier-downgraded': 'tier.downgraded',
     });
     // A file holding several mappings names them after itself: square-loyalty-mirror.yaml → square-loyalty-mirror-earned, …
     for (const m of mappings) {
@@ -219,6 +226,13 @@ describe('shipped mappings', () => {
       'square-loyalty-mirror-expired': ['square'],
       'square-loyalty-mirror-reversed': ['square'],
       'tier-upgraded-email-sms': ['sendgrid', 'twilio'],
+      'zoho-contact-sync-points-earned': ['zoho'],
+      'zoho-contact-sync-points-activated': ['zoho'],
+      'zoho-contact-sync-points-spent': ['zoho'],
+      'zoho-contact-sync-points-reversed': ['zoho'],
+      'zoho-contact-sync-points-expired': ['zoho'],
+      'zoho-contact-sync-tier-upgraded': ['zoho'],
+      'zoho-contact-sync-tier-downgraded': ['zoho'],
     });
   });
 
