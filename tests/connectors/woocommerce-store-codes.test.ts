@@ -320,6 +320,7 @@ describe('woocommerce store codes: the router', () => {
           startsAt: '2025-01-15T12:00:00.000Z',
           expiresAt: '2025-04-15T12:00:00.000Z',
           redemptionId: 'rdm_01JX4A',
+          memberId: 'mem_1',
           reward: { id: 'rwd_ten', name: '$10 off', kind: 'fixed_discount', value: 1000, currency: 'USD', percent: null, productSku: null },
         },
       },
