@@ -25,7 +25,7 @@ import { openTempStore, testClock, type TestClock } from '../helpers/test-store.
 const API = 'http://airtable.test';
 const TOKEN = 'patDispatch000001.0123456789abcdef';
 const SHIPPED = join(import.meta.dirname, '../../mappings/airtable-member-sync.yaml');
-const sample = (name: string): unknown => JSON.parse(readFileSync(new URL(`../fixtures/platform-samples/airtable/${name}`, import.meta.url), 'utf8'));
+const sample = (name: string): Record<string, unknown> => JSON.parse(readFileSync(new URL(`../fixtures/platform-samples/airtable/${name}`, import.meta.url), 'utf8')) as Record<string, unknown>;
 
 const server = setupServer();
 beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
@@ -74,7 +74,7 @@ describe('airtable: the shipped mapping through the dispatcher', () => {
       store,
       commit: ledger.commit,
       router: shippedRouter,
-      adapters: new Map([['airtable', airtable.createAdapter({ AIRTABLE_TOKEN: TOKEN, AIRTABLE_BASE_ID: base, AIRTABLE_API_URL: API }, undefined as never)]]),
+      adapters: new Map([['airtable', airtable.createAdapter({ AIRTABLE_TOKEN: TOKEN, AIRTABLE_BASE_ID: base, AIRTABLE_API_URL: API })]]),
       logger: silentLogger,
       clock,
       schedule: [60_000, 600_000],

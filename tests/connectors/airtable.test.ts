@@ -14,12 +14,13 @@ import { purchaseColumns, purchaseOfRecord } from '../../connectors/airtable/ord
 import { contentMac, macKey, verifyContentMac } from '../../connectors/airtable/signature.js';
 import { refreshWebhookJob } from '../../connectors/airtable/webhook-refresh.js';
 import { airtableApi } from '../../connectors/airtable/api.js';
+import { payloadCursor } from '../../connectors/airtable/cursor.js';
 import { connectorStatus, type InboundRequest } from '../../core/connectors/definition.js';
 import { adapterDescriptors, loadMappingFile } from '../../core/mappings/index.js';
 import { silentLogger } from '../../core/observability/logger.js';
 import type { OutboundAdapter, SendContext } from '../../core/outbound/adapter.js';
 
-const sample = (name: string): unknown => JSON.parse(readFileSync(new URL(`../fixtures/platform-samples/airtable/${name}`, import.meta.url), 'utf8'));
+const sample = (name: string): Record<string, unknown> => JSON.parse(readFileSync(new URL(`../fixtures/platform-samples/airtable/${name}`, import.meta.url), 'utf8')) as Record<string, unknown>;
 const sampleText = (name: string): string => readFileSync(new URL(`../fixtures/platform-samples/airtable/${name}`, import.meta.url), 'utf8');
 
 const API = 'http://airtable.test';
@@ -39,7 +40,7 @@ function context(overrides: Partial<SendContext> = {}): SendContext {
   return { idempotencyKey: 'dlv_01HZX3K9-1', attempt: 1, member: ann, timeZone: 'Europe/Berlin', now: clock, signal: new AbortController().signal, ...overrides };
 }
 function adapter(baseId: string, env: Record<string, string> = {}): OutboundAdapter {
-  return airtable.createAdapter({ AIRTABLE_TOKEN: TOKEN, AIRTABLE_BASE_ID: baseId, AIRTABLE_API_URL: API, ...env }, undefined as never);
+  return airtable.createAdapter({ AIRTABLE_TOKEN: TOKEN, AIRTABLE_BASE_ID: baseId, AIRTABLE_API_URL: API, ...env });
 }
 interface Seen { method: string; url: string; authorization: string | null; contentType: string | null; body: unknown }
 function records(baseId: string, answer: () => Response, table = 'Loyalty members'): Seen[] {
@@ -271,6 +272,24 @@ describe('airtable webhook refresh job', () => {
     expect(seen).toEqual([{ url: `${API}/v0/bases/${base}/webhooks/achWebhook0000001/refresh`, authorization: `Bearer ${TOKEN}` }]);
     answer = () => HttpResponse.json({ error: { type: 'NOT_FOUND', message: 'Could not find webhook' } }, { status: 404 });
     await expect(job.run(context().now)).rejects.toThrow('airtable: refreshing webhook achWebhook0000001 answered HTTP 404 NOT_FOUND: Could not find webhook');
+  });
+});
+
+describe('airtable payload cursor', () => {
+  it('starts at 1, moves only forward, and one webhook\'s cursor is not another\'s', async () => {
+    const kept = new Map<string, string>();
+    const cursor = payloadCursor({ get: async (k) => kept.get(k), set: async (k, v) => void kept.set(k, v) }, silentLogger);
+    expect(await cursor.read('achA')).toBe(1);
+    await Promise.all([cursor.advance('achA', 7), cursor.advance('achA', 4), cursor.advance('achA', 7)]);
+    expect(await cursor.read('achA')).toBe(7);
+    expect(kept.get('cursor:achA')).toBe('7');
+    expect(await cursor.read('achB')).toBe(1);
+  });
+
+  it('a cursor that cannot be stored stays where it was (the next ping reads again)', async () => {
+    const cursor = payloadCursor({ get: async () => '3', set: () => Promise.reject(new Error('database is locked')) }, silentLogger);
+    await cursor.advance('achA', 9);
+    expect(await cursor.read('achA')).toBe(3);
   });
 });
 
