@@ -107,6 +107,16 @@ describe('airtable adapter: PATCH /v0/{baseId}/{table} with performUpsert', () =
     });
   });
 
+  it('a 403 (the token cannot reach the base) is permanent with Airtable\'s documented type and message', async () => {
+    const base = newBase();
+    records(base, () => HttpResponse.json(sample('error-invalid-permissions.json'), { status: 403 }));
+    expect(await adapter(base).send(options, context())).toMatchObject({
+      status: 'permanent',
+      statusCode: 403,
+      error: expect.stringMatching(/^airtable: HTTP 403 INVALID_PERMISSIONS_OR_MODEL_NOT_FOUND: Invalid permissions, or the requested model was not found\./),
+    });
+  });
+
   it('a 404 whose error is a bare string is permanent and says it', async () => {
     const base = newBase();
     records(base, () => HttpResponse.json({ error: 'NOT_FOUND' }, { status: 404 }));
