@@ -9,6 +9,7 @@
  */
 import { MoneyError, normalizeCurrency, toMinorUnits } from '../../core/triggers/money.js';
 import type { PlatformTrigger } from '../../core/triggers/order-identity.js';
+import { findUnsafeText } from '../../core/triggers/unsafe-text.js';
 import type { CreatedRecord } from './schemas.js';
 
 export interface PurchaseColumns {
@@ -24,6 +25,7 @@ export interface PurchaseColumns {
 
 const TABLE_ID = /^tbl[A-Za-z0-9]{14}$/;
 const FIELD_ID = /^fld[A-Za-z0-9]{14}$/;
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 /** The purchase columns from the environment; undefined when no purchases table is named. Throws at start on a malformed one. */
 export function purchaseColumns(env: Record<string, string | undefined>): PurchaseColumns | undefined {
@@ -83,19 +85,24 @@ export function purchaseOfRecord(columns: PurchaseColumns, recordId: string, rec
     throw error;
   }
   if (amount < 0) return { skipped: `${recordId}: a negative amount is not a purchase` };
-  const email = columns.emailField ? cellText(cells[columns.emailField]) : undefined;
+  // An e-mail cell holding something else (a name, "n/a") is no address to match a member by.
+  const emailText = columns.emailField ? cellText(cells[columns.emailField]) : undefined;
+  const email = emailText && EMAIL.test(emailText) ? emailText : undefined;
   const customerId = columns.customerIdField ? cellText(cells[columns.customerIdField]) : undefined;
   const created = record.createdTime ? Date.parse(record.createdTime) : Number.NaN;
-  return {
-    event: {
-      type: 'order.paid',
-      source: 'airtable',
-      occurredAt: Number.isFinite(created) ? created : fallbackTime,
-      ...(email || customerId ? { customer: { ...(customerId ? { platformId: customerId } : {}), ...(email ? { email } : {}) } } : {}),
-      order: { id: orderId, channel: 'airtable', currency, amount, discountCodes: [], lineItems: [] },
-      attributes: { airtableRecordId: recordId },
-    },
+  const event: PlatformTrigger = {
+    type: 'order.paid',
+    source: 'airtable',
+    occurredAt: Number.isFinite(created) ? created : fallbackTime,
+    ...(email || customerId ? { customer: { ...(customerId ? { platformId: customerId } : {}), ...(email ? { email } : {}) } } : {}),
+    order: { id: orderId, channel: 'airtable', currency, amount, discountCodes: [], lineItems: [] },
+    attributes: { airtableRecordId: recordId },
   };
+  // Text the hub refuses (control characters, …) would refuse the whole batch (docs/security.md):
+  // only this row is skipped, saying which cell without echoing it.
+  const unsafe = findUnsafeText(event)[0];
+  if (unsafe) return { skipped: `${recordId}: ${unsafe.path.join('.')} ${unsafe.message}` };
+  return { event };
 }
 
 /**

@@ -262,6 +262,10 @@ describe('airtable purchase columns', () => {
     expect(row({ fldOrderId0000001: 'A-4', fldAmount00000001: 10.123, fldCurrency000001: 'EUR' })).toEqual({ skipped: 'recRow00000000001: "10.123" has more decimals than EUR allows (2)' });
     expect(row({ fldOrderId0000001: 'A-5', fldAmount00000001: '$10', fldCurrency000001: 'EUR' })).toEqual({ skipped: 'recRow00000000001: "$10" is not a decimal amount' });
     expect(row({ fldOrderId0000001: 'A-6', fldAmount00000001: 10, fldCurrency000001: 'ZZZ' })).toEqual({ skipped: 'recRow00000000001: "ZZZ" is not an ISO 4217 currency code' });
+    // Text the hub refuses skips the row alone; an e-mail cell that is no address is left out.
+    expect(row({ fldOrderId0000001: 'A-7\u0007', fldAmount00000001: 10, fldCurrency000001: 'EUR' })).toEqual({ skipped: 'recRow00000000001: order.id contains a control character (U+0007)' });
+    expect(row({ fldOrderId0000001: 'A-8', fldAmount00000001: 10, fldCurrency000001: 'EUR', fldEmail000000001: 'n/a' })).toMatchObject({ event: { order: { id: 'A-8' } } });
+    expect(row({ fldOrderId0000001: 'A-8', fldAmount00000001: 10, fldCurrency000001: 'EUR', fldEmail000000001: 'n/a' })).not.toHaveProperty('event.customer');
   });
 });
 
