@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import airtable from '../../connectors/airtable/index.js';
 import { airtableOptions } from '../../connectors/airtable/options.js';
 import { purchaseColumns, purchaseOfRecord } from '../../connectors/airtable/order-paid.js';
@@ -19,6 +19,7 @@ import { connectorStatus, type InboundRequest } from '../../core/connectors/defi
 import { adapterDescriptors, loadMappingFile } from '../../core/mappings/index.js';
 import { silentLogger } from '../../core/observability/logger.js';
 import type { OutboundAdapter, SendContext } from '../../core/outbound/adapter.js';
+import { inboundServices } from '../helpers/inbound-services.js';
 
 const sample = (name: string): Record<string, unknown> => JSON.parse(readFileSync(new URL(`../fixtures/platform-samples/airtable/${name}`, import.meta.url), 'utf8')) as Record<string, unknown>;
 const sampleText = (name: string): string => readFileSync(new URL(`../fixtures/platform-samples/airtable/${name}`, import.meta.url), 'utf8');
@@ -304,6 +305,49 @@ describe('airtable payload cursor', () => {
     const cursor = payloadCursor({ get: async () => '3', set: () => Promise.reject(new Error('database is locked')) }, silentLogger);
     await cursor.advance('achA', 9);
     expect(await cursor.read('achA')).toBe(3);
+  });
+});
+
+describe('airtable ping handler, half configured', () => {
+  const secret = Buffer.from('a 32-byte webhook MAC secret....').toString('base64');
+  const ping = (body = sampleText('ping.json')): InboundRequest => ({
+    method: 'POST',
+    url: 'https://loyalty.example.com/webhooks/airtable',
+    headers: new Headers({ 'x-airtable-content-mac': contentMac(macKey(secret)!, new TextEncoder().encode(body)) }),
+    rawBody: new TextEncoder().encode(body),
+    body,
+  });
+  const kept = new Map<string, string>();
+  const state = { get: async (k: string) => kept.get(k), set: async (k: string, v: string) => void kept.set(k, v) };
+  const base = { AIRTABLE_TOKEN: TOKEN, AIRTABLE_BASE_ID: 'app00000000000000', AIRTABLE_API_URL: API };
+
+  it('refuses every ping until AIRTABLE_WEBHOOK_MAC_SECRET is set', () => {
+    const handler = airtable.createInbound(base, inboundServices(silentLogger, { state }));
+    expect(handler.verify(ping())).toMatchObject({ ok: false, reason: expect.stringMatching(/AIRTABLE_WEBHOOK_MAC_SECRET is not set/) });
+  });
+
+  it('acknowledges but reads nothing without AIRTABLE_WEBHOOK_ID, and ignores another base\'s ping', async () => {
+    const handler = airtable.createInbound({ ...base, AIRTABLE_WEBHOOK_MAC_SECRET: secret }, inboundServices(silentLogger, { state }));
+    expect(handler.verify(ping())).toEqual({ ok: true });
+    expect(await handler.normalize(ping())).toEqual({ status: 'ignored', reason: 'AIRTABLE_WEBHOOK_ID is not set: payloads are not read (docs/connectors/airtable.md)' });
+    const other = airtable.createInbound({ ...base, AIRTABLE_BASE_ID: 'appAnotherBase001', AIRTABLE_WEBHOOK_MAC_SECRET: secret }, inboundServices(silentLogger, { state }));
+    expect(await other.normalize(ping())).toEqual({ status: 'ignored', reason: 'a ping for base app00000000000000, not AIRTABLE_BASE_ID' });
+  });
+
+  it('without a purchases table, reads the payloads (keeping the webhook alive) and earns nothing', async () => {
+    const reads: string[] = [];
+    server.use(
+      http.get(`${API}/v0/bases/app00000000000000/webhooks/ach00000000000000/payloads`, ({ request }) => {
+        reads.push(new URL(request.url).search);
+        return HttpResponse.json(sample('list-webhook-payloads.json'));
+      }),
+    );
+    const handler = airtable.createInbound({ ...base, AIRTABLE_WEBHOOK_MAC_SECRET: secret, AIRTABLE_WEBHOOK_ID: 'ach00000000000000' }, inboundServices(silentLogger, { state }));
+    const request = ping();
+    expect(await handler.normalize(request)).toEqual({ status: 'ignored', reason: '1 payload(s) read; no purchases table is configured (AIRTABLE_PURCHASES_TABLE)' });
+    expect(reads).toEqual(['?cursor=1&limit=50']);
+    handler.acknowledge!(request, { status: 'ignored' });
+    await vi.waitFor(() => expect(kept.get('cursor:ach00000000000000')).toBe('5'));
   });
 });
 
