@@ -21,7 +21,8 @@ import { tablesOf } from '../../core/storage/prepared.js';
 import { ACCOUNT, CUSTOMER, PHONE, TIER, loyaltyEventNotification, squareSeller } from '../connectors/square-api-stub.js';
 import { hubHarness, json } from '../helpers/test-hub.js';
 import { PUBLIC_URL, SQUARE_KEY, squareDelivery } from './sign.js';
-import { balance, deliver, expectUnauthorized, inbox, loyaltyEvents, onlyOutcome, sample } from './webhook-helpers.js';
+import { runReplay } from '../helpers/replay-cli.js';
+import { balance, deliver, deliverConcurrently, expectUnauthorized, inbox, loyaltyEvents, onlyOutcome, sample, tally } from './webhook-helpers.js';
 
 const API = 'http://square.test';
 const TOKEN = 'EAAAl-loyalty-hub-rewards-token';
@@ -41,11 +42,10 @@ afterAll(() => rmSync(mappingsDir, { recursive: true, force: true }));
 let notifications = 0;
 const eventId = () => `c0ffee00-0000-4000-8000-${String(++notifications).padStart(12, '0')}`;
 
+const ENV = { SQUARE_WEBHOOK_SIGNATURE_KEY: SQUARE_KEY, PUBLIC_URL, SQUARE_ACCESS_TOKEN: TOKEN, SQUARE_API_URL: API, LOYALTY_MAPPINGS: mappingsDir };
+
 describe('Square rewards at the till, through the hub', () => {
-  const h = hubHarness({
-    connectors: [square],
-    env: { SQUARE_WEBHOOK_SIGNATURE_KEY: SQUARE_KEY, PUBLIC_URL, SQUARE_ACCESS_TOKEN: TOKEN, SQUARE_API_URL: API, LOYALTY_MAPPINGS: mappingsDir },
-  });
+  const h = hubHarness({ connectors: [square], env: ENV });
   const dispatch = () => h.hub.notifications.dispatcher.runOnce();
   const deliveries = async () => (await h.hub.store.db.select().from(tablesOf(h.hub.store.db).deliveries)).sort((a, b) => a.createdAt - b.createdAt || a.route.localeCompare(b.route));
   const byRoute = async (route: string) => (await deliveries()).filter((d) => d.route === route);
@@ -99,8 +99,10 @@ describe('Square rewards at the till, through the hub', () => {
     const [squareReward] = [...seller.rewards.values()];
     seller.redeemAtTill(squareReward!.id);
     const notification = loyaltyEventNotification('REDEEM_REWARD', squareReward!.id, { eventId: eventId(), orderId: 'PyATxhYLfsMqpVkcKJITPydgEYfZY' });
-    const used = await deliver(h, 'square', squareDelivery(notification));
-    expect(used).toMatchObject({ httpStatus: 200, status: 'accepted', eventId: `square:reward:${squareReward!.id}:redeemed` });
+    const answers = await deliverConcurrently(h, 'square', squareDelivery(notification), 5);
+    expect(tally(answers)).toEqual({ accepted: 1, duplicate: 4 });
+    const used = answers.find((a) => a.status === 'accepted')!;
+    expect(used).toMatchObject({ httpStatus: 200, eventId: `square:reward:${squareReward!.id}:redeemed` });
     expect(onlyOutcome(used)).toMatchObject({ status: 'applied', memberId, points: 0 });
     expect(await json(await h.call('GET', `/v1/vouchers/${code}`, { scope: 'write' }))).toMatchObject({ status: 'used', valid: false });
     expect((await loyaltyEvents(h, 'voucher.used')).map((e) => e.data)).toEqual([
@@ -111,6 +113,10 @@ describe('Square rewards at the till, through the hub', () => {
     // Redelivered by Square (same event id), and the same fact under another event id: nothing more.
     expect((await deliver(h, 'square', squareDelivery(notification))).status).toBe('duplicate');
     expect((await deliver(h, 'square', squareDelivery({ ...notification, event_id: eventId() }))).status).toBe('duplicate');
+    const replayed = await runReplay(h, ENV, '--status', 'accepted', '--source', 'square');
+    expect(replayed.code).toBe(0);
+    // Both notifications the inbox kept as accepted (the first, and the same fact under another event id).
+    expect(replayed.out).toMatch(/square loyalty.event.created: duplicate\n.*square loyalty.event.created: duplicate\n2 duplicate$/);
     expect(await loyaltyEvents(h, 'voucher.used')).toHaveLength(1);
     await dispatch();
     expect(seller.rewardCalls()).toHaveLength(1);
