@@ -7,6 +7,7 @@ import { peekSquareField, readSquareEvent, type SquareEvent } from './event.js';
 import { createSquareOrderLookup, type SquareOrderLookup } from './orders-api.js';
 import { paymentCompleted } from './order-paid.js';
 import { refundCompleted } from './refund.js';
+import { createSquareRewardLookup, type SquareRewardLookup } from './rewards-api.js';
 import { squareSignature } from './signature.js';
 
 export interface SquareInboundOptions {
@@ -25,6 +26,7 @@ export interface SquareInboundOptions {
 
 interface Lookups {
   orders: SquareOrderLookup | undefined;
+  rewards: SquareRewardLookup | undefined;
   state: ConnectorState;
 }
 
@@ -44,7 +46,7 @@ const NORMALIZERS: Record<string, Normalizer> = {
   'order.updated': THIN_ORDER_EVENT,
   'order.fulfillment.updated': THIN_ORDER_EVENT,
   // A hub reward redeemed or deleted at Square (store-code-adapter.ts).
-  'loyalty.event.created': (event, { state }) => loyaltyEventCreated(event, state),
+  'loyalty.event.created': (event, { state, rewards }) => loyaltyEventCreated(event, state, rewards),
 };
 
 /** `PUBLIC_URL` + `/webhooks/square`, without doubling a trailing slash of PUBLIC_URL. */
@@ -56,6 +58,7 @@ export function createSquareInbound(options: SquareInboundOptions): InboundHandl
   const orders = options.accessToken
     ? createSquareOrderLookup({ accessToken: options.accessToken, apiUrl: options.apiUrl, logger: options.logger })
     : undefined;
+  const rewards = options.accessToken ? createSquareRewardLookup({ accessToken: options.accessToken, apiUrl: options.apiUrl }) : undefined;
 
   return {
     verify: hmacVerifier(squareSignature(options.notificationUrl), options.signatureKey),
@@ -66,7 +69,7 @@ export function createSquareInbound(options: SquareInboundOptions): InboundHandl
       const event = readSquareEvent(request);
       const normalizer = NORMALIZERS[event.type];
       if (!normalizer) return { status: 'ignored', reason: `Square event ${event.type} is not used for loyalty` };
-      return normalizer(event, { orders, state: options.state });
+      return normalizer(event, { orders, rewards, state: options.state });
     },
   };
 }

@@ -86,6 +86,14 @@ export function squareSeller(server: Pick<SetupServer, 'use'>, api: string, opti
       account.balance -= tier.points;
       return HttpResponse.json({ reward });
     }),
+    http.post(`${api}/v2/loyalty/rewards/search`, async ({ request }) => {
+      const r = await record(request);
+      const failed = failure(r);
+      if (failed) return failed;
+      const query = (r.body?.query ?? {}) as { loyalty_account_id?: string; status?: string };
+      const found = [...rewards.values()].filter((x) => x.loyalty_account_id === query.loyalty_account_id && (!query.status || x.status === query.status)).reverse();
+      return HttpResponse.json(found.length ? { rewards: found } : {});
+    }),
     http.delete(`${api}/v2/loyalty/rewards/:rewardId`, async ({ request, params }) => {
       const r = await record(request);
       const failed = failure(r);
@@ -118,8 +126,11 @@ export function squareSeller(server: Pick<SetupServer, 'use'>, api: string, opti
       failures.push({ match, answer, times });
     },
     /** What the cashier does: the reward is applied to a sale and becomes REDEEMED. */
-    redeemAtTill(id: string) {
-      rewards.get(id)!.status = 'REDEEMED';
+    redeemAtTill(id: string, orderId?: string) {
+      const reward = rewards.get(id)! as StubReward & { order_id?: string; redeemed_at?: string };
+      reward.status = 'REDEEMED';
+      reward.redeemed_at = stamp;
+      if (orderId) reward.order_id = orderId;
     },
     /** The seller deletes the reward in Square (Dashboard or API): the points go back. */
     deleteInSquare(id: string) {
@@ -137,14 +148,18 @@ export function squareSeller(server: Pick<SetupServer, 'use'>, api: string, opti
  * SearchLoyaltyEventsResponse example (or a DELETE_REWARD built from LoyaltyEventDeleteReward's
  * documented fields — the reference has no example of one), for `rewardId`.
  */
-export function loyaltyEventNotification(type: 'REDEEM_REWARD' | 'DELETE_REWARD', rewardId: string | undefined, more: { eventId: string; orderId?: string; points?: number }): Json {
+export function loyaltyEventNotification(
+  type: 'REDEEM_REWARD' | 'DELETE_REWARD',
+  rewardId: string | undefined,
+  more: { eventId: string; orderId?: string; points?: number; source?: string },
+): Json {
   const envelope = sample('square', 'loyalty_event_created');
   const events = sample('square', 'search_loyalty_events_response').events as Json[];
   const redeem = events.find((e) => e.type === 'REDEEM_REWARD')!;
   const programId = (redeem.redeem_reward as { loyalty_program_id: string }).loyalty_program_id;
   const loyaltyEvent: Json =
     type === 'REDEEM_REWARD'
-      ? { ...redeem, loyalty_account_id: ACCOUNT, redeem_reward: { loyalty_program_id: programId, ...(rewardId ? { reward_id: rewardId } : {}), ...(more.orderId ? { order_id: more.orderId } : {}) } }
+      ? { ...redeem, loyalty_account_id: ACCOUNT, ...(more.source ? { source: more.source } : {}), redeem_reward: { loyalty_program_id: programId, ...(rewardId ? { reward_id: rewardId } : {}), ...(more.orderId ? { order_id: more.orderId } : {}) } }
       : {
           id: '5e127479-0b03-3671-ab1e-15faea8b7199',
           type: 'DELETE_REWARD',

@@ -175,6 +175,32 @@ describe('Square rewards at the till, through the hub', () => {
     expect(await available(memberId)).toBe(500);
   });
 
+  it('a REDEEM_REWARD from the register that names no reward (source SQUARE) is matched through the account\'s redeemed rewards', async () => {
+    const seller = squareSeller(server, API);
+    const { memberId, rewardId } = await setUp(seller);
+    const { code } = await redeem(memberId, rewardId);
+    await dispatch();
+    const [squareReward] = [...seller.rewards.values()];
+    seller.redeemAtTill(squareReward!.id, 'PyATxhYLfsMqpVkcKJITPydgEYfZY');
+
+    const notification = loyaltyEventNotification('REDEEM_REWARD', undefined, { eventId: eventId(), orderId: 'PyATxhYLfsMqpVkcKJITPydgEYfZY', source: 'SQUARE' });
+    const used = await deliver(h, 'square', squareDelivery(notification));
+    expect(used.eventId).toBe(`square:reward:${squareReward!.id}:redeemed`);
+    expect(onlyOutcome(used)).toMatchObject({ status: 'applied', memberId });
+    const search = seller.seen.find((r) => r.path === '/v2/loyalty/rewards/search')!;
+    expect(search.method).toBe('POST');
+    expect(search.headers.get('authorization')).toBe(`Bearer ${TOKEN}`);
+    expect(search.body).toEqual({ query: { loyalty_account_id: ACCOUNT, status: 'REDEEMED' }, limit: 30 });
+    expect(await json(await h.call('GET', `/v1/vouchers/${code}`, { scope: 'write' }))).toMatchObject({ status: 'used' });
+
+    // Square cannot be asked just now: 503, and Square's retry applies it (here: nothing left to do).
+    seller.failNext((r) => r.path === '/v2/loyalty/rewards/search', () => new HttpResponse(null, { status: 503 }));
+    const later = loyaltyEventNotification('REDEEM_REWARD', undefined, { eventId: eventId(), source: 'SQUARE' });
+    expect((await deliver(h, 'square', squareDelivery(later))).httpStatus).toBe(503);
+    expect((await deliver(h, 'square', squareDelivery(later))).status).toBe('duplicate');
+    expect(await loyaltyEvents(h, 'voucher.used')).toHaveLength(1);
+  });
+
   it('refuses a forged loyalty event with 401 and changes nothing', async () => {
     const seller = squareSeller(server, API);
     const { memberId, rewardId } = await setUp(seller);
