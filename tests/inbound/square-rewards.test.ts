@@ -22,7 +22,7 @@ import { ACCOUNT, CUSTOMER, PHONE, TIER, loyaltyEventNotification, squareSeller 
 import { hubHarness, json } from '../helpers/test-hub.js';
 import { PUBLIC_URL, SQUARE_KEY, squareDelivery } from './sign.js';
 import { runReplay } from '../helpers/replay-cli.js';
-import { balance, deliver, deliverConcurrently, expectUnauthorized, inbox, loyaltyEvents, onlyOutcome, sample, tally } from './webhook-helpers.js';
+import { balance, deliver, deliverConcurrently, expectRejected, expectUnauthorized, inbox, loyaltyEvents, onlyOutcome, sample, tally, type Json } from './webhook-helpers.js';
 
 const API = 'http://square.test';
 const TOKEN = 'EAAAl-loyalty-hub-rewards-token';
@@ -225,6 +225,12 @@ describe('Square rewards at the till, through the hub', () => {
     // Square's own example: an ADJUST_POINTS event (our mirror's adjustments come back as these).
     expect(await deliver(h, 'square', squareDelivery(sample('square', 'loyalty_event_created')))).toMatchObject({ status: 'ignored' });
     expect(await loyaltyEvents(h, 'voucher.used')).toEqual([]);
+  });
+
+  it('answers 400 to a signed loyalty event it cannot read, keeps it as rejected and names the field', async () => {
+    const broken = loyaltyEventNotification('REDEEM_REWARD', 'd03f79f4-815f-3500-b851-cc1e68a457f9', { eventId: eventId() });
+    delete ((broken.data as Json).object as { loyalty_event: Json }).loyalty_event.created_at;
+    await expectRejected(h, 'square', await deliver(h, 'square', squareDelivery(broken)), '/data/object/loyalty_event/created_at');
   });
 
   it('retries CreateLoyaltyReward after a 429 exactly when Retry-After says, with the same idempotency key', async () => {
