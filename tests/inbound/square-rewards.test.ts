@@ -357,6 +357,22 @@ describe('Square rewards at the till: the store-code adapter on its own', () => 
     expect(() => adapter({ SQUARE_REWARD_TIERS: 'rwd_1' })).toThrow('square: SQUARE_REWARD_TIERS entry "rwd_1" is not <hub reward id>=<Square reward tier id>');
   });
 
+  it('cannot delete a reward the till already redeemed: a permanent failure with Square\'s reason and what it means', async () => {
+    const seller = squareSeller(server, API);
+    const options = await redemption([`square:${CUSTOMER}`]);
+    expect(await adapter().send(options, context())).toMatchObject({ status: 'delivered' });
+    const [squareReward] = [...seller.rewards.values()];
+    seller.redeemAtTill(squareReward!.id);
+    const outcome = await adapter().send({ action: 'delete', code: options.code, redemptionId: options.redemptionId }, context());
+    expect(outcome).toEqual({
+      status: 'permanent',
+      statusCode: 400,
+      error:
+        `square: DeleteLoyaltyReward HTTP 400 BAD_REQUEST: Cannot delete a redeemed reward — Square reward ${squareReward!.id} stays; ` +
+        'if the till redeemed it, the member had the reward and the hub reversal gave the points back too',
+    });
+  });
+
   it('answers a delete of a code it never made as done, without calling Square', async () => {
     squareSeller(server, API);
     expect(await adapter().send({ action: 'delete', code: 'NEVER-MADE', redemptionId: 'rdm_x' }, context())).toMatchObject({ status: 'delivered' });
