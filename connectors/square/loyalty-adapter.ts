@@ -37,7 +37,7 @@ export const SQUARE_IDEMPOTENCY_KEY_MAX = 128;
 export const DEFAULT_REASON = 'Loyalty Hub';
 
 /** `+`, a country code not starting with 0, 7 to 15 digits in all. */
-const E164 = /^\+[1-9]\d{6,14}$/;
+export const E164 = /^\+[1-9]\d{6,14}$/;
 
 type Account = { id: string } | { skip: string } | { fail: string };
 
@@ -171,7 +171,7 @@ export function squareFailure(error: unknown, context: Pick<SendContext, 'signal
 }
 
 /** Square's `errors[]` → ` BAD_REQUEST: <detail> (field)`, at most three, kept short. */
-function errorDetail(error: SquareError): string {
+export function errorDetail(error: SquareError): string {
   const body = error.body as { errors?: unknown } | undefined;
   if (!body || typeof body !== 'object' || !Array.isArray(body.errors)) return '';
   const parts = (body.errors as { code?: unknown; detail?: unknown; field?: unknown }[]).slice(0, 3).map((e) => {
@@ -192,12 +192,12 @@ function hint(error: SquareError): string {
   return '';
 }
 
-function normalizePhone(value: string): string {
+export function normalizePhone(value: string): string {
   return value.replace(/[\s().-]/g, '');
 }
 
 /** Phone numbers are personal data: errors and skip reasons show only the last four digits. */
-function maskPhone(value: string): string {
+export function maskPhone(value: string): string {
   const digits = value.replace(/\D/g, '');
   return digits.length <= 4 ? '••••' : `••••${digits.slice(-4)}`;
 }

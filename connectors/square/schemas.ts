@@ -51,3 +51,23 @@ export const customerSchema = z.object({
 });
 
 export type SquarePayment = z.output<typeof paymentSchema>;
+
+/**
+ * A `loyalty.event.created` notification's `data.object.loyalty_event` (LoyaltyEvent): only the
+ * reward events are read. `reward_id` is documented as present only when the event's source is
+ * LOYALTY_API, so it is optional here and its absence is answered `ignored` (loyalty-event.ts).
+ */
+const rewardRef = z.object({ loyalty_program_id: text, reward_id: text });
+
+export const loyaltyEventSchema = z.object({
+  id: z.string().min(1),
+  type: z.string().min(1),
+  created_at: z.string().refine((v) => !Number.isNaN(Date.parse(v)), 'expected an RFC 3339 timestamp'),
+  loyalty_account_id: text,
+  source: text,
+  location_id: text,
+  redeem_reward: rewardRef.extend({ order_id: text }).nullish(),
+  delete_reward: rewardRef.extend({ points: z.number().int().nullish() }).nullish(),
+});
+
+export type SquareLoyaltyEvent = z.output<typeof loyaltyEventSchema>;
