@@ -15,12 +15,16 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } 
 import { importCommand } from '../../core/cli/import.js';
 import { allRows } from '../../core/storage/dialect.js';
 import { openStore } from '../../core/storage/open-store.js';
-import { tempDatabase, type TempDatabase } from '../helpers/temp-database.js';
+import { backend, tempDatabase, type TempDatabase } from '../helpers/temp-database.js';
 
 const API = 'http://loyaltylion.test';
 const TOKEN = 'll-api-key-test';
-const TOTAL = 10_000;
+// The account of the issue's "done when" on SQLite; PostgreSQL runs the same path on a tenth of it
+// (each member is a few round trips to the server, which a shared CI machine makes slow).
+const TOTAL = backend === 'pg' ? 1_000 : 10_000;
 const PAGE = 500;
+/** The page LoyaltyLion keeps failing on the first run. */
+const FAIL = backend === 'pg' ? 1 : 4;
 const DAY_MS = 86_400_000;
 
 /** LoyaltyLion's customer as the Customers API documents it, with figures derived from `i`. */
@@ -48,7 +52,7 @@ function customer(i: number) {
   };
 }
 
-interface Seen { cursor: string | null; limit: string | null; authorization: string | null }
+interface Seen { page: number; cursor: string | null; limit: string | null; authorization: string | null }
 
 const server = setupServer();
 beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
@@ -61,8 +65,8 @@ function customersApi(seen: Seen[], fail: (page: number) => Response | undefined
     http.get(`${API}/v2/customers`, ({ request }) => {
       const url = new URL(request.url);
       const cursor = url.searchParams.get('cursor');
-      seen.push({ cursor, limit: url.searchParams.get('limit'), authorization: request.headers.get('authorization') });
       const page = cursor ? Number(Buffer.from(cursor, 'base64url').toString().replace('page:', '')) : 0;
+      seen.push({ page, cursor, limit: url.searchParams.get('limit'), authorization: request.headers.get('authorization') });
       const failure = fail(page);
       if (failure) return failure;
       const size = cursor ? PAGE : Number(url.searchParams.get('limit'));
@@ -148,30 +152,30 @@ async function hubState(): Promise<{ rows: Map<string, Row>; lines: number; memb
 }
 
 describe('loyalty-hub import --from loyaltylion', () => {
-  it('imports 10,000 customers with exactly their balances, resumes after an interruption, and a second run changes nothing', async () => {
-    // First run: a 429 (waited out) on page 3, then LoyaltyLion fails page 4 on every attempt.
+  it(`imports ${TOTAL} customers with exactly their balances, resumes after an interruption, and a second run changes nothing`, async () => {
+    // First run: a 429 (waited out) on the page before FAIL, then LoyaltyLion fails page FAIL on every attempt.
     const first: Seen[] = [];
     let limited = false;
     customersApi(first, (page) => {
-      if (page === 3 && !limited) {
+      if (page === FAIL - 1 && !limited) {
         limited = true;
         return HttpResponse.json({ error: { message: 'Too many requests' } }, { status: 429, headers: { 'Retry-After': '0' } });
       }
-      return page === 4 ? HttpResponse.json({ error: { message: 'Service unavailable' } }, { status: 503, headers: { 'Retry-After': '0' } }) : undefined;
+      return page === FAIL ? HttpResponse.json({ error: { message: 'Service unavailable' } }, { status: 503, headers: { 'Retry-After': '0' } }) : undefined;
     });
     await expect(runImport()).rejects.toThrow('LoyaltyLion answered HTTP 503 Service unavailable 5 times; run the import again later to carry on');
-    expect(first[0]).toEqual({ cursor: null, limit: '500', authorization: `Bearer ${TOKEN}` });
-    expect(first.filter((s) => s.cursor === Buffer.from('page:3').toString('base64url'))).toHaveLength(2);
+    expect(first[0]).toEqual({ page: 0, cursor: null, limit: '500', authorization: `Bearer ${TOKEN}` });
+    expect(first.filter((s) => s.page === FAIL - 1)).toHaveLength(2);
     const interrupted = await hubState();
-    expect(interrupted.rows.size).toBe(4 * PAGE);
+    expect(interrupted.rows.size).toBe(FAIL * PAGE);
 
-    // Second run: resumes at page 4 — the pages written are not read again — and finishes.
+    // Second run: resumes at page FAIL — the pages written are not read again — and finishes.
     const second: Seen[] = [];
     customersApi(second);
     const resumed = await runImport();
     expect(resumed.code).toBe(0);
-    expect(resumed.out).toMatch(new RegExp(`^${TOTAL - 4 * PAGE} members read: ${TOTAL - 4 * PAGE} enrolled, 0 already in the hub, \\d+ points lines written, 0 refused$`));
-    expect(second.map((s) => s.cursor)).toEqual(Array.from({ length: 16 }, (_, k) => Buffer.from(`page:${4 + k}`).toString('base64url')));
+    expect(resumed.out).toMatch(new RegExp(`^${TOTAL - FAIL * PAGE} members read: ${TOTAL - FAIL * PAGE} enrolled, 0 already in the hub, \\d+ points lines written, 0 refused$`));
+    expect(second.map((s) => s.cursor)).toEqual(Array.from({ length: TOTAL / PAGE - FAIL }, (_, k) => Buffer.from(`page:${FAIL + k}`).toString('base64url')));
 
     const imported = await hubState();
     expect(imported.rows.size).toBe(TOTAL);
