@@ -5,7 +5,7 @@
  * at the page after the last one written, and then every member's hub balance — available, pending,
  * spent — equals LoyaltyLion's figures exactly; a second run writes no ledger line and enrolls nobody.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
@@ -94,14 +94,12 @@ afterEach(async () => {
 
 /** Runs the CLI as an operator would, with the connector's variables in the environment. */
 async function runImport(...args: string[]): Promise<{ code: number; out: string }> {
+  return runImportWith({ LOYALTYLION_STORE_PLATFORM: 'shopify' }, ...args);
+}
+
+async function runImportWith(env: Record<string, string>, ...args: string[]): Promise<{ code: number; out: string }> {
   const saved = { ...process.env };
-  Object.assign(process.env, {
-    DATABASE_URL: db.url,
-    LOYALTYLION_TOKEN: TOKEN,
-    LOYALTYLION_SECRET: 'site-secret',
-    LOYALTYLION_API_URL: API,
-    LOYALTYLION_STORE_PLATFORM: 'shopify',
-  });
+  Object.assign(process.env, { DATABASE_URL: db.url, LOYALTYLION_TOKEN: TOKEN, LOYALTYLION_SECRET: 'site-secret', LOYALTYLION_API_URL: API, ...env });
   delete process.env.LOYALTY_CONFIG;
   const lines: string[] = [];
   const log = vi.spyOn(console, 'log').mockImplementation((...parts: unknown[]) => void lines.push(parts.join(' ')));
@@ -204,4 +202,38 @@ describe('loyalty-hub import --from loyaltylion', () => {
     expect(again.lines).toBe(imported.lines);
     expect(again.members).toBe(TOTAL);
   }, 120_000);
+
+  it('refuses, in the rejects file, a customer whose figures are not whole numbers and one nobody could find again', async () => {
+    server.use(
+      http.get(`${API}/v2/customers`, () =>
+        HttpResponse.json({
+          customers: [
+            { ...customer(1), points_approved: 'lots' },
+            { ...customer(2), email: null },
+            customer(3),
+          ],
+          cursor: { prev: null, next: null },
+        }),
+      ),
+    );
+    // Without LOYALTYLION_STORE_PLATFORM, a customer without e-mail has nothing but LoyaltyLion's id.
+    const run = await runImportWith({});
+    expect(run).toEqual({ code: 1, out: `3 members read: 1 enrolled, 0 already in the hub, 4 points lines written, 2 refused\nrefused members and why: ${join(dir, 'rejects.csv')}` });
+    expect(readFileSync(join(dir, 'rejects.csv'), 'utf8')).toBe(
+      [
+        'position,id,field,reason',
+        '1,100001,points.available,"points.available must be a whole number of points from 0 to 1000000000, not NaN"',
+        '2,100002,email,the member has no e-mail and no alias',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('stops at once with LoyaltyLion\'s reason when the key is refused, and writes nothing', async () => {
+    server.use(http.get(`${API}/v2/customers`, () => HttpResponse.json({ error: { message: 'Invalid API key' } }, { status: 401 })));
+    await expect(runImport()).rejects.toThrow(
+      'LoyaltyLion refused GET /v2/customers: HTTP 401 Invalid API key (LOYALTYLION_TOKEN must be an API key with the read_customers scope)',
+    );
+    expect((await hubState()).members).toBe(0);
+  });
 });
