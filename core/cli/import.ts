@@ -10,6 +10,7 @@ import { connectorStatus } from '../connectors/definition.js';
 import { discoverConnectors } from '../connectors/discover.js';
 import { runImport, type ImportRejection, type ImportSummary } from '../members/import-run.js';
 import { createLogger } from '../observability/logger.js';
+import { maskText } from '../observability/redact.js';
 import { DEFAULT_DATABASE_URL, openStore } from '../storage/open-store.js';
 import type { Command } from './main.js';
 
@@ -91,14 +92,23 @@ export const importCommand: Command = {
         }
         rejects.write([r.position, r.sourceId, r.field, r.reason].map(csvField).join(',') + '\n');
       };
-      const summary = await runImport(commit, def.name, (cursor) => source.pages(cursor), {
-        actor: `import:${def.name}`,
-        dryRun,
-        state,
-        restart: args.includes('--restart'),
-        onProgress: progressReporter(total),
-        onReject,
-      });
+      let summary: ImportSummary;
+      try {
+        summary = await runImport(commit, def.name, (cursor) => source.pages(cursor), {
+          actor: `import:${def.name}`,
+          dryRun,
+          state,
+          restart: args.includes('--restart'),
+          onProgress: progressReporter(total),
+          onReject,
+        });
+      } catch (error) {
+        // The platform stopped answering (or refused the key): what was written stays, and the
+        // next run carries on after the last page written.
+        if (process.stderr.isTTY) process.stderr.write('\n');
+        console.error(`import from ${from} stopped: ${maskText((error as Error).message)}\nRun the same command again to carry on after the last page written.`);
+        return 1;
+      }
       if (process.stderr.isTTY) process.stderr.write('\n');
       const verb = dryRun ? 'would open' : 'opened';
       console.log(

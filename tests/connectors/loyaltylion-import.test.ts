@@ -161,7 +161,10 @@ describe('loyalty-hub import --from loyaltylion', () => {
       }
       return page === FAIL ? HttpResponse.json({ error: { message: 'Service unavailable' } }, { status: 503, headers: { 'Retry-After': '0' } }) : undefined;
     });
-    await expect(runImport()).rejects.toThrow('LoyaltyLion answered HTTP 503 Service unavailable 5 times; run the import again later to carry on');
+    const stopped = await runImport();
+    expect(stopped.code).toBe(1);
+    expect(stopped.out).toContain('import from loyaltylion stopped: LoyaltyLion answered HTTP 503 Service unavailable 5 times; run the import again later to carry on');
+    expect(stopped.out).toContain('Run the same command again to carry on after the last page written.');
     expect(first[0]).toEqual({ page: 0, cursor: null, limit: '500', authorization: `Bearer ${TOKEN}` });
     expect(first.filter((s) => s.page === FAIL - 1)).toHaveLength(2);
     const interrupted = await hubState();
@@ -231,7 +234,9 @@ describe('loyalty-hub import --from loyaltylion', () => {
 
   it('stops at once with LoyaltyLion\'s reason when the key is refused, and writes nothing', async () => {
     server.use(http.get(`${API}/v2/customers`, () => HttpResponse.json({ error: { message: 'Invalid API key' } }, { status: 401 })));
-    await expect(runImport()).rejects.toThrow(
+    const refused = await runImport();
+    expect(refused.code).toBe(1);
+    expect(refused.out).toContain(
       'LoyaltyLion refused GET /v2/customers: HTTP 401 Invalid API key (LOYALTYLION_TOKEN must be an API key with the read_customers scope)',
     );
     expect((await hubState()).members).toBe(0);
