@@ -82,20 +82,20 @@ export function createLoyaltyLionImporter(config: LoyaltyLionImporterConfig, ser
     }
   }
 
-  /** The first import's start, kept so a second run dates pending points identically. */
-  async function pendingActivatesAt(): Promise<number> {
+  /** The first import's start, kept so a second run dates pending points identically; a dry run keeps nothing. */
+  async function pendingActivatesAt(dryRun: boolean): Promise<number> {
     let from = Number(await services.state.get(PENDING_ANCHOR_KEY));
     if (!Number.isSafeInteger(from) || from <= 0) {
       from = now();
-      await services.state.set(PENDING_ANCHOR_KEY, String(from));
+      if (!dryRun) await services.state.set(PENDING_ANCHOR_KEY, String(from));
     }
     return from + (config.pendingDays ?? DEFAULT_PENDING_DAYS) * DAY_MS;
   }
 
   return {
     count: async () => undefined,
-    async *pages(cursor?: string): AsyncIterable<MemberPage> {
-      const activatesAt = await pendingActivatesAt();
+    async *pages(cursor?: string, options?: { dryRun?: boolean }): AsyncIterable<MemberPage> {
+      const activatesAt = await pendingActivatesAt(options?.dryRun === true);
       let next: string | undefined = cursor;
       do {
         const query = next ? `cursor=${encodeURIComponent(next)}` : `limit=${PAGE_SIZE}`;

@@ -94,7 +94,7 @@ export const importCommand: Command = {
       };
       let summary: ImportSummary;
       try {
-        summary = await runImport(commit, def.name, (cursor) => source.pages(cursor), {
+        summary = await runImport(commit, def.name, (cursor, options) => source.pages(cursor, options), {
           actor: `import:${def.name}`,
           dryRun,
           state,

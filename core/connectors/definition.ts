@@ -97,8 +97,9 @@ export interface MemberSource {
   /**
    * The members in a stable order, from the start or from after the page whose `next` was
    * `cursor` (an interrupted import resumes there). Throws when the platform cannot be read.
+   * In a dry run (`--dry-run`) the source keeps nothing in its state either.
    */
-  pages(cursor?: string): AsyncIterable<MemberPage>;
+  pages(cursor?: string, options?: { dryRun?: boolean }): AsyncIterable<MemberPage>;
 }
 
 export interface MemberPage {

@@ -38,7 +38,7 @@ export interface OpeningPoints {
   available?: number;
   /** When the available points expire (epoch ms), or null / absent for never. */
   availableExpiresAt?: number | null;
-  /** Held points and when each batch becomes spendable (epoch ms, in the future). */
+  /** Held points and when each batch becomes spendable (epoch ms; a time already past: spendable at once). */
   pending?: { points: number; activatesAt: number }[];
   /** Points already spent at the source: recorded as earned and spent, so lifetime figures match. */
   spent?: number;
@@ -72,7 +72,7 @@ function wholePoints(value: number | undefined, field: string): number {
 }
 
 /** Checks a record before anything is written: the first fault, with its field. */
-export function checkImportedMember(record: ImportedMember, now: number): void {
+export function checkImportedMember(record: ImportedMember): void {
   if (typeof record.sourceId !== 'string' || !record.sourceId.trim()) throw new ImportRowError('id', 'the member has no id at the source');
   if (!record.email && !record.aliases?.length) {
     // The source alias alone would make a member nobody can find again by e-mail or store.
@@ -87,15 +87,16 @@ export function checkImportedMember(record: ImportedMember, now: number): void {
   }
   for (const [i, batch] of (p.pending ?? []).entries()) {
     wholePoints(batch.points, `points.pending[${i}].points`);
-    if (!Number.isSafeInteger(batch.activatesAt) || batch.activatesAt <= now) {
-      throw new ImportRowError(`points.pending[${i}].activatesAt`, 'pending points need the time they become spendable, in the future');
+    // A time already past makes them spendable at once — and keeps a re-run after that time a no-op.
+    if (!Number.isSafeInteger(batch.activatesAt) || batch.activatesAt <= 0) {
+      throw new ImportRowError(`points.pending[${i}].activatesAt`, 'pending points need the time they become spendable');
     }
   }
 }
 
 /** Opens one member (inside the caller's write). Throws ImportRowError for what the row got wrong. */
 export async function importMember(w: Writer, source: string, record: ImportedMember): Promise<ImportedOutcome> {
-  checkImportedMember(record, w.now);
+  checkImportedMember(record);
   w.quiet();
   const key = (line: string) => `import:${source}:${record.sourceId.trim()}:${line}`;
   let resolved;

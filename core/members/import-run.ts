@@ -40,20 +40,20 @@ export interface ImportOptions {
 
 export const IMPORT_CURSOR_KEY = 'core:import:cursor';
 
-export async function runImport(commit: Commit, source: string, read: (cursor?: string) => AsyncIterable<MemberPage>, o: ImportOptions): Promise<ImportSummary> {
+export async function runImport(commit: Commit, source: string, read: (cursor?: string, options?: { dryRun?: boolean }) => AsyncIterable<MemberPage>, o: ImportOptions): Promise<ImportSummary> {
   const summary: ImportSummary = { read: 0, enrolled: 0, matched: 0, lines: 0, rejected: 0 };
   const cursor = o.restart || o.dryRun ? undefined : await o.state?.get(IMPORT_CURSOR_KEY);
   const reject = (position: number, record: ImportedMember, error: ImportRowError) => {
     summary.rejected++;
     o.onReject?.({ position, sourceId: String(record.sourceId ?? ''), field: error.field, reason: error.message });
   };
-  for await (const page of read(cursor || undefined)) {
+  for await (const page of read(cursor || undefined, { dryRun: o.dryRun === true })) {
     const first = summary.read + 1;
     summary.read += page.members.length;
     if (o.dryRun) {
       for (const [i, record] of page.members.entries()) {
         try {
-          checkImportedMember(record, Date.now());
+          checkImportedMember(record);
         } catch (error) {
           if (!(error instanceof ImportRowError)) throw error;
           reject(first + i, record, error);

@@ -206,6 +206,14 @@ describe('loyalty-hub import --from loyaltylion', () => {
     expect(again.members).toBe(TOTAL);
   }, 120_000);
 
+  it('a dry run reads every customer and writes nothing, not even the date pending points are counted from', async () => {
+    server.use(http.get(`${API}/v2/customers`, () => HttpResponse.json({ customers: [customer(1), customer(2), customer(3)], cursor: { prev: null, next: null } })));
+    const dry = await runImport('--dry-run');
+    expect(dry).toEqual({ code: 0, out: 'dry run: 3 members read, 3 would open, 0 refused; nothing written' });
+    const after = await hubState();
+    expect({ members: after.members, lines: after.lines, anchor: after.anchor }).toEqual({ members: 0, lines: 0, anchor: Number.NaN });
+  });
+
   it('refuses, in the rejects file, a customer whose figures are not whole numbers and one nobody could find again', async () => {
     server.use(
       http.get(`${API}/v2/customers`, () =>
