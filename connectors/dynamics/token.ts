@@ -6,6 +6,7 @@
  * memory until shortly before then, shared by concurrent calls, and dropped when Dataverse
  * answers 401 (docs/connectors/dynamics.md, "Access tokens").
  */
+import { createTokenCache as createSharedTokenCache, type IssuedToken, type TokenCache as SharedTokenCache } from '../../core/outbound/token-cache.js';
 import { jsonObjectAnswer, requestFailure } from '../../core/outbound/provider-answer.js';
 import { parseRetryAfter } from '../../core/outbound/adapter.js';
 
@@ -37,18 +38,12 @@ export class DynamicsTokenError extends Error {
   }
 }
 
-export interface TokenCache {
-  get(now: number, signal?: AbortSignal): Promise<string>;
-  /** Dataverse refused this token (401): the next `get` fetches a new one. */
-  drop(token: string): void;
-}
+export type TokenCache = SharedTokenCache<string>;
 
 export function createTokenCache(config: TokenConfig): TokenCache {
-  let cached: { token: string; until: number } | undefined;
-  let inFlight: Promise<{ token: string; until: number }> | undefined;
   const url = `${config.authUrl.replace(/\/+$/, '')}/${encodeURIComponent(config.tenantId.trim())}/oauth2/v2.0/token`;
 
-  async function fetchToken(now: number, signal?: AbortSignal): Promise<{ token: string; until: number }> {
+  async function fetchToken(now: number, signal?: AbortSignal): Promise<IssuedToken<string>> {
     const form = new URLSearchParams({
       client_id: config.clientId,
       client_secret: config.clientSecret,
@@ -77,20 +72,8 @@ export function createTokenCache(config: TokenConfig): TokenCache {
     const expiresIn = typeof answer?.expires_in === 'number' ? answer.expires_in : Number(answer?.expires_in ?? 3599);
     if (typeof token !== 'string' || !token) throw new DynamicsTokenError('token endpoint answered without access_token', 502);
     const lifetimeMs = Number.isFinite(expiresIn) ? expiresIn * 1000 : 3_599_000;
-    return { token, until: now + Math.max(0, lifetimeMs - TOKEN_MARGIN_MS) };
+    return { value: token, until: now + Math.max(0, lifetimeMs - TOKEN_MARGIN_MS) };
   }
 
-  return {
-    async get(now, signal) {
-      if (cached && now < cached.until) return cached.token;
-      inFlight ??= fetchToken(now, signal).finally(() => {
-        inFlight = undefined;
-      });
-      cached = await inFlight;
-      return cached.token;
-    },
-    drop(token) {
-      if (cached?.token === token) cached = undefined;
-    },
-  };
+  return createSharedTokenCache(fetchToken);
 }

@@ -5,6 +5,7 @@
  * call, so it is kept in memory until `expires_in` minus a margin, shared by concurrent sends, and
  * dropped when the REST API answers 401 (docs/connectors/sfmc.md, "Access tokens").
  */
+import { createTokenCache as createSharedTokenCache, type IssuedToken, type TokenCache as SharedTokenCache } from '../../core/outbound/token-cache.js';
 import { parseRetryAfter } from '../../core/outbound/adapter.js';
 
 /** Renew this long before Marketing Cloud's expiry, so a token never dies in flight. */
@@ -29,17 +30,11 @@ export class SfmcTokenError extends Error {
   }
 }
 
-export interface TokenCache {
-  get(now: number, signal: AbortSignal): Promise<string>;
-  /** The REST API refused this token (401): the next `get` fetches a new one. */
-  drop(token: string): void;
-}
+export type TokenCache = SharedTokenCache<string>;
 
 export function createTokenCache(config: TokenConfig): TokenCache {
-  let cached: { token: string; until: number } | undefined;
-  let inFlight: Promise<{ token: string; until: number }> | undefined;
 
-  async function fetchToken(now: number, signal: AbortSignal): Promise<{ token: string; until: number }> {
+  async function fetchToken(now: number, signal?: AbortSignal): Promise<IssuedToken<string>> {
     const body: Record<string, unknown> = { grant_type: 'client_credentials', client_id: config.clientId, client_secret: config.clientSecret };
     // The API documents account_id as a number (the MID).
     if (config.accountId) body.account_id = /^\d+$/.test(config.accountId) ? Number(config.accountId) : config.accountId;
@@ -63,20 +58,8 @@ export function createTokenCache(config: TokenConfig): TokenCache {
     const token = answer?.access_token;
     const expiresIn = typeof answer?.expires_in === 'number' ? answer.expires_in : 1080;
     if (typeof token !== 'string' || !token) throw new SfmcTokenError('token endpoint answered without access_token', 502);
-    return { token, until: now + Math.max(0, expiresIn * 1000 - TOKEN_MARGIN_MS) };
+    return { value: token, until: now + Math.max(0, expiresIn * 1000 - TOKEN_MARGIN_MS) };
   }
 
-  return {
-    async get(now, signal) {
-      if (cached && now < cached.until) return cached.token;
-      inFlight ??= fetchToken(now, signal).finally(() => {
-        inFlight = undefined;
-      });
-      cached = await inFlight;
-      return cached.token;
-    },
-    drop(token) {
-      if (cached?.token === token) cached = undefined;
-    },
-  };
+  return createSharedTokenCache(fetchToken);
 }

@@ -6,6 +6,7 @@
  * kept in memory until shortly before `expires_in`, shared by concurrent sends, and dropped when
  * the Sheets API answers 401 (docs/connectors/sheets.md, "Access tokens").
  */
+import { createTokenCache as createSharedTokenCache, type IssuedToken, type TokenCache as SharedTokenCache } from '../../core/outbound/token-cache.js';
 import { sign } from 'node:crypto';
 import { parseRetryAfter } from '../../core/outbound/adapter.js';
 import { requestFailure } from '../../core/outbound/provider-answer.js';
@@ -41,17 +42,11 @@ export class GoogleTokenError extends Error {
   }
 }
 
-export interface TokenCache {
-  get(now: number, signal: AbortSignal): Promise<string>;
-  /** The Sheets API refused this token (401): the next `get` fetches a new one. */
-  drop(token: string): void;
-}
+export type TokenCache = SharedTokenCache<string>;
 
 export function createTokenCache(account: ServiceAccount): TokenCache {
-  let cached: { token: string; until: number } | undefined;
-  let inFlight: Promise<{ token: string; until: number }> | undefined;
 
-  async function fetchToken(now: number, signal: AbortSignal): Promise<{ token: string; until: number }> {
+  async function fetchToken(now: number, signal?: AbortSignal): Promise<IssuedToken<string>> {
     const body = new URLSearchParams({ grant_type: JWT_BEARER_GRANT, assertion: serviceAccountAssertion(account, now) });
     let res: Response;
     try {
@@ -69,20 +64,8 @@ export function createTokenCache(account: ServiceAccount): TokenCache {
     const token = answer?.access_token;
     const expiresIn = typeof answer?.expires_in === 'number' ? answer.expires_in : 3599;
     if (typeof token !== 'string' || !token) throw new GoogleTokenError('token endpoint answered without access_token', 502);
-    return { token, until: now + Math.max(0, expiresIn * 1000 - TOKEN_MARGIN_MS) };
+    return { value: token, until: now + Math.max(0, expiresIn * 1000 - TOKEN_MARGIN_MS) };
   }
 
-  return {
-    async get(now, signal) {
-      if (cached && now < cached.until) return cached.token;
-      inFlight ??= fetchToken(now, signal).finally(() => {
-        inFlight = undefined;
-      });
-      cached = await inFlight;
-      return cached.token;
-    },
-    drop(token) {
-      if (cached?.token === token) cached = undefined;
-    },
-  };
+  return createSharedTokenCache(fetchToken);
 }

@@ -11,7 +11,7 @@
  * share one access token (Zoho limits how many a refresh token mints).
  */
 import { jsonAnswer, requestFailure } from '../../core/outbound/provider-answer.js';
-import { createTokenCache, DEFAULT_ACCOUNTS_URL, ZohoTokenError, type TokenCache } from './token.js';
+import { createTokenCache, DEFAULT_ACCOUNTS_URL, ZohoTokenError, type TokenCache, type ZohoToken } from './token.js';
 
 /** Zoho CRM API version (the current one; docs/connectors/zoho.md names the pages used). */
 export const API_VERSION = 'v8';
@@ -85,7 +85,7 @@ export function createZohoApi(config: ZohoApiConfig): ZohoApi {
   });
   const apiUrl = config.apiUrl?.replace(/\/+$/, '');
 
-  async function once(method: string, path: string, body: unknown, now: number, signal: AbortSignal): Promise<{ answer: Response; token: string }> {
+  async function once(method: string, path: string, body: unknown, now: number, signal: AbortSignal): Promise<{ answer: Response; token: ZohoToken }> {
     let token;
     try {
       token = await tokens.get(now, signal);
@@ -107,7 +107,7 @@ export function createZohoApi(config: ZohoApiConfig): ZohoApi {
         ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
         signal,
       });
-      return { answer, token: token.accessToken };
+      return { answer, token };
     } catch (error) {
       throw new ZohoRequestError(`request failed: ${requestFailure(error)}`, signal.aborted);
     }

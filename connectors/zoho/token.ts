@@ -10,6 +10,7 @@
  * when the API answers 401. Zoho answers a refused grant with HTTP 200 and `{"error": "…"}`:
  * that is a refusal too.
  */
+import { createTokenCache as createSharedTokenCache, type TokenCache as SharedTokenCache } from '../../core/outbound/token-cache.js';
 import { parseRetryAfter } from '../../core/outbound/adapter.js';
 import { jsonObjectAnswer, requestFailure } from '../../core/outbound/provider-answer.js';
 
@@ -44,17 +45,11 @@ export interface ZohoToken {
   until: number;
 }
 
-export interface TokenCache {
-  get(now: number, signal: AbortSignal): Promise<ZohoToken>;
-  /** The API refused this token (401): the next `get` mints a new one. */
-  drop(accessToken: string): void;
-}
+export type TokenCache = SharedTokenCache<ZohoToken>;
 
 export function createTokenCache(credentials: ZohoCredentials): TokenCache {
-  let cached: ZohoToken | undefined;
-  let inFlight: Promise<ZohoToken> | undefined;
 
-  async function mint(now: number, signal: AbortSignal): Promise<ZohoToken> {
+  async function mint(now: number, signal?: AbortSignal): Promise<ZohoToken> {
     const body = new URLSearchParams({
       grant_type: 'refresh_token',
       client_id: credentials.clientId,
@@ -87,17 +82,8 @@ export function createTokenCache(credentials: ZohoCredentials): TokenCache {
     return { accessToken, apiDomain, until: now + Math.max(0, expiresIn * 1000 - TOKEN_MARGIN_MS) };
   }
 
-  return {
-    async get(now, signal) {
-      if (cached && now < cached.until) return cached;
-      inFlight ??= mint(now, signal).finally(() => {
-        inFlight = undefined;
-      });
-      cached = await inFlight;
-      return cached;
-    },
-    drop(accessToken) {
-      if (cached?.accessToken === accessToken) cached = undefined;
-    },
-  };
+  return createSharedTokenCache(async (now, signal) => {
+    const token = await mint(now, signal);
+    return { value: token, until: token.until };
+  });
 }
