@@ -6,6 +6,7 @@
  * exactly after it; a 422 is dead-lettered at once with Airtable's reason, and delivery.failed
  * is emitted.
  */
+import { mappingRouter, switchedOn } from '../helpers/shipped-mappings.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { eq } from 'drizzle-orm';
@@ -16,7 +17,7 @@ import airtable from '../../connectors/airtable/index.js';
 import { adapterDescriptors, loadMappingFile, mappingActionsFor } from '../../core/mappings/index.js';
 import { silentLogger } from '../../core/observability/logger.js';
 import { Dispatcher } from '../../core/outbox/dispatcher.js';
-import type { Route, Router } from '../../core/outbox/routes.js';
+import type { Router } from '../../core/outbox/routes.js';
 import { tablesOf } from '../../core/storage/prepared.js';
 import type { Store } from '../../core/storage/store.js';
 import { testLedger, type TestLedger } from '../helpers/ledger-writes.js';
@@ -32,17 +33,8 @@ beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
 afterEach(() => server.resetHandlers());
 afterAll(() => server.close());
 
-/** The shipped file with its SWITCH line turned to "true", as its header tells the merchant. */
-function shippedRouter(): Router {
-  const text = readFileSync(SHIPPED, 'utf8');
-  const switchedOn = text.replace('when: &airtable-sync "false"', 'when: &airtable-sync "true"');
-  expect(switchedOn).not.toBe(text);
-  const { adapters } = adapterDescriptors([airtable], {});
-  const { mappings, problems } = loadMappingFile(SHIPPED, adapters, switchedOn);
-  expect(problems).toEqual([]);
-  return (event, member) =>
-    mappingActionsFor(mappings, event, { member }).map((a): Route => ({ route: `mapping:${a.mapping}#${a.index}`, adapter: a.adapter, options: a.options }));
-}
+/** The shipped file switched on, as its header tells the merchant. */
+const shippedRouter = (): Router => mappingRouter(switchedOn(SHIPPED, [airtable]));
 
 interface Seen { method: string; path: string; authorization: string | null; body: unknown }
 

@@ -6,6 +6,7 @@
  * through a real dispatcher — a 429 retried after its Retry-After and a 400 dead-lettered with
  * Dataverse's reason and `delivery.failed`.
  */
+import { switchedOn } from '../helpers/shipped-mappings.js';
 import { connectorState } from '../../core/connectors/connector-state.js';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -90,11 +91,7 @@ const byEmail = options({ key: { emailaddress1: 'ann.lee@example.com' }, numbers
 /** The shipped mapping file with its switch turned on. */
 const MAPPING_FILE = fileURLToPath(new URL('../../mappings/dynamics-contact-sync.yaml', import.meta.url));
 function shippedMappings(): Mapping[] {
-  const text = readFileSync(MAPPING_FILE, 'utf8').replace('when: &dynamics-contact-sync "false"', 'when: &dynamics-contact-sync "true"');
-  const { adapters } = adapterDescriptors([dynamics], {});
-  const { mappings, problems } = loadMappingFile(MAPPING_FILE, adapters, text);
-  expect(problems).toEqual([]);
-  return mappings;
+  return switchedOn(MAPPING_FILE, [dynamics]);
 }
 
 function expectODataHeaders(headers: Headers): void {

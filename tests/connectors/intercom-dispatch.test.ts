@@ -6,6 +6,7 @@
  * again exactly after it; a 400 is dead-lettered at once with Intercom's reason, and
  * delivery.failed is emitted.
  */
+import { mappingRouter, switchedOn } from '../helpers/shipped-mappings.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { eq } from 'drizzle-orm';
@@ -16,7 +17,7 @@ import intercom from '../../connectors/intercom/index.js';
 import { adapterDescriptors, loadMappingFile, mappingActionsFor } from '../../core/mappings/index.js';
 import { silentLogger } from '../../core/observability/logger.js';
 import { Dispatcher } from '../../core/outbox/dispatcher.js';
-import type { Route, Router } from '../../core/outbox/routes.js';
+import type { Router } from '../../core/outbox/routes.js';
 import { tablesOf } from '../../core/storage/prepared.js';
 import type { Store } from '../../core/storage/store.js';
 import { testLedger, type TestLedger } from '../helpers/ledger-writes.js';
@@ -35,17 +36,8 @@ beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
 afterEach(() => server.resetHandlers());
 afterAll(() => server.close());
 
-/** The shipped file with its SWITCH line turned to "true", as its header tells the merchant. */
-function shippedRouter(): Router {
-  const text = readFileSync(SHIPPED, 'utf8');
-  const switchedOn = text.replace('when: &intercom-switch "false"', 'when: &intercom-switch "true"');
-  expect(switchedOn).not.toBe(text);
-  const { adapters } = adapterDescriptors([intercom], {});
-  const { mappings, problems } = loadMappingFile(SHIPPED, adapters, switchedOn);
-  expect(problems).toEqual([]);
-  return (event, member) =>
-    mappingActionsFor(mappings, event, { member }).map((a): Route => ({ route: `mapping:${a.mapping}#${a.index}`, adapter: a.adapter, options: a.options }));
-}
+/** The shipped file switched on, as its header tells the merchant. */
+const shippedRouter = (): Router => mappingRouter(switchedOn(SHIPPED, [intercom]));
 
 interface Seen {
   method: string;

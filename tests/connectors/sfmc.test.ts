@@ -5,6 +5,7 @@
  * mappings, and — through a real dispatcher — a 429 retried after its Retry-After and a 400
  * dead-lettered with Marketing Cloud's reason and `delivery.failed`.
  */
+import { switchedOn } from '../helpers/shipped-mappings.js';
 import { connectorState } from '../../core/connectors/connector-state.js';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -90,11 +91,7 @@ const options = (o: Partial<SfmcOptions> & Pick<SfmcOptions, 'eventDefinitionKey
 /** The shipped mapping file with its switch turned on. */
 const MAPPING_FILE = fileURLToPath(new URL('../../mappings/sfmc-journey-entry.yaml', import.meta.url));
 function shippedMappings(): Mapping[] {
-  const text = readFileSync(MAPPING_FILE, 'utf8').replace('when: &sfmc-journeys "false"', 'when: &sfmc-journeys "true"');
-  const { adapters } = adapterDescriptors([sfmc], {});
-  const { mappings, problems } = loadMappingFile(MAPPING_FILE, adapters, text);
-  expect(problems).toEqual([]);
-  return mappings;
+  return switchedOn(MAPPING_FILE, [sfmc]);
 }
 
 describe('sfmc adapter: the requests', () => {

@@ -7,6 +7,7 @@
  * — a 429 retried after its Retry-After and a 400 dead-lettered with Google's reason and
  * `delivery.failed`.
  */
+import { switchedOn } from '../helpers/shipped-mappings.js';
 import { verify } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -108,13 +109,7 @@ const options = (o: Record<string, unknown>): SheetsOptions => sheetsOptions.par
 /** The shipped mapping file with its switch turned on and a real spreadsheet id. */
 const MAPPING_FILE = fileURLToPath(new URL('../../mappings/sheets-loyalty-log.yaml', import.meta.url));
 function shippedMappings(): Mapping[] {
-  const text = readFileSync(MAPPING_FILE, 'utf8')
-    .replace('when: &sheets-log "false"', 'when: &sheets-log "true"')
-    .replaceAll('REPLACE-with-your-spreadsheet-id-0000000000', SPREADSHEET);
-  const { adapters } = adapterDescriptors([sheets], {});
-  const { mappings, problems } = loadMappingFile(MAPPING_FILE, adapters, text);
-  expect(problems).toEqual([]);
-  return mappings;
+  return switchedOn(MAPPING_FILE, [sheets], [['REPLACE-with-your-spreadsheet-id-0000000000', SPREADSHEET]]);
 }
 
 async function sendShipped(type: 'points.earned' | 'reward.redeemed' | 'tier.upgraded', member = ann) {

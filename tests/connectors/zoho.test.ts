@@ -7,6 +7,7 @@
  * per-record refusal on HTTP 200 are dead-lettered with Zoho's reason, and delivery.failed is
  * emitted. Also: the options refused by `mappings check` with file, line and reason.
  */
+import { mappingRouter, switchedOn } from '../helpers/shipped-mappings.js';
 import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,7 +19,7 @@ import zoho from '../../connectors/zoho/index.js';
 import { adapterDescriptors, loadMappingFile, mappingActionsFor } from '../../core/mappings/index.js';
 import { silentLogger } from '../../core/observability/logger.js';
 import { Dispatcher } from '../../core/outbox/dispatcher.js';
-import type { Route, Router } from '../../core/outbox/routes.js';
+import type { Router } from '../../core/outbox/routes.js';
 import { tablesOf } from '../../core/storage/prepared.js';
 import type { Store } from '../../core/storage/store.js';
 import { testLedger, type TestLedger } from '../helpers/ledger-writes.js';
@@ -36,17 +37,8 @@ beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
 afterEach(() => server.resetHandlers());
 afterAll(() => server.close());
 
-/** The shipped file with its SWITCH line turned to "true", as its header tells the merchant. */
-function shippedRouter(): Router {
-  const text = readFileSync(SHIPPED, 'utf8');
-  const switchedOn = text.replace('when: &zoho-switch "false"', 'when: &zoho-switch "true"');
-  expect(switchedOn).not.toBe(text);
-  const { adapters } = adapterDescriptors([zoho], {});
-  const { mappings, problems } = loadMappingFile(SHIPPED, adapters, switchedOn);
-  expect(problems).toEqual([]);
-  return (event, member) =>
-    mappingActionsFor(mappings, event, { member }).map((a): Route => ({ route: `mapping:${a.mapping}#${a.index}`, adapter: a.adapter, options: a.options }));
-}
+/** The shipped file switched on, as its header tells the merchant. */
+const shippedRouter = (): Router => mappingRouter(switchedOn(SHIPPED, [zoho]));
 
 interface Seen {
   path: string;
