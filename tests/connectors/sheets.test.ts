@@ -7,6 +7,7 @@
  * — a 429 retried after its Retry-After and a 400 dead-lettered with Google's reason and
  * `delivery.failed`.
  */
+import { dispatchHarness } from '../helpers/dispatch-harness.js';
 import { switchedOn } from '../helpers/shipped-mappings.js';
 import { verify } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -14,25 +15,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readFileSync } from 'node:fs';
-import { eq } from 'drizzle-orm';
 import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { connectorStatus } from '../../core/connectors/definition.js';
 import { adapterDescriptors, loadMappingFile, mappingActionsFor, sampleEvent, type Mapping } from '../../core/mappings/index.js';
-import { silentLogger } from '../../core/observability/logger.js';
 import type { OutboundAdapter, SendContext } from '../../core/outbound/adapter.js';
-import { Dispatcher } from '../../core/outbox/dispatcher.js';
-import type { Router } from '../../core/outbox/routes.js';
-import { tablesOf } from '../../core/storage/prepared.js';
-import type { Store } from '../../core/storage/store.js';
 import sheets from '../../connectors/sheets/index.js';
 import { createSheetsAdapter } from '../../connectors/sheets/adapter.js';
 import { columnLetter, neutralizeFormula } from '../../connectors/sheets/cells.js';
 import { sheetsOptions, type SheetsOptions } from '../../connectors/sheets/options.js';
 import { TOKEN_MARGIN_MS } from '../../connectors/sheets/token.js';
-import { testLedger, type TestLedger } from '../helpers/ledger-writes.js';
-import { openTempStore, testClock, type TestClock } from '../helpers/test-store.js';
+import { type TestLedger } from '../helpers/ledger-writes.js';
+import { type TestClock } from '../helpers/test-store.js';
 import { sheetsFixture as fixture, testServiceAccount } from './sheets-key.js';
 
 const API = 'https://sheets.googleapis.com';
@@ -464,36 +459,12 @@ describe('sheets adapter: options and variables', () => {
 });
 
 describe('sheets adapter through the dispatcher (shipped mapping, switched on)', () => {
-  let store: Store;
-  let dispose: () => Promise<void>;
+  const h = dispatchHarness('sheets', shippedMappings(), () => sheets.createAdapter!({ GOOGLE_SERVICE_ACCOUNT_JSON: ACCOUNT.json }));
   let clock: TestClock;
   let ledger: TestLedger;
   let memberId: string;
-
-  const mappings = shippedMappings();
-  const router: Router = (event, member) =>
-    mappingActionsFor(mappings, event, { member }).map((a) => ({ route: `mapping:${a.mapping}#${a.index}`, adapter: a.adapter, options: a.options }));
-  const dispatcher = () =>
-    new Dispatcher({
-      store,
-      commit: ledger.commit,
-      router: () => router,
-      adapters: new Map([['sheets', sheets.createAdapter!({ GOOGLE_SERVICE_ACCOUNT_JSON: ACCOUNT.json })]]),
-      logger: silentLogger,
-      clock,
-      schedule: [5_000, 60_000],
-      random: () => 0.5,
-    });
-  const deliveries = () => store.db.select().from(tablesOf(store.db).deliveries);
-  const eventsOf = (type: string) => store.db.select().from(tablesOf(store.db).loyaltyEvents).where(eq(tablesOf(store.db).loyaltyEvents.type, type));
-
-  beforeEach(async () => {
-    ({ store, dispose } = await openTempStore());
-    clock = testClock(Date.UTC(2026, 0, 15, 12));
-    ledger = testLedger(store, clock);
-    memberId = (await ledger.enroll({ email: 'ann.lee@example.com', firstName: 'Ann', consentEmail: true })).id;
-  });
-  afterEach(() => dispose());
+  beforeEach(() => void ({ clock, ledger, memberId } = h));
+  const { dispatcher, deliveries, eventsOf } = h;
 
   it('a 429 with Retry-After: 7 is sent again exactly 7 s later (after checking the row is not there), and delivered', async () => {
     tokenEndpoint();

@@ -1,0 +1,63 @@
+/**
+ * Per test: a real database, a test ledger with Ann enrolled (e-mail consent), and a real
+ * dispatcher routing the given mappings to one adapter — how an adapter's shipped mapping is
+ * driven to a delivery, a retry after `Retry-After`, or a dead letter and `delivery.failed`.
+ * Retries are due 5 s and then 60 s after a failure (no jitter) unless the answer says when.
+ */
+import { eq } from 'drizzle-orm';
+import { afterEach, beforeEach } from 'vitest';
+import { connectorState } from '../../core/connectors/connector-state.js';
+import type { AdapterServices } from '../../core/connectors/definition.js';
+import type { Mapping } from '../../core/mappings/index.js';
+import { silentLogger } from '../../core/observability/logger.js';
+import type { OutboundAdapter } from '../../core/outbound/adapter.js';
+import { Dispatcher } from '../../core/outbox/dispatcher.js';
+import { tablesOf } from '../../core/storage/prepared.js';
+import type { Row } from '../../core/storage/rows.js';
+import type { Store } from '../../core/storage/store.js';
+import { testLedger, type TestLedger } from './ledger-writes.js';
+import { mappingRouter } from './shipped-mappings.js';
+import { openTempStore, testClock, type TestClock } from './test-store.js';
+
+export interface DispatchHarness {
+  store: Store;
+  clock: TestClock;
+  ledger: TestLedger;
+  /** Ann's member id. */
+  memberId: string;
+  dispatcher(): Dispatcher;
+  deliveries(): Promise<Row<'deliveries'>[]>;
+  eventsOf(type: string): Promise<Row<'loyaltyEvents'>[]>;
+}
+
+const selectDeliveries = (store: Store) => store.db.select().from(tablesOf(store.db).deliveries);
+const selectEvents = (store: Store, type: string) => store.db.select().from(tablesOf(store.db).loyaltyEvents).where(eq(tablesOf(store.db).loyaltyEvents.type, type));
+
+export function dispatchHarness(connector: string, mappings: Mapping[], build: (services: AdapterServices) => OutboundAdapter): DispatchHarness {
+  const h = {} as DispatchHarness;
+  let dispose: () => Promise<void>;
+  const router = mappingRouter(mappings);
+  beforeEach(async () => {
+    ({ store: h.store, dispose } = await openTempStore());
+    h.clock = testClock(Date.UTC(2026, 0, 15, 12));
+    h.ledger = testLedger(h.store, h.clock);
+    h.memberId = (await h.ledger.enroll({ email: 'ann.lee@example.com', firstName: 'Ann', consentEmail: true })).id;
+  });
+  afterEach(() => dispose());
+  h.dispatcher = () => {
+    const adapter = build({ store: h.store, commit: h.ledger.commit, state: connectorState(h.store, h.ledger.commit, connector) });
+    return new Dispatcher({
+      store: h.store,
+      commit: h.ledger.commit,
+      router: () => router,
+      adapters: new Map([[adapter.name, adapter]]),
+      logger: silentLogger,
+      clock: h.clock,
+      schedule: [5_000, 60_000],
+      random: () => 0.5,
+    });
+  };
+  h.deliveries = () => selectDeliveries(h.store);
+  h.eventsOf = (type) => selectEvents(h.store, type);
+  return h;
+}
