@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { ConnectorDefinition } from '../../core/connectors/definition.js';
 import { createHub, type Hub } from '../../core/hub.js';
 import { createLogger } from '../../core/observability/logger.js';
+import { startScheduler } from '../../core/scheduler.js';
 import { tempDatabase, type TempDatabase } from '../helpers/temp-database.js';
 import { testClock } from '../helpers/test-store.js';
 
@@ -88,6 +89,20 @@ describe('connector jobs', () => {
     clock.advance(60_000);
     expect(await hub.connectorJobs.runDue(clock())).toBe(1);
     expect(runs).toEqual([clock()]);
+  });
+
+  it('is run by the scheduler: its first tick runs a due job, and says so in the tick line', async () => {
+    database = await tempDatabase();
+    const clock = testClock(Date.parse('2026-03-01T00:00:00Z'));
+    const runs: number[] = [];
+    const lines: string[] = [];
+    const hub = await start(renewingConnector(runs, { next: false }), { RENEWER_TOKEN: 't' }, clock, lines);
+    const stop = startScheduler(hub, 60_000);
+    await expect.poll(() => runs.length).toBe(1);
+    await stop();
+    const tick = lines.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.msg === 'scheduler tick');
+    expect(tick).toMatchObject({ connectorJobs: 1 });
+    expect(await hub.connectorJobs.runDue(clock())).toBe(0);
   });
 
   it('never runs the jobs of a disabled connector', async () => {
