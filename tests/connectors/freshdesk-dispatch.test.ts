@@ -7,6 +7,7 @@
  * attempted again exactly after it; a 400 is dead-lettered at once with Freshdesk's reason, and
  * delivery.failed is emitted.
  */
+import { mappingRouter, switchedOn as switchedOnFile } from '../helpers/shipped-mappings.js';
 import { connectorState } from '../../core/connectors/connector-state.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -18,7 +19,6 @@ import freshdesk from '../../connectors/freshdesk/index.js';
 import { adapterDescriptors, loadMappingFile, mappingActionsFor, type Mapping } from '../../core/mappings/index.js';
 import { silentLogger } from '../../core/observability/logger.js';
 import { Dispatcher } from '../../core/outbox/dispatcher.js';
-import type { Route, Router } from '../../core/outbox/routes.js';
 import { tablesOf } from '../../core/storage/prepared.js';
 import type { Store } from '../../core/storage/store.js';
 import { testLedger, type TestLedger } from '../helpers/ledger-writes.js';
@@ -28,12 +28,6 @@ const API = 'http://freshdesk.test';
 const KEY = 'fd-dispatch-key';
 const BASIC = `Basic ${Buffer.from(`${KEY}:X`).toString('base64')}`;
 const MAPPINGS = join(import.meta.dirname, '../../mappings');
-const SWITCHES: Record<string, [string, string]> = {
-  'freshdesk-delivery-failed.yaml': ['when: "false" # SWITCH', 'when: "true" # SWITCH'],
-  'freshdesk-fraud-flagged.yaml': ['when: "false" # SWITCH', 'when: "true" # SWITCH'],
-  'freshdesk-points-reversed.yaml': ['when: "false && source', 'when: "true && source'],
-};
-
 const sample = (name: string): Record<string, unknown> => JSON.parse(readFileSync(new URL(`../fixtures/platform-samples/freshdesk/${name}`, import.meta.url), 'utf8')) as Record<string, unknown>;
 
 const server = setupServer();
@@ -43,21 +37,9 @@ afterAll(() => server.close());
 
 const { adapters } = adapterDescriptors([freshdesk], {});
 
-/** A shipped file with its SWITCH line turned on, as its header tells the merchant. */
-function switchedOn(file: string): Mapping[] {
-  const text = readFileSync(join(MAPPINGS, file), 'utf8');
-  const [off, on] = SWITCHES[file]!;
-  const switched = text.replace(off, on);
-  expect(switched).not.toBe(text);
-  const { mappings, problems } = loadMappingFile(join(MAPPINGS, file), adapters, switched);
-  expect(problems).toEqual([]);
-  return mappings;
-}
-
-function router(mappings: Mapping[]): Router {
-  return (event, member) =>
-    mappingActionsFor(mappings, event, { member }).map((a): Route => ({ route: `mapping:${a.mapping}#${a.index}`, adapter: a.adapter, options: a.options }));
-}
+/** A shipped file switched on, as its header tells the merchant. */
+const switchedOn = (file: string): Mapping[] => switchedOnFile(join(MAPPINGS, file), [freshdesk]);
+const router = mappingRouter;
 
 interface Seen { method: string; query: string | null; authorization: string | null; body: unknown }
 
@@ -258,7 +240,7 @@ describe('freshdesk: the shipped mappings through the dispatcher', () => {
 
   it('is off as shipped: without their switches the three mappings route nothing', async () => {
     const member = { id: memberId, email: 'ann.lee@example.com', phone: null, consentEmail: true, consentSms: false, firstName: 'Ann', lastName: 'Lee' };
-    for (const file of Object.keys(SWITCHES)) {
+    for (const file of ['freshdesk-delivery-failed.yaml', 'freshdesk-fraud-flagged.yaml', 'freshdesk-points-reversed.yaml']) {
       const { mappings, problems } = loadMappingFile(join(MAPPINGS, file), adapters);
       expect(problems).toEqual([]);
       const [mapping] = mappings;
