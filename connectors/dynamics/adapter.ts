@@ -16,13 +16,13 @@
  * send until then; 404 with `If-Match: *` → permanent, naming the key; other 4xx → permanent with
  * Dataverse's own message and code.
  */
+import { TokenRequestError, tokenFailure } from '../../core/outbound/token-cache.js';
 import { maskEmail } from '../../core/observability/redact.js';
-import { classifyHttp, type OutboundAdapter, type SendContext, type SendOutcome } from '../../core/outbound/adapter.js';
+import { classifyHttp, type OutboundAdapter, type SendContext } from '../../core/outbound/adapter.js';
 import { requestFailure } from '../../core/outbound/provider-answer.js';
 import { createRateLimiter } from '../../core/outbound/rate-limit.js';
 import { createDataverseApi, describeDataverseError, type DataverseConfig } from './api.js';
 import { dynamicsOptions, type DynamicsOptions } from './options.js';
-import { DynamicsTokenError } from './token.js';
 
 export interface DynamicsAdapterConfig extends DataverseConfig {
   /** The member's aliases (`dynamics:<contact id>`, …), read at send time. */
@@ -100,7 +100,7 @@ export function createDynamicsAdapter(config: DynamicsAdapterConfig): OutboundAd
           signal: context.signal,
         });
       } catch (error) {
-        if (error instanceof DynamicsTokenError) return tokenFailure(error, context);
+        if (error instanceof TokenRequestError) return tokenFailure('dynamics', error, context);
         if (context.signal.aborted) return { status: 'retry', error: 'dynamics: aborted' };
         return { status: 'retry', error: `dynamics: request failed: ${requestFailure(error)}` };
       }
@@ -122,12 +122,4 @@ export function createDynamicsAdapter(config: DynamicsAdapterConfig): OutboundAd
       return outcome.status === 'permanent' ? { ...outcome, error } : outcome;
     },
   };
-}
-
-function tokenFailure(error: DynamicsTokenError, context: SendContext): SendOutcome {
-  const message = `dynamics: ${error.message}`;
-  if (error.status === undefined) return { status: 'retry', error: context.signal.aborted ? 'dynamics: aborted' : message };
-  const outcome = classifyHttp(error.status, {}, context.now);
-  if (outcome.status === 'retry') return { status: 'retry', statusCode: error.status, ...(error.retryAfterMs !== undefined ? { retryAfterMs: error.retryAfterMs } : {}), error: message };
-  return { status: 'permanent', statusCode: error.status, error: message };
 }

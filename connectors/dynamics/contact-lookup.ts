@@ -7,7 +7,6 @@
  */
 import { jsonObjectAnswer } from '../../core/outbound/provider-answer.js';
 import type { DataverseApi } from './api.js';
-import { DynamicsTokenError } from './token.js';
 
 export const CONTACT_COLUMNS = ['emailaddress1', 'firstname', 'lastname', 'mobilephone', 'telephone1', 'donotbulkemail'] as const;
 
@@ -17,7 +16,7 @@ export async function lookUpContact(api: DataverseApi, contactId: string, now: n
   try {
     res = await api.request('GET', `/contacts(${contactId})?$select=${CONTACT_COLUMNS.join(',')}`, { now, signal: AbortSignal.timeout(10_000) });
   } catch (error) {
-    const why = error instanceof DynamicsTokenError ? error.message : error instanceof Error ? error.message : String(error);
+    const why = error instanceof Error ? error.message : String(error);
     throw new Error(`dynamics: could not read contact ${contactId}: ${why}`, { cause: error });
   }
   if (res.status === 404) {

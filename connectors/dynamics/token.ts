@@ -6,7 +6,7 @@
  * memory until shortly before then, shared by concurrent calls, and dropped when Dataverse
  * answers 401 (docs/connectors/dynamics.md, "Access tokens").
  */
-import { createTokenCache as createSharedTokenCache, type IssuedToken, type TokenCache as SharedTokenCache } from '../../core/outbound/token-cache.js';
+import { createTokenCache as createSharedTokenCache, TokenRequestError, type IssuedToken, type TokenCache as SharedTokenCache } from '../../core/outbound/token-cache.js';
 import { jsonObjectAnswer, requestFailure } from '../../core/outbound/provider-answer.js';
 import { parseRetryAfter } from '../../core/outbound/adapter.js';
 
@@ -26,18 +26,6 @@ export interface TokenConfig {
   resource: string;
 }
 
-/** The token endpoint refused or failed: `status` classifies it like any answer. */
-export class DynamicsTokenError extends Error {
-  constructor(
-    message: string,
-    readonly status: number | undefined,
-    readonly retryAfterMs?: number,
-  ) {
-    super(message);
-    this.name = 'DynamicsTokenError';
-  }
-}
-
 export type TokenCache = SharedTokenCache<string>;
 
 export function createTokenCache(config: TokenConfig): TokenCache {
@@ -54,7 +42,7 @@ export function createTokenCache(config: TokenConfig): TokenCache {
     try {
       res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' }, body: form.toString(), signal });
     } catch (error) {
-      throw new DynamicsTokenError(`token request failed: ${requestFailure(error)}`, undefined);
+      throw new TokenRequestError(`token request failed: ${requestFailure(error)}`, undefined);
     }
     const answer = await jsonObjectAnswer(res);
     if (!res.ok) {
@@ -62,7 +50,7 @@ export function createTokenCache(config: TokenConfig): TokenCache {
       const description = typeof answer?.error_description === 'string' ? answer.error_description.split(/\r?\n/)[0] : undefined;
       const reason = [answer?.error, description].filter((v) => typeof v === 'string' && v).join(': ');
       const hint = res.status === 400 || res.status === 401 ? ' (check DYNAMICS_TENANT_ID, DYNAMICS_CLIENT_ID, DYNAMICS_CLIENT_SECRET and DYNAMICS_URL)' : '';
-      throw new DynamicsTokenError(
+      throw new TokenRequestError(
         `token endpoint answered HTTP ${res.status}${reason ? ` ${reason.slice(0, 300)}` : ''}${hint}`,
         res.status,
         parseRetryAfter(res.headers.get('retry-after') ?? undefined, now),
@@ -70,7 +58,7 @@ export function createTokenCache(config: TokenConfig): TokenCache {
     }
     const token = answer?.access_token;
     const expiresIn = typeof answer?.expires_in === 'number' ? answer.expires_in : Number(answer?.expires_in ?? 3599);
-    if (typeof token !== 'string' || !token) throw new DynamicsTokenError('token endpoint answered without access_token', 502);
+    if (typeof token !== 'string' || !token) throw new TokenRequestError('token endpoint answered without access_token', 502);
     const lifetimeMs = Number.isFinite(expiresIn) ? expiresIn * 1000 : 3_599_000;
     return { value: token, until: now + Math.max(0, lifetimeMs - TOKEN_MARGIN_MS) };
   }

@@ -10,12 +10,13 @@
  * `message` and `errorcode`. No idempotency key exists for entry events: see
  * docs/connectors/sfmc.md, "Sent twice?".
  */
+import { TokenRequestError, tokenFailure } from '../../core/outbound/token-cache.js';
 import { jsonObjectAnswer } from '../../core/outbound/provider-answer.js';
 import { maskEmail } from '../../core/observability/redact.js';
-import { classifyHttp, type OutboundAdapter, type SendContext, type SendOutcome } from '../../core/outbound/adapter.js';
+import { classifyHttp, type OutboundAdapter, type SendContext } from '../../core/outbound/adapter.js';
 import { createRateLimiter } from '../../core/outbound/rate-limit.js';
 import { sfmcOptions, type SfmcOptions } from './options.js';
-import { createTokenCache, SfmcTokenError, type TokenCache } from './token.js';
+import { createTokenCache, type TokenCache } from './token.js';
 
 export interface SfmcAdapterConfig {
   subdomain: string;
@@ -107,7 +108,7 @@ export function createSfmcAdapter(config: SfmcAdapterConfig): OutboundAdapter<Sf
       try {
         res = await fire(body, context);
       } catch (error) {
-        if (error instanceof SfmcTokenError) return tokenFailure(error, context);
+        if (error instanceof TokenRequestError) return tokenFailure('sfmc', error, context);
         if (context.signal.aborted) return { status: 'retry', error: 'sfmc: aborted' };
         return { status: 'retry', error: `sfmc: request failed: ${error instanceof Error ? error.message : String(error)}` };
       }
@@ -125,14 +126,6 @@ export function createSfmcAdapter(config: SfmcAdapterConfig): OutboundAdapter<Sf
       return outcome.status === 'permanent' ? { ...outcome, error } : outcome;
     },
   };
-}
-
-function tokenFailure(error: SfmcTokenError, context: SendContext): SendOutcome {
-  const message = `sfmc: ${error.message}`;
-  if (error.status === undefined) return { status: 'retry', error: context.signal.aborted ? 'sfmc: aborted' : message };
-  const outcome = classifyHttp(error.status, {}, context.now);
-  if (outcome.status === 'retry') return { status: 'retry', statusCode: error.status, ...(error.retryAfterMs !== undefined ? { retryAfterMs: error.retryAfterMs } : {}), error: message };
-  return { status: 'permanent', statusCode: error.status, error: message };
 }
 
 /**

@@ -5,7 +5,7 @@
  * call, so it is kept in memory until `expires_in` minus a margin, shared by concurrent sends, and
  * dropped when the REST API answers 401 (docs/connectors/sfmc.md, "Access tokens").
  */
-import { createTokenCache as createSharedTokenCache, type IssuedToken, type TokenCache as SharedTokenCache } from '../../core/outbound/token-cache.js';
+import { createTokenCache as createSharedTokenCache, TokenRequestError, type IssuedToken, type TokenCache as SharedTokenCache } from '../../core/outbound/token-cache.js';
 import { parseRetryAfter } from '../../core/outbound/adapter.js';
 
 /** Renew this long before Marketing Cloud's expiry, so a token never dies in flight. */
@@ -16,18 +16,6 @@ export interface TokenConfig {
   clientId: string;
   clientSecret: string;
   accountId?: string;
-}
-
-/** The token endpoint refused or failed: `status` classifies it like any answer. */
-export class SfmcTokenError extends Error {
-  constructor(
-    message: string,
-    readonly status: number | undefined,
-    readonly retryAfterMs?: number,
-  ) {
-    super(message);
-    this.name = 'SfmcTokenError';
-  }
 }
 
 export type TokenCache = SharedTokenCache<string>;
@@ -47,17 +35,17 @@ export function createTokenCache(config: TokenConfig): TokenCache {
         signal,
       });
     } catch (error) {
-      throw new SfmcTokenError(`token request failed: ${error instanceof Error ? error.message : String(error)}`, undefined);
+      throw new TokenRequestError(`token request failed: ${error instanceof Error ? error.message : String(error)}`, undefined);
     }
     const answer = (await res.json().catch(() => undefined)) as Record<string, unknown> | undefined;
     if (!res.ok) {
       const reason = [answer?.error, answer?.error_description].filter((v) => typeof v === 'string' && v).join(': ');
       const hint = res.status === 401 || res.status === 400 ? ' (check SFMC_CLIENT_ID, SFMC_CLIENT_SECRET and SFMC_ACCOUNT_ID)' : '';
-      throw new SfmcTokenError(`token endpoint answered HTTP ${res.status}${reason ? ` ${reason}` : ''}${hint}`, res.status, parseRetryAfter(res.headers.get('retry-after') ?? undefined, now));
+      throw new TokenRequestError(`token endpoint answered HTTP ${res.status}${reason ? ` ${reason}` : ''}${hint}`, res.status, parseRetryAfter(res.headers.get('retry-after') ?? undefined, now));
     }
     const token = answer?.access_token;
     const expiresIn = typeof answer?.expires_in === 'number' ? answer.expires_in : 1080;
-    if (typeof token !== 'string' || !token) throw new SfmcTokenError('token endpoint answered without access_token', 502);
+    if (typeof token !== 'string' || !token) throw new TokenRequestError('token endpoint answered without access_token', 502);
     return { value: token, until: now + Math.max(0, expiresIn * 1000 - TOKEN_MARGIN_MS) };
   }
 

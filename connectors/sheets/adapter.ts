@@ -13,6 +13,7 @@
  * `Retry-After` (a 429 also holds every send until then); other 4xx → permanent with Google's own
  * `status` and `message`.
  */
+import { TokenRequestError, tokenFailure } from '../../core/outbound/token-cache.js';
 import { maskEmail } from '../../core/observability/redact.js';
 import { classifyHttp, type OutboundAdapter, type SendContext, type SendOutcome } from '../../core/outbound/adapter.js';
 import { jsonObjectAnswer, requestFailure } from '../../core/outbound/provider-answer.js';
@@ -20,7 +21,7 @@ import { createRateLimiter } from '../../core/outbound/rate-limit.js';
 import { columnLetter, neutralizeFormula, quotedSheet } from './cells.js';
 import { sheetsOptions, type SheetsOptions } from './options.js';
 import { readServiceAccount, ServiceAccountError, type ServiceAccount } from './service-account.js';
-import { createTokenCache, GoogleTokenError, type TokenCache } from './token.js';
+import { createTokenCache, type TokenCache } from './token.js';
 
 export const DEFAULT_SHEETS_API_URL = 'https://sheets.googleapis.com';
 
@@ -114,7 +115,7 @@ export function createSheetsAdapter(config: SheetsAdapterConfig): OutboundAdapte
         const written = typeof updates?.updatedRange === 'string' ? updates.updatedRange : undefined;
         return { status: 'delivered', statusCode: res.status, ...(written ? { providerMessageId: written } : {}) };
       } catch (error) {
-        if (error instanceof GoogleTokenError) return tokenFailure(error, context);
+        if (error instanceof TokenRequestError) return tokenFailure('sheets', error, context);
         if (context.signal.aborted) return { status: 'retry', error: 'sheets: aborted' };
         return { status: 'retry', error: `sheets: request failed: ${requestFailure(error)}` };
       }
@@ -139,14 +140,6 @@ function hint(status: number, account: ServiceAccount | undefined): string {
   if (status === 403 && account) return ` (share the spreadsheet with ${account.clientEmail} as Editor)`;
   if (status === 404) return ' (check spreadsheetId: the id in the sheet\'s address)';
   return '';
-}
-
-function tokenFailure(error: GoogleTokenError, context: SendContext): SendOutcome {
-  const message = `sheets: ${error.message}`;
-  if (error.status === undefined) return { status: 'retry', error: context.signal.aborted ? 'sheets: aborted' : message };
-  const outcome = classifyHttp(error.status, {}, context.now);
-  if (outcome.status === 'retry') return { status: 'retry', statusCode: error.status, ...(error.retryAfterMs !== undefined ? { retryAfterMs: error.retryAfterMs } : {}), error: message };
-  return { status: 'permanent', statusCode: error.status, error: message };
 }
 
 /**

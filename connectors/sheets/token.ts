@@ -6,7 +6,7 @@
  * kept in memory until shortly before `expires_in`, shared by concurrent sends, and dropped when
  * the Sheets API answers 401 (docs/connectors/sheets.md, "Access tokens").
  */
-import { createTokenCache as createSharedTokenCache, type IssuedToken, type TokenCache as SharedTokenCache } from '../../core/outbound/token-cache.js';
+import { createTokenCache as createSharedTokenCache, TokenRequestError, type IssuedToken, type TokenCache as SharedTokenCache } from '../../core/outbound/token-cache.js';
 import { sign } from 'node:crypto';
 import { parseRetryAfter } from '../../core/outbound/adapter.js';
 import { requestFailure } from '../../core/outbound/provider-answer.js';
@@ -30,18 +30,6 @@ export function serviceAccountAssertion(account: ServiceAccount, now: number, sc
   return `${signingInput}.${base64url(sign('sha256', Buffer.from(signingInput), account.privateKey))}`;
 }
 
-/** The token endpoint refused or failed: `status` classifies it like any answer. */
-export class GoogleTokenError extends Error {
-  constructor(
-    message: string,
-    readonly status: number | undefined,
-    readonly retryAfterMs?: number,
-  ) {
-    super(message);
-    this.name = 'GoogleTokenError';
-  }
-}
-
 export type TokenCache = SharedTokenCache<string>;
 
 export function createTokenCache(account: ServiceAccount): TokenCache {
@@ -52,18 +40,18 @@ export function createTokenCache(account: ServiceAccount): TokenCache {
     try {
       res = await fetch(account.tokenUri, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' }, body, signal });
     } catch (error) {
-      throw new GoogleTokenError(`token request failed: ${requestFailure(error)}`, undefined);
+      throw new TokenRequestError(`token request failed: ${requestFailure(error)}`, undefined);
     }
     const answer = (await res.json().catch(() => undefined)) as Record<string, unknown> | undefined;
     if (!res.ok) {
       // OAuth's own error fields (`invalid_grant: Invalid JWT Signature.`): they never quote the key.
       const reason = [answer?.error, answer?.error_description].filter((v) => typeof v === 'string' && v).join(': ');
       const hint = res.status === 400 || res.status === 401 ? ` (check ${KEY_VARIABLE}: a key deleted in the Cloud console, or a disabled service account, is refused)` : '';
-      throw new GoogleTokenError(`token endpoint answered HTTP ${res.status}${reason ? ` ${reason}` : ''}${hint}`, res.status, parseRetryAfter(res.headers.get('retry-after') ?? undefined, now));
+      throw new TokenRequestError(`token endpoint answered HTTP ${res.status}${reason ? ` ${reason}` : ''}${hint}`, res.status, parseRetryAfter(res.headers.get('retry-after') ?? undefined, now));
     }
     const token = answer?.access_token;
     const expiresIn = typeof answer?.expires_in === 'number' ? answer.expires_in : 3599;
-    if (typeof token !== 'string' || !token) throw new GoogleTokenError('token endpoint answered without access_token', 502);
+    if (typeof token !== 'string' || !token) throw new TokenRequestError('token endpoint answered without access_token', 502);
     return { value: token, until: now + Math.max(0, expiresIn * 1000 - TOKEN_MARGIN_MS) };
   }
 

@@ -10,8 +10,9 @@
  * The adapter, the webhook handler and the channel job of one hub share one client, so they
  * share one access token (Zoho limits how many a refresh token mints).
  */
+import { TokenRequestError } from '../../core/outbound/token-cache.js';
 import { jsonAnswer, requestFailure } from '../../core/outbound/provider-answer.js';
-import { createTokenCache, DEFAULT_ACCOUNTS_URL, ZohoTokenError, type TokenCache, type ZohoToken } from './token.js';
+import { createTokenCache, DEFAULT_ACCOUNTS_URL, type TokenCache, type ZohoToken } from './token.js';
 
 /** Zoho CRM API version (the current one; docs/connectors/zoho.md names the pages used). */
 export const API_VERSION = 'v8';
@@ -90,7 +91,7 @@ export function createZohoApi(config: ZohoApiConfig): ZohoApi {
     try {
       token = await tokens.get(now, signal);
     } catch (error) {
-      if (error instanceof ZohoTokenError && error.status !== undefined) {
+      if (error instanceof TokenRequestError && error.status !== undefined) {
         throw new ZohoApiError(error.status, 'OAUTH_TOKEN', error.message, new Headers(error.retryAfterMs !== undefined ? { 'retry-after': String(Math.ceil(error.retryAfterMs / 1000)) } : {}));
       }
       throw new ZohoRequestError(error instanceof Error ? error.message : String(error), signal.aborted);

@@ -10,7 +10,7 @@
  * when the API answers 401. Zoho answers a refused grant with HTTP 200 and `{"error": "…"}`:
  * that is a refusal too.
  */
-import { createTokenCache as createSharedTokenCache, type TokenCache as SharedTokenCache } from '../../core/outbound/token-cache.js';
+import { createTokenCache as createSharedTokenCache, TokenRequestError, type TokenCache as SharedTokenCache } from '../../core/outbound/token-cache.js';
 import { parseRetryAfter } from '../../core/outbound/adapter.js';
 import { jsonObjectAnswer, requestFailure } from '../../core/outbound/provider-answer.js';
 
@@ -24,18 +24,6 @@ export interface ZohoCredentials {
   clientId: string;
   clientSecret: string;
   refreshToken: string;
-}
-
-/** The token endpoint refused or failed: `status` classifies it like any answer (undefined: no answer). */
-export class ZohoTokenError extends Error {
-  constructor(
-    message: string,
-    readonly status: number | undefined,
-    readonly retryAfterMs?: number,
-  ) {
-    super(message);
-    this.name = 'ZohoTokenError';
-  }
 }
 
 export interface ZohoToken {
@@ -65,7 +53,7 @@ export function createTokenCache(credentials: ZohoCredentials): TokenCache {
         signal,
       });
     } catch (error) {
-      throw new ZohoTokenError(`token request failed: ${requestFailure(error)}`, undefined);
+      throw new TokenRequestError(`token request failed: ${requestFailure(error)}`, undefined);
     }
     const answer = await jsonObjectAnswer(res);
     const refused = typeof answer?.error === 'string' ? answer.error : undefined;
@@ -73,10 +61,10 @@ export function createTokenCache(credentials: ZohoCredentials): TokenCache {
       const hint = refused === 'invalid_client' || refused === 'invalid_code' ? ' (check ZOHO_CLIENT_ID, ZOHO_CLIENT_SECRET, ZOHO_REFRESH_TOKEN and ZOHO_ACCOUNTS_URL)' : '';
       // A refusal on HTTP 200 is still a refusal that no retry mends: classified like a 400.
       const status = res.ok ? 400 : res.status;
-      throw new ZohoTokenError(`token endpoint answered HTTP ${res.status}${refused ? ` ${refused}` : ''}${hint}`, status, parseRetryAfter(res.headers.get('retry-after') ?? undefined, now));
+      throw new TokenRequestError(`token endpoint answered HTTP ${res.status}${refused ? ` ${refused}` : ''}${hint}`, status, parseRetryAfter(res.headers.get('retry-after') ?? undefined, now));
     }
     const accessToken = answer?.access_token;
-    if (typeof accessToken !== 'string' || !accessToken) throw new ZohoTokenError('token endpoint answered without access_token', 502);
+    if (typeof accessToken !== 'string' || !accessToken) throw new TokenRequestError('token endpoint answered without access_token', 502);
     const expiresIn = typeof answer?.expires_in === 'number' && answer.expires_in > 0 ? answer.expires_in : 3600;
     const apiDomain = typeof answer?.api_domain === 'string' && /^https?:\/\//.test(answer.api_domain) ? answer.api_domain.replace(/\/+$/, '') : undefined;
     return { accessToken, apiDomain, until: now + Math.max(0, expiresIn * 1000 - TOKEN_MARGIN_MS) };

@@ -5,6 +5,8 @@
  * OAuth client credentials, a refresh token, a signed service-account assertion —; what is kept
  * and when it is renewed is the same everywhere.
  */
+import { classifyHttp, type SendContext, type SendOutcome } from './adapter.js';
+
 export interface IssuedToken<T> {
   /** The token, or whatever the connector keeps with it (Zoho's API domain). */
   value: T;
@@ -34,4 +36,29 @@ export function createTokenCache<T = string>(issue: (now: number, signal?: Abort
       if (cached?.value === value) cached = undefined;
     },
   };
+}
+
+/**
+ * The token endpoint refused or could not be reached: `status` (absent for a network failure)
+ * classifies it like any answer, so a refused client secret is a dead letter naming the variables
+ * and a token endpoint that is down is a retry.
+ */
+export class TokenRequestError extends Error {
+  constructor(
+    message: string,
+    readonly status: number | undefined,
+    readonly retryAfterMs?: number,
+  ) {
+    super(message);
+    this.name = 'TokenRequestError';
+  }
+}
+
+/** What a send answers when its token could not be had: `<adapter>: <why>`, retried or not as the status says. */
+export function tokenFailure(adapter: string, error: TokenRequestError, context: Pick<SendContext, 'now' | 'signal'>): SendOutcome {
+  const message = `${adapter}: ${error.message}`;
+  if (error.status === undefined) return { status: 'retry', error: context.signal.aborted ? `${adapter}: aborted` : message };
+  const outcome = classifyHttp(error.status, {}, context.now);
+  if (outcome.status === 'retry') return { status: 'retry', statusCode: error.status, ...(error.retryAfterMs !== undefined ? { retryAfterMs: error.retryAfterMs } : {}), error: message };
+  return { status: 'permanent', statusCode: error.status, error: message };
 }
