@@ -1,3 +1,4 @@
+import { squareClient } from './client.js';
 import { createHash } from 'node:crypto';
 import { SquareClient, SquareError, SquareTimeoutError, type Square } from 'square';
 import { classifyHttp, type OutboundAdapter, type SendContext, type SendOutcome } from '../../core/outbound/adapter.js';
@@ -57,12 +58,7 @@ export function createSquareLoyaltyAdapter(config: SquareLoyaltyConfig): Outboun
       }
       if (options.points === 0) return { status: 'skipped', reason: 'square: 0 points, nothing to mirror' };
       if (context.signal.aborted) return { status: 'retry', error: 'square: aborted' };
-      client ??= new SquareClient({
-        token: accessToken,
-        ...(config.apiUrl ? { baseUrl: config.apiUrl.replace(/\/+$/, '') } : {}),
-        timeoutInSeconds,
-        maxRetries: 0,
-      });
+      client ??= squareClient({ accessToken, apiUrl: config.apiUrl, timeoutInSeconds });
       const request = { abortSignal: context.signal, timeoutInSeconds, maxRetries: 0 };
 
       let account: Account;

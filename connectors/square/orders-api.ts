@@ -1,4 +1,5 @@
-import { SquareClient, SquareError, type Square } from 'square';
+import { squareClient } from './client.js';
+import { SquareError, type Square } from 'square';
 import type { Logger } from '../../core/observability/logger.js';
 import type { LineItem } from '../../core/triggers/trigger-event.js';
 
@@ -32,13 +33,8 @@ export interface SquareApiOptions {
 }
 
 export function createSquareOrderLookup(options: SquareApiOptions): SquareOrderLookup {
-  const client = new SquareClient({
-    token: options.accessToken,
-    ...(options.apiUrl ? { baseUrl: options.apiUrl } : {}),
-    // The notification is Square's retry loop, and Square gives up on an answer after 10 s.
-    timeoutInSeconds: 5,
-    maxRetries: 0,
-  });
+  // The notification is Square's retry loop, and Square gives up on an answer after 10 s.
+  const client = squareClient({ accessToken: options.accessToken, apiUrl: options.apiUrl, timeoutInSeconds: 5 });
 
   return {
     async order(orderId) {

@@ -1,4 +1,5 @@
-import { SquareClient, SquareError } from 'square';
+import { squareClient } from './client.js';
+import { SquareError } from 'square';
 
 /**
  * Square names the reward of a REDEEM_REWARD or DELETE_REWARD loyalty event only when the event's
@@ -14,13 +15,8 @@ export interface SquareRewardLookup {
 }
 
 export function createSquareRewardLookup(options: { accessToken: string; apiUrl?: string }): SquareRewardLookup {
-  const client = new SquareClient({
-    token: options.accessToken,
-    ...(options.apiUrl ? { baseUrl: options.apiUrl.replace(/\/+$/, '') } : {}),
-    // The notification is Square's retry loop, and Square gives up on an answer after 10 s.
-    timeoutInSeconds: 5,
-    maxRetries: 0,
-  });
+  // The notification is Square's retry loop, and Square gives up on an answer after 10 s.
+  const client = squareClient({ accessToken: options.accessToken, apiUrl: options.apiUrl, timeoutInSeconds: 5 });
   return {
     async rewardsOf(loyaltyAccountId, status) {
       try {

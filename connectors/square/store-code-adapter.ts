@@ -1,3 +1,4 @@
+import { squareClient } from './client.js';
 import { and, eq, like } from 'drizzle-orm';
 import { SquareClient, SquareError, type Square } from 'square';
 import type { AdapterServices } from '../../core/connectors/definition.js';
@@ -52,12 +53,7 @@ export function createSquareStoreCodeAdapter(config: SquareStoreCodeConfig, serv
     async send(options, context) {
       if (!accessToken) return { status: 'permanent', error: 'square: SQUARE_ACCESS_TOKEN is not set; Square rewards need an access token with LOYALTY_READ and LOYALTY_WRITE' };
       if (context.signal.aborted) return { status: 'retry', error: 'square: aborted' };
-      client ??= new SquareClient({
-        token: accessToken,
-        ...(config.apiUrl ? { baseUrl: config.apiUrl.replace(/\/+$/, '') } : {}),
-        timeoutInSeconds,
-        maxRetries: 0,
-      });
+      client ??= squareClient({ accessToken, apiUrl: config.apiUrl, timeoutInSeconds });
       const request: Request = { abortSignal: context.signal, timeoutInSeconds, maxRetries: 0 };
       return options.action === 'create' ? create(client, options, context, request) : remove(client, options, context, request);
     },
