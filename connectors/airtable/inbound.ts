@@ -10,6 +10,7 @@
  */
 import { jsonObjectBody } from '../../core/connectors/body.js';
 import type { InboundHandler, InboundRequest, NormalizeResult } from '../../core/connectors/definition.js';
+import { hmacVerifier } from '../../core/connectors/hmac-signature.js';
 import { parseWithSchema } from '../../core/connectors/payload.js';
 import type { Logger } from '../../core/observability/logger.js';
 import type { PlatformTrigger } from '../../core/triggers/order-identity.js';
@@ -18,11 +19,12 @@ import type { PayloadCursor } from './cursor.js';
 import { purchaseOfRecord, type PurchaseColumns } from './order-paid.js';
 import { readPayloads } from './payloads.js';
 import { pingSchema } from './schemas.js';
-import { verifyContentMac } from './signature.js';
+import { AIRTABLE_SIGNATURE, macSecretUsable } from './signature.js';
 
 export interface AirtableInboundConfig {
   api: AirtableApi;
-  macKey: Buffer | undefined;
+  /** `AIRTABLE_WEBHOOK_MAC_SECRET`, base64 as Airtable gives it. */
+  macSecret: string;
   /** `AIRTABLE_WEBHOOK_ID`: the webhook whose pings are read; others are ignored. */
   webhookId: string | undefined;
   purchases: PurchaseColumns | undefined;
@@ -43,7 +45,9 @@ export function createAirtableInbound(config: AirtableInboundConfig): InboundHan
   const readTo = new WeakMap<InboundRequest, { webhookId: string; cursor: number }>();
 
   return {
-    verify: (request) => verifyContentMac(config.macKey, request),
+    verify: macSecretUsable(config.macSecret)
+      ? hmacVerifier(AIRTABLE_SIGNATURE, config.macSecret)
+      : () => ({ ok: false, reason: 'AIRTABLE_WEBHOOK_MAC_SECRET is not set or not base64: no ping can be verified' }),
     // No delivery id in a ping: the body's sha256 (the core's default) tells a retried ping.
     deliveryId: () => undefined,
     topic: () => 'ping',

@@ -5,7 +5,7 @@ import { payloadCursor } from './cursor.js';
 import { createAirtableInbound } from './inbound.js';
 import { airtableOptions } from './options.js';
 import { purchaseColumns } from './order-paid.js';
-import { macKey } from './signature.js';
+import { macSecretUsable } from './signature.js';
 import { refreshWebhookJob } from './webhook-refresh.js';
 
 /**
@@ -50,13 +50,12 @@ export default {
   adapter: { name: 'airtable', options: airtableOptions },
   createAdapter: (env) => createAirtableAdapter(airtableApi(env)),
   createInbound: (env, services) => {
-    const key = macKey(env.AIRTABLE_WEBHOOK_MAC_SECRET);
-    if (!key) services.logger.warn('airtable: AIRTABLE_WEBHOOK_MAC_SECRET is not set (or not base64): every ping is refused');
+    if (!macSecretUsable(env.AIRTABLE_WEBHOOK_MAC_SECRET)) services.logger.warn('airtable: AIRTABLE_WEBHOOK_MAC_SECRET is not set (or not base64): every ping is refused');
     const webhookId = env.AIRTABLE_WEBHOOK_ID?.trim() || undefined;
     if (!webhookId) services.logger.warn('airtable: AIRTABLE_WEBHOOK_ID is not set: pings are acknowledged but no payload is read');
     return createAirtableInbound({
       api: airtableApi(env),
-      macKey: key,
+      macSecret: env.AIRTABLE_WEBHOOK_MAC_SECRET?.trim() ?? '',
       webhookId,
       purchases: purchaseColumns(env),
       cursor: payloadCursor(services.state, services.logger),

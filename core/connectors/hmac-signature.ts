@@ -6,7 +6,8 @@
  * - a constant-time comparison (lengths first: a digest's length is public);
  * - several signatures in one header (`separator`), any of which may match — a platform that
  *   rotates its secret sends one per secret;
- * - several secrets on our side (the old and the new one while a secret is rotated);
+ * - several secrets on our side (the old and the new one while a secret is rotated), keyed by
+ *   their text or by the bytes they encode in base64 (`secretEncoding`);
  * - a timestamp checked both ways (too old, or further in the future than clock skew explains)
  *   when the scheme signs one.
  * Anything missing or malformed refuses, with a reason for the inbox (docs/security.md).
@@ -49,6 +50,11 @@ export interface HmacSignatureScheme {
   timestamp?: { header?: string; key?: string; unit: 's' | 'ms'; toleranceSeconds: number };
   /** Said after a mismatch, for whoever reads the inbox (`signed for https://…/webhooks/square`). */
   hint?: string;
+  /**
+   * How the secret becomes the HMAC key: its text (default), or the bytes it encodes in base64
+   * (Airtable's `macSecretBase64`). A secret that is not base64 then keys nothing and refuses.
+   */
+  secretEncoding?: 'text' | 'base64';
 }
 
 export interface VerifyHmacOptions {
@@ -59,8 +65,10 @@ export interface VerifyHmacOptions {
 }
 
 export function verifyHmacSignature(request: InboundRequest, scheme: HmacSignatureScheme, options: VerifyHmacOptions): VerifyResult {
-  const secrets = (typeof options.secrets === 'string' ? [options.secrets] : options.secrets).filter((s) => s !== '');
-  if (secrets.length === 0) return { ok: false, reason: 'no signing secret is configured' };
+  const configured = (typeof options.secrets === 'string' ? [options.secrets] : options.secrets).filter((s) => s !== '');
+  if (configured.length === 0) return { ok: false, reason: 'no signing secret is configured' };
+  const secrets = scheme.secretEncoding === 'base64' ? configured.flatMap((s) => base64Key(s) ?? []) : configured;
+  if (secrets.length === 0) return { ok: false, reason: 'the signing secret is not base64' };
   const header = request.headers.get(scheme.header)?.trim();
   if (!header) return { ok: false, reason: `missing ${scheme.header} header` };
 
@@ -134,6 +142,14 @@ function checkTimestamp(
     return { reason: `${where} is ${Math.round(Math.abs(age) / 1000)} s ${age > 0 ? 'old' : 'in the future'} (at most ${rule.toleranceSeconds} s either way)` };
   }
   return { value };
+}
+
+/** The key a base64 secret encodes, or undefined when the text is not base64 (padding and all). */
+export function base64Key(secret: string): Buffer | undefined {
+  const text = secret.trim();
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(text) || text.length % 4 !== 0) return undefined;
+  const key = Buffer.from(text, 'base64');
+  return key.length > 0 ? key : undefined;
 }
 
 function sameBytes(a: Buffer, b: Buffer): boolean {

@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 /**
  * The Airtable connector's parts against Airtable's documented shapes
  * (tests/fixtures/platform-samples/airtable/README.md), msw at the network edge: the upsert
@@ -11,7 +12,9 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import airtable from '../../connectors/airtable/index.js';
 import { airtableOptions } from '../../connectors/airtable/options.js';
 import { purchaseColumns, purchaseOfRecord } from '../../connectors/airtable/order-paid.js';
-import { contentMac, macKey, verifyContentMac } from '../../connectors/airtable/signature.js';
+import { AIRTABLE_SIGNATURE, macSecretUsable } from '../../connectors/airtable/signature.js';
+import { verifyHmacSignature } from '../../core/connectors/hmac-signature.js';
+import { contentMac } from '../inbound/airtable-helpers.js';
 import { refreshWebhookJob } from '../../connectors/airtable/webhook-refresh.js';
 import { airtableApi } from '../../connectors/airtable/api.js';
 import { payloadCursor } from '../../connectors/airtable/cursor.js';
@@ -203,24 +206,26 @@ describe('airtable ping signature: X-Airtable-Content-MAC', () => {
     body: text,
   });
 
+  const verify = (req: InboundRequest, secrets = secret) => verifyHmacSignature(req, AIRTABLE_SIGNATURE, { secrets });
+
   it('is hmac-sha256= and the hex HMAC-SHA256 of the raw body, keyed with the base64-decoded secret', () => {
-    const key = macKey(secret)!;
-    expect(key.toString()).toBe('a 32-byte webhook MAC secret....');
-    const mac = contentMac(key, new TextEncoder().encode(body));
+    expect(Buffer.from(secret, 'base64').toString()).toBe('a 32-byte webhook MAC secret....');
+    const mac = contentMac(secret, body);
     expect(mac).toMatch(/^hmac-sha256=[0-9a-f]{64}$/);
-    expect(verifyContentMac(key, request({ 'X-Airtable-Content-MAC': mac }))).toEqual({ ok: true });
+    expect(verify(request({ 'X-Airtable-Content-MAC': mac }))).toEqual({ ok: true });
   });
 
   it('refuses a missing header, another key, the secret\'s text used as the key, a changed body, and no secret', () => {
-    const key = macKey(secret)!;
-    const wrongKey = contentMac(Buffer.from(secret), new TextEncoder().encode(body));
-    expect(verifyContentMac(key, request({}))).toEqual({ ok: false, reason: 'missing X-Airtable-Content-MAC' });
-    expect(verifyContentMac(key, request({ 'X-Airtable-Content-MAC': wrongKey })).ok).toBe(false);
-    expect(verifyContentMac(key, request({ 'X-Airtable-Content-MAC': contentMac(key, new TextEncoder().encode(body)) }, body.replace('ach0', 'ach1'))).ok).toBe(false);
-    expect(verifyContentMac(key, request({ 'X-Airtable-Content-MAC': 'hmac-sha256=00' })).ok).toBe(false);
-    expect(verifyContentMac(undefined, request({ 'X-Airtable-Content-MAC': contentMac(key, new TextEncoder().encode(body)) })).ok).toBe(false);
-    expect(macKey('not base64!')).toBeUndefined();
-    expect(macKey('')).toBeUndefined();
+    const textKeyed = 'hmac-sha256=' + createHmac('sha256', secret).update(body).digest('hex');
+    expect(verify(request({}))).toEqual({ ok: false, reason: 'missing X-Airtable-Content-MAC header' });
+    expect(verify(request({ 'X-Airtable-Content-MAC': textKeyed })).ok).toBe(false);
+    expect(verify(request({ 'X-Airtable-Content-MAC': contentMac(secret, body) }, body.replace('ach0', 'ach1'))).ok).toBe(false);
+    expect(verify(request({ 'X-Airtable-Content-MAC': 'hmac-sha256=00' })).ok).toBe(false);
+    expect(verify(request({ 'X-Airtable-Content-MAC': contentMac(secret, body) }), '')).toEqual({ ok: false, reason: 'no signing secret is configured' });
+    expect(verify(request({ 'X-Airtable-Content-MAC': contentMac(secret, body) }), 'not base64!')).toEqual({ ok: false, reason: 'the signing secret is not base64' });
+    expect(macSecretUsable('not base64!')).toBe(false);
+    expect(macSecretUsable('')).toBe(false);
+    expect(macSecretUsable(secret)).toBe(true);
   });
 });
 
@@ -313,7 +318,7 @@ describe('airtable ping handler, half configured', () => {
   const ping = (body = sampleText('ping.json')): InboundRequest => ({
     method: 'POST',
     url: 'https://loyalty.example.com/webhooks/airtable',
-    headers: new Headers({ 'x-airtable-content-mac': contentMac(macKey(secret)!, new TextEncoder().encode(body)) }),
+    headers: new Headers({ 'x-airtable-content-mac': contentMac(secret, body) }),
     rawBody: new TextEncoder().encode(body),
     body,
   });

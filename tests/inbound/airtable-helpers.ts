@@ -6,7 +6,7 @@
  */
 import { http, HttpResponse } from 'msw';
 import type { SetupServer } from 'msw/node';
-import { contentMac, macKey } from '../../connectors/airtable/signature.js';
+import { createHmac } from 'node:crypto';
 import { sample, sampleText, type Json } from './webhook-helpers.js';
 
 export const AIRTABLE_API = 'http://airtable.test';
@@ -37,6 +37,11 @@ export const AIRTABLE_ENV = {
 };
 
 let pings = 0;
+/** What Airtable sends in X-Airtable-Content-MAC: `hmac-sha256=` + the hex HMAC-SHA256 of the body, keyed with the decoded `macSecretBase64`. */
+export function contentMac(macSecretBase64: string, body: string): string {
+  return 'hmac-sha256=' + createHmac('sha256', Buffer.from(macSecretBase64, 'base64')).update(body).digest('hex');
+}
+
 /** Airtable's ping example (its exact bytes), with a time of its own so each ping is a new delivery. */
 export function pingBody(): string {
   pings++;
@@ -44,7 +49,7 @@ export function pingBody(): string {
 }
 
 export function pingRequest(body = pingBody(), options: { secret?: string; header?: string | null; tamperedBody?: string } = {}): RequestInit {
-  const mac = options.header !== undefined ? options.header : contentMac(macKey(options.secret ?? MAC_SECRET)!, new TextEncoder().encode(body));
+  const mac = options.header !== undefined ? options.header : contentMac(options.secret ?? MAC_SECRET, body);
   return {
     method: 'POST',
     headers: { 'content-type': 'application/json', 'user-agent': 'Airtable Webhooks', ...(mac === null ? {} : { 'x-airtable-content-mac': mac }) },
