@@ -7,21 +7,11 @@
  * WebhookKey, HttpQueryString), where proxies and access logs keep it: they are refused, with a
  * reason that names the option to pick and never the query's content.
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
 import type { InboundRequest, VerifyResult } from '../../core/connectors/definition.js';
+import { secretMatches } from '../../core/connectors/shared-secret.js';
 
 /** The header name the merchant enters as the HttpHeader key when registering the webhook. */
 export const DYNAMICS_KEY_HEADER = 'X-Loyalty-Hub-Key';
-
-/**
- * Whether `given` is the key, in constant time: both sides are hashed first, so the comparison
- * neither stops at the first differing character nor reveals the key's length.
- */
-export function keyMatches(given: string | null | undefined, expected: string): boolean {
-  if (!given || !expected) return false;
-  const digest = (s: string) => createHash('sha256').update(s, 'utf8').digest();
-  return timingSafeEqual(digest(given), digest(expected));
-}
 
 export function verifyWebhookKey(request: InboundRequest, key: string): VerifyResult {
   if (!key.trim()) return { ok: false, reason: 'DYNAMICS_WEBHOOK_KEY is empty' };
@@ -31,6 +21,6 @@ export function verifyWebhookKey(request: InboundRequest, key: string): VerifyRe
     const hint = query ? ' (the key came in the query string: register the webhook with Authentication HttpHeader, not WebhookKey or HttpQueryString)' : '';
     return { ok: false, reason: `missing ${DYNAMICS_KEY_HEADER} header${hint}` };
   }
-  if (!keyMatches(given.trim(), key.trim())) return { ok: false, reason: `the ${DYNAMICS_KEY_HEADER} header does not match DYNAMICS_WEBHOOK_KEY` };
+  if (!secretMatches(given.trim(), key.trim())) return { ok: false, reason: `the ${DYNAMICS_KEY_HEADER} header does not match DYNAMICS_WEBHOOK_KEY` };
   return { ok: true };
 }

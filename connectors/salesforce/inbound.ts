@@ -16,7 +16,7 @@ import { InboundPayloadError, type InboundHandler, type InboundRequest, type Nor
 import type { PlatformTrigger } from '../../core/triggers/order-identity.js';
 import { toId18 } from './ids.js';
 import { ACK_ENVELOPE, looksLikeXml, parseOutboundMessage, soapFault, type OutboundMessage } from './outbound-message.js';
-import { secretMatches } from './secret.js';
+import { secretMatches } from '../../core/connectors/shared-secret.js';
 import { calloutEvent, DEFAULT_ACTIVITY_FIELD, notificationEvent, parseCallout } from './triggers.js';
 
 export interface SalesforceInboundConfig {

@@ -11,9 +11,10 @@
  * Which of the two a request is, is decided by the header alone: a body with a valid channel
  * token is never read as a Deluge call, nor the reverse.
  */
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import { parsedBody } from '../../core/connectors/body.js';
 import type { InboundRequest, VerifyResult } from '../../core/connectors/definition.js';
+import { secretMatches } from '../../core/connectors/shared-secret.js';
 
 export const TOKEN_HEADER = 'X-Loyalty-Hub-Token';
 
@@ -21,13 +22,6 @@ export type RequestKind = 'deluge' | 'notification';
 
 export function requestKind(request: InboundRequest): RequestKind {
   return request.headers.has(TOKEN_HEADER) ? 'deluge' : 'notification';
-}
-
-/** Constant time whatever the lengths: both sides hashed first. */
-export function sameSecret(given: string, expected: string): boolean {
-  const a = createHash('sha256').update(given, 'utf8').digest();
-  const b = createHash('sha256').update(expected, 'utf8').digest();
-  return timingSafeEqual(a, b) && expected.length > 0;
 }
 
 /** The `token` the notification channel is subscribed with, derived from `ZOHO_WEBHOOK_TOKEN`. */
@@ -39,10 +33,10 @@ export function verifyZohoRequest(request: InboundRequest, webhookToken: string)
   if (!webhookToken) return { ok: false, reason: 'ZOHO_WEBHOOK_TOKEN is not set' };
   if (requestKind(request) === 'deluge') {
     const given = request.headers.get(TOKEN_HEADER) ?? '';
-    return sameSecret(given.trim(), webhookToken) ? { ok: true } : { ok: false, reason: `${TOKEN_HEADER} does not match ZOHO_WEBHOOK_TOKEN` };
+    return secretMatches(given.trim(), webhookToken) ? { ok: true } : { ok: false, reason: `${TOKEN_HEADER} does not match ZOHO_WEBHOOK_TOKEN` };
   }
   const entry = parsedBody(request);
   const token = 'value' in entry && entry.value && typeof entry.value === 'object' ? (entry.value as { token?: unknown }).token : undefined;
   if (typeof token !== 'string' || !token) return { ok: false, reason: `neither the ${TOKEN_HEADER} header nor a notification channel token in the body` };
-  return sameSecret(token, channelToken(webhookToken)) ? { ok: true } : { ok: false, reason: 'the notification channel token does not match (derived from ZOHO_WEBHOOK_TOKEN)' };
+  return secretMatches(token, channelToken(webhookToken)) ? { ok: true } : { ok: false, reason: 'the notification channel token does not match (derived from ZOHO_WEBHOOK_TOKEN)' };
 }

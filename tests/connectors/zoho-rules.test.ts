@@ -9,7 +9,8 @@ import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import zoho from '../../connectors/zoho/index.js';
 import { conditionHolds, parseActivityEvents, rulesFor, watchEvents } from '../../connectors/zoho/activity-rules.js';
-import { channelToken, sameSecret } from '../../connectors/zoho/signature.js';
+import { channelToken } from '../../connectors/zoho/signature.js';
+import { secretMatches } from '../../core/connectors/shared-secret.js';
 import { connectorStatus } from '../../core/connectors/definition.js';
 import type { SendContext } from '../../core/outbound/adapter.js';
 
@@ -58,9 +59,9 @@ describe('the shared secrets', () => {
     const token = channelToken('secret-one');
     expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(channelToken('secret-two')).not.toBe(token);
-    expect(sameSecret(token, token)).toBe(true);
-    expect(sameSecret(token.slice(0, 42), token)).toBe(false);
-    expect(sameSecret('', '')).toBe(false);
+    expect(secretMatches(token, token)).toBe(true);
+    expect(secretMatches(token.slice(0, 42), token)).toBe(false);
+    expect(secretMatches('', '')).toBe(false);
   });
 });
 

@@ -1,7 +1,8 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 
 /**
- * Whether `given` is the shared secret, in constant time: both sides are hashed first, so the
+ * For platforms that sign nothing and send a shared secret instead (a Salesforce endpoint's
+ * `?secret=`, Dataverse's key header, Zoho's token): whether `given` is the shared secret, in constant time: both sides are hashed first, so the
  * comparison neither stops at the first differing character nor reveals the secret's length.
  */
 export function secretMatches(given: string | null | undefined, expected: string): boolean {
