@@ -48,6 +48,18 @@ describe('importing members', () => {
     expect(await balanceOf('oldprogram:1001')).toMatchObject({ available: 500, pending: 40, spent: 120, lifetimeEarned: 620 });
     expect(await balanceOf('oldprogram:1025')).toMatchObject({ available: 250, pending: 0, spent: 25, lifetimeEarned: 275 });
     expect(await loyaltyEvents(h)).toEqual([]);
+    // Every line says why it exists (SPEC §7): the import, by whom.
+    const lines = await json<{ data: { kind: string; amount: number; source: string; reason: string | null; actor: string | null }[] }>(
+      await h.call('GET', `/v1/members/${(await memberByAlias(h, 'oldprogram:1001'))!.id}/transactions`, { scope: 'read' }),
+    );
+    expect(lines.data.map((t) => [t.kind, t.amount, t.source, t.reason, t.actor]).sort()).toEqual(
+      [
+        ['earn', 120, 'system', 'opening balance imported from oldprogram', 'import:oldprogram'],
+        ['spend', 120, 'system', 'opening balance imported from oldprogram', 'import:oldprogram'],
+        ['earn', 500, 'system', 'opening balance imported from oldprogram', 'import:oldprogram'],
+        ['earn', 40, 'system', 'opening balance imported from oldprogram', 'import:oldprogram'],
+      ].sort(),
+    );
 
     const second = await runImport(h.hub.commit, 'oldprogram', read, { actor: 'import:oldprogram' });
     expect(second).toEqual({ read: 25, enrolled: 0, matched: 25, lines: 0, rejected: 0 });
