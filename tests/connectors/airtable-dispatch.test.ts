@@ -6,22 +6,17 @@
  * exactly after it; a 422 is dead-lettered at once with Airtable's reason, and delivery.failed
  * is emitted.
  */
-import { mappingRouter, switchedOn } from '../helpers/shipped-mappings.js';
+import { dispatchHarness } from '../helpers/dispatch-harness.js';
+import { switchedOn } from '../helpers/shipped-mappings.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { eq } from 'drizzle-orm';
 import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import airtable from '../../connectors/airtable/index.js';
 import { adapterDescriptors, loadMappingFile, mappingActionsFor } from '../../core/mappings/index.js';
-import { silentLogger } from '../../core/observability/logger.js';
-import { Dispatcher } from '../../core/outbox/dispatcher.js';
-import type { Router } from '../../core/outbox/routes.js';
-import { tablesOf } from '../../core/storage/prepared.js';
-import type { Store } from '../../core/storage/store.js';
-import { testLedger, type TestLedger } from '../helpers/ledger-writes.js';
-import { openTempStore, testClock, type TestClock } from '../helpers/test-store.js';
+import { type TestLedger } from '../helpers/ledger-writes.js';
+import { type TestClock } from '../helpers/test-store.js';
 
 const API = 'http://airtable.test';
 const TOKEN = 'patDispatch000001.0123456789abcdef';
@@ -33,19 +28,22 @@ beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
 afterEach(() => server.resetHandlers());
 afterAll(() => server.close());
 
-/** The shipped file switched on, as its header tells the merchant. */
-const shippedRouter = (): Router => mappingRouter(switchedOn(SHIPPED, [airtable]));
 
 interface Seen { method: string; path: string; authorization: string | null; body: unknown }
 
 let bases = 0;
 
 describe('airtable: the shipped mapping through the dispatcher', () => {
-  let store: Store;
-  let dispose: () => Promise<void>;
+  const h = dispatchHarness('airtable', switchedOn(SHIPPED, [airtable]), () => airtable.createAdapter({ AIRTABLE_TOKEN: TOKEN, AIRTABLE_BASE_ID: base, AIRTABLE_API_URL: API }), {
+    member: { email: 'joe@bloggs.com' },
+    start: Date.parse('2026-01-01T00:00:00Z'),
+    schedule: [60_000, 600_000],
+  });
   let clock: TestClock;
   let ledger: TestLedger;
   let memberId: string;
+  beforeEach(() => void ({ clock, ledger, memberId } = h));
+  const { dispatcher, deliveries, eventsOf } = h;
   let base: string;
 
   /** Airtable's records endpoint of this test's base, answered from `script` in order (the last repeats). */
@@ -61,29 +59,11 @@ describe('airtable: the shipped mapping through the dispatcher', () => {
   }
   const upserted = () => HttpResponse.json(sample('upsert-response.json'));
 
-  const dispatcher = () =>
-    new Dispatcher({
-      store,
-      commit: ledger.commit,
-      router: shippedRouter,
-      adapters: new Map([['airtable', airtable.createAdapter({ AIRTABLE_TOKEN: TOKEN, AIRTABLE_BASE_ID: base, AIRTABLE_API_URL: API })]]),
-      logger: silentLogger,
-      clock,
-      schedule: [60_000, 600_000],
-      random: () => 0.5,
-    });
-  const deliveries = () => store.db.select().from(tablesOf(store.db).deliveries);
-  const eventsOf = (type: string) => store.db.select().from(tablesOf(store.db).loyaltyEvents).where(eq(tablesOf(store.db).loyaltyEvents.type, type));
 
   beforeEach(async () => {
-    ({ store, dispose } = await openTempStore());
-    clock = testClock();
-    ledger = testLedger(store, clock);
-    memberId = (await ledger.enroll({ email: 'joe@bloggs.com' })).id;
     // Its own base per test: Airtable's rate limit is kept per base, per process.
     base = `appDispatchTest${String(++bases).padStart(2, '0')}`;
   });
-  afterEach(() => dispose());
 
   it('points.earned: upserts the member\'s row on Email with the new balance', async () => {
     const seen = airtableAnswers(upserted);

@@ -7,22 +7,20 @@
  * attempted again exactly after it; a 400 is dead-lettered at once with Freshdesk's reason, and
  * delivery.failed is emitted.
  */
-import { mappingRouter, switchedOn as switchedOnFile } from '../helpers/shipped-mappings.js';
+import { dispatchHarness } from '../helpers/dispatch-harness.js';
+import { switchedOn as switchedOnFile } from '../helpers/shipped-mappings.js';
 import { connectorState } from '../../core/connectors/connector-state.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { eq } from 'drizzle-orm';
 import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import freshdesk from '../../connectors/freshdesk/index.js';
 import { adapterDescriptors, loadMappingFile, mappingActionsFor, type Mapping } from '../../core/mappings/index.js';
-import { silentLogger } from '../../core/observability/logger.js';
-import { Dispatcher } from '../../core/outbox/dispatcher.js';
 import { tablesOf } from '../../core/storage/prepared.js';
 import type { Store } from '../../core/storage/store.js';
-import { testLedger, type TestLedger } from '../helpers/ledger-writes.js';
-import { openTempStore, testClock, type TestClock } from '../helpers/test-store.js';
+import { type TestLedger } from '../helpers/ledger-writes.js';
+import { type TestClock } from '../helpers/test-store.js';
 
 const API = 'http://freshdesk.test';
 const KEY = 'fd-dispatch-key';
@@ -39,7 +37,6 @@ const { adapters } = adapterDescriptors([freshdesk], {});
 
 /** A shipped file switched on, as its header tells the merchant. */
 const switchedOn = (file: string): Mapping[] => switchedOnFile(join(MAPPINGS, file), [freshdesk]);
-const router = mappingRouter;
 
 interface Seen { method: string; query: string | null; authorization: string | null; body: unknown }
 
@@ -67,39 +64,27 @@ const created = () => HttpResponse.json(sample('ticket_created.json'), { status:
 const tickets = (seen: Seen[]) => seen.filter((r) => r.method === 'POST').map((r) => r.body as Record<string, unknown>);
 
 describe('freshdesk: the shipped mappings through the dispatcher', () => {
+  const h = dispatchHarness('freshdesk', [], (services) => freshdesk.createAdapter({ FRESHDESK_DOMAIN: 'acme', FRESHDESK_API_KEY: KEY, FRESHDESK_API_URL: API }, services), {
+    member: { email: 'ann.lee@example.com', firstName: 'Ann', lastName: 'Lee' },
+    start: Date.parse('2026-01-01T00:00:00Z'),
+    schedule: [60_000, 600_000],
+  });
   let store: Store;
-  let dispose: () => Promise<void>;
   let clock: TestClock;
   let ledger: TestLedger;
   let memberId: string;
+  beforeEach(() => void ({ store, clock, ledger, memberId } = h));
+  const { dispatcher, deliveries, eventsOf } = h;
 
-  const dispatcher = (mappings: Mapping[]) =>
-    new Dispatcher({
-      store,
-      commit: ledger.commit,
-      router: () => router(mappings),
-      adapters: new Map([['freshdesk', freshdesk.createAdapter({ FRESHDESK_DOMAIN: 'acme', FRESHDESK_API_KEY: KEY, FRESHDESK_API_URL: API }, { store, commit: ledger.commit, state: connectorState(store, ledger.commit, 'freshdesk') })]]),
-      logger: silentLogger,
-      clock,
-      schedule: [60_000, 600_000],
-      random: () => 0.5,
-    });
-  const deliveries = () => store.db.select().from(tablesOf(store.db).deliveries);
-  const eventsOf = (type: string) => store.db.select().from(tablesOf(store.db).loyaltyEvents).where(eq(tablesOf(store.db).loyaltyEvents.type, type));
   /** The loyalty context the adapter appends, for Ann with `available` points and these movements. */
   const contextHtml = (available: number, lifetime: number, tier: string, movements: string[]) =>
     `<hr><p><strong>Loyalty context</strong></p><p>Member: ${memberId}<br>Balance: ${available.toLocaleString('en-US')} points available, 0 pending, 0 held at checkout<br>` +
     `Lifetime earned: ${lifetime.toLocaleString('en-US')} points<br>Tier: ${tier}</p><p>Recent points (newest first):</p><ul>${movements.map((m) => `<li>2026-01-01 00:00 UTC · ${m}</li>`).join('')}</ul>`;
 
   beforeEach(async () => {
-    ({ store, dispose } = await openTempStore());
-    clock = testClock();
-    ledger = testLedger(store, clock);
-    memberId = (await ledger.enroll({ email: 'ann.lee@example.com', firstName: 'Ann', lastName: 'Lee' })).id;
     await ledger.earn({ memberId, points: 1200, idempotencyKey: 'e1', why: { source: 'api', reason: 'order <b>#1001</b>' } });
     await ledger.commit('test', (w) => w.tx.insert(tablesOf(w.tx).memberStanding).values({ memberId, tier: 'gold', tierSince: clock(), updatedAt: clock() }));
   });
-  afterEach(() => dispose());
 
   it('delivery.failed: an internal ticket from the team address, the failure, the member\'s loyalty context', async () => {
     const seen = freshdeskAnswers(created);

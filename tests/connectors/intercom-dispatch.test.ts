@@ -6,22 +6,17 @@
  * again exactly after it; a 400 is dead-lettered at once with Intercom's reason, and
  * delivery.failed is emitted.
  */
-import { mappingRouter, switchedOn } from '../helpers/shipped-mappings.js';
+import { dispatchHarness } from '../helpers/dispatch-harness.js';
+import { switchedOn } from '../helpers/shipped-mappings.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { eq } from 'drizzle-orm';
 import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import intercom from '../../connectors/intercom/index.js';
 import { adapterDescriptors, loadMappingFile, mappingActionsFor } from '../../core/mappings/index.js';
-import { silentLogger } from '../../core/observability/logger.js';
-import { Dispatcher } from '../../core/outbox/dispatcher.js';
-import type { Router } from '../../core/outbox/routes.js';
-import { tablesOf } from '../../core/storage/prepared.js';
-import type { Store } from '../../core/storage/store.js';
-import { testLedger, type TestLedger } from '../helpers/ledger-writes.js';
-import { openTempStore, testClock, type TestClock } from '../helpers/test-store.js';
+import { type TestLedger } from '../helpers/ledger-writes.js';
+import { type TestClock } from '../helpers/test-store.js';
 
 const API = 'http://intercom.test';
 const TOKEN = 'dG9rOmludGVyY29tLWRpc3BhdGNoOjE6MA==';
@@ -36,8 +31,6 @@ beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
 afterEach(() => server.resetHandlers());
 afterAll(() => server.close());
 
-/** The shipped file switched on, as its header tells the merchant. */
-const shippedRouter = (): Router => mappingRouter(switchedOn(SHIPPED, [intercom]));
 
 interface Seen {
   method: string;
@@ -84,34 +77,19 @@ function intercomAnswers(...script: (() => Response)[]) {
 const accepted = () => new HttpResponse(null, { status: 202 });
 
 describe('intercom: the shipped mapping through the dispatcher', () => {
-  let store: Store;
-  let dispose: () => Promise<void>;
+  const h = dispatchHarness('intercom', switchedOn(SHIPPED, [intercom]), () => intercom.createAdapter({ INTERCOM_ACCESS_TOKEN: TOKEN, INTERCOM_API_URL: API }), {
+    member: { email: 'joe@bloggs.com' },
+    start: Date.parse('2026-01-01T00:00:00Z'),
+    schedule: [60_000, 600_000],
+  });
   let clock: TestClock;
   let ledger: TestLedger;
   let memberId: string;
+  beforeEach(() => void ({ clock, ledger, memberId } = h));
+  const { dispatcher, deliveries, eventsOf } = h;
 
-  const dispatcher = () =>
-    new Dispatcher({
-      store,
-      commit: ledger.commit,
-      router: shippedRouter,
-      adapters: new Map([['intercom', intercom.createAdapter({ INTERCOM_ACCESS_TOKEN: TOKEN, INTERCOM_API_URL: API })]]),
-      logger: silentLogger,
-      clock,
-      schedule: [60_000, 600_000],
-      random: () => 0.5,
-    });
-  const deliveries = () => store.db.select().from(tablesOf(store.db).deliveries);
-  const eventsOf = (type: string) => store.db.select().from(tablesOf(store.db).loyaltyEvents).where(eq(tablesOf(store.db).loyaltyEvents.type, type));
   const seconds = (ms: number) => Math.floor(ms / 1000);
 
-  beforeEach(async () => {
-    ({ store, dispose } = await openTempStore());
-    clock = testClock();
-    ledger = testLedger(store, clock);
-    memberId = (await ledger.enroll({ email: 'joe@bloggs.com' })).id;
-  });
-  afterEach(() => dispose());
 
   it('points.earned: loyalty_points on the user, then the earned-points event with the points and balance', async () => {
     const seen = intercomAnswers(accepted);

@@ -7,23 +7,18 @@
  * per-record refusal on HTTP 200 are dead-lettered with Zoho's reason, and delivery.failed is
  * emitted. Also: the options refused by `mappings check` with file, line and reason.
  */
-import { mappingRouter, switchedOn } from '../helpers/shipped-mappings.js';
+import { dispatchHarness } from '../helpers/dispatch-harness.js';
+import { switchedOn } from '../helpers/shipped-mappings.js';
 import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { eq } from 'drizzle-orm';
 import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import zoho from '../../connectors/zoho/index.js';
 import { adapterDescriptors, loadMappingFile, mappingActionsFor } from '../../core/mappings/index.js';
-import { silentLogger } from '../../core/observability/logger.js';
-import { Dispatcher } from '../../core/outbox/dispatcher.js';
-import type { Router } from '../../core/outbox/routes.js';
-import { tablesOf } from '../../core/storage/prepared.js';
-import type { Store } from '../../core/storage/store.js';
-import { testLedger, type TestLedger } from '../helpers/ledger-writes.js';
-import { openTempStore, testClock, type TestClock } from '../helpers/test-store.js';
+import { type TestLedger } from '../helpers/ledger-writes.js';
+import { type TestClock } from '../helpers/test-store.js';
 
 const ACCOUNTS = 'http://accounts.zoho.test';
 const API = 'http://zohoapis.test';
@@ -37,8 +32,6 @@ beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
 afterEach(() => server.resetHandlers());
 afterAll(() => server.close());
 
-/** The shipped file switched on, as its header tells the merchant. */
-const shippedRouter = (): Router => mappingRouter(switchedOn(SHIPPED, [zoho]));
 
 interface Seen {
   path: string;
@@ -68,11 +61,16 @@ function zohoAnswers(...script: (() => Response)[]) {
 const updated = () => HttpResponse.json(sample('upsert_record_updated.json'));
 
 describe('zoho: the shipped mapping through the dispatcher', () => {
-  let store: Store;
-  let dispose: () => Promise<void>;
+  const h = dispatchHarness('zoho', switchedOn(SHIPPED, [zoho]), () => zoho.createAdapter(adapterEnv), {
+    member: { email: 'p.boyle@abc.com' },
+    start: Date.parse('2026-01-01T00:00:00Z'),
+    schedule: [60_000, 600_000],
+  });
   let clock: TestClock;
   let ledger: TestLedger;
   let memberId: string;
+  beforeEach(() => void ({ clock, ledger, memberId } = h));
+  const { dispatcher, deliveries, eventsOf } = h;
   const env = () => ({
     ZOHO_CLIENT_ID: '1000.CLIENTID',
     ZOHO_CLIENT_SECRET: 'client-secret',
@@ -83,28 +81,10 @@ describe('zoho: the shipped mapping through the dispatcher', () => {
   });
   let adapterEnv: Record<string, string>;
 
-  const dispatcher = () =>
-    new Dispatcher({
-      store,
-      commit: ledger.commit,
-      router: shippedRouter,
-      adapters: new Map([['zoho', zoho.createAdapter(adapterEnv)]]),
-      logger: silentLogger,
-      clock,
-      schedule: [60_000, 600_000],
-      random: () => 0.5,
-    });
-  const deliveries = () => store.db.select().from(tablesOf(store.db).deliveries);
-  const eventsOf = (type: string) => store.db.select().from(tablesOf(store.db).loyaltyEvents).where(eq(tablesOf(store.db).loyaltyEvents.type, type));
 
   beforeEach(async () => {
-    ({ store, dispose } = await openTempStore());
-    clock = testClock();
-    ledger = testLedger(store, clock);
-    memberId = (await ledger.enroll({ email: 'p.boyle@abc.com' })).id;
     adapterEnv = env();
   });
-  afterEach(() => dispose());
 
   it('points.earned: Loyalty_Points upserted on the Contact by e-mail, with a token minted from the refresh token', async () => {
     const { upserts, grants } = zohoAnswers(updated);

@@ -1,8 +1,9 @@
 /**
- * Per test: a real database, a test ledger with Ann enrolled (e-mail consent), and a real
- * dispatcher routing the given mappings to one adapter — how an adapter's shipped mapping is
- * driven to a delivery, a retry after `Retry-After`, or a dead letter and `delivery.failed`.
- * Retries are due 5 s and then 60 s after a failure (no jitter) unless the answer says when.
+ * Per test: a real database, a test ledger with one member enrolled, and a real dispatcher
+ * routing mappings to one adapter — how an adapter's shipped mapping is driven to a delivery, a
+ * retry after `Retry-After`, or a dead letter and `delivery.failed`. By default the member is Ann
+ * (e-mail consent), the clock starts 2026-01-15 12:00 UTC, and retries are due 5 s and then 60 s
+ * after a failure (no jitter) unless the answer says when.
  */
 import { eq } from 'drizzle-orm';
 import { afterEach, beforeEach } from 'vitest';
@@ -25,7 +26,8 @@ export interface DispatchHarness {
   ledger: TestLedger;
   /** Ann's member id. */
   memberId: string;
-  dispatcher(): Dispatcher;
+  /** A dispatcher routing the harness's mappings, or `mappings` when given. */
+  dispatcher(mappings?: Mapping[]): Dispatcher;
   deliveries(): Promise<Row<'deliveries'>[]>;
   eventsOf(type: string): Promise<Row<'loyaltyEvents'>[]>;
 }
@@ -33,19 +35,33 @@ export interface DispatchHarness {
 const selectDeliveries = (store: Store) => store.db.select().from(tablesOf(store.db).deliveries);
 const selectEvents = (store: Store, type: string) => store.db.select().from(tablesOf(store.db).loyaltyEvents).where(eq(tablesOf(store.db).loyaltyEvents.type, type));
 
-export function dispatchHarness(connector: string, mappings: Mapping[], build: (services: AdapterServices) => OutboundAdapter): DispatchHarness {
+export interface DispatchOptions {
+  /** The member enrolled before each test. */
+  member?: Parameters<TestLedger['enroll']>[0];
+  /** When the test clock starts (epoch ms). */
+  start?: number;
+  /** The dispatcher's retry schedule (ms after each failure). */
+  schedule?: number[];
+}
+
+export function dispatchHarness(
+  connector: string,
+  mappings: Mapping[],
+  build: (services: AdapterServices) => OutboundAdapter,
+  options: DispatchOptions = {},
+): DispatchHarness {
   const h = {} as DispatchHarness;
   let dispose: () => Promise<void>;
-  const router = mappingRouter(mappings);
   beforeEach(async () => {
     ({ store: h.store, dispose } = await openTempStore());
-    h.clock = testClock(Date.UTC(2026, 0, 15, 12));
+    h.clock = testClock(options.start ?? Date.UTC(2026, 0, 15, 12));
     h.ledger = testLedger(h.store, h.clock);
-    h.memberId = (await h.ledger.enroll({ email: 'ann.lee@example.com', firstName: 'Ann', consentEmail: true })).id;
+    h.memberId = (await h.ledger.enroll(options.member ?? { email: 'ann.lee@example.com', firstName: 'Ann', consentEmail: true })).id;
   });
   afterEach(() => dispose());
-  h.dispatcher = () => {
+  h.dispatcher = (routed = mappings) => {
     const adapter = build({ store: h.store, commit: h.ledger.commit, state: connectorState(h.store, h.ledger.commit, connector) });
+    const router = mappingRouter(routed);
     return new Dispatcher({
       store: h.store,
       commit: h.ledger.commit,
@@ -53,7 +69,7 @@ export function dispatchHarness(connector: string, mappings: Mapping[], build: (
       adapters: new Map([[adapter.name, adapter]]),
       logger: silentLogger,
       clock: h.clock,
-      schedule: [5_000, 60_000],
+      schedule: options.schedule ?? [5_000, 60_000],
       random: () => 0.5,
     });
   };
