@@ -7,49 +7,18 @@
  */
 import { generateKeyPairSync } from 'node:crypto';
 import { http, HttpResponse } from 'msw';
-import { setupServer } from 'msw/node';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import paypal from '../../connectors/paypal/index.js';
 import { createPayPalCertificates } from '../../connectors/paypal/certificates.js';
 import { createPayPalInbound } from '../../connectors/paypal/inbound.js';
 import { connectorStatus, InboundPayloadError, type InboundHandler, type InboundRequest } from '../../core/connectors/definition.js';
 import { silentLogger } from '../../core/observability/logger.js';
-import {
-  PAYPAL_API,
-  PAYPAL_CLIENT_ID,
-  PAYPAL_CLIENT_SECRET,
-  PAYPAL_WEBHOOK_ID,
-  TEST_CERT_URL,
-  captureCompleted,
-  captureRefunded,
-  newTraffic,
-  orderAnswer,
-  paypalDelivery,
-  paypalFixture,
-  paypalHandlers,
-  type PayPalSigning,
-  type PayPalTraffic,
-} from '../inbound/paypal-sign.js';
+import { PAYPAL_API, PAYPAL_CLIENT_ID, PAYPAL_CLIENT_SECRET, PAYPAL_WEBHOOK_ID, TEST_CERT_URL, captureCompleted, captureRefunded, orderAnswer, paypalDelivery, paypalFixture, type PayPalSigning, paypalServer } from '../inbound/paypal-sign.js';
 import { sample, sampleText, type Json } from '../inbound/webhook-helpers.js';
 
-const server = setupServer();
-/** Every request msw saw, handled or not: proves a refused certificate URL was never fetched. */
-const seen: string[] = [];
-beforeAll(() => {
-  server.listen({ onUnhandledRequest: 'error' });
-  server.events.on('request:start', ({ request }) => void seen.push(request.url));
-});
-afterEach(() => {
-  server.resetHandlers();
-  seen.length = 0;
-});
-afterAll(() => server.close());
-
-let traffic: PayPalTraffic;
-function stubPayPal(order?: (id: string) => Json | Response): void {
-  traffic = newTraffic();
-  server.use(...paypalHandlers(traffic, order));
-}
+const paypalSide = paypalServer();
+const { server, seen } = paypalSide;
+const stubPayPal = paypalSide.stub;
 
 /** A handler with its own certificate cache (so each test sees its own downloads). */
 function handler(options: { webhookId?: string; clock?: () => number } = {}): InboundHandler {
@@ -115,7 +84,7 @@ describe('PayPal signature, refusals', () => {
     expect(await check.verify(signed(body))).toEqual({ ok: true });
     const again = await Promise.all(Array.from({ length: 5 }, () => check.verify(signed(body))));
     expect(again).toEqual(Array(5).fill({ ok: true }));
-    expect(traffic.certificates).toEqual([TEST_CERT_URL]);
+    expect(paypalSide.traffic.certificates).toEqual([TEST_CERT_URL]);
   });
 
   it.each([
@@ -205,11 +174,11 @@ describe('PayPal events → trigger events', () => {
         },
       ],
     });
-    expect(traffic.orders.map((r) => new URL(r.url).pathname)).toEqual(['/v2/checkout/orders/1AB234567A1234567']);
-    const token = traffic.tokens[0]!;
+    expect(paypalSide.traffic.orders.map((r) => new URL(r.url).pathname)).toEqual(['/v2/checkout/orders/1AB234567A1234567']);
+    const token = paypalSide.traffic.tokens[0]!;
     expect(token.headers.get('authorization')).toBe(`Basic ${Buffer.from(`${PAYPAL_CLIENT_ID}:${PAYPAL_CLIENT_SECRET}`).toString('base64')}`);
     expect(await token.text()).toBe('grant_type=client_credentials');
-    expect(traffic.orders[0]!.headers.get('authorization')).toBe(`Bearer ${(JSON.parse(paypalFixture('token.json')) as { access_token: string }).access_token}`);
+    expect(paypalSide.traffic.orders[0]!.headers.get('authorization')).toBe(`Bearer ${(JSON.parse(paypalFixture('token.json')) as { access_token: string }).access_token}`);
   });
 
   it('CHECKOUT.ORDER.COMPLETED → order.paid of each COMPLETED capture it lists, under the capture id, its payer from the order itself', async () => {
@@ -227,7 +196,7 @@ describe('PayPal events → trigger events', () => {
         },
       ],
     });
-    expect([traffic.tokens, traffic.orders]).toEqual([[], []]);
+    expect([paypalSide.traffic.tokens, paypalSide.traffic.orders]).toEqual([[], []]);
     const approved = sample('paypal', 'checkout-order-completed');
     (approved.resource as Json).purchase_units = [{ reference_id: 'default', amount: { currency_code: 'USD', value: '1.00' } }];
     expect(await handler().normalize(signed(approved))).toMatchObject({ status: 'ignored', reason: /no COMPLETED capture/ });
@@ -239,12 +208,12 @@ describe('PayPal events → trigger events', () => {
     const h = handler();
     await h.normalize(signed(captureCompleted()));
     await h.normalize(signed(captureCompleted()));
-    expect([traffic.tokens.length, traffic.orders.length]).toEqual([1, 2]);
+    expect([paypalSide.traffic.tokens.length, paypalSide.traffic.orders.length]).toEqual([1, 2]);
     refuse = true;
     await expect(h.normalize(signed(captureCompleted()))).rejects.toThrow(/HTTP 401/);
     refuse = false;
     await h.normalize(signed(captureCompleted()));
-    expect([traffic.tokens.length, traffic.orders.length]).toEqual([2, 4]);
+    expect([paypalSide.traffic.tokens.length, paypalSide.traffic.orders.length]).toEqual([2, 4]);
   });
 
   it('prefers payment_source.paypal over the deprecated payer, and earns as a guest when neither names anyone', async () => {
@@ -280,7 +249,7 @@ describe('PayPal events → trigger events', () => {
   it('ignores a capture that is not COMPLETED, without a look-up', async () => {
     stubPayPal();
     expect(await handler().normalize(signed(captureCompleted({ status: 'PENDING' })))).toMatchObject({ status: 'ignored', reason: /is PENDING/ });
-    expect(traffic.orders).toEqual([]);
+    expect(paypalSide.traffic.orders).toEqual([]);
   });
 
   it('PAYMENT.CAPTURE.REFUNDED → order.refunded of the capture its up link names', async () => {
@@ -316,7 +285,7 @@ describe('PayPal events → trigger events', () => {
         },
       ],
     });
-    expect(traffic.payments.map((r) => new URL(r.url).pathname)).toEqual(['/v1/payments/payment/PAY-11X29866PC6848407K72RIQA']);
+    expect(paypalSide.traffic.payments.map((r) => new URL(r.url).pathname)).toEqual(['/v1/payments/payment/PAY-11X29866PC6848407K72RIQA']);
     expect(await handler().normalize(signed(sampleText('paypal', 'payment-sale-refunded')))).toMatchObject({
       events: [{ type: 'order.refunded', refund: { orderId: '9T0916710M1105906', refundId: '6YX43824R4443062K', amount: 1, currency: 'USD' }, attributes: { paypalPaymentId: 'PAY-5437236047802405NKRJ22UA' } }],
     });

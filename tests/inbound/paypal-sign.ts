@@ -10,6 +10,8 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { crc32 } from 'node:zlib';
 import { http, HttpResponse } from 'msw';
+import { setupServer } from 'msw/node';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import { sample, type Json } from './webhook-helpers.js';
 
 export const PAYPAL_WEBHOOK_ID = '8PT597110X687430LKGECATA';
@@ -127,3 +129,35 @@ export function paypalHandlers(traffic: PayPalTraffic, order: (id: string) => Js
 
 export const newTraffic = (): PayPalTraffic => ({ certificates: [], tokens: [], orders: [], payments: [] });
 
+
+/**
+ * PayPal's side for one test file: msw (`onUnhandledRequest: 'error'`) with every request URL it
+ * saw kept in `seen` (proof that a refused certificate URL was never fetched), and `stub(order)`
+ * standing PayPal up for a test, its requests in `traffic`.
+ */
+export function paypalServer() {
+  const server = setupServer();
+  const seen: string[] = [];
+  let traffic = newTraffic();
+  beforeAll(() => {
+    server.listen({ onUnhandledRequest: 'error' });
+    server.events.on('request:start', ({ request }) => void seen.push(request.url));
+  });
+  afterEach(() => {
+    server.resetHandlers();
+    seen.length = 0;
+  });
+  afterAll(() => server.close());
+  return {
+    server,
+    seen,
+    get traffic(): PayPalTraffic {
+      return traffic;
+    },
+    /** PayPal's side, with the Orders API answering `order` (a Response to fail it). */
+    stub(order?: (id: string) => Json | Response): void {
+      traffic = newTraffic();
+      server.use(...paypalHandlers(traffic, order));
+    },
+  };
+}

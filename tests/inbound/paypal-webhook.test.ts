@@ -6,25 +6,10 @@
  */
 import { http, HttpResponse } from 'msw';
 import { runReplay } from '../helpers/replay-cli.js';
-import { setupServer } from 'msw/node';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import paypal from '../../connectors/paypal/index.js';
 import { hubHarness, type HubHarness } from '../helpers/test-hub.js';
-import {
-  PAYPAL_API,
-  PAYPAL_CLIENT_ID,
-  PAYPAL_CLIENT_SECRET,
-  PAYPAL_WEBHOOK_ID,
-  TEST_CERT,
-  TEST_CERT_URL,
-  captureCompleted,
-  captureRefunded,
-  newTraffic,
-  orderAnswer,
-  paypalDelivery,
-  paypalHandlers,
-  type PayPalTraffic,
-} from './paypal-sign.js';
+import { PAYPAL_API, PAYPAL_CLIENT_ID, PAYPAL_CLIENT_SECRET, PAYPAL_WEBHOOK_ID, TEST_CERT, TEST_CERT_URL, captureCompleted, captureRefunded, orderAnswer, paypalDelivery, paypalServer } from './paypal-sign.js';
 import {
   balance,
   deliver,
@@ -48,24 +33,9 @@ const CAPTURE = '12A34567BC123456S';
 const ALIAS = 'paypal:QYR5Z8XDVJNXQ';
 const ENV = { PAYPAL_WEBHOOK_ID, PAYPAL_CLIENT_ID, PAYPAL_CLIENT_SECRET, PAYPAL_API_URL: PAYPAL_API };
 
-const server = setupServer();
-const seen: string[] = [];
-beforeAll(() => {
-  server.listen({ onUnhandledRequest: 'error' });
-  server.events.on('request:start', ({ request }) => void seen.push(request.url));
-});
-afterEach(() => {
-  server.resetHandlers();
-  seen.length = 0;
-});
-afterAll(() => server.close());
-
-let traffic: PayPalTraffic;
-/** PayPal's side, with the Orders API answering `order` (a Response to fail it). */
-function stubPayPal(order?: (id: string) => Json | Response): void {
-  traffic = newTraffic();
-  server.use(...paypalHandlers(traffic, order));
-}
+const paypalSide = paypalServer();
+const { server, seen } = paypalSide;
+const stubPayPal = paypalSide.stub;
 
 describe('POST /webhooks/paypal', () => {
   const h = hubHarness({ connectors: [paypal], env: ENV });
@@ -131,7 +101,7 @@ describe('POST /webhooks/paypal', () => {
     ])('%s → 401', async (_what, init, reason) => {
       expectUnauthorized(await deliver(h, 'paypal', init()), reason);
       await expectOnlySignatureAlert(h, 'paypal');
-      expect(traffic.orders).toEqual([]);
+      expect(paypalSide.traffic.orders).toEqual([]);
     });
 
     it('pointing at a certificate on another host → 401, and nothing is fetched from it', async () => {
