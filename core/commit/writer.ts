@@ -19,6 +19,18 @@ export interface LoyaltyEventInput {
   data: Record<string, unknown>;
 }
 
+/** What a member's account history records (docs/api.md, "Members"). */
+export type MemberHistoryKind =
+  | 'enrolled'
+  | 'imported'
+  | 'profile.updated'
+  | 'tier.changed'
+  | 'status.changed'
+  | 'points.held'
+  | 'points.approved'
+  | 'points.rejected'
+  | 'erasure.requested';
+
 export class Writer {
   /** Ledger lines this write posted (duplicates included, flagged), in order. */
   readonly posted: Posted[] = [];
@@ -89,6 +101,23 @@ export class Writer {
     )({ id, type: event.type, memberId: event.memberId, data: JSON.stringify(event.data), occurredAt: this.now });
     this.emitted++;
     return id;
+  }
+
+  /**
+   * Records a change to a member's account (not to its points) in the member's account history,
+   * in this transaction: `enrolled`, `tier.changed`, `status.changed`, `erasure.requested`, …
+   * (docs/api.md, "Members"). Kept even when the write is `quiet()`: history is not a message.
+   */
+  async note(memberId: string, kind: MemberHistoryKind, detail: Record<string, unknown> = {}): Promise<void> {
+    await prepared(this.tx, 'member_history_note', (db, t) =>
+      db.insert(t.memberHistory).values({
+        memberId: sql.placeholder('memberId'),
+        kind: sql.placeholder('kind'),
+        detail: sql.placeholder('detail'),
+        actor: sql.placeholder('actor'),
+        at: sql.placeholder('at'),
+      }),
+    )({ memberId, kind, detail: JSON.stringify(detail), actor: this.actor, at: this.now });
   }
 
   /** Writes many loyalty events to the outbox in this transaction, in order, in multi-row inserts. */

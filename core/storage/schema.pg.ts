@@ -113,4 +113,5 @@ export const {
   memberPins,
   webhookRejections,
   connectorState,
+  memberHistory,
 } = schema;

@@ -96,4 +96,5 @@ export const {
   memberPins,
   webhookRejections,
   connectorState,
+  memberHistory,
 } = schema;

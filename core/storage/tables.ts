@@ -570,6 +570,25 @@ export const connectorState = table(
   (t) => [primaryKey(t.connector, t.key)],
 );
 
+/**
+ * A member's account history (docs/api.md, "Members"): what happened to the account itself, beside
+ * the points history in `transfers` — enrolled, tier moved, status changed, erasure requested.
+ * Written through `w.note()` (core/commit/writer.ts) in the transaction of the change it records;
+ * append-only. `detail` is JSON; `actor` is who made the change.
+ */
+export const memberHistory = table(
+  'member_history',
+  {
+    seq: serial('seq'),
+    memberId: text('member_id').notNull(),
+    kind: text('kind').notNull(),
+    detail: text('detail').notNull().default('{}'),
+    actor: text('actor').notNull(),
+    at: bigint('at').notNull(),
+  },
+  (t) => [index('member_history_member_idx').on(t.memberId, t.seq)],
+);
+
 /** Every table, by the name code reaches it under (`tablesOf(db).members`). */
 export const tables = {
   members,
@@ -602,6 +621,7 @@ export const tables = {
   memberPins,
   webhookRejections,
   connectorState,
+  memberHistory,
 };
 
 export type Tables = typeof tables;
