@@ -35,6 +35,17 @@ const LineItemInput = z.object({
   total: Minor.openapi({ description: 'What was paid for the line after discounts, minor units.' }),
 });
 
+/** A refunded line names the order's line by its `id`, or by SKU. */
+const RefundLineInput = z
+  .object({
+    lineItemId: z.string().min(1).max(100).optional().openapi({ description: "The order line's `id`." }),
+    sku: z.string().min(1).max(100).optional(),
+    quantity: z.number().int().min(1).max(1e6).openapi({ description: 'Units refunded.' }),
+    amount: Minor.optional().openapi({ description: "Money refunded for the line, minor units; by default its share of the line's total." }),
+  })
+  .refine((l) => l.lineItemId !== undefined || l.sku !== undefined, { message: 'name the line: lineItemId or sku', path: ['lineItemId'] })
+  .openapi('RefundLine');
+
 export const OrderInput = z
   .object({
     id: z.string().min(1).max(200),
@@ -79,7 +90,16 @@ export const TriggerInput = z
     z.object({
       ...Base,
       type: z.literal('order.refunded'),
-      refund: z.object({ orderId: z.string().min(1).max(200), refundId: z.string().min(1).max(200), currency: Currency, amount: Minor.optional(), full: z.boolean().optional() }),
+      refund: z.object({
+        orderId: z.string().min(1).max(200),
+        refundId: z.string().min(1).max(200),
+        currency: Currency,
+        amount: Minor.optional(),
+        full: z.boolean().optional(),
+        lineItems: z.array(RefundLineInput).min(1).max(500).optional().openapi({
+          description: 'The refunded lines: what they earned is taken back, not a share of the amount (docs/program.md, "Refunds by line items").',
+        }),
+      }),
     }),
     z.object({ ...Base, type: z.literal('order.cancelled'), order: z.object({ id: z.string().min(1).max(200) }) }),
     z.object({ ...Base, type: z.enum(['customer.created', 'customer.updated']) }),

@@ -19,6 +19,7 @@ import { counterReader } from './counters.js';
 import { evaluateTrigger, type Evaluation } from './evaluate.js';
 import { creditGuestOrders, recordOrder } from './orders.js';
 import { memberContext } from './member-standing.js';
+import { breakdownOf } from './order-breakdown.js';
 import { postEvaluation } from './post-evaluation.js';
 import { applyRefund, applyParkedRefunds } from './refunds.js';
 import { useStoreVouchers } from '../rewards/store-vouchers.js';
@@ -115,7 +116,7 @@ async function applyNew(w: Writer, program: Program, trigger: TriggerEvent): Pro
   if (trigger.type === 'order.paid') {
     evaluation = await evaluateTrigger(program, trigger, await memberContext(tx, program, resolved.memberId), counterReader(tx), now);
     posted.push(...(await postEvaluation(w, program, trigger, resolved.memberId, evaluation)));
-    await recordOrder(tx, now, trigger, { memberId: resolved.memberId, earned: evaluation.total });
+    await recordOrder(tx, now, trigger, { memberId: resolved.memberId, earned: evaluation.total, breakdown: breakdownOf(program, trigger.order, evaluation) });
     posted.push(...(await applyParkedRefunds(w, program, trigger.source, trigger.order.id)));
   } else {
     evaluation = await evaluateTrigger(program, trigger, await memberContext(tx, program, resolved.memberId), counterReader(tx), now);

@@ -23,7 +23,7 @@
  *    review for `holdDays`.
  */
 import { formatMinorUnits, currencyExponent } from '../triggers/money.js';
-import type { TriggerEvent } from '../triggers/trigger-event.js';
+import type { LineItem, TriggerEvent } from '../triggers/trigger-event.js';
 import { DAY_MS, periodKey, periodStartDay } from './calendar.js';
 import type { CompiledRule, Program } from './compiled-program.js';
 import { counterKeys, type CounterReader } from './counters.js';
@@ -119,7 +119,7 @@ export async function evaluateTrigger(
         rule,
       });
     } else if (award.kind === 'lineItems' && order) {
-      const matching = order.lineItems.filter((l) => (award.sku && l.sku && award.sku.includes(l.sku)) || (award.category && l.category && award.category.includes(l.category)));
+      const matching = order.lineItems.filter((l) => lineMatches(award, l));
       let points: number;
       let explanation: string;
       if (award.pointsPerItem !== undefined) {
@@ -192,6 +192,14 @@ export async function evaluateTrigger(
     }
   }
   return evaluation;
+}
+
+/**
+ * Whether a `lineItems` award counts an order line (its SKU or category is named). Also how the
+ * order's per-line breakdown attributes the award to lines (./order-breakdown.ts).
+ */
+export function lineMatches(award: { sku?: string[]; category?: string[] }, line: LineItem): boolean {
+  return Boolean((award.sku && line.sku && award.sku.includes(line.sku)) || (award.category && line.category && award.category.includes(line.category)));
 }
 
 async function applyCaps(

@@ -16,12 +16,19 @@ import type { Program } from './compiled-program.js';
 import { counterReader } from './counters.js';
 import { evaluateTrigger } from './evaluate.js';
 import { memberContext } from './member-standing.js';
+import { breakdownOf, type OrderBreakdown } from './order-breakdown.js';
 import { postEvaluation } from './post-evaluation.js';
 
 type OrderPaid = Extract<TriggerEvent, { type: 'order.paid' }>;
 
 
-export async function recordOrder(tx: Db, now: number, trigger: OrderPaid, credited: { memberId: string; earned: number } | undefined): Promise<void> {
+/** `credited.breakdown`: what each line earned (./order-breakdown.ts), so refunds naming lines take back what they earned. */
+export async function recordOrder(
+  tx: Db,
+  now: number,
+  trigger: OrderPaid,
+  credited: { memberId: string; earned: number; breakdown: OrderBreakdown } | undefined,
+): Promise<void> {
   const email = trigger.customer?.email;
   await prepared(tx, 'orders_record', (d, { orders: o }) =>
     d
@@ -35,6 +42,7 @@ export async function recordOrder(tx: Db, now: number, trigger: OrderPaid, credi
         amount: sql.placeholder('amount'),
         total: sql.placeholder('total'),
         earned: sql.placeholder('earned'),
+        breakdown: sql.placeholder('breakdown'),
         status: sql.placeholder('status'),
         trigger: sql.placeholder('trigger'),
         occurredAt: sql.placeholder('occurredAt'),
@@ -51,6 +59,7 @@ export async function recordOrder(tx: Db, now: number, trigger: OrderPaid, credi
     amount: trigger.order.amount,
     total: trigger.order.total ?? null,
     earned: credited?.earned ?? 0,
+    breakdown: credited ? JSON.stringify(credited.breakdown) : null,
     status: credited ? 'earned' : 'guest',
     trigger: credited ? null : JSON.stringify(trigger),
     occurredAt: trigger.occurredAt,
@@ -77,7 +86,17 @@ export async function creditGuestOrders(w: Writer, program: Program, memberId: s
     posted.push(...(await postEvaluation(w, program, trigger, memberId, evaluation, 'guest-order')));
     await tx
       .update(orders)
-      .set({ memberId, status: 'earned', earned: evaluation.total, amount: trigger.order.amount, refundedAmount: 0, guestEmail: null, trigger: null, updatedAt: now })
+      .set({
+        memberId,
+        status: 'earned',
+        earned: evaluation.total,
+        amount: trigger.order.amount,
+        refundedAmount: 0,
+        breakdown: JSON.stringify(breakdownOf(program, trigger.order, evaluation)),
+        guestEmail: null,
+        trigger: null,
+        updatedAt: now,
+      })
       .where(eq(orders.key, order.key));
     await tx.update(appliedTriggers).set({ memberId, points: evaluation.total, outcome: 'guest order credited on enrollment' }).where(eq(appliedTriggers.id, original.id));
   }

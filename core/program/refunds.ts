@@ -1,7 +1,9 @@
 /**
- * Refunds and cancellations take back the points of what was refunded, in proportion to the
- * order's amount, cumulatively (three partial refunds that add up to the order take back
- * exactly what it earned) and never more than was earned. A refund that arrives before its
+ * Refunds and cancellations take back the points of what was refunded, cumulatively (three
+ * partial refunds that add up to the order take back exactly what it earned) and never more than
+ * was earned: a refund naming its lines takes back what those lines earned (./refund-by-lines.ts),
+ * one by amount — or on an order recorded without a line breakdown — in proportion to the
+ * order's amount (docs/program.md, "Refunds"). A refund that arrives before its
  * order is parked and applied when the order arrives; after `refunds.parkHours` it becomes an
  * exception (`refund.unmatched`) for support.
  */
@@ -16,7 +18,9 @@ import type { ApplyOutcome } from './apply-trigger.js';
 import { dayKey } from './calendar.js';
 import type { Program } from './compiled-program.js';
 import { bumpCounter, counterKeys } from './counters.js';
-import { reviewTier } from './member-standing.js';
+import { memberContext, reviewTier } from './member-standing.js';
+import { everyLineRefunded, parseBreakdown } from './order-breakdown.js';
+import { refundByLines, type LineRefund } from './refund-by-lines.js';
 import { orderKey } from '../triggers/order-identity.js';
 import { takeBack } from './take-back.js';
 
@@ -50,7 +54,7 @@ export async function applyRefund(w: Writer, program: Program, trigger: RefundTr
  * The share of the order refunded so far, after this refund, as `refunded / base`: refunds are
  * cumulative (Stripe's `amount_refunded`) or summed, and capped at the whole.
  */
-function refundedAfter(trigger: RefundTrigger, order: OrderRow): { refunded: number; base: number } {
+function refundedAfter(trigger: RefundTrigger, order: OrderRow, lineMoney?: number): { refunded: number; base: number } {
   const already = Number(order.refundedAmount);
   const againstTotal = trigger.type === 'order.refunded' && trigger.refund.measuredAgainst === 'total' && order.total !== null;
   const base = againstTotal ? Number(order.total) : Number(order.amount);
@@ -60,22 +64,42 @@ function refundedAfter(trigger: RefundTrigger, order: OrderRow): { refunded: num
   if (r.full) total = base;
   else if (r.refundedTotal !== undefined) total = Math.max(already, r.refundedTotal);
   else if (r.amount !== undefined) total = already + r.amount;
-  else if (r.lineItems?.length) total = already + r.lineItems.reduce((n, l) => n + l.amount, 0);
+  else if (lineMoney !== undefined) total = already + lineMoney;
+  else if (r.lineItems?.length) total = already + r.lineItems.reduce((n, l) => n + (l.amount ?? 0), 0);
   return { refunded: Math.min(total, base), base };
+}
+
+/**
+ * A refund naming lines of an order whose breakdown was recorded: what those lines earned.
+ * Undefined when it names no lines, is a full refund, or the order has no breakdown (recorded
+ * before it, or a guest's): then the amount decides, as before.
+ */
+async function byLines(w: Writer, program: Program, trigger: RefundTrigger, order: OrderRow): Promise<LineRefund | undefined> {
+  if (trigger.type !== 'order.refunded' || trigger.refund.full || !trigger.refund.lineItems?.length || !order.memberId) return undefined;
+  const recorded = parseBreakdown(order.breakdown);
+  if (!recorded) return undefined;
+  const member = await memberContext(w.tx, program, order.memberId);
+  return refundByLines(program, recorded, { lines: trigger.refund.lineItems, source: order.source, occurredAt: order.occurredAt }, member);
 }
 
 async function refundOrder(w: Writer, program: Program, trigger: RefundTrigger, order: OrderRow) {
   const { tx, now } = w;
   const { orders } = tablesOf(tx);
-  const { refunded, base: amount } = refundedAfter(trigger, order);
+  const lines = await byLines(w, program, trigger, order);
+  const matched = lines?.matched ? lines : undefined;
+  const { refunded, base: amount } = refundedAfter(trigger, order, matched && trigger.type === 'order.refunded' && trigger.refund.amount === undefined ? matched.money : undefined);
   const earned = Number(order.earned);
   const cancelled = trigger.type === 'order.cancelled' || (trigger.type === 'order.refunded' && trigger.refund.full === true);
   // Cumulative: the points due back for everything refunded so far, less what was taken already.
-  const due = amount === 0 ? earned : cancelled ? earned : Math.floor((earned * refunded) / amount);
+  // An order refunded both by lines and by amount gives back the larger measure, never more than it earned.
+  const due = matched ? Math.min(earned, matched.due) : amount === 0 ? earned : cancelled ? earned : Math.floor((earned * refunded) / amount);
   const take = Math.max(0, due - Number(order.reversedPoints));
   const delta = refunded - Number(order.refundedAmount);
   let posted: Posted[] = [];
-  let detail = `refunded ${refunded} of ${amount} ${order.currency} (minor units): ${take} of ${earned} points due back`;
+  let detail = matched
+    ? `${matched.described}: ${take} of ${earned} points due back`
+    : `refunded ${refunded} of ${amount} ${order.currency} (minor units): ${take} of ${earned} points due back`;
+  if (lines && !lines.matched) detail += `; measured by amount: ${lines.unmatched.length ? `${lines.unmatched.join(', ')} not in the order` : 'no line with units named'}`;
   if (order.status === 'guest') {
     detail = 'guest order: the refund lowers what it earns if its e-mail enrolls';
   } else if (take > 0 && order.memberId) {
@@ -86,6 +110,7 @@ async function refundOrder(w: Writer, program: Program, trigger: RefundTrigger, 
       key: `refund:${trigger.id}`,
       reason: trigger.type === 'order.cancelled' ? 'order cancelled' : 'order refunded',
       eventId: trigger.id,
+      ...(matched ? { prefer: matched.prefer } : {}),
     });
     posted = result.posted;
     if (result.debt) detail += `; ${result.debt} recorded as debt`;
@@ -99,8 +124,9 @@ async function refundOrder(w: Writer, program: Program, trigger: RefundTrigger, 
     .set({
       refundedAmount: refunded,
       reversedPoints: Number(order.reversedPoints) + (order.status === 'guest' ? 0 : take),
+      ...(matched ? { breakdown: JSON.stringify(matched.breakdown) } : {}),
       // A guest order refunded in full is never credited: nothing of it was kept.
-      status: cancelled || refunded >= amount ? 'cancelled' : order.status,
+      status: cancelled || refunded >= amount || (matched && everyLineRefunded(matched.breakdown)) ? 'cancelled' : order.status,
       updatedAt: now,
     })
     .where(eq(orders.key, order.key));

@@ -28,14 +28,26 @@ export interface TakeBackResult {
 export async function takeBack(
   w: Writer,
   program: Program,
-  input: { memberId: string; orderKey: string; points: number; key: string; reason: string; eventId: string },
+  input: {
+    memberId: string;
+    orderKey: string;
+    points: number;
+    key: string;
+    reason: string;
+    eventId: string;
+    /**
+     * A refund by line items: the points due back per rule, taken first from the earn of that
+     * rule, so the ledger shows which award each reversal undoes (./refund-by-lines.ts).
+     */
+    prefer?: { ruleId: string; points: number }[];
+  },
 ): Promise<TakeBackResult> {
   const { tx, now } = w;
   const result: TakeBackResult = { taken: 0, debt: 0, forgiven: 0, posted: [] };
   if (input.points <= 0) return result;
   const { transfers, lots } = tablesOf(tx);
   const earns = await tx
-    .select({ id: transfers.id, lotId: transfers.lotId })
+    .select({ id: transfers.id, lotId: transfers.lotId, ruleId: transfers.ruleId })
     .from(transfers)
     .where(and(eq(transfers.eventId, input.orderKey), eq(transfers.kind, 'earn')))
     .orderBy(asc(transfers.seq));
@@ -44,21 +56,33 @@ export async function takeBack(
     : [];
   const policy = program.config.returnPolicy;
   let left = input.points;
-  // Bonus lines (multipliers) were posted last: take them back first, base points last.
-  for (const earn of [...earns].reverse()) {
-    if (left === 0) break;
+  /** Reverses up to `points` of one earn's lot; one reversal per earn and take-back (its key). */
+  const reverseEarn = async (earn: (typeof earns)[number], points: number) => {
     const lot = lotRows.find((l) => l.id === earn.lotId);
-    if (!lot || lot.remaining === 0) continue;
-    if (policy === 'only_pending' && lot.status !== 'pending') continue;
+    if (!lot || lot.remaining === 0 || points <= 0) return;
+    if (policy === 'only_pending' && lot.status !== 'pending') return;
     const posted = await w.post(reverse, {
       transferId: earn.id,
-      points: Math.min(left, lot.remaining),
+      points: Math.min(points, lot.remaining),
       idempotencyKey: `${input.key}:${earn.id}`,
       why: { source: 'rule', eventId: input.eventId, reason: input.reason },
     });
     result.posted.push(posted);
     result.taken += posted.transfer.amount;
     left -= posted.transfer.amount;
+    lot.remaining -= posted.transfer.amount;
+  };
+  const reversed = new Set<string>();
+  for (const want of input.prefer ?? []) {
+    const earn = earns.find((e) => e.ruleId === want.ruleId);
+    if (!earn || left === 0) continue;
+    await reverseEarn(earn, Math.min(left, want.points));
+    reversed.add(earn.id);
+  }
+  // Bonus lines (multipliers) were posted last: take them back first, base points last.
+  for (const earn of [...earns].reverse()) {
+    if (left === 0) break;
+    if (!reversed.has(earn.id)) await reverseEarn(earn, left);
   }
   if (left === 0) return result;
   if (policy === 'only_pending') {

@@ -314,8 +314,9 @@ export const appliedTriggers = table('applied_triggers', {
 });
 
 /**
- * Orders the program has seen, by business fact (`shopify:order:123`): what was paid and earned,
- * so a refund takes back points in proportion and never more than was earned. A guest order
+ * Orders the program has seen, by business fact (`shopify:order:123`): what was paid and earned
+ * (and by which line), so a refund takes back the points of what it refunded and never more than
+ * was earned. A guest order
  * (no member yet) keeps its trigger so the points can be credited when that e-mail enrolls.
  * status: `earned` | `guest` | `cancelled`.
  */
@@ -333,6 +334,12 @@ export const orders = table(
     earned: bigint('earned').notNull().default(0),
     refundedAmount: bigint('refunded_amount').notNull().default(0),
     reversedPoints: bigint('reversed_points').notNull().default(0),
+    /**
+     * What each line earned (JSON, core/program/order-breakdown.ts), so a refund naming lines
+     * takes back what they earned; null for orders recorded before it and for guest orders,
+     * which refunds take back from pro rata (docs/program.md, "Refunds by line items").
+     */
+    breakdown: text('breakdown'),
     status: text('status').notNull(),
     trigger: text('trigger'),
     occurredAt: bigint('occurred_at').notNull(),

@@ -71,8 +71,12 @@ export interface RefundFacts {
    * back the delta over what it already processed.
    */
   refundedTotal?: number;
-  /** Refunded lines, when the platform names them. */
-  lineItems?: { lineItemId?: string; sku?: string; quantity: number; amount: number }[];
+  /**
+   * Refunded lines, when the platform names them (Shopify's `refund_line_items`): the core takes
+   * back what those lines earned (docs/program.md, "Refunds by line items"). `amount` is the
+   * line's refunded money when reported.
+   */
+  lineItems?: { lineItemId?: string; sku?: string; quantity: number; amount?: number }[];
   /** The whole order was refunded (status `refunded`): take back everything still earned. */
   full?: boolean;
   /**
