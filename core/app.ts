@@ -17,6 +17,7 @@ import { ProblemError, problemResponse, problemType, toProblem } from './api/pro
 import { apiKeysRoutes } from './api/routes/api-keys.js';
 import { deliveriesRoutes } from './api/routes/deliveries.js';
 import { evaluateRoutes } from './api/routes/evaluate.js';
+import { fraudHoldsRoutes } from './api/routes/fraud-holds.js';
 import { inboxRoutes } from './api/routes/inbox.js';
 import { redemptionRoutes } from './api/routes/redemptions.js';
 import { rewardsRoutes } from './api/routes/rewards.js';
@@ -69,6 +70,7 @@ function managementApi(deps: AppDeps) {
   v1.route('/', inboxRoutes(deps));
   v1.route('/', rewardsRoutes(deps));
   v1.route('/', redemptionRoutes(deps));
+  v1.route('/', fraudHoldsRoutes(deps));
   v1.route('/', deliveriesRoutes(deps, deps.onDeliveryQueued));
   v1.route('/', webhookEndpointsRoutes(deps, deps.onWebhookEndpointsChanged, deps.outbound));
   v1.route('/', apiKeysRoutes(deps, deps.verifier));

@@ -5,6 +5,7 @@
 import { LedgerError } from '../ledger/errors.js';
 import { MemberError } from '../members/errors.js';
 import { TriggerError } from '../program/apply-trigger.js';
+import { FraudHoldError } from '../program/fraud-holds.js';
 import { SegmentError } from '../program/segments.js';
 import { RewardError } from '../rewards/reward-error.js';
 
@@ -60,6 +61,7 @@ const DOMAIN_STATUS: Record<string, [number, string]> = {
   idempotency_conflict: [409, 'Idempotency key reused'],
   hold_not_open: [409, 'Lock already resolved'],
   member_erased: [409, 'Member erased'],
+  member_suspended: [409, 'Member suspended'],
   insufficient_points: [422, 'Insufficient points'],
   capture_exceeds_hold: [422, 'Capture exceeds lock'],
   not_reversible: [422, 'Nothing to reverse'],
@@ -84,12 +86,14 @@ const DOMAIN_STATUS: Record<string, [number, string]> = {
   pin_invalid: [403, 'Wrong PIN'],
   pin_locked: [423, 'PIN locked'],
   no_points_value: [422, 'Points cannot pay in this currency'],
+  fraud_hold_not_found: [404, 'Fraud hold not found'],
+  fraud_hold_decided: [409, 'Fraud hold already decided'],
 };
 
 /** Maps what the domain refused into a problem document; anything unknown is a 500 without internals. */
 export function toProblem(error: unknown): Problem {
   if (error instanceof ProblemError) return error.toProblem();
-  if (error instanceof LedgerError || error instanceof MemberError || error instanceof TriggerError || error instanceof SegmentError || error instanceof RewardError) {
+  if (error instanceof LedgerError || error instanceof MemberError || error instanceof TriggerError || error instanceof SegmentError || error instanceof RewardError || error instanceof FraudHoldError) {
     const detail = 'detail' in error ? (error.detail as Record<string, unknown>) : {};
     const [status, title] = DOMAIN_STATUS[error.code] ?? [400, 'Request refused'];
     return { type: problemType(error.code.replaceAll('_', '-')), title, status, detail: error.message, ...detail };

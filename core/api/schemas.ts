@@ -81,6 +81,8 @@ export const EnrollInput = MemberProfileInput.extend({
 export const UpdateMemberInput = MemberProfileInput.extend({
   addAliases: z.array(Alias).max(20).optional(),
   tier: z.string().max(50).nullish().openapi({ description: 'A tier set by hand (a floor once tiers are computed).' }),
+  status: z.enum(['active', 'suspended']).optional().openapi({ description: 'Suspend or reactivate the member (admin scope; docs/api.md, "Member status").' }),
+  reason: z.string().trim().min(1).max(500).optional().openapi({ description: 'Why the status changes; required when suspending.' }),
   idempotencyKey: z.string().max(255).optional(),
 }).openapi('UpdateMember');
 
@@ -97,7 +99,7 @@ export const MemberSchema = z
     tier: z.string().nullable(),
     attributes: z.record(z.string(), z.unknown()),
     aliases: z.array(z.string()),
-    status: z.enum(['active', 'erased']),
+    status: z.enum(['active', 'suspended', 'erased']),
     createdAt: isoDate,
     updatedAt: isoDate,
   })

@@ -30,7 +30,7 @@
  * - Spends take from the lots that expire first; reversals of spends put points back into the
  *   lots they came from, with their original expiry.
  */
-import { and, desc, eq, lt, sql } from 'drizzle-orm';
+import { and, desc, eq, lt, ne, sql } from 'drizzle-orm';
 import type { Commit } from '../commit/commit.js';
 import { prepared, tablesOf } from '../storage/prepared.js';
 import type { Store } from '../storage/store.js';
@@ -49,7 +49,7 @@ export { spend, type SpendInput } from './spend.js';
 export { lock, capture, unlock, type LockInput, type ResolveInput } from './locks.js';
 export { reverse, type ReverseInput } from './reverse.js';
 export { adjust, type AdjustInput } from './adjust.js';
-export { activateLot } from './lot-lifecycle.js';
+export { activateLot, releaseHeldLot, HELD_FOR_REVIEW } from './lot-lifecycle.js';
 export type { Balance, Posted, TransferRow, Why, TransferKind } from './types.js';
 
 const EXPIRY_MEMBERS_PER_TRANSACTION = 200;
@@ -116,11 +116,14 @@ export class Ledger {
     const now = this.clock();
     const work: DueWork = { activated: 0, released: 0, expired: 0 };
     const db = this.store.db;
-    const { lots, openHolds } = tablesOf(db);
+    const { lots, members, openHolds } = tablesOf(db);
+    // A suspended member's lots wait for reactivation (./lot-lifecycle.ts): left out here, so
+    // they cannot fill every tick's `limit` and starve the others.
     const toActivate = await db
       .select({ id: lots.id, memberId: lots.memberId })
       .from(lots)
-      .where(and(eq(lots.status, 'pending'), lt(lots.activatesAt, now + 1)))
+      .innerJoin(members, eq(members.id, lots.memberId))
+      .where(and(eq(lots.status, 'pending'), lt(lots.activatesAt, now + 1), ne(members.status, 'suspended')))
       .limit(limit);
     for (const lot of toActivate) {
       const posted = await this.commit('scheduler', (w) => w.post(activateLot, { lotId: lot.id, memberId: lot.memberId }));

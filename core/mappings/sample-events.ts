@@ -75,7 +75,15 @@ const DATA: Record<LoyaltyEventType, () => Record<string, unknown>> = {
     }),
   'voucher.used': () => ({ code: 'K7QF-M2XP-9TBA-C4RH', rewardId: SAMPLE_REWARD.id, redemptionId: 'rdm_01JX4SAMPLE', reference: 'shopify:5551234' }),
   'limit.reached': () => ({ limit: 'limits.perMember.day (50000)', requested: 1500, awarded: 320, ruleId: null, eventId: 'shopify:order:5551234', trigger: 'order.paid' }),
-  'fraud.flagged': () => ({ ruleId: 'fraud.velocity', reason: '5 earning events within 10 minutes (fraud.velocity: 5)', heldUntil: '2025-06-15T00:00:00.000Z', points: 150, eventId: 'shopify:order:5551234' }),
+  'fraud.flagged': () => ({
+    ruleId: 'fraud.velocity',
+    reason: '5 earning events within 10 minutes (fraud.velocity: 5)',
+    heldUntil: '2025-06-15T00:00:00.000Z',
+    points: 150,
+    eventId: 'shopify:order:5551234',
+    holdId: 'fh_01jx4sample0000000000000',
+    link: '/v1/fraud-holds/fh_01jx4sample0000000000000',
+  }),
   'delivery.failed': () => ({
     deliveryId: 'dlv_01JX4SAMPLE',
     route: 'mapping:points-earned-email#0',

@@ -39,7 +39,8 @@ export interface Member {
   tier: string | null;
   attributes: Record<string, unknown>;
   aliases: string[];
-  status: 'active' | 'erased';
+  /** `suspended`: earns pending only, cannot redeem (./member-status.ts). */
+  status: 'active' | 'suspended' | 'erased';
   createdAt: number;
   updatedAt: number;
 }

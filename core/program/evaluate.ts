@@ -20,8 +20,10 @@
  *    program's `limits.perEvent` and the member's day / week / month caps. A capped line keeps
  *    its uncapped figure and the reason; an event stopped by a cap reports `limited`.
  * 6. Velocity (`fraud.velocity`): the Nth earning event within M minutes holds all lines pending
- *    review for `holdDays`.
+ *    review (due within `holdDays`).
+ * 7. A suspended member's lines are all pending (core/members/member-status.ts).
  */
+import { pendingWhileSuspended } from '../members/member-status.js';
 import { formatMinorUnits, currencyExponent } from '../triggers/money.js';
 import type { LineItem, TriggerEvent } from '../triggers/trigger-event.js';
 import { DAY_MS, periodKey, periodStartDay } from './calendar.js';
@@ -55,8 +57,10 @@ export interface Evaluation {
   total: number;
   /** Limits that stopped or cut earning (each becomes a `limit.reached` event when posted). */
   limited: { limit: string; requested: number; awarded: number; ruleId?: string }[];
-  /** Set when the velocity rule holds the points pending review. */
+  /** Set when the velocity rule holds the points for review; `until`: the review is due by then. */
   held?: { reason: string; until: number };
+  /** Set when the member is suspended: every line is pending (core/members/member-status.ts). */
+  suspended?: true;
   tier: string | null;
 }
 
@@ -182,15 +186,12 @@ export async function evaluateTrigger(
     const recent = await counters.sum(counterKeys.minute(member.id, minute - velocity.minutes + 1), counterKeys.minute(member.id, minute));
     if (recent.count + 1 >= velocity.events) {
       const until = now + velocity.holdDays * DAY_MS;
+      // The lines keep the times they would have: posting holds them for review with no
+      // activation time, and an approval releases them from then (core/program/fraud-holds.ts).
       evaluation.held = { reason: `${recent.count + 1} earning events within ${velocity.minutes} minutes (fraud.velocity: ${velocity.events})`, until };
-      // Held points start their life when released: expiry moves with activation.
-      for (const l of evaluation.lines) {
-        const delay = Math.max(0, until - l.activatesAt);
-        l.activatesAt += delay;
-        if (l.expiresAt !== null) l.expiresAt += delay;
-      }
     }
   }
+  if (member.status === 'suspended') evaluation.suspended = pendingWhileSuspended(evaluation.lines, now);
   return evaluation;
 }
 

@@ -14,6 +14,8 @@ export interface MemberContext {
   tier: string | null;
   segments: string[];
   attributes: Record<string, unknown>;
+  /** `active`, `suspended` (earns pending only: core/members/member-status.ts); absent in a preview without a member. */
+  status?: string;
 }
 
 export function orderOf(trigger: TriggerEvent) {

@@ -86,7 +86,7 @@ export async function memberContext(db: Db, program: Program, memberId: string):
   // One statement for the member and its standing: this runs on every trigger (docs/architecture.md, "Statements per write").
   const [member] = await prepared(db, 'program_member_context', (d, { members, memberStanding }) =>
     d
-      .select({ manualTier: members.manualTier, attributes: members.attributes, tier: memberStanding.tier })
+      .select({ manualTier: members.manualTier, attributes: members.attributes, status: members.status, tier: memberStanding.tier })
       .from(members)
       .leftJoin(memberStanding, eq(memberStanding.memberId, members.id))
       .where(eq(members.id, sql.placeholder('memberId'))),
@@ -99,6 +99,7 @@ export async function memberContext(db: Db, program: Program, memberId: string):
     tier: effectiveTier(program, member?.tier ?? null, member?.manualTier ?? null)?.id ?? null,
     segments: segs.map((s) => s.id),
     attributes: member ? (JSON.parse(member.attributes) as Record<string, unknown>) : {},
+    status: member?.status,
   };
 }
 

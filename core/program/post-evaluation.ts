@@ -9,6 +9,7 @@ import type { TriggerEvent } from '../triggers/trigger-event.js';
 import { dayKey, periodKey } from './calendar.js';
 import type { Program } from './compiled-program.js';
 import { bumpCounter, counterKeys } from './counters.js';
+import { heldSchedule, openFraudHold } from './fraud-holds.js';
 import type { Evaluation } from './evaluate.js';
 import { readMemberStanding, reviewTier } from './member-standing.js';
 import { repayDebt } from './take-back.js';
@@ -35,8 +36,7 @@ export async function postEvaluation(
         memberId,
         points: line.points,
         idempotencyKey: `earn:${trigger.id}:${line.ruleId}`,
-        activatesAt: line.activatesAt,
-        expiresAt: line.expiresAt,
+        ...heldSchedule(line, evaluation),
         why: {
           // An activity posted with explicit points is the caller's award, not a rule's.
           source: line.ruleId === EXPLICIT_RULE ? 'event' : 'rule',
@@ -71,13 +71,8 @@ export async function postEvaluation(
   for (const limit of evaluation.limited) {
     await w.emit({ type: 'limit.reached', memberId, data: { ...limit, eventId: trigger.id, trigger: evaluation.on } });
   }
-  if (evaluation.held) {
-    await w.emit({
-      type: 'fraud.flagged',
-      memberId,
-      data: { ruleId: 'fraud.velocity', reason: evaluation.held.reason, heldUntil: new Date(evaluation.held.until).toISOString(), points: total, eventId: trigger.id },
-    });
-  }
+  // Held lines wait for a reviewer: the hold, its history entry and `fraud.flagged` (./fraud-holds.ts).
+  await openFraudHold(w, memberId, trigger, evaluation, posted);
   // One read of the member's standing serves both the debt repayment and the tier review,
   // unless a repayment changed it.
   const known = await readMemberStanding(tx, memberId);

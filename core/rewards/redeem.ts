@@ -9,6 +9,7 @@
 import type { Writer } from '../commit/writer.js';
 import { and, eq, isNull, ne, sql } from 'drizzle-orm';
 import { newId } from '../ids.js';
+import { requireNotSuspended } from '../members/member-status.js';
 import { spend, type Posted } from '../ledger/index.js';
 import type { Program } from '../program/compiled-program.js';
 import { memberContext } from '../program/member-standing.js';
@@ -61,6 +62,7 @@ export async function redeem(
     if (row) return { redemption: { ...row, voucherExpiresAt: voucher?.expiresAt ?? null }, reward, posted: { transfer: earlier, duplicate: true }, duplicate: true };
   }
 
+  await requireNotSuspended(tx, input.memberId, 'redeem');
   if (reward.status !== 'active') throw new RewardError('reward_unavailable', `reward ${reward.id} is archived`, { rewardId: reward.id });
   if ((reward.validFrom !== null && now < reward.validFrom) || (reward.validUntil !== null && now > reward.validUntil)) {
     throw new RewardError('reward_unavailable', `reward ${reward.id} is not available now`, { rewardId: reward.id });

@@ -114,4 +114,5 @@ export const {
   webhookRejections,
   connectorState,
   memberHistory,
+  fraudHolds,
 } = schema;

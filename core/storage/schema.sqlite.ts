@@ -97,4 +97,5 @@ export const {
   webhookRejections,
   connectorState,
   memberHistory,
+  fraudHolds,
 } = schema;

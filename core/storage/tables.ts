@@ -596,6 +596,36 @@ export const memberHistory = table(
   (t) => [index('member_history_member_idx').on(t.memberId, t.seq)],
 );
 
+/**
+ * Points held for fraud review (docs/program.md, "Fraud velocity"): one row per trigger the
+ * velocity check held, opened in the write that posted its pending lines and decided once —
+ * `open` → `approved` (the lines activate) or `rejected` (they are voided) — by a conditional
+ * update, so two reviewers racing get one decision and one 409. `lines` is JSON: per earn line,
+ * its transfer and lot and the activation and expiry it would have had without the hold
+ * (core/program/fraud-holds.ts).
+ */
+export const fraudHolds = table(
+  'fraud_holds',
+  {
+    id: text('id').primaryKey(),
+    memberId: text('member_id').notNull(),
+    /** The trigger whose points are held: one hold per trigger. */
+    eventId: text('event_id').notNull(),
+    ruleId: text('rule_id').notNull(),
+    reason: text('reason').notNull(),
+    points: bigint('points').notNull(),
+    lines: text('lines').notNull(),
+    status: text('status').notNull().default('open'),
+    heldAt: bigint('held_at').notNull(),
+    /** The review is due by then (`fraud.velocity.holdDays`); open points stay pending after it. */
+    heldUntil: bigint('held_until').notNull(),
+    decidedAt: bigint('decided_at'),
+    decidedBy: text('decided_by'),
+    decisionReason: text('decision_reason'),
+  },
+  (t) => [uniqueIndex('fraud_holds_event_uq').on(t.eventId), index('fraud_holds_status_idx').on(t.status, t.id), index('fraud_holds_member_idx').on(t.memberId)],
+);
+
 /** Every table, by the name code reaches it under (`tablesOf(db).members`). */
 export const tables = {
   members,
@@ -629,6 +659,7 @@ export const tables = {
   webhookRejections,
   connectorState,
   memberHistory,
+  fraudHolds,
 };
 
 export type Tables = typeof tables;

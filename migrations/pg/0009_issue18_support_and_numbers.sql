@@ -1,1 +1,20 @@
-ALTER TABLE "orders" ADD COLUMN "breakdown" text;
+CREATE TABLE "fraud_holds" (
+	"id" text PRIMARY KEY NOT NULL,
+	"member_id" text NOT NULL,
+	"event_id" text NOT NULL,
+	"rule_id" text NOT NULL,
+	"reason" text NOT NULL,
+	"points" bigint NOT NULL,
+	"lines" text NOT NULL,
+	"status" text DEFAULT 'open' NOT NULL,
+	"held_at" bigint NOT NULL,
+	"held_until" bigint NOT NULL,
+	"decided_at" bigint,
+	"decided_by" text,
+	"decision_reason" text
+);
+--> statement-breakpoint
+ALTER TABLE "orders" ADD COLUMN "breakdown" text;--> statement-breakpoint
+CREATE UNIQUE INDEX "fraud_holds_event_uq" ON "fraud_holds" USING btree ("event_id");--> statement-breakpoint
+CREATE INDEX "fraud_holds_status_idx" ON "fraud_holds" USING btree ("status","id");--> statement-breakpoint
+CREATE INDEX "fraud_holds_member_idx" ON "fraud_holds" USING btree ("member_id");

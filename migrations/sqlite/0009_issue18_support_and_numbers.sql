@@ -1,1 +1,20 @@
+CREATE TABLE `fraud_holds` (
+	`id` text PRIMARY KEY NOT NULL,
+	`member_id` text NOT NULL,
+	`event_id` text NOT NULL,
+	`rule_id` text NOT NULL,
+	`reason` text NOT NULL,
+	`points` integer NOT NULL,
+	`lines` text NOT NULL,
+	`status` text DEFAULT 'open' NOT NULL,
+	`held_at` integer NOT NULL,
+	`held_until` integer NOT NULL,
+	`decided_at` integer,
+	`decided_by` text,
+	`decision_reason` text
+);
+--> statement-breakpoint
+CREATE UNIQUE INDEX `fraud_holds_event_uq` ON `fraud_holds` (`event_id`);--> statement-breakpoint
+CREATE INDEX `fraud_holds_status_idx` ON `fraud_holds` (`status`,`id`);--> statement-breakpoint
+CREATE INDEX `fraud_holds_member_idx` ON `fraud_holds` (`member_id`);--> statement-breakpoint
 ALTER TABLE `orders` ADD `breakdown` text;

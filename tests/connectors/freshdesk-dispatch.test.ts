@@ -121,7 +121,11 @@ describe('freshdesk: the shipped mappings through the dispatcher', () => {
   it('fraud.flagged: a high-priority internal ticket for review, never the member as requester', async () => {
     const seen = freshdeskAnswers(created);
     await ledger.commit('test', (w) =>
-      w.emit({ type: 'fraud.flagged', memberId, data: { ruleId: 'fraud.velocity', reason: '5 earning events within 10 minutes', heldUntil: '2026-01-03T00:00:00.000Z', points: 150, eventId: 'shopify:order:5551234' } }),
+      w.emit({
+        type: 'fraud.flagged',
+        memberId,
+        data: { ruleId: 'fraud.velocity', reason: '5 earning events within 10 minutes', heldUntil: '2026-01-03T00:00:00.000Z', points: 150, eventId: 'shopify:order:5551234', holdId: 'fh_1', link: '/v1/fraud-holds/fh_1' },
+      }),
     );
     await dispatcher(switchedOn('freshdesk-fraud-flagged.yaml')).runOnce();
 
@@ -135,8 +139,10 @@ describe('freshdesk: the shipped mappings through the dispatcher', () => {
         description:
           '<div>The fraud check &quot;fraud.velocity&quot; flagged this loyalty member.<br><br>' +
           `Member: Ann Lee &lt;ann.lee@example.com&gt; (${memberId})<br>Why: 5 earning events within 10 minutes<br>` +
-          'Held: 150 points, pending until 2026-01-03T00:00:00.000Z unless support reverses them<br>Triggering event: shopify:order:5551234<br><br>' +
-          'Please review the account&#39;s recent activity before any further redemption.</div>' +
+          'Held: 150 points, pending until someone approves or rejects them (review due by 2026-01-03T00:00:00.000Z)<br>Triggering event: shopify:order:5551234<br>' +
+          'Fraud hold: /v1/fraud-holds/fh_1<br><br>' +
+          'Please review the account&#39;s recent activity, then approve the points (they activate) or reject them (they are voided), with a reason: ' +
+          'POST /v1/fraud-holds/fh_1/approve or /v1/fraud-holds/fh_1/reject with an admin key.</div>' +
           contextHtml(1200, 1200, 'gold', ['earn +1,200 · order &lt;b&gt;#1001&lt;/b&gt;']),
         priority: 3,
         status: 2,

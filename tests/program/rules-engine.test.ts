@@ -570,12 +570,10 @@ describe('fraud: velocity', () => {
       expect.objectContaining({ ruleId: 'fraud.velocity', points: 25, heldUntil: iso(heldAt + 7 * DAY), eventId: third.eventId }),
     ]);
 
-    p.clock.set(heldAt + 7 * DAY - 1);
-    expect((await p.tick()).activated).toBe(0);
+    // Held for review: the hold's time passing does not release them (tests/program/fraud-holds.test.ts).
     p.clock.set(heldAt + 7 * DAY);
-    expect((await p.tick()).activated).toBe(1);
-    expect(await p.balance(id)).toMatchObject({ available: 75, pending: 0 });
-    expect((await p.loyaltyEvents('points.activated', id)).map((e) => e.data.points)).toEqual([25]);
+    expect((await p.tick()).activated).toBe(0);
+    expect(await p.balance(id)).toMatchObject({ available: 50, pending: 25 });
   });
 
   it('the same number of events spread wider than the window is not held', async () => {

@@ -10,6 +10,8 @@ import { presentMember } from '../presenters.js';
 import { EnrollInput, IdempotencyHeader, MemberIdParam, MemberSchema, UpdateMemberInput, errorResponses } from '../schemas.js';
 import { invalidFields, mustBeTier, validationHook } from '../validation.js';
 import { eraseMember } from '../../members/erase.js';
+import { changeMemberStatus } from '../../members/member-status.js';
+import { requireStatusChange } from './member-status-input.js';
 
 type ProfileInput = z.infer<typeof EnrollInput> | z.infer<typeof UpdateMemberInput>;
 
@@ -127,9 +129,12 @@ export function membersRoutes({ store, commit, program }: ApiDeps) {
     const { id } = c.req.valid('param');
     const unknownTier = mustBeTier('/tier', body.tier, program.tiers);
     if (unknownTier.length) throw invalidFields(...unknownTier);
-    const member = await commit(c.get('principal').name, ({ tx, now }) =>
-      updateMember(tx, now, id, { ...toProfile(body), addAliases: body.addAliases, tier: body.tier }),
-    );
+    const { status, reason, ...profile } = body;
+    requireStatusChange(c.get('principal'), status, reason);
+    const member = await commit(c.get('principal').name, async (w) => {
+      if (status) await changeMemberStatus(w, id, status, reason);
+      return updateMember(w.tx, w.now, id, { ...toProfile(profile), addAliases: body.addAliases, tier: body.tier });
+    });
     return c.json(presentMember(member), 200);
   });
 

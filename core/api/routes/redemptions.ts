@@ -7,6 +7,7 @@ import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import { randomUUID } from 'node:crypto';
 import { capture, lock, unlock } from '../../ledger/index.js';
 import { requireMember } from '../../members/members.js';
+import { requireNotSuspended } from '../../members/member-status.js';
 import { checkRedemptionPin, setPin } from '../../rewards/member-pin.js';
 import { quotePointsPayment } from '../../rewards/points-payment.js';
 import { redeem } from '../../rewards/redeem.js';
@@ -200,9 +201,10 @@ export function redemptionRoutes({ store, commit, ledger, program, clock }: ApiD
     const body = c.req.valid('json');
     await requireMember(store.db, id);
     const expiresAt = clock() + body.ttlSeconds * 1000;
-    const posted = await commit(c.get('principal').name, (w) =>
-      w.post(lock, { memberId: id, points: body.points, expiresAt, idempotencyKey: `lock:${keyOf(c)}`, why: { source: 'api', reason: body.reference ?? 'checkout hold' } }),
-    );
+    const posted = await commit(c.get('principal').name, async (w) => {
+      await requireNotSuspended(w.tx, id, 'lock points at checkout');
+      return w.post(lock, { memberId: id, points: body.points, expiresAt, idempotencyKey: `lock:${keyOf(c)}`, why: { source: 'api', reason: body.reference ?? 'checkout hold' } });
+    });
     return c.json({ id: posted.transfer.id, memberId: id, points: posted.transfer.amount, expiresAt: iso(posted.transfer.timeoutAt), transaction: presentTransfer(posted.transfer), duplicate: posted.duplicate }, 201);
   });
 
