@@ -1,0 +1,2 @@
+CREATE INDEX "redemptions_member_created_idx" ON "redemptions" USING btree ("member_id","created_at","id");--> statement-breakpoint
+CREATE INDEX "vouchers_member_created_idx" ON "vouchers" USING btree ("member_id","created_at","code");

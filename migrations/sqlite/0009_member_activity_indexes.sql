@@ -1,0 +1,2 @@
+CREATE INDEX `redemptions_member_created_idx` ON `redemptions` (`member_id`,`created_at`,`id`);--> statement-breakpoint
+CREATE INDEX `vouchers_member_created_idx` ON `vouchers` (`member_id`,`created_at`,`code`);
