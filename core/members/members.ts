@@ -255,7 +255,7 @@ export async function resolveMember(
     return { memberId: found.id, enrolled: false };
   }
   if (!options.enroll) return undefined;
-  const member = await enrollMember(w, { ...who.profile, email: who.email ?? null, aliases }, options.enrolment);
+  const member = await enrollMember(w, { ...who.profile, email: who.email ?? null, aliases }, options.enrolment ?? { kind: 'enrolled', detail: {} });
   return { memberId: member.id, enrolled: true };
 }
 
