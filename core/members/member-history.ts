@@ -7,7 +7,7 @@
  * Entries name what changed, never a person's data: a profile change lists the fields, not their
  * values (consent, a yes or no, is the exception: "when did she opt out?" is a support question).
  */
-import { and, desc, eq, lt } from 'drizzle-orm';
+import { and, desc, eq, inArray, lt } from 'drizzle-orm';
 import type { Writer } from '../commit/writer.js';
 import { tablesOf } from '../storage/prepared.js';
 import type { Db } from '../storage/store.js';
@@ -46,13 +46,16 @@ export interface HistoryEntry {
   detail: Record<string, unknown>;
 }
 
-/** One page of a member's account history, newest first; `before` is the `seq` to continue below. */
-export async function listMemberHistory(db: Db, memberId: string, page: { before?: number; limit: number }): Promise<HistoryEntry[]> {
+/**
+ * One page of a member's account history, newest first; `before` is the `seq` to continue below;
+ * `kinds` keeps only those (`tier.changed` alone is the member's tier history).
+ */
+export async function listMemberHistory(db: Db, memberId: string, page: { before?: number; limit: number; kinds?: readonly string[] }): Promise<HistoryEntry[]> {
   const { memberHistory: h } = tablesOf(db);
   const rows = await db
     .select()
     .from(h)
-    .where(and(eq(h.memberId, memberId), page.before !== undefined ? lt(h.seq, page.before) : undefined))
+    .where(and(eq(h.memberId, memberId), page.before !== undefined ? lt(h.seq, page.before) : undefined, page.kinds?.length ? inArray(h.kind, [...page.kinds]) : undefined))
     .orderBy(desc(h.seq))
     .limit(page.limit);
   return rows.map((r) => ({ seq: r.seq, at: r.at, kind: r.kind, actor: r.actor, detail: JSON.parse(r.detail) as Record<string, unknown> }));

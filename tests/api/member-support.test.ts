@@ -213,6 +213,12 @@ describe('the tier held, and a tier set by hand', () => {
       ['storefront', 'bronze', 'silver', 'qualifying_points'],
     ]);
     expect(tiers[1]!.detail).toMatchObject({ manualTier: 'gold', previousManualTier: null, qualifyingPoints: 1200 });
+    // The tier history alone: the same three entries, filtered by the database.
+    const tierHistory = await json<Page<Entry>>(await h.call('GET', `/v1/members/${id}/history?kind=tier.changed`, { scope: 'read' }));
+    expect(tierHistory.data).toEqual(tiers);
+    const unknownKind = await h.call('GET', `/v1/members/${id}/history?kind=tier.changed,tier.moved`, { scope: 'read' });
+    expect(unknownKind.status).toBe(400);
+    expect((await json<{ errors: { pointer: string; in: string }[] }>(unknownKind)).errors).toEqual([expect.objectContaining({ pointer: '/kind', in: 'query' })]);
   });
 
   it('refuses a tier the program does not have with a 400 pointing at /tier, and writes nothing', async () => {

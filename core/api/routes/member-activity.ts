@@ -86,7 +86,17 @@ const routes = {
     tags: ['Members'],
     summary: "A member's account history, newest first: enrolment, profile, tier and status moves, points held for review, erasure",
     middleware: [requireScope('read')] as const,
-    request: { params: MemberIdParam, query: PageQuery },
+    request: {
+      params: MemberIdParam,
+      query: PageQuery.extend({
+        kind: z
+          .string()
+          .max(300)
+          .refine((v) => v.split(',').every((k) => (HistoryKind.options as readonly string[]).includes(k)), `each kind one of ${HistoryKind.options.join(', ')}`)
+          .optional()
+          .openapi({ description: 'Only these kinds, comma-separated: `tier.changed` alone is the tier history.', example: 'tier.changed' }),
+      }),
+    },
     responses: page(HistoryEntry, 'One page of account history'),
   }),
 };
@@ -138,10 +148,10 @@ export function memberActivityRoutes({ store, clock }: ApiDeps) {
 
   app.openapi(routes.history, async (c) => {
     const { id } = c.req.valid('param');
-    const { limit, cursor } = c.req.valid('query');
+    const { limit, cursor, kind } = c.req.valid('query');
     const before = cursor ? decodeSeqCursor(cursor) : undefined;
     await requireMember(store.db, id);
-    const rows = await listMemberHistory(store.db, id, { before, limit: limit + 1 });
+    const rows = await listMemberHistory(store.db, id, { before, limit: limit + 1, kinds: kind?.split(',') });
     const data = rows.slice(0, limit).map((e) => ({ at: iso(e.at)!, kind: e.kind, actor: e.actor, detail: e.detail }));
     return c.json({ data, nextCursor: rows.length > limit ? encodeSeqCursor(rows[limit - 1]!.seq) : null }, 200);
   });
