@@ -22,6 +22,7 @@ import { inboxRoutes } from './api/routes/inbox.js';
 import { redemptionRoutes } from './api/routes/redemptions.js';
 import { rewardsRoutes } from './api/routes/rewards.js';
 import { eventsRoutes } from './api/routes/events.js';
+import { memberActivityRoutes } from './api/routes/member-activity.js';
 import { membersRoutes } from './api/routes/members.js';
 import { pointsRoutes } from './api/routes/points.js';
 import { segmentsRoutes } from './api/routes/segments.js';
@@ -63,6 +64,7 @@ function managementApi(deps: AppDeps) {
   v1.use('*', refuseUnsafeText());
   v1.use('*', idempotency(deps.store, deps.commit));
   v1.route('/', membersRoutes(deps));
+  v1.route('/', memberActivityRoutes(deps));
   v1.route('/', pointsRoutes(deps));
   v1.route('/', eventsRoutes(deps));
   v1.route('/', evaluateRoutes(deps));

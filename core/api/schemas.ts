@@ -80,7 +80,11 @@ export const EnrollInput = MemberProfileInput.extend({
 
 export const UpdateMemberInput = MemberProfileInput.extend({
   addAliases: z.array(Alias).max(20).optional(),
-  tier: z.string().max(50).nullish().openapi({ description: 'A tier set by hand (a floor once tiers are computed).' }),
+  tier: z
+    .string()
+    .max(50)
+    .nullish()
+    .openapi({ description: "A tier set by hand, one of the program's tiers: a floor under the earned tier. null clears it (the earned tier is reviewed). A move of the tier held emits tier.upgraded / tier.downgraded." }),
   status: z.enum(['active', 'suspended']).optional().openapi({ description: 'Suspend or reactivate the member (admin scope; docs/api.md, "Member status").' }),
   reason: z.string().trim().min(1).max(500).optional().openapi({ description: 'Why the status changes; required when suspending.' }),
   idempotencyKey: z.string().max(255).optional(),
@@ -96,7 +100,8 @@ export const MemberSchema = z
     birthDate: z.string().nullable(),
     locale: z.string().nullable(),
     consent: z.object({ email: z.boolean(), sms: z.boolean() }),
-    tier: z.string().nullable(),
+    tier: z.string().nullable().openapi({ description: 'The tier the member holds: earned, raised to the manual tier if that is higher (the same as the balance shows).' }),
+    manualTier: z.string().nullable().openapi({ description: 'The tier set by hand (a floor), or null.' }),
     attributes: z.record(z.string(), z.unknown()),
     aliases: z.array(z.string()),
     status: z.enum(['active', 'suspended', 'erased']),
@@ -151,6 +156,26 @@ export const TransactionSchema = z
     createdAt: isoDate,
   })
   .openapi('Transaction');
+
+export const LotSchema = z
+  .object({
+    id: z.string(),
+    status: z.enum(['pending', 'active', 'closed']),
+    amount: z.number().int(),
+    remaining: z.number().int().openapi({ description: 'Points of the lot still spendable.' }),
+    locked: z.number().int(),
+    spent: z.number().int(),
+    expired: z.number().int(),
+    reversed: z.number().int(),
+    activatesAt: isoDate,
+    expiresAt: isoDate.nullable().openapi({ description: 'null: the points never expire.' }),
+  })
+  .openapi('Lot');
+
+/** A line of `GET /members/{id}/transactions`: the transfer and, for a line that names a lot (earn, activate, a credit), that lot now. */
+export const HistoryLineSchema = TransactionSchema.extend({
+  lot: LotSchema.nullable().openapi({ description: "The lot this line created or moved, as it stands now: when its points activate and expire, and what remains of it." }),
+}).openapi('TransactionLine');
 
 export const PageQuery = z.object({
   limit: z.coerce.number().int().min(1).max(200).default(50),

@@ -208,6 +208,8 @@ export async function eraseMember(tx: Db, now: number, id: string): Promise<Memb
   await scrubColumn(tx, 'loyaltyEvents', 'seq', 'data', mentionedOr(eq(t.loyaltyEvents.memberId, id), t.loyaltyEvents.data), who);
   await scrubColumn(tx, 'transfers', 'seq', 'reason', mentionedOr(eq(t.transfers.memberId, id), t.transfers.reason), who);
   await scrubColumn(tx, 'transfers', 'seq', 'metadata', mentionedOr(eq(t.transfers.memberId, id), t.transfers.metadata), who);
+  // Account history names fields, not values; a free-text reason given with a change may still name the person.
+  await scrubColumn(tx, 'memberHistory', 'seq', 'detail', eq(t.memberHistory.memberId, id), who);
 
   // Orders keep their amounts; the trigger they keep loses its customer block.
   const orderCond = or(eq(t.orders.memberId, id), ...(who.emails.length ? [inArray(t.orders.guestEmail, who.emails)] : []), ...emailLike(t.orders.trigger));

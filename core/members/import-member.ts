@@ -115,7 +115,7 @@ export async function importMember(w: Writer, source: string, record: ImportedMe
           consentSms: record.consentSms,
         },
       },
-      { enroll: true },
+      { enroll: true, enrolment: { kind: 'imported', detail: { via: 'import', source } } },
     );
   } catch (error) {
     if (error instanceof MemberError) throw new ImportRowError(error.code === 'invalid_alias' ? 'aliases' : 'email', error.message);

@@ -3,7 +3,7 @@
  * enrolled (created in the same transaction), so the ledger never has to create one lazily.
  * Erasure (GDPR) lives in ./erase.ts.
  */
-import type { Writer } from '../commit/writer.js';
+import type { MemberHistoryKind, Writer } from '../commit/writer.js';
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import { newId } from '../ids.js';
 import { prepared, tablesOf } from '../storage/prepared.js';
@@ -36,7 +36,10 @@ export interface Member {
   locale: string | null;
   consentEmail: boolean;
   consentSms: boolean;
+  /** The tier set by hand (`manual_tier`), a floor; null when none is. */
   tier: string | null;
+  /** The tier the member's points earned (`member_standing.tier`); null before the first review. */
+  earnedTier: string | null;
   attributes: Record<string, unknown>;
   aliases: string[];
   /** `suspended`: earns pending only, cannot redeem (./member-status.ts). */
@@ -45,7 +48,7 @@ export interface Member {
   updatedAt: number;
 }
 
-function toMember(row: MemberRow, aliases: string[]): Member {
+function toMember(row: MemberRow, aliases: string[], earnedTier: string | null): Member {
   return {
     id: row.id,
     email: row.email,
@@ -57,6 +60,7 @@ function toMember(row: MemberRow, aliases: string[]): Member {
     consentEmail: row.consentEmail,
     consentSms: row.consentSms,
     tier: row.manualTier,
+    earnedTier,
     attributes: JSON.parse(row.attributes) as Record<string, unknown>,
     aliases: aliases.sort(),
     status: row.status as Member['status'],
@@ -73,10 +77,15 @@ async function aliasesOf(db: Db, memberId: string): Promise<string[]> {
 }
 
 export async function getMember(db: Db, id: string): Promise<Member | undefined> {
-  const [row] = await prepared(db, 'members_by_id', (d, { members }) =>
-    d.select().from(members).where(eq(members.id, sql.placeholder('id'))),
+  // With its earned tier in the same statement: GET /v1/members/{id} shows the tier held (docs/api.md, "Members").
+  const [row] = await prepared(db, 'members_by_id', (d, { members, memberStanding }) =>
+    d
+      .select({ member: members, earnedTier: memberStanding.tier })
+      .from(members)
+      .leftJoin(memberStanding, eq(memberStanding.memberId, members.id))
+      .where(eq(members.id, sql.placeholder('id'))),
   )({ id });
-  return row ? toMember(row, await aliasesOf(db, id)) : undefined;
+  return row ? toMember(row.member, await aliasesOf(db, id), row.earnedTier) : undefined;
 }
 
 export async function requireMember(db: Db, id: string): Promise<Member> {
@@ -94,9 +103,9 @@ export async function findMemberByAlias(db: Db, alias: string): Promise<Member |
 
 export async function findMemberByEmail(db: Db, email: string): Promise<Member | undefined> {
   const [row] = await prepared(db, 'members_by_email', (d, { members }) =>
-    d.select().from(members).where(eq(members.email, sql.placeholder('email'))),
+    d.select({ id: members.id }).from(members).where(eq(members.email, sql.placeholder('email'))),
   )({ email: normalizeEmail(email) });
-  return row ? toMember(row, await aliasesOf(db, row.id)) : undefined;
+  return row ? getMember(db, row.id) : undefined;
 }
 
 async function claimAliases(tx: Db, now: number, memberId: string, aliases: string[]): Promise<void> {
@@ -116,9 +125,19 @@ async function claimAliases(tx: Db, now: number, memberId: string, aliases: stri
   if (fresh.length) await tx.insert(memberAliases).values(fresh.map((alias) => ({ alias, memberId, createdAt: now })));
 }
 
+/**
+ * How a member came in, for its account history: `enrolled` (API or a platform's event) or
+ * `imported` (moved from another program). The detail names the path, never the person.
+ */
+export interface Enrolment {
+  kind: Extract<MemberHistoryKind, 'enrolled' | 'imported'>;
+  detail: Record<string, unknown>;
+}
+
 export async function enrollMember(
   w: Writer,
   input: MemberProfile & { aliases?: string[]; id?: string },
+  enrolment: Enrolment = { kind: 'enrolled', detail: { via: 'api' } },
 ): Promise<Member> {
   const { tx, now } = w;
   const { balances, members } = tablesOf(tx);
@@ -147,6 +166,7 @@ export async function enrollMember(
   await tx.insert(balances).values({ memberId: id, updatedAt: now });
   const member = (await getMember(tx, id))!;
   await w.emit({ type: 'member.enrolled', memberId: id, data: { aliases: member.aliases } });
+  await w.note(id, enrolment.kind, enrolment.detail);
   return member;
 }
 
@@ -154,7 +174,7 @@ export async function updateMember(
   tx: Db,
   now: number,
   id: string,
-  patch: MemberProfile & { addAliases?: string[]; tier?: string | null },
+  patch: MemberProfile & { addAliases?: string[] },
 ): Promise<Member> {
   const { memberAliases, members } = tablesOf(tx);
   const member = await requireMember(tx, id);
@@ -177,7 +197,6 @@ export async function updateMember(
   }
   if (patch.consentEmail !== undefined) set.consentEmail = patch.consentEmail;
   if (patch.consentSms !== undefined) set.consentSms = patch.consentSms;
-  if (patch.tier !== undefined) set.manualTier = patch.tier;
   if (patch.attributes !== undefined) set.attributes = JSON.stringify({ ...member.attributes, ...patch.attributes });
   if (patch.addAliases?.length) await claimAliases(tx, now, id, patch.addAliases.map(normalizeAlias));
   await tx.update(members).set(set).where(eq(members.id, id));
@@ -192,7 +211,7 @@ export async function updateMember(
 export async function resolveMember(
   w: Writer,
   who: { memberId?: string; aliases?: string[]; email?: string | null; profile?: MemberProfile },
-  options: { enroll: boolean },
+  options: { enroll: boolean; enrolment?: Enrolment },
 ): Promise<{ memberId: string; enrolled: boolean } | undefined> {
   const { tx, now } = w;
   if (who.memberId) {
@@ -237,7 +256,7 @@ export async function resolveMember(
     return { memberId: found.id, enrolled: false };
   }
   if (!options.enroll) return undefined;
-  const member = await enrollMember(w, { ...who.profile, email: who.email ?? null, aliases });
+  const member = await enrollMember(w, { ...who.profile, email: who.email ?? null, aliases }, options.enrolment ?? { kind: 'enrolled', detail: {} });
   return { memberId: member.id, enrolled: true };
 }
 

@@ -83,7 +83,8 @@ async function resolveCustomer(w: Writer, trigger: TriggerEvent, enroll: boolean
       email: c.email ?? null,
       profile: { phone: c.phone ?? null, firstName: c.firstName ?? null, lastName: c.lastName ?? null, consentEmail: c.consentEmail, consentSms: c.consentSms },
     },
-    { enroll },
+    // The account history says which platform's event enrolled the member (docs/api.md, "Account history").
+    { enroll, enrolment: { kind: 'enrolled', detail: { via: 'event', source: trigger.source, trigger: trigger.type } } },
   );
 }
 

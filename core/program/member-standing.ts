@@ -139,8 +139,10 @@ export async function readMemberStanding(tx: Db, memberId: string): Promise<Memb
  * Re-evaluates the member's tier after earning, a take-back, or as time passes (the scheduler);
  * emits `tier.upgraded` / `tier.downgraded` with `tier` and `previousTier` in the event data.
  * `known` is the member's standing when the caller has just read it in this transaction.
+ * `announce: false` updates the standing only: a manual tier cleared announces the whole move
+ * itself (./manual-tier.ts).
  */
-export async function reviewTier(w: Writer, program: Program, memberId: string, known?: MemberStanding): Promise<void> {
+export async function reviewTier(w: Writer, program: Program, memberId: string, known?: MemberStanding, { announce = true } = {}): Promise<void> {
   const { tx, now } = w;
   const tiers = program.config.tiers;
   if (!tiers || !program.tiers.length) return;
@@ -163,7 +165,7 @@ export async function reviewTier(w: Writer, program: Program, memberId: string, 
 
   if (rank(program, qualified.id) > rank(program, held.id)) {
     await writeStanding(tx, memberId, now, standing, { tier: qualified.id, tierSince: now, downgradeAt: null, reviewAt }, base.id);
-    if (rank(program, target.id) > rank(program, current.id)) await announceTier(w, memberId, 'tier.upgraded', target, current, earned);
+    if (announce && rank(program, target.id) > rank(program, current.id)) await announceTier(w, program, memberId, target, current, earned, { reason: 'qualifying_points' });
     return;
   }
   if (rank(program, qualified.id) === rank(program, held.id)) {
@@ -186,10 +188,17 @@ export async function reviewTier(w: Writer, program: Program, memberId: string, 
     return;
   }
   await writeStanding(tx, memberId, now, standing, { tier: qualified.id, tierSince: now, downgradeAt: null, reviewAt }, base.id);
-  if (rank(program, target.id) < rank(program, current.id)) await announceTier(w, memberId, 'tier.downgraded', target, current, earned);
+  if (announce && rank(program, target.id) < rank(program, current.id)) await announceTier(w, program, memberId, target, current, earned, { reason: 'qualifying_points' });
 }
 
-async function announceTier(w: Writer, memberId: string, type: 'tier.upgraded' | 'tier.downgraded', tier: CompiledTier, previous: CompiledTier, earned: number) {
+/**
+ * A move of the tier the member holds, earned or by hand: the loyalty event (one data shape for
+ * both, docs/mappings.md) and the `tier.changed` entry of the account history, whose `why` says
+ * what moved it (docs/api.md, "Account history").
+ */
+export async function announceTier(w: Writer, program: Program, memberId: string, tier: CompiledTier, previous: CompiledTier, earned: number, why: Record<string, unknown>): Promise<void> {
   const present = (t: CompiledTier) => ({ id: t.id, name: t.name, threshold: t.threshold });
-  await w.emit({ type, memberId, data: { tier: present(tier), previousTier: present(previous), qualifyingPoints: earned } });
+  const up = rank(program, tier.id) > rank(program, previous.id);
+  await w.emit({ type: up ? 'tier.upgraded' : 'tier.downgraded', memberId, data: { tier: present(tier), previousTier: present(previous), qualifyingPoints: earned } });
+  await w.note(memberId, 'tier.changed', { from: previous.id, to: tier.id, ...why, qualifyingPoints: earned });
 }

@@ -520,21 +520,30 @@ export const redemptions = table(
     createdAt: bigint('created_at').notNull(),
     reversedAt: bigint('reversed_at'),
   },
-  (t) => [index('redemptions_member_reward_idx').on(t.memberId, t.rewardId)],
+  (t) => [
+    index('redemptions_member_reward_idx').on(t.memberId, t.rewardId),
+    // A member's redemptions newest first, paged by (created_at, id): GET /v1/members/{id}/redemptions.
+    index('redemptions_member_created_idx').on(t.memberId, t.createdAt, t.id),
+  ],
 );
 
 /** Vouchers: used once. status: `active` | `used` | `void` (its redemption was reversed). */
-export const vouchers = table('vouchers', {
-  code: text('code').primaryKey(),
-  redemptionId: text('redemption_id').notNull(),
-  rewardId: text('reward_id').notNull(),
-  memberId: text('member_id').notNull(),
-  status: text('status').notNull(),
-  expiresAt: bigint('expires_at'),
-  usedAt: bigint('used_at'),
-  usedReference: text('used_reference'),
-  createdAt: bigint('created_at').notNull(),
-});
+export const vouchers = table(
+  'vouchers',
+  {
+    code: text('code').primaryKey(),
+    redemptionId: text('redemption_id').notNull(),
+    rewardId: text('reward_id').notNull(),
+    memberId: text('member_id').notNull(),
+    status: text('status').notNull(),
+    expiresAt: bigint('expires_at'),
+    usedAt: bigint('used_at'),
+    usedReference: text('used_reference'),
+    createdAt: bigint('created_at').notNull(),
+  },
+  // A member's vouchers newest first, paged by (created_at, code): GET /v1/members/{id}/vouchers.
+  (t) => [index('vouchers_member_created_idx').on(t.memberId, t.createdAt, t.code)],
+);
 
 /** Optional redemption PIN per member: a scrypt hash, and the failure count behind the lock-out. */
 export const memberPins = table('member_pins', {

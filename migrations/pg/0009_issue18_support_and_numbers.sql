@@ -17,4 +17,6 @@ CREATE TABLE "fraud_holds" (
 ALTER TABLE "orders" ADD COLUMN "breakdown" text;--> statement-breakpoint
 CREATE UNIQUE INDEX "fraud_holds_event_uq" ON "fraud_holds" USING btree ("event_id");--> statement-breakpoint
 CREATE INDEX "fraud_holds_status_idx" ON "fraud_holds" USING btree ("status","id");--> statement-breakpoint
-CREATE INDEX "fraud_holds_member_idx" ON "fraud_holds" USING btree ("member_id");
+CREATE INDEX "fraud_holds_member_idx" ON "fraud_holds" USING btree ("member_id");--> statement-breakpoint
+CREATE INDEX "redemptions_member_created_idx" ON "redemptions" USING btree ("member_id","created_at","id");--> statement-breakpoint
+CREATE INDEX "vouchers_member_created_idx" ON "vouchers" USING btree ("member_id","created_at","code");

@@ -17,4 +17,6 @@ CREATE TABLE `fraud_holds` (
 CREATE UNIQUE INDEX `fraud_holds_event_uq` ON `fraud_holds` (`event_id`);--> statement-breakpoint
 CREATE INDEX `fraud_holds_status_idx` ON `fraud_holds` (`status`,`id`);--> statement-breakpoint
 CREATE INDEX `fraud_holds_member_idx` ON `fraud_holds` (`member_id`);--> statement-breakpoint
-ALTER TABLE `orders` ADD `breakdown` text;
+ALTER TABLE `orders` ADD `breakdown` text;--> statement-breakpoint
+CREATE INDEX `redemptions_member_created_idx` ON `redemptions` (`member_id`,`created_at`,`id`);--> statement-breakpoint
+CREATE INDEX `vouchers_member_created_idx` ON `vouchers` (`member_id`,`created_at`,`code`);

@@ -134,14 +134,15 @@ describe('a tier set by hand is a floor', () => {
       expect(await tierOf(p, id)).toBe('silver');
       expect((await p.order(id, { amount: 400_000 })).points).toBe(5000); // 4,000 × 1.25
       expect(await tierOf(p, id)).toBe('gold');
-      expect(await changes(p, id)).toEqual(['tier.upgraded silver→gold']);
+      // Setting the floor moved the tier held, like an earned move (issue 18, point 9).
+      expect(await changes(p, id)).toEqual(['tier.upgraded bronze→silver', 'tier.upgraded silver→gold']);
 
       p.clock.set(T0 + 366 * DAY);
       await p.tick();
       p.clock.set(T0 + 396 * DAY);
       await p.tick();
       expect(await tierOf(p, id)).toBe('silver');
-      expect(await changes(p, id)).toEqual(['tier.upgraded silver→gold', 'tier.downgraded gold→silver']);
+      expect(await changes(p, id)).toEqual(['tier.upgraded bronze→silver', 'tier.upgraded silver→gold', 'tier.downgraded gold→silver']);
     });
   });
 
@@ -155,6 +156,7 @@ describe('a tier set by hand is a floor', () => {
       await p.setTier(id, null);
       expect(await tierOf(p, id)).toBe('bronze');
       expect((await p.order(id, { amount: 10_000 })).points).toBe(100);
+      expect(await changes(p, id)).toEqual(['tier.upgraded bronze→silver', 'tier.downgraded silver→bronze']);
     });
 
     it('a manual tier below the earned one changes nothing', async () => {
@@ -163,6 +165,7 @@ describe('a tier set by hand is a floor', () => {
       await p.setTier(id, 'bronze');
       expect(await tierOf(p, id)).toBe('silver');
       expect((await p.order(id, { amount: 10_000 })).points).toBe(125);
+      expect(await changes(p, id)).toEqual(['tier.upgraded bronze→silver']);
     });
   });
 });

@@ -8,7 +8,7 @@ import { listInbox, type InboxRow } from '../../inbound/inbox.js';
 import { requireScope } from '../authenticate.js';
 import type { ApiDeps } from '../deps.js';
 import type { ApiEnv } from '../env.js';
-import { ProblemError } from '../problem.js';
+import { decodeSeqCursor, encodeSeqCursor } from '../cursor.js';
 import { PageQuery, errorResponses, iso } from '../schemas.js';
 import { validationHook } from '../validation.js';
 
@@ -64,14 +64,10 @@ export function inboxRoutes({ store }: ApiDeps) {
   const app = new OpenAPIHono<ApiEnv>({ defaultHook: validationHook });
   app.openapi(route, async (c) => {
     const { limit, cursor, status, source } = c.req.valid('query');
-    let before: number | undefined;
-    if (cursor) {
-      before = Number(Buffer.from(cursor, 'base64url').toString());
-      if (!Number.isSafeInteger(before) || before <= 0) throw new ProblemError(400, 'invalid-cursor', 'Invalid cursor', 'The cursor is not one this API returned.');
-    }
+    const before = cursor ? decodeSeqCursor(cursor) : undefined;
     const rows = await listInbox(store.db, { status, source, before, limit: limit + 1 });
     const page = rows.slice(0, limit);
-    return c.json({ data: page.map(present), nextCursor: rows.length > limit ? Buffer.from(String(page.at(-1)!.seq)).toString('base64url') : null }, 200);
+    return c.json({ data: page.map(present), nextCursor: rows.length > limit ? encodeSeqCursor(page.at(-1)!.seq) : null }, 200);
   });
   return app;
 }

@@ -12,6 +12,8 @@ import { invalidFields, mustBeTier, validationHook } from '../validation.js';
 import { eraseMember } from '../../members/erase.js';
 import { changeMemberStatus } from '../../members/member-status.js';
 import { requireStatusChange } from './member-status-input.js';
+import { noteProfileChange } from '../../members/member-history.js';
+import { setManualTier } from '../../program/manual-tier.js';
 
 type ProfileInput = z.infer<typeof EnrollInput> | z.infer<typeof UpdateMemberInput>;
 
@@ -102,14 +104,14 @@ export function membersRoutes({ store, commit, program }: ApiDeps) {
       if (enrolled.email) await creditGuestOrders(w, program, enrolled.id, enrolled.email);
       return enrolled;
     });
-    return c.json(presentMember(member), 201);
+    return c.json(presentMember(member, program), 201);
   });
 
   app.openapi(list, async (c) => {
     const q = c.req.valid('query');
     if (q.email || q.alias) {
       const found = q.email ? await findMemberByEmail(store.db, q.email) : await findMemberByAlias(store.db, q.alias!);
-      return c.json({ data: found ? [presentMember(found)] : [], nextCursor: null }, 200);
+      return c.json({ data: found ? [presentMember(found, program)] : [], nextCursor: null }, 200);
     }
     const rows = await store.db
       .select({ id: members.id })
@@ -118,11 +120,11 @@ export function membersRoutes({ store, commit, program }: ApiDeps) {
       .orderBy(asc(members.id))
       .limit(q.limit + 1);
     const page = rows.slice(0, q.limit);
-    const data = await Promise.all(page.map((r) => requireMember(store.db, r.id).then(presentMember)));
+    const data = await Promise.all(page.map((r) => requireMember(store.db, r.id).then((m) => presentMember(m, program))));
     return c.json({ data, nextCursor: rows.length > q.limit ? page.at(-1)!.id : null }, 200);
   });
 
-  app.openapi(read, async (c) => c.json(presentMember(await requireMember(store.db, c.req.valid('param').id)), 200));
+  app.openapi(read, async (c) => c.json(presentMember(await requireMember(store.db, c.req.valid('param').id), program), 200));
 
   app.openapi(update, async (c) => {
     const body = c.req.valid('json');
@@ -132,16 +134,25 @@ export function membersRoutes({ store, commit, program }: ApiDeps) {
     const { status, reason, ...profile } = body;
     requireStatusChange(c.get('principal'), status, reason);
     const member = await commit(c.get('principal').name, async (w) => {
+      const before = await requireMember(w.tx, id);
       if (status) await changeMemberStatus(w, id, status, reason);
-      return updateMember(w.tx, w.now, id, { ...toProfile(profile), addAliases: body.addAliases, tier: body.tier });
+      const updated = await updateMember(w.tx, w.now, id, { ...toProfile(profile), addAliases: body.addAliases });
+      await noteProfileChange(w, before, updated);
+      if (body.tier !== undefined) await setManualTier(w, program, id, body.tier);
+      return status || body.tier !== undefined ? requireMember(w.tx, id) : updated;
     });
-    return c.json(presentMember(member), 200);
+    return c.json(presentMember(member, program), 200);
   });
 
   app.openapi(erase, async (c) => {
     const { id } = c.req.valid('param');
-    const member = await commit(c.get('principal').name, ({ tx, now }) => eraseMember(tx, now, id));
-    return c.json(presentMember(member), 200);
+    const member = await commit(c.get('principal').name, async (w) => {
+      const wasErased = (await requireMember(w.tx, id)).status === 'erased';
+      const erased = await eraseMember(w.tx, w.now, id);
+      if (!wasErased) await w.note(id, 'erasure.requested');
+      return erased;
+    });
+    return c.json(presentMember(member, program), 200);
   });
 
   return app;

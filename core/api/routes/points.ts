@@ -7,8 +7,8 @@ import { requireScope } from '../authenticate.js';
 import type { ApiDeps } from '../deps.js';
 import type { ApiEnv } from '../env.js';
 import { presentTransfer, presentTransfers } from '../presenters.js';
-import { ProblemError } from '../problem.js';
-import { BalanceSchema, IdempotencyHeader, MemberIdParam, PageQuery, TransactionSchema, errorResponses, iso } from '../schemas.js';
+import { decodeSeqCursor, encodeSeqCursor } from '../cursor.js';
+import { BalanceSchema, HistoryLineSchema, IdempotencyHeader, MemberIdParam, PageQuery, TransactionSchema, errorResponses, iso } from '../schemas.js';
 import { invalidFields, mustBeAhead, validationHook } from '../validation.js';
 
 const balance = createRoute({
@@ -25,12 +25,12 @@ const history = createRoute({
   method: 'get',
   path: '/members/{id}/transactions',
   tags: ['Points'],
-  summary: "A member's points history, newest first",
+  summary: "A member's points history, newest first; each line that created or moved a lot shows that lot (activation, expiry, what remains)",
   middleware: [requireScope('read')] as const,
   request: { params: MemberIdParam, query: PageQuery },
   responses: {
     200: {
-      content: { 'application/json': { schema: z.object({ data: z.array(TransactionSchema), nextCursor: z.string().nullable() }) } },
+      content: { 'application/json': { schema: z.object({ data: z.array(HistoryLineSchema), nextCursor: z.string().nullable() }) } },
       description: 'One page of history',
     },
     ...errorResponses(400, 404),
@@ -72,15 +72,6 @@ const adjustment = createRoute({
   },
 });
 
-const encodeCursor = (seq: number) => Buffer.from(String(seq)).toString('base64url');
-function decodeCursor(cursor: string): number {
-  const seq = Number(Buffer.from(cursor, 'base64url').toString());
-  if (!Number.isSafeInteger(seq) || seq <= 0) {
-    throw new ProblemError(400, 'invalid-cursor', 'Invalid cursor', 'The cursor is not one this API returned.');
-  }
-  return seq;
-}
-
 export function pointsRoutes({ store, commit, ledger, program, clock }: ApiDeps) {
   const app = new OpenAPIHono<ApiEnv>({ defaultHook: validationHook });
 
@@ -106,10 +97,10 @@ export function pointsRoutes({ store, commit, ledger, program, clock }: ApiDeps)
     const { id } = c.req.valid('param');
     const { limit, cursor } = c.req.valid('query');
     await requireMember(store.db, id);
-    const rows = await ledger.history(id, { limit: limit + 1, before: cursor ? decodeCursor(cursor) : undefined });
+    const rows = await ledger.history(id, { limit: limit + 1, before: cursor ? decodeSeqCursor(cursor) : undefined });
     const page = rows.slice(0, limit);
     return c.json(
-      { data: await presentTransfers(store.db, page), nextCursor: rows.length > limit ? encodeCursor(page.at(-1)!.seq) : null },
+      { data: await presentTransfers(store.db, page), nextCursor: rows.length > limit ? encodeSeqCursor(page.at(-1)!.seq) : null },
       200,
     );
   });

@@ -1,0 +1,34 @@
+/**
+ * Opaque `nextCursor`s for the API's newest-first lists (SPEC §3: `?limit=&cursor=` →
+ * `{ data, nextCursor }`). A list ordered by a serial `seq` pages on it; a list ordered by time
+ * pages on (time, id), the last row's pair. Either way the client only hands back what it got:
+ * anything else is a 400 `invalid-cursor`, never a silently different page.
+ */
+import { ProblemError } from './problem.js';
+
+const invalid = () => new ProblemError(400, 'invalid-cursor', 'Invalid cursor', 'The cursor is not one this API returned.');
+
+export const encodeSeqCursor = (seq: number): string => Buffer.from(String(seq)).toString('base64url');
+
+export function decodeSeqCursor(cursor: string): number {
+  const seq = Number(Buffer.from(cursor, 'base64url').toString());
+  if (!Number.isSafeInteger(seq) || seq <= 0) throw invalid();
+  return seq;
+}
+
+/** The position of a row in a list ordered by `at` then `id`, both descending. */
+export interface TimeCursor {
+  at: number;
+  id: string;
+}
+
+export const encodeTimeCursor = ({ at, id }: TimeCursor): string => Buffer.from(`${at}:${id}`).toString('base64url');
+
+export function decodeTimeCursor(cursor: string): TimeCursor {
+  const text = Buffer.from(cursor, 'base64url').toString();
+  const colon = text.indexOf(':');
+  const at = Number(text.slice(0, colon));
+  const id = text.slice(colon + 1);
+  if (colon <= 0 || !Number.isSafeInteger(at) || at < 0 || !id || id.length > 200) throw invalid();
+  return { at, id };
+}
