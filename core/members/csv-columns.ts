@@ -8,6 +8,7 @@
  * A row becomes an `ImportedMember` or is refused with the column at fault and why (an
  * `ImportRowError`), before anything is written.
  */
+import { createHash } from 'node:crypto';
 import type { CompiledTier } from '../program/compiled-program.js';
 import { normalizeAlias, normalizeEmail } from './aliases.js';
 import { MemberError } from './errors.js';
@@ -61,7 +62,7 @@ export function headerKey(header: string): string {
 }
 
 const OWN: Column[] = [
-  { field: 'externalId', names: ['external_id', 'id'], help: "the member's id in the old program; keys the import (else the e-mail does)" },
+  { field: 'externalId', names: ['external_id', 'id'], help: "the member's id in the old program (else the e-mail keys the row)" },
   { field: 'email', names: ['email', 'e_mail', 'email_address'], help: 'e-mail address' },
   { field: 'phone', names: ['phone', 'phone_number'], help: 'phone number' },
   { field: 'firstName', names: ['first_name'], help: 'first name' },
@@ -70,12 +71,12 @@ const OWN: Column[] = [
   { field: 'aliases', names: ['aliases'], help: 'platform ids, `;`-separated: shopify:123;stripe:cus_1' },
   { field: 'consentEmail', names: ['consent_email'], help: 'e-mail marketing consent: true/false, yes/no, 1/0' },
   { field: 'consentSms', names: ['consent_sms'], help: 'SMS marketing consent: true/false, yes/no, 1/0' },
-  { field: 'tier', names: ['tier'], help: "a tier of the program (id or name), set as the member's manual tier" },
+  { field: 'tier', names: ['tier'], help: 'a tier of the program (id or name): the manual tier' },
   { field: 'points', names: ['points', 'opening_points'], help: 'opening points, spendable now (whole number)' },
-  { field: 'pointsExpireAt', names: ['points_expire_at', 'points_expiry', 'expires_at'], help: 'when those points expire: YYYY-MM-DD (end of that day, UTC) or an ISO time; empty: never' },
+  { field: 'pointsExpireAt', names: ['points_expire_at', 'points_expiry', 'expires_at'], help: 'when they expire: YYYY-MM-DD (end of day, UTC) or ISO time' },
   { field: 'pendingPoints', names: ['pending_points'], help: 'points not yet spendable (whole number)' },
-  { field: 'pendingUntil', names: ['pending_until'], help: 'when they become spendable: YYYY-MM-DD (UTC) or an ISO time' },
-  { field: 'pointsSpent', names: ['points_spent'], help: 'points already spent in the old program: recorded as earned and spent' },
+  { field: 'pendingUntil', names: ['pending_until'], help: 'when they become spendable: YYYY-MM-DD (UTC) or ISO time' },
+  { field: 'pointsSpent', names: ['points_spent'], help: 'points spent in the old program (earned, then spent)' },
 ];
 
 export const LAYOUTS: CsvLayout[] = [
@@ -86,7 +87,7 @@ export const LAYOUTS: CsvLayout[] = [
     ignoresUnknown: true,
     pendingDays: 30,
     columns: [
-      { field: 'externalId', names: ['id', 'customer_id', 'loyaltylion_id'], help: "LoyaltyLion's customer id (alias loyaltylion:<id>, as `--from loyaltylion` gives)" },
+      { field: 'externalId', names: ['id', 'customer_id', 'loyaltylion_id'], help: 'the same keys as --from loyaltylion' },
       { field: 'email', names: ['email', 'customer_email'], help: '' },
       { field: 'firstName', names: ['first_name'], help: '' },
       { field: 'lastName', names: ['last_name'], help: '' },
@@ -103,11 +104,11 @@ export const LAYOUTS: CsvLayout[] = [
     recognizes: (h) => h.has('points_balance'),
     ignoresUnknown: true,
     columns: [
-      { field: 'externalId', names: ['id', 'customer_id', 'smile_id'], help: "Smile's customer id (alias smile:<id>)" },
+      { field: 'externalId', names: ['id', 'customer_id', 'smile_id'], help: '' },
       { field: 'email', names: ['email', 'customer_email'], help: '' },
       { field: 'firstName', names: ['first_name'], help: '' },
       { field: 'lastName', names: ['last_name'], help: '' },
-      { field: 'birthDate', names: ['date_of_birth', 'birthday'], help: 'Smile writes year 1004 when only day and month are known' },
+      { field: 'birthDate', names: ['date_of_birth', 'birthday'], help: 'year 1004: day and month only' },
       { field: 'tier', names: ['vip_tier', 'vip_tier_name', 'tier'], help: '' },
       { field: 'points', names: ['points_balance'], help: '' },
     ],
@@ -278,7 +279,9 @@ export function rowToMember(mapping: CsvMapping, fields: string[], ctx: RowConte
   const consentEmail = cell('consentEmail');
   const consentSms = cell('consentSms');
   return {
-    sourceId: externalId || email || aliases[0]!,
+    // Without an external id the e-mail keys the opening lines — hashed, so no address is written
+    // into the ledger's idempotency keys, which outlive an erasure (docs/operating.md).
+    sourceId: externalId || (email ? `email-${createHash('sha256').update(email).digest('base64url').slice(0, 22)}` : aliases[0]!),
     sourceAlias: Boolean(externalId),
     email,
     phone: cell('phone') || null,
@@ -301,11 +304,14 @@ export function rowToMember(mapping: CsvMapping, fields: string[], ctx: RowConte
 /** The columns each layout understands, for `loyalty-hub import --help`. */
 export function columnsHelp(): string[] {
   const own = LAYOUTS.find((l) => l.name === 'loyalty-hub')!;
-  const lines = ['Columns (header row; case, spaces and punctuation do not matter):'];
-  for (const c of own.columns) lines.push(`  ${c.names.join(' | ').padEnd(44)}${c.help}`);
+  const ownName = (f: Field) => own.columns.find((c) => c.field === f)!.names[0]!;
+  const row = (names: string, help: string) => (names.length > 36 ? [`  ${names}`, `  ${''.padEnd(36)}${help}`] : [`  ${names.padEnd(36)}${help}`]);
+  const lines = ['Columns of the hub\'s own layout (header row; case, spaces and punctuation do not matter):'];
+  for (const c of own.columns) lines.push(...row(c.names.join(' | '), c.help));
   for (const l of LAYOUTS.filter((x) => x !== own)) {
-    lines.push('', `${l.name === 'smile' ? 'Smile.io' : 'LoyaltyLion'} customer export (recognized by its ${l.columns.find((c) => c.field === 'points')!.names[0]} column; members keyed ${l.source}:<id>; other columns skipped):`);
-    for (const c of l.columns) lines.push(`  ${c.names.join(' | ').padEnd(44)}${c.field}${c.help ? `: ${c.help}` : ''}`);
+    const title = l.name === 'smile' ? 'Smile.io' : 'LoyaltyLion';
+    lines.push('', `${title} customer export: recognized by its ${l.columns.find((c) => c.field === 'points')!.names[0]} column, members keyed ${l.source}:<id>,`, 'other columns skipped:');
+    for (const c of l.columns) lines.push(...row(c.names.join(' | '), `as ${ownName(c.field)}${c.help ? `: ${c.help}` : ''}`));
   }
   return lines;
 }

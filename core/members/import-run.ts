@@ -94,6 +94,7 @@ async function writePage(
       summary.lines += r.posted;
     }
   };
+  if (!members.length) return;
   try {
     tally(await commit(actor, (w) => importMembers(w, source, members)));
     return;
