@@ -13,7 +13,7 @@ import { CsvHeaderError, mapHeader, rowToMember, type CsvMapping, type RowContex
 import { ImportRowError, type ImportedMember } from './import-member.js';
 import type { ImportRejection } from './import-run.js';
 
-export const CSV_PAGE_SIZE = 1000;
+export const CSV_PAGE_SIZE = 5000;
 
 /** The file's content hash (what its resume cursor is kept under) and about how many rows it has. */
 export async function fileFacts(path: string): Promise<{ key: string; rows: number }> {
