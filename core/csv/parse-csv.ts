@@ -97,10 +97,7 @@ export async function* csvRecords(chunks: AsyncIterable<string | Buffer>): Async
           j++;
         }
         if (j > i) field += text.slice(i, j);
-        if (j >= n) {
-          i = j;
-          break;
-        }
+        if (j >= n) break;
         const d = text.charCodeAt(j);
         if (d === QUOTE) pendingQuote = true;
         else {
@@ -154,7 +151,7 @@ export async function* csvRecords(chunks: AsyncIterable<string | Buffer>): Async
     if (out) yield* out;
   }
   if (pendingQuote) {
-    pendingQuote = false;
+    // The file ended right after a closing quote.
     quoted = false;
     closed = true;
   }
