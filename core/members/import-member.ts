@@ -151,9 +151,12 @@ export async function importMember(w: Writer, source: string, record: ImportedMe
     }
     throw error;
   }
+  // The file's tier becomes the member's manual tier (checked against the program by the reader:
+  // core/members/csv-columns.ts); unchanged, it writes nothing, so a re-run stays a no-op.
   let tierSet = false;
   if (record.tier) {
-    const [row] = await w.tx.select({ manualTier: tablesOf(w.tx).members.manualTier }).from(tablesOf(w.tx).members).where(eq(tablesOf(w.tx).members.id, memberId));
+    const { members } = tablesOf(w.tx);
+    const [row] = await w.tx.select({ manualTier: members.manualTier }).from(members).where(eq(members.id, memberId));
     if (row?.manualTier !== record.tier) {
       await updateMember(w.tx, w.now, memberId, { tier: record.tier });
       tierSet = true;
