@@ -14,7 +14,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { importCommand } from '../../core/cli/import.js';
 import { tablesOf } from '../../core/storage/prepared.js';
 import { BIN } from '../helpers/hub-process.js';
-import { hubHarness, json, type HubHarness } from '../helpers/test-hub.js';
+import { hubHarness, json } from '../helpers/test-hub.js';
 import { memberByAlias } from '../inbound/webhook-helpers.js';
 
 const FIXTURES = join(import.meta.dirname, '../fixtures/import');
@@ -173,4 +173,3 @@ describe('loyalty-hub import <file.csv>', () => {
   });
 });
 
-export type { HubHarness };
