@@ -1,5 +1,6 @@
 /** Renders benchmark results as docs/BENCHMARKS.md. */
 import { MEMORY_RATIO_TARGET, type HubMemoryResult } from './hub-memory.js';
+import { csvImportRows, csvImportSection, type CsvImportResult } from './csv-import.js';
 import type { LaneIsolationResult } from './lane-isolation.js';
 import { BALANCE_RATIO_TARGET, type BalanceReadResult, type ReadComparison } from './balance-read.js';
 import type { DispatchAdapterKind, DispatchHttpResult, DispatchPhaseResult } from './dispatch-http.js';
@@ -24,6 +25,7 @@ export interface BenchResults {
   webhook?: WebhookHttpResult;
   lanes?: LaneIsolationResult;
   memory?: HubMemoryResult;
+  csvImport?: CsvImportResult;
 }
 
 const row = (...cells: string[]) => `| ${cells.join(' | ')} |`;
@@ -153,6 +155,7 @@ function summaryRows(r: BenchResults): string[] {
       ),
     );
   }
+  if (r.csvImport) rows.push(...csvImportRows(r.csvImport, row, passFail));
   return rows;
 }
 
@@ -689,6 +692,7 @@ export function renderReport(r: BenchResults, command: string): string {
   if (r.expiry) out.push(...expirySection(r.expiry, m.cores));
   if (r.webhook) out.push(...webhookSection(r.webhook));
   if (r.memory) out.push(...memorySection(r.memory));
+  if (r.csvImport) out.push(...csvImportSection(r.csvImport));
   return out.join('\n');
 }
 

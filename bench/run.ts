@@ -22,6 +22,7 @@ import { ledgerExpiry } from './ledger-expiry.js';
 import { laneIsolation } from './lane-isolation.js';
 import { webhookHttp } from './webhook-http.js';
 import { hubMemory } from './hub-memory.js';
+import { csvImport } from './csv-import.js';
 import { ledgerThroughput } from './ledger-throughput.js';
 import { machineFacts } from './machine.js';
 import { repoRoot } from './processes.js';
@@ -39,10 +40,10 @@ const { values } = parseArgs({
   options: { only: { type: 'string' }, quick: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false } },
 });
 if (values.help) {
-  console.log('Usage: npm run bench [-- --only a,b,c,d,e,f,g,h,i] [-- --quick]');
+  console.log('Usage: npm run bench [-- --only a,b,c,d,e,f,g,h,i,k] [-- --quick]');
   process.exit(0);
 }
-const ALL = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i'];
+const ALL = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'k'];
 const selected = new Set((values.only ?? ALL.join(',')).split(',').map((s) => s.trim().toLowerCase()));
 for (const s of selected) {
   if (!ALL.includes(s)) {
@@ -137,6 +138,12 @@ if (selected.has('i')) {
   results.memory = await hubMemory(quick ? { deliveries: 20_000, step: 5_000 } : {});
   const m = results.memory;
   log(`(i) RSS ${m.baseline.rssMiB.toFixed(0)} MiB after ${m.baseline.deliveries}, ${m.last.rssMiB.toFixed(0)} MiB after ${m.last.deliveries} (×${m.ratio.toFixed(2)})`);
+}
+
+if (selected.has('k')) {
+  log(`(k) loyalty-hub import of a ${quick ? '50,000' : '1,000,000'}-row CSV file on SQLite…`);
+  const k = (results.csvImport = await csvImport(quick ? { rows: 50_000 } : {}, log));
+  log(`(k) ${k.seconds.toFixed(1)} s, ${k.perSecond.toFixed(0)} rows/s, ${k.cpuSeconds.toFixed(1)} CPU s (target < 60 s for 1M); second run ${k.secondRunSeconds.toFixed(1)} s; checks ${k.checks.ok ? 'ok' : 'FAILED'}`);
 }
 
 results.loadAverageAfter = os.loadavg();

@@ -2,16 +2,18 @@
  * `loyalty-hub import --from <platform>`: members moving in from another program, with their
  * points (docs/operating.md, "Moving members in"). The platform's connector reads them
  * (`createImporter`); core/members/import-run.ts writes them, idempotently and resumably.
+ * `loyalty-hub import members.csv` reads them from a file instead (./import-csv.ts).
  */
-import { createWriteStream, type WriteStream } from 'node:fs';
 import { createWriteBoundary } from '../commit/commit.js';
 import { connectorState } from '../connectors/connector-state.js';
 import { connectorStatus } from '../connectors/definition.js';
 import { discoverConnectors } from '../connectors/discover.js';
-import { runImport, type ImportRejection, type ImportSummary } from '../members/import-run.js';
+import { runImport, type ImportSummary } from '../members/import-run.js';
 import { createLogger } from '../observability/logger.js';
 import { maskText } from '../observability/redact.js';
 import { DEFAULT_DATABASE_URL, openStore } from '../storage/open-store.js';
+import { importCsvFile, CSV_USAGE } from './import-csv.js';
+import { endProgress, progressReporter, rejectsFile } from './import-output.js';
 import type { Command } from './main.js';
 
 function option(args: string[], name: string): string | undefined {
@@ -19,27 +21,12 @@ function option(args: string[], name: string): string | undefined {
   return i >= 0 ? args[i + 1] : undefined;
 }
 
-const csvField = (value: string | number): string => (/[",\n\r]/.test(String(value)) ? `"${String(value).replace(/"/g, '""')}"` : String(value));
-
-/** A bar on a terminal, a line per thousand members otherwise (a log file or CI). */
-function progressReporter(total: number | undefined): (s: ImportSummary) => void {
-  const tty = process.stderr.isTTY;
-  let lastLine = 0;
-  return (s) => {
-    if (tty) {
-      const share = total ? Math.min(1, s.read / total) : 0;
-      const bar = total ? `[${'#'.repeat(Math.round(share * 30)).padEnd(30, '.')}] ${Math.round(share * 100)}% ` : '';
-      process.stderr.write(`\r${bar}${s.read}${total ? ` of ${total}` : ''} members read, ${s.rejected} refused`);
-    } else if (s.read - lastLine >= 1000 || (total !== undefined && s.read >= total)) {
-      lastLine = s.read;
-      process.stderr.write(`${s.read}${total ? ` of ${total}` : ''} members read, ${s.rejected} refused\n`);
-    }
-  };
-}
-
 export const importCommand: Command = {
-  summary: 'Move members and their points in from another program (--from loyaltylion); idempotent and resumable',
+  summary: 'Move members and their points in from a CSV file or another program (--from loyaltylion); idempotent and resumable',
   usage: [
+    CSV_USAGE,
+    '',
+    '',
     'Usage: loyalty-hub import --from <platform> [--dry-run] [--rejects import-rejects.csv] [--restart]',
     '',
     'Reads every member of the platform with its points through the platform\'s API (its',
@@ -59,11 +46,19 @@ export const importCommand: Command = {
   ].join('\n'),
   async run(args) {
     const env = process.env;
+    const file = args.find((a, i) => !a.startsWith('-') && !['--from', '--rejects', '--source'].includes(args[i - 1] ?? ''));
+    if (file !== undefined) {
+      if (args.includes('--from')) {
+        console.error('Name either a CSV file or --from <platform>, not both.');
+        return 2;
+      }
+      return importCsvFile(file, args);
+    }
     const from = option(args, '--from');
     const definitions = await discoverConnectors();
     const importers = definitions.filter((d) => d.createImporter).map((d) => d.name);
     if (!from) {
-      console.error(`Name the platform to import from: --from ${importers.join(' | ') || '(no connector can import)'}`);
+      console.error(`Name a CSV file (loyalty-hub import members.csv) or the platform to import from: --from ${importers.join(' | ') || '(no connector can import)'}`);
       return 2;
     }
     const def = definitions.find((d) => d.name === from);
@@ -77,21 +72,14 @@ export const importCommand: Command = {
       return 2;
     }
     const store = await openStore(env.DATABASE_URL || DEFAULT_DATABASE_URL);
-    let rejects: WriteStream | undefined;
     const rejectsPath = option(args, '--rejects') ?? 'import-rejects.csv';
+    const rejects = rejectsFile(rejectsPath, 'position');
     try {
       const { commit } = createWriteBoundary(store);
       const state = connectorState(store, commit, def.name);
       const source = def.createImporter(env, { logger: createLogger({ level: 'warn' }), publicUrl: env.PUBLIC_URL || undefined, state });
       const total = await source.count?.();
       const dryRun = args.includes('--dry-run');
-      const onReject = (r: ImportRejection) => {
-        if (!rejects) {
-          rejects = createWriteStream(rejectsPath);
-          rejects.write('position,id,field,reason\n');
-        }
-        rejects.write([r.position, r.sourceId, r.field, r.reason].map(csvField).join(',') + '\n');
-      };
       let summary: ImportSummary;
       try {
         summary = await runImport(commit, def.name, (cursor, options) => source.pages(cursor, options), {
@@ -100,16 +88,16 @@ export const importCommand: Command = {
           state,
           restart: args.includes('--restart'),
           onProgress: progressReporter(total),
-          onReject,
+          onReject: rejects.add,
         });
       } catch (error) {
         // The platform stopped answering (or refused the key): what was written stays, and the
         // next run carries on after the last page written.
-        if (process.stderr.isTTY) process.stderr.write('\n');
+        endProgress();
         console.error(`import from ${from} stopped: ${maskText((error as Error).message)}\nRun the same command again to carry on after the last page written.`);
         return 1;
       }
-      if (process.stderr.isTTY) process.stderr.write('\n');
+      endProgress();
       const verb = dryRun ? 'would open' : 'opened';
       console.log(
         dryRun
@@ -119,7 +107,7 @@ export const importCommand: Command = {
       if (summary.rejected) console.log(`refused members and why: ${rejectsPath}`);
       return summary.rejected ? 1 : 0;
     } finally {
-      await new Promise<void>((resolve) => (rejects ? rejects.end(resolve) : resolve()));
+      await rejects.close();
       await store.close();
     }
   },

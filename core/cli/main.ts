@@ -1,7 +1,8 @@
 /**
- * `loyalty-hub <command>` — serve, migrate, expire, replay, import, check, keys create/list/revoke, mappings check/preview, connectors check. Each command has --help.
+ * `loyalty-hub <command>` — serve, migrate, expire, replay, import, export, check, keys create/list/revoke, mappings check/preview, connectors check. Each command has --help.
  */
 import { expireCommand } from './expire.js';
+import { exportCommand } from './export.js';
 import { importCommand } from './import.js';
 import { checkCommand } from './check.js';
 import { connectorsCheck } from './connectors.js';
@@ -25,6 +26,7 @@ const commands: Record<string, Command> = {
   expire: expireCommand,
   replay: replayCommand,
   import: importCommand,
+  export: exportCommand,
   'keys create': keysCreate,
   'keys list': keysList,
   'keys revoke': keysRevoke,

@@ -1,6 +1,7 @@
 import type { Hono } from 'hono';
 import type { Commit } from '../commit/commit.js';
 import type { ImportedMember } from '../members/import-member.js';
+import type { ImportRejection } from '../members/import-run.js';
 import type { Logger } from '../observability/logger.js';
 import type { OutboundAdapter } from '../outbound/adapter.js';
 import type { OutboundTargets } from '../outbound/guarded-request.js';
@@ -106,6 +107,10 @@ export interface MemberPage {
   members: ImportedMember[];
   /** Where a later run resumes after this page; undefined on the last page. */
   next?: string;
+  /** Where each member is in the source, for the rejects file (a CSV file's line); default: its place in the stream. */
+  positions?: number[];
+  /** Rows the source could not read into a member (a CSV cell that is not a number), refused with their reason. */
+  refused?: ImportRejection[];
 }
 
 /** One piece of a connector's scheduled work (core/connectors/connector-jobs.ts). */

@@ -1,5 +1,5 @@
 import { and, eq, notExists, sql, type SQL } from 'drizzle-orm';
-import { allRows, runStatement } from '../storage/dialect.js';
+import { allRows, pgOf, runStatement } from '../storage/dialect.js';
 import { param, prepared, tablesOf } from '../storage/prepared.js';
 import type { Db, Schema } from '../storage/store.js';
 import { LedgerError } from './errors.js';
@@ -101,6 +101,41 @@ function memberValues(rows: readonly (readonly [string, readonly number[]])[]): 
   };
 }
 
+const CREDIT_RETURNING = sql`returning balances.member_id as member_id, balances.available as available, balances.pending as pending,
+  balances.locked as locked, balances.spent as spent, balances.expired as expired, balances.lifetime_earned as lifetime_earned`;
+
+/**
+ * One `UPDATE balances … FROM credit` for up to 500 members. On SQLite the credits are ONE
+ * parameter, a JSON array read by `json_each` into a materialized CTE that drives the update by
+ * key: binding 2,000 values one by one cost Drizzle more than SQLite spent on the update (a
+ * 1M-member import, docs/BENCHMARKS.md (k)). PostgreSQL keeps the cast VALUES list.
+ */
+function creditStatement(tx: Db, now: number, part: readonly (readonly [string, { available: number; pending: number; lifetimeEarned: number }])[]): SQL {
+  const set = sql`available = balances.available + credit.available,
+            pending = balances.pending + credit.pending,
+            lifetime_earned = balances.lifetime_earned + credit.lifetime_earned,
+            version = balances.version + 1,
+            updated_at = ${now}`;
+  const notErased = sql`not exists (select 1 from members where members.id = credit.member_id and members.status = 'erased')`;
+  if (!pgOf(tx)) {
+    const json = JSON.stringify(part.map(([memberId, c]) => [memberId, c.available, c.pending, c.lifetimeEarned]));
+    return sql`with credit (member_id, available, pending, lifetime_earned) as materialized
+          (select value ->> 0, value ->> 1, value ->> 2, value ->> 3 from json_each(${json}))
+          update balances set ${set}
+          from credit
+          where balances.member_id = credit.member_id and ${notErased}
+          ${CREDIT_RETURNING}`;
+  }
+  const { values, members } = memberValues(part.map(([memberId, c]) => [memberId, [c.available, c.pending, c.lifetimeEarned]]));
+  return sql`with credit (member_id, available, pending, lifetime_earned) as (values ${values})
+          update balances set ${set}
+          from credit
+          where balances.member_id = credit.member_id
+            and balances.member_id in (${members})
+            and ${notErased}
+          ${CREDIT_RETURNING}`;
+}
+
 /**
  * Adds credits to many members' balances, one `UPDATE … FROM (VALUES …)` per 500 members, and
  * returns the balances after them (the batched earns: ./earn-batch.ts). Refuses an unknown or
@@ -115,23 +150,7 @@ export async function creditBalances(
   const after = new Map<string, BalanceFields>();
   for (let i = 0; i < entries.length; i += MEMBERS_PER_STATEMENT) {
     const part = entries.slice(i, i + MEMBERS_PER_STATEMENT);
-    const { values, members } = memberValues(part.map(([memberId, c]) => [memberId, [c.available, c.pending, c.lifetimeEarned]]));
-    const rows = await allRows<Record<string, unknown>>(
-      tx,
-      sql`with credit (member_id, available, pending, lifetime_earned) as (values ${values})
-          update balances set
-            available = balances.available + credit.available,
-            pending = balances.pending + credit.pending,
-            lifetime_earned = balances.lifetime_earned + credit.lifetime_earned,
-            version = balances.version + 1,
-            updated_at = ${now}
-          from credit
-          where balances.member_id = credit.member_id
-            and balances.member_id in (${members})
-            and not exists (select 1 from members where members.id = credit.member_id and members.status = 'erased')
-          returning balances.member_id as member_id, balances.available as available, balances.pending as pending,
-            balances.locked as locked, balances.spent as spent, balances.expired as expired, balances.lifetime_earned as lifetime_earned`,
-    );
+    const rows = await allRows<Record<string, unknown>>(tx, creditStatement(tx, now, part));
     for (const r of rows) {
       after.set(String(r.member_id), {
         available: Number(r.available),

@@ -10,8 +10,10 @@
  * An import announces nothing (`w.quiet()`): ten thousand members moving are not ten thousand
  * "you earned" e-mails and welcome messages.
  */
+import { eq } from 'drizzle-orm';
 import type { Writer } from '../commit/writer.js';
 import { earn, LedgerError, spend, type Posted } from '../ledger/index.js';
+import { tablesOf } from '../storage/prepared.js';
 import { normalizeAlias } from './aliases.js';
 import { MemberError } from './errors.js';
 import { resolveMember } from './members.js';
@@ -19,6 +21,11 @@ import { resolveMember } from './members.js';
 export interface ImportedMember {
   /** The member's id at the source; `<source>:<sourceId>` becomes an alias of the member. */
   sourceId: string;
+  /**
+   * False when `sourceId` is not an id at the source but the member's e-mail (a CSV row without
+   * an external id): it still keys the opening lines, but makes no alias.
+   */
+  sourceAlias?: boolean;
   email?: string | null;
   phone?: string | null;
   firstName?: string | null;
@@ -31,6 +38,8 @@ export interface ImportedMember {
   aliases?: string[];
   /** Opening points, whole numbers of points. */
   points?: OpeningPoints;
+  /** A tier id of the program (checked by the reader), set as the member's manual tier. */
+  tier?: string | null;
 }
 
 export interface OpeningPoints {
@@ -104,7 +113,7 @@ export async function importMember(w: Writer, source: string, record: ImportedMe
     resolved = await resolveMember(
       w,
       {
-        aliases: [normalizeAlias(`${source}:${record.sourceId.trim()}`), ...(record.aliases ?? []).map(normalizeAlias)],
+        aliases: [...(record.sourceAlias === false ? [] : [normalizeAlias(`${source}:${record.sourceId.trim()}`)]), ...(record.aliases ?? []).map(normalizeAlias)],
         email: record.email || null,
         profile: {
           phone: record.phone ?? null,
@@ -142,5 +151,24 @@ export async function importMember(w: Writer, source: string, record: ImportedMe
     }
     throw error;
   }
-  return { memberId, enrolled: resolved!.enrolled, posted: lines.filter((l) => !l.duplicate).length };
+  // The file's tier becomes the member's manual tier (checked against the program by the reader:
+  // core/members/csv-columns.ts); unchanged, it writes nothing, so a re-run stays a no-op.
+  let tierSet = false;
+  if (record.tier) {
+    const { members } = tablesOf(w.tx);
+    const [row] = await w.tx.select({ manualTier: members.manualTier }).from(members).where(eq(members.id, memberId));
+    if (row?.manualTier !== record.tier) {
+      await w.tx.update(members).set({ manualTier: record.tier, updatedAt: w.now }).where(eq(members.id, memberId));
+      tierSet = true;
+    }
+  }
+  const posted = lines.filter((l) => !l.duplicate).length;
+  // The account history says where the member came from; a re-run that changed nothing adds nothing.
+  if (resolved!.enrolled || posted > 0 || tierSet) await w.note(memberId, 'imported', importNote(source, record, resolved!.enrolled));
+  return { memberId, enrolled: resolved!.enrolled, posted };
+}
+
+/** What the account history keeps of an import (no PII: the source and its id, the tier). */
+export function importNote(source: string, record: ImportedMember, enrolled: boolean): Record<string, unknown> {
+  return { source, ...(record.sourceAlias === false ? {} : { sourceId: record.sourceId.trim() }), enrolled, ...(record.tier ? { tier: record.tier } : {}) };
 }

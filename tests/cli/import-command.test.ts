@@ -23,7 +23,7 @@ describe('loyalty-hub import', () => {
   }
 
   it('asks for the platform, naming those that can import', async () => {
-    expect(await run([])).toEqual({ code: 2, err: 'Name the platform to import from: --from loyaltylion' });
+    expect(await run([])).toEqual({ code: 2, err: 'Name a CSV file (loyalty-hub import members.csv) or the platform to import from: --from loyaltylion' });
   });
 
   it('refuses a platform that cannot import', async () => {

@@ -1,0 +1,209 @@
+/**
+ * Opening a page of members in set-based statements (docs/operating.md, "Moving members in";
+ * docs/architecture.md, "Batched writes"): what `importMember` (./import-member.ts) writes for
+ * each row — the same members, aliases, opening lines under the same keys, the same history —
+ * in a handful of multi-row statements for the page instead of some fifteen per member, so a
+ * million-row file goes in within a minute (docs/BENCHMARKS.md (k)).
+ *
+ * - Members nobody in the hub holds yet (none of their aliases, not their e-mail) are inserted
+ *   together with their aliases, empty balances and an `imported` history line.
+ * - Members whose every alias the hub already gives to one active member (a second run of the
+ *   same file) only have their opening lines replayed, which writes nothing.
+ * - Anything else — matched by e-mail to a member enrolled otherwise, a new alias to link, an
+ *   erased member — goes through `importMember` in the same write, as the per-row path would.
+ * Opening lines go through `w.postMany(earnMany, …)` (core/ledger/earn-batch.ts); points spent
+ * at the source through `w.post(spend, …)` per member that has any, right after their earn.
+ *
+ * Two rows of one page naming the same member, or a row the ledger refuses, make the page fall
+ * back to row by row (`PageNeedsRows`), where the refused row is named.
+ */
+import { sql, type SQL } from 'drizzle-orm';
+import type { Writer } from '../commit/writer.js';
+import { newId } from '../ids.js';
+import { earnMany, LedgerError, spend, type EarnInput, type Posted } from '../ledger/index.js';
+import type { AnyColumn } from 'drizzle-orm';
+import { pgOf } from '../storage/dialect.js';
+import { insertRows } from '../storage/insert-rows.js';
+import type { Db } from '../storage/store.js';
+import { tablesOf } from '../storage/prepared.js';
+import { emailAlias, normalizeAlias, normalizeEmail } from './aliases.js';
+import { MemberError } from './errors.js';
+import { checkImportedMember, ImportRowError, importMember, importNote, type ImportedMember, type ImportedOutcome } from './import-member.js';
+
+/** The page cannot be written in one go; write it row by row. */
+export class PageNeedsRows extends Error {
+  constructor(reason: string) {
+    super(reason);
+    this.name = 'PageNeedsRows';
+  }
+}
+
+const CHUNK = 5000;
+
+/**
+ * `column in (…values)` with the values as ONE parameter (a JSON array on SQLite, a text[] on
+ * PostgreSQL): a page's thousands of aliases cost Drizzle more to bind one by one than the
+ * database spends finding them.
+ */
+function oneOf(db: Db, column: AnyColumn, values: string[]): SQL {
+  return pgOf(db) ? sql`${column} = any(cast(${sql.param(values)} as text[]))` : sql`${column} in (select value from json_each(${JSON.stringify(values)}))`;
+}
+
+function chunks<T>(items: T[]): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += CHUNK) out.push(items.slice(i, i + CHUNK));
+  return out;
+}
+
+interface Plan {
+  record: ImportedMember;
+  aliases: string[];
+  email: string | null;
+  /** Aliases and the e-mail alias: every name the member is found by. */
+  names: string[];
+  memberId?: string;
+  way?: 'fresh' | 'settled' | 'row';
+}
+
+export async function importMembers(w: Writer, source: string, records: ImportedMember[]): Promise<ImportedOutcome[]> {
+  for (const record of records) checkImportedMember(record);
+  w.quiet();
+  const { tx, now } = w;
+  const t = tablesOf(tx);
+
+  const plans: Plan[] = records.map((record) => {
+    let aliases: string[];
+    try {
+      aliases = [
+        ...new Set([...(record.sourceAlias === false ? [] : [normalizeAlias(`${source}:${record.sourceId.trim()}`)]), ...(record.aliases ?? []).map(normalizeAlias)]),
+      ];
+    } catch (error) {
+      if (error instanceof MemberError) throw new ImportRowError('aliases', error.message);
+      throw error;
+    }
+    const email = record.email ? normalizeEmail(record.email) : null;
+    return { record, aliases, email, names: email ? [...aliases.filter((a) => a !== emailAlias(email)), emailAlias(email)] : aliases };
+  });
+  const named = new Set<string>();
+  for (const p of plans) {
+    for (const n of p.names) {
+      if (named.has(n)) throw new PageNeedsRows(`two rows name ${n}`);
+      named.add(n);
+    }
+  }
+
+  // Who the hub already holds, by alias and by e-mail.
+  const holder = new Map<string, string>();
+  for (const part of chunks([...named])) {
+    for (const row of await tx.select({ alias: t.memberAliases.alias, memberId: t.memberAliases.memberId }).from(t.memberAliases).where(oneOf(tx, t.memberAliases.alias, part))) {
+      holder.set(row.alias, row.memberId);
+    }
+  }
+  const byEmail = new Map<string, string>();
+  for (const part of chunks(plans.flatMap((p) => (p.email ? [p.email] : [])))) {
+    for (const row of await tx.select({ id: t.members.id, email: t.members.email }).from(t.members).where(oneOf(tx, t.members.email, part))) byEmail.set(row.email!, row.id);
+  }
+  const found = new Map<string, { status: string; manualTier: string | null }>();
+  for (const part of chunks([...new Set([...holder.values(), ...byEmail.values()])])) {
+    for (const row of await tx.select({ id: t.members.id, status: t.members.status, manualTier: t.members.manualTier }).from(t.members).where(oneOf(tx, t.members.id, part))) {
+      found.set(row.id, row);
+    }
+  }
+  for (const p of plans) {
+    const ids = new Set([...p.names.flatMap((n) => (holder.has(n) ? [holder.get(n)!] : [])), ...(p.email && byEmail.has(p.email) ? [byEmail.get(p.email)!] : [])]);
+    if (ids.size === 0) {
+      p.way = 'fresh';
+      p.memberId = newId('mem', now);
+      continue;
+    }
+    const [id] = ids;
+    const member = found.get(id!);
+    const settled = ids.size === 1 && member?.status === 'active' && p.aliases.every((a) => holder.get(a) === id) && (!p.record.tier || member.manualTier === p.record.tier);
+    p.way = settled ? 'settled' : 'row';
+    if (settled) p.memberId = id;
+  }
+
+  const fresh = plans.filter((p) => p.way === 'fresh');
+  if (fresh.length) {
+    await insertRows(
+      tx,
+      'members',
+      fresh.map(({ memberId, email, record: r }) => ({
+        id: memberId!,
+        email,
+        phone: r.phone ?? null,
+        firstName: r.firstName ?? null,
+        lastName: r.lastName ?? null,
+        birthDate: r.birthDate ?? null,
+        locale: null,
+        consentEmail: r.consentEmail ?? false,
+        consentSms: r.consentSms ?? false,
+        manualTier: r.tier ?? null,
+        attributes: '{}',
+        status: 'active',
+        createdAt: now,
+        updatedAt: now,
+        erasedAt: null,
+      })),
+    );
+    await insertRows(
+      tx,
+      'memberAliases',
+      fresh.flatMap((p) => p.names.map((alias) => ({ alias, memberId: p.memberId!, createdAt: now }))),
+    );
+    await insertRows(tx, 'balances', fresh.map((p) => ({ memberId: p.memberId!, updatedAt: now })));
+  }
+
+  // The opening lines, under importMember's keys: points spent at the source first (earned,
+  // then spent), then what is available and pending.
+  const lined = plans.filter((p) => p.way !== 'row');
+  const posted = new Map<Plan, number>();
+  const count = (plan: Plan, lines: Posted[]) => posted.set(plan, (posted.get(plan) ?? 0) + lines.filter((l) => !l.duplicate).length);
+  const why = { source: 'system' as const, actor: w.actor, reason: `opening balance imported from ${source}` };
+  const key = (p: Plan, line: string) => `import:${source}:${p.record.sourceId.trim()}:${line}`;
+  try {
+    const spenders = lined.filter((p) => (p.record.points?.spent ?? 0) > 0);
+    await earnAll(
+      w,
+      spenders.map((p) => [p, { memberId: p.memberId!, points: p.record.points!.spent!, idempotencyKey: key(p, 'spent-earned'), why }]),
+      count,
+    );
+    for (const p of spenders) count(p, [await w.post(spend, { memberId: p.memberId!, points: p.record.points!.spent!, idempotencyKey: key(p, 'spent'), why })]);
+    const inputs: [Plan, EarnInput][] = [];
+    for (const p of lined) {
+      const points = p.record.points ?? {};
+      if (points.available) inputs.push([p, { memberId: p.memberId!, points: points.available, idempotencyKey: key(p, 'available'), expiresAt: points.availableExpiresAt ?? null, why }]);
+      for (const [i, batch] of (points.pending ?? []).entries()) {
+        if (batch.points > 0) inputs.push([p, { memberId: p.memberId!, points: batch.points, idempotencyKey: key(p, `pending:${i}`), activatesAt: batch.activatesAt, why }]);
+      }
+    }
+    await earnAll(w, inputs, count);
+  } catch (error) {
+    // Which row's figures changed since the first run is for the row-by-row path to say.
+    if (error instanceof LedgerError && error.code === 'idempotency_conflict') throw new PageNeedsRows(error.message);
+    throw error;
+  }
+
+  const notes = lined.filter((p) => p.way === 'fresh' || (posted.get(p) ?? 0) > 0);
+  await insertRows(
+    tx,
+    'memberHistory',
+    notes.map((p) => ({ memberId: p.memberId!, kind: 'imported', detail: JSON.stringify(importNote(source, p.record, p.way === 'fresh')), actor: w.actor, at: now })),
+  );
+
+  const outcomes: ImportedOutcome[] = [];
+  for (const p of plans) {
+    if (p.way === 'row') outcomes.push(await importMember(w, source, p.record));
+    else outcomes.push({ memberId: p.memberId!, enrolled: p.way === 'fresh', posted: posted.get(p) ?? 0 });
+  }
+  return outcomes;
+}
+
+async function earnAll(w: Writer, inputs: [Plan, EarnInput][], count: (plan: Plan, lines: Posted[]) => void): Promise<void> {
+  if (!inputs.length) return;
+  const lines = await w.postMany(
+    earnMany,
+    inputs.map(([, input]) => input),
+  );
+  for (const [i, [plan]] of inputs.entries()) count(plan, [lines[i]!]);
+}
