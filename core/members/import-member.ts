@@ -124,7 +124,8 @@ export async function importMember(w: Writer, source: string, record: ImportedMe
           consentSms: record.consentSms,
         },
       },
-      { enroll: true, enrolment: { kind: 'imported', detail: { via: 'import', source } } },
+      // The import writes its own `imported` entry below (with the source id), once per change.
+      { enroll: true, enrolment: null },
     );
   } catch (error) {
     if (error instanceof MemberError) throw new ImportRowError(error.code === 'invalid_alias' ? 'aliases' : 'email', error.message);

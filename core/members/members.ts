@@ -137,7 +137,8 @@ export interface Enrolment {
 export async function enrollMember(
   w: Writer,
   input: MemberProfile & { aliases?: string[]; id?: string },
-  enrolment: Enrolment = { kind: 'enrolled', detail: { via: 'api' } },
+  /** `null`: the caller writes its own entry (an import records its source and id: core/members/import-member.ts). */
+  enrolment: Enrolment | null = { kind: 'enrolled', detail: { via: 'api' } },
 ): Promise<Member> {
   const { tx, now } = w;
   const { balances, members } = tablesOf(tx);
@@ -166,7 +167,7 @@ export async function enrollMember(
   await tx.insert(balances).values({ memberId: id, updatedAt: now });
   const member = (await getMember(tx, id))!;
   await w.emit({ type: 'member.enrolled', memberId: id, data: { aliases: member.aliases } });
-  await w.note(id, enrolment.kind, enrolment.detail);
+  if (enrolment) await w.note(id, enrolment.kind, enrolment.detail);
   return member;
 }
 
@@ -211,7 +212,7 @@ export async function updateMember(
 export async function resolveMember(
   w: Writer,
   who: { memberId?: string; aliases?: string[]; email?: string | null; profile?: MemberProfile },
-  options: { enroll: boolean; enrolment?: Enrolment },
+  options: { enroll: boolean; enrolment?: Enrolment | null },
 ): Promise<{ memberId: string; enrolled: boolean } | undefined> {
   const { tx, now } = w;
   if (who.memberId) {
@@ -256,7 +257,7 @@ export async function resolveMember(
     return { memberId: found.id, enrolled: false };
   }
   if (!options.enroll) return undefined;
-  const member = await enrollMember(w, { ...who.profile, email: who.email ?? null, aliases }, options.enrolment ?? { kind: 'enrolled', detail: {} });
+  const member = await enrollMember(w, { ...who.profile, email: who.email ?? null, aliases }, options.enrolment === undefined ? { kind: 'enrolled', detail: {} } : options.enrolment);
   return { memberId: member.id, enrolled: true };
 }
 

@@ -277,7 +277,7 @@ describe('account history', () => {
     const imported = await h.hub.commit('cli', (w) => importMember(w, 'smile', { sourceId: 'c-77', email: 'cat@example.com', points: { available: 40 } }));
     expect(imported.enrolled).toBe(true);
     const entries = await history(h, imported.memberId);
-    expect(entries.map((e) => [e.kind, e.actor, e.detail])).toEqual([['imported', 'cli', { via: 'import', source: 'smile' }]]);
+    expect(entries.map((e) => [e.kind, e.actor, e.detail])).toEqual([['imported', 'cli', { source: 'smile', sourceId: 'c-77', enrolled: true }]]);
 
     // Three more entries, then pages of two.
     for (const firstName of ['Bo', 'Bob', 'Robert']) await h.call('PATCH', `/v1/members/${bob.id}`, { scope: 'write', body: { firstName } });
