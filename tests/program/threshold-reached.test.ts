@@ -5,7 +5,7 @@
  * e-mail is sent on it.
  */
 import { describe, expect, it } from 'vitest';
-import { earn, spend } from '../../core/ledger/index.js';
+import { earn, earnMany, spend } from '../../core/ledger/index.js';
 import { parseProgram, ProgramConfigError } from '../../core/program/load-program.js';
 import { json } from '../helpers/test-hub.js';
 import { messageHarness } from './message-harness.js';
@@ -104,6 +104,19 @@ describe('points.threshold_reached', () => {
       await w.post(earn, { memberId: fy, points: 3000, idempotencyKey: 'import:fy', why: { source: 'system', reason: 'imported balance' } });
     });
     expect(await crossings(fy)).toEqual([]);
+  });
+
+  it('the batched earn path announces crossings too, right after the line that crossed', async () => {
+    const ho = await m.enroll('ho@example.com');
+    const input = (points: number, key: string) => ({ memberId: ho, points, idempotencyKey: key, why: { source: 'api' as const, reason: 'batch' } });
+    await m.h.hub.commit('test', (w) => w.postMany(earnMany, [input(600, 'b-1'), input(500, 'b-2'), input(100, 'b-3')]));
+    const events = await m.events(['points.earned', 'points.threshold_reached'], ho);
+    expect(events.map((e) => [e.type, e.data.points, (e.data.balance as { available: number }).available])).toEqual([
+      ['points.earned', 600, 600],
+      ['points.earned', 500, 1100],
+      ['points.threshold_reached', 500, 1100],
+      ['points.earned', 100, 1200],
+    ]);
   });
 
   it('points that only pass through on their way to repaying a refund debt cross nothing', async () => {
