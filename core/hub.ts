@@ -80,7 +80,8 @@ export async function createHub(options: HubOptions = {}): Promise<Hub> {
   };
   const store = await openStore(env.DATABASE_URL || DEFAULT_DATABASE_URL);
   try {
-    const boundary = createWriteBoundary(store, clock);
+    // The program's thresholds are announced by every write, whatever path raised the balance (docs/program.md, "Thresholds").
+    const boundary = createWriteBoundary(store, clock, { thresholds: program.thresholds });
     const { commit } = boundary;
     const { generated } = await ensureAdminKey(store, commit, env.ADMIN_API_KEY || undefined);
     const metrics = createMetrics({ processMetrics: options.processMetrics });

@@ -13,8 +13,8 @@
  * - fields and tags are found by name before they are created (connectors/activecampaign/catalog.ts).
  *
  * Every HTTP request takes a turn of the account's 5-per-second limit; when none is left the send
- * is `deferred` (not an attempt) and resumes from the start, its finished steps costing nothing
- * twice. A 429 is a `retry` after `Retry-After`, and keeps every other send away until then.
+ * is `deferred` (not an attempt) and resumes from the start, its finished steps — remembered for
+ * that delivery — costing nothing twice. A 429 is a `retry` after `Retry-After`, and keeps every other send away until then.
  *
  * Consent: the hub never subscribes a contact to a list (that is what lets ActiveCampaign send
  * campaigns to them); by default it also leaves alone members without e-mail consent, since a tag
@@ -60,38 +60,54 @@ export function tagsOf(list: readonly string[] | undefined): string[] {
   return [...seen.values()];
 }
 
+/** Sends remembered while deferred; past this many the oldest is forgotten (it then starts over). */
+const MAX_DEFERRED_SENDS = 10_000;
+
 export function createActiveCampaignAdapter(config: ActiveCampaignAdapterConfig): OutboundAdapter<ActiveCampaignOptions> {
   const api: ActiveCampaignApi = createActiveCampaignApi(config);
   const catalog: Catalog = createCatalog(api);
+  // The finished steps of each send deferred by the rate limit, by delivery (its idempotency key):
+  // the resumed send repeats none of them. Without this, sends for one contact that start
+  // together (an order's points.earned, points.threshold_reached and tier.upgraded) each restarted
+  // from the contact sync after every deferral and, sharing 5 requests a second, none finished.
+  const deferred = new Map<string, Map<string, unknown>>();
 
-  async function write(email: string, values: [LoyaltyFieldName, string][], add: string[], remove: string[], context: RequestContext): Promise<SendOutcome> {
-    const fieldValues = [];
+  async function write(email: string, values: [LoyaltyFieldName, string][], add: string[], remove: string[], context: RequestContext, done: Map<string, unknown>): Promise<SendOutcome> {
+    const step = async <T>(name: string, run: () => Promise<T>): Promise<T> => {
+      if (done.has(name)) return done.get(name) as T;
+      const value = await run();
+      done.set(name, value);
+      return value;
+    };
+    const fieldValues: { field: string; value: string }[] = [];
     for (const [name, value] of values) fieldValues.push({ field: await catalog.fieldId(LOYALTY_FIELDS[name], context), value });
 
-    const { status, body } = await api.request<SyncAnswer>('POST', '/contact/sync', { contact: { email, ...(fieldValues.length ? { fieldValues } : {}) } }, context);
+    const { status, body } = await step('sync', () => api.request<SyncAnswer>('POST', '/contact/sync', { contact: { email, ...(fieldValues.length ? { fieldValues } : {}) } }, context));
     const contactId = body.contact?.id;
     if (!contactId) return { status: 'permanent', statusCode: status, error: 'activecampaign: the contact sync answered without a contact id' };
     if (!add.length && !remove.length) return { status: 'delivered', statusCode: status, providerMessageId: contactId };
 
     const toAdd = [];
-    for (const tag of add) toAdd.push(await catalog.tagId(tag, true, context));
+    for (const tag of add) toAdd.push(await step(`tag:${tag}`, () => catalog.tagId(tag, true, context)));
     const toRemove = [];
     // A tag the account does not have is on no contact: nothing to remove.
-    for (const tag of remove) toRemove.push(await catalog.tagId(tag, false, context));
+    for (const tag of remove) toRemove.push(await step(`tag:${tag}`, () => catalog.tagId(tag, false, context)));
 
-    const { body: current } = await api.request<ContactTagsAnswer>('GET', `/contacts/${encodeURIComponent(contactId)}/contactTags`, undefined, context);
+    const { body: current } = await step('links', () => api.request<ContactTagsAnswer>('GET', `/contacts/${encodeURIComponent(contactId)}/contactTags`, undefined, context));
     const links = new Map((current.contactTags ?? []).filter((l) => l.tag && l.id).map((l) => [l.tag!, l.id!]));
     for (const tagId of toAdd) {
-      if (tagId && !links.has(tagId)) await api.request('POST', '/contactTags', { contactTag: { contact: contactId, tag: tagId } }, context);
+      if (tagId && !links.has(tagId)) await step(`add:${tagId}`, () => api.request('POST', '/contactTags', { contactTag: { contact: contactId, tag: tagId } }, context));
     }
     for (const tagId of toRemove) {
       const link = tagId ? links.get(tagId) : undefined;
       if (!link) continue;
-      try {
-        await api.request('DELETE', `/contactTags/${encodeURIComponent(link)}`, undefined, context);
-      } catch (error) {
-        if (!(error instanceof ActiveCampaignApiError && error.status === 404)) throw error; // removed meanwhile: done
-      }
+      await step(`remove:${link}`, async () => {
+        try {
+          await api.request('DELETE', `/contactTags/${encodeURIComponent(link)}`, undefined, context);
+        } catch (error) {
+          if (!(error instanceof ActiveCampaignApiError && error.status === 404)) throw error; // removed meanwhile: done
+        }
+      });
     }
     return { status: 'delivered', statusCode: status, providerMessageId: contactId };
   }
@@ -117,11 +133,22 @@ export function createActiveCampaignAdapter(config: ActiveCampaignAdapterConfig)
       if (!values.length && !add.length && !remove.length) return { status: 'skipped', reason: 'activecampaign: every field value and tag rendered empty; nothing to write' };
       if (context.signal.aborted) return { status: 'retry', error: 'activecampaign: aborted' };
 
+      // The delivery and what it writes: a key reused for another write starts afresh.
+      const key = JSON.stringify([context.idempotencyKey, email, values, add, remove]);
+      const done = deferred.get(key) ?? new Map<string, unknown>();
+      deferred.delete(key);
+      let outcome: SendOutcome;
       try {
-        return await write(email, values, add, remove, { now: context.now, signal: context.signal });
+        outcome = await write(email, values, add, remove, { now: context.now, signal: context.signal }, done);
       } catch (error) {
-        return failure(error);
+        outcome = failure(error);
       }
+      // Only a deferral resumes where it stopped; a retry starts over (the contact may have changed).
+      if (outcome.status === 'deferred' && done.size > 0) {
+        deferred.set(key, done);
+        if (deferred.size > MAX_DEFERRED_SENDS) deferred.delete(deferred.keys().next().value!);
+      }
+      return outcome;
     },
   };
 }

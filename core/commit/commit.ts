@@ -37,13 +37,22 @@ export interface WriteBoundary {
   onCommitted(listener: CommitListener): void;
 }
 
-export function createWriteBoundary(store: Store, clock: Clock = Date.now): WriteBoundary {
+export interface BoundaryOptions {
+  /**
+   * The program's `thresholds:` (docs/program.md, "Thresholds"): every write through this boundary
+   * that takes a member across one announces `points.threshold_reached`. Absent: none.
+   */
+  thresholds?: readonly number[];
+}
+
+export function createWriteBoundary(store: Store, clock: Clock = Date.now, options: BoundaryOptions = {}): WriteBoundary {
+  const thresholds = options.thresholds ?? [];
   const listeners: CommitListener[] = [];
   const commit: Commit = async (actor, fn) => {
     for (let attempt = 1; ; attempt++) {
       let writer: Writer | undefined;
       try {
-        const value = await store.transaction((tx) => fn((writer = new Writer(tx, clock(), actor))));
+        const value = await store.transaction((tx) => fn((writer = new Writer(tx, clock(), actor, thresholds))));
         if (writer && (writer.posted.length > 0 || writer.emitted > 0)) {
           const committed = { actor, posted: writer.posted, emitted: writer.emitted };
           for (const listener of listeners) listener(committed);

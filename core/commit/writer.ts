@@ -8,7 +8,8 @@ import { sql } from 'drizzle-orm';
 import { newId } from '../ids.js';
 import { postOperation, type Applied, type BatchOperation, type CreditOperation, type LedgerOperation, type LockingOperation } from '../ledger/operation.js';
 import type { Posted } from '../ledger/types.js';
-import type { LoyaltyEventType } from '../outbox/loyalty-events.js';
+import type { BalanceSnapshot, LoyaltyEventType } from '../outbox/loyalty-events.js';
+import { thresholdEvents } from '../outbox/threshold-crossings.js';
 import { insertRows } from '../storage/insert-rows.js';
 import { prepared } from '../storage/prepared.js';
 import type { Db } from '../storage/store.js';
@@ -31,6 +32,11 @@ export type MemberHistoryKind =
   | 'points.rejected'
   | 'erasure.requested';
 
+export interface PostOptions {
+  /** false: the caller announces this line itself (default true). */
+  announce?: boolean;
+}
+
 export class Writer {
   /** Ledger lines this write posted (duplicates included, flagged), in order. */
   readonly posted: Posted[] = [];
@@ -43,6 +49,8 @@ export class Writer {
     readonly now: number,
     /** Who is writing: an API key's name, a platform (`shopify`), `scheduler`, `cli`. */
     readonly actor: string,
+    /** The program's `thresholds:`, ascending (docs/program.md, "Thresholds"); none: never announced. */
+    readonly thresholds: readonly number[] = [],
   ) {}
 
   /**
@@ -53,12 +61,17 @@ export class Writer {
     this.silent = true;
   }
 
-  /** Runs one ledger operation with the shared preamble (./../ledger/operation.ts). */
-  post<I>(op: CreditOperation<I> | LockingOperation<I, Applied>, input: I): Promise<Posted>;
+  /**
+   * Runs one ledger operation with the shared preamble (./../ledger/operation.ts). With
+   * `{ announce: false }` the line is written but not announced (no event, no threshold): the
+   * caller announces it with others, as one message (a trigger's application:
+   * core/program/announce-application.ts), from the `before` / `after` the answer carries.
+   */
+  post<I>(op: CreditOperation<I> | LockingOperation<I, Applied>, input: I, options?: PostOptions): Promise<Posted>;
   /** An operation that may find nothing to do (a lot no longer due) answers `undefined` then. */
-  post<I>(op: LockingOperation<I, Applied | undefined>, input: I): Promise<Posted | undefined>;
-  async post<I>(op: LedgerOperation<I, Applied | undefined>, input: I): Promise<Posted | undefined> {
-    const posted = await postOperation(this, op, input);
+  post<I>(op: LockingOperation<I, Applied | undefined>, input: I, options?: PostOptions): Promise<Posted | undefined>;
+  async post<I>(op: LedgerOperation<I, Applied | undefined>, input: I, options: PostOptions = {}): Promise<Posted | undefined> {
+    const posted = await postOperation(this, op, input, options.announce ?? true);
     if (posted) this.posted.push(posted);
     return posted;
   }
@@ -118,6 +131,15 @@ export class Writer {
         at: sql.placeholder('at'),
       }),
     )({ memberId, kind, detail: JSON.stringify(detail), actor: this.actor, at: this.now });
+  }
+
+  /**
+   * Announces `points.threshold_reached` for every threshold of the program a change took the
+   * member across, upwards (./../outbox/threshold-crossings.ts); `cause` is the data of the
+   * event that announced the change.
+   */
+  async reachedThresholds(memberId: string, before: BalanceSnapshot, after: BalanceSnapshot, cause: Record<string, unknown>): Promise<void> {
+    for (const event of thresholdEvents(this.thresholds, memberId, before, after, cause)) await this.emit(event);
   }
 
   /** Writes many loyalty events to the outbox in this transaction, in order, in multi-row inserts. */

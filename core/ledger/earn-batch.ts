@@ -28,6 +28,7 @@ import { addExpiringLots } from './expiring-points.js';
 import { NEVER, type LotRow } from './lots.js';
 import { creditBalances, type BalanceFields } from './member-balance.js';
 import { announcement, withActor, type BatchOperation } from './operation.js';
+import { thresholdEvents } from '../outbox/threshold-crossings.js';
 import { fingerprint, tryRecordTransfers } from './record-transfer.js';
 import type { Posted, TransferRow } from './types.js';
 
@@ -126,14 +127,16 @@ export const earnMany: BatchOperation<EarnInput> = {
       const c = credits.get(memberId)!;
       running.set(memberId, { ...b, available: b.available - c.available, pending: b.pending - c.pending, lifetimeEarned: b.lifetimeEarned - c.lifetimeEarned });
     }
+    //    Each line is followed by the thresholds it crossed, as `w.post(earn, …)` does.
     await w.emitMany(
-      fresh.map(({ input, pending, transfer }) => {
+      fresh.flatMap(({ input, pending, transfer }) => {
         const b = running.get(input.memberId)!;
         const next = pending
           ? { ...b, pending: b.pending + input.points }
           : { ...b, available: b.available + input.points, lifetimeEarned: b.lifetimeEarned + input.points };
         running.set(input.memberId, next);
-        return announcement(transfer, next, pending ? 'points.pending' : 'points.earned');
+        const announced = announcement(transfer, next, pending ? 'points.pending' : 'points.earned');
+        return [announced, ...thresholdEvents(w.thresholds, input.memberId, b, next, announced.data)];
       }),
     );
 

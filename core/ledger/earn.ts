@@ -47,14 +47,17 @@ export const earn: CreditOperation<EarnInput> = {
       activatesAt,
       expiresAt: input.expiresAt ?? null,
     });
-    const balance = await creditBalance(
-      tx,
-      input.memberId,
-      now,
-      pending
-        ? { available: 0, pending: input.points, lifetimeEarned: 0 }
-        : { available: input.points, pending: 0, lifetimeEarned: input.points },
-    );
-    return { transfer, balance, event: pending ? 'points.pending' : 'points.earned', balanceSaved: true };
+    const credit = pending
+      ? { available: 0, pending: input.points, lifetimeEarned: 0 }
+      : { available: input.points, pending: 0, lifetimeEarned: input.points };
+    const balance = await creditBalance(tx, input.memberId, now, credit);
+    // The balance before is the one after, less this credit: no read for it (threshold crossings).
+    const before = {
+      ...balance,
+      available: balance.available - credit.available,
+      pending: balance.pending - credit.pending,
+      lifetimeEarned: balance.lifetimeEarned - credit.lifetimeEarned,
+    };
+    return { transfer, balance, before, event: pending ? 'points.pending' : 'points.earned', balanceSaved: true };
   },
 };

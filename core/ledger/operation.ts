@@ -53,6 +53,8 @@ export interface Applied {
   balanceSaved?: boolean;
   /** Fields the caller adds to the event (never replacing the ledger's own, see `announcement`). */
   eventData?: Record<string, unknown>;
+  /** The balance right before the change, from a credit that did not read it (a locking operation's is the one it locked). */
+  before?: BalanceFields;
 }
 
 interface OperationBase<I> {
@@ -101,12 +103,18 @@ export function withActor(why: Why, actor: string): Why {
   return why.actor ? why : { ...why, actor };
 }
 
-export async function postOperation<I>(w: Writer, op: LedgerOperation<I, Applied | undefined>, input: I): Promise<Posted | undefined> {
+/**
+ * `announce` false: the line is written but neither announced nor compared with the program's
+ * thresholds — its caller announces it with the other lines of the same trigger as one message
+ * (core/program/announce-application.ts), from the `before` / `after` returned here.
+ */
+export async function postOperation<I>(w: Writer, op: LedgerOperation<I, Applied | undefined>, input: I, announce = true): Promise<Posted | undefined> {
   const { tx, now } = w;
   const key = op.key(input);
   const print = fingerprint([op.name, ...op.identity(input)]);
   const base = { w, tx, now };
   let applied: Applied | undefined;
+  let locked: BalanceFields | undefined;
   if (op.credit) {
     let twin: Posted | undefined;
     const recordFirst = async (line: TransferLine) => {
@@ -121,7 +129,7 @@ export async function postOperation<I>(w: Writer, op: LedgerOperation<I, Applied
     const before = await findApplied(tx, key, print);
     if (before) return before;
     const memberId = await op.member(tx, input);
-    const balance = await lockBalance(tx, memberId, now);
+    const balance = (locked = await lockBalance(tx, memberId, now));
     if (op.recheckUnderLock) {
       const again = await findApplied(tx, key, print);
       if (again) return again;
@@ -132,9 +140,15 @@ export async function postOperation<I>(w: Writer, op: LedgerOperation<I, Applied
   if (!applied) return undefined;
   const { transfer, balance, event } = applied;
   if (!applied.balanceSaved) await saveBalance(tx, transfer.memberId, balance);
-  const announced = announcement(transfer, balance, event);
-  await w.emit(applied.eventData ? { ...announced, data: { ...applied.eventData, ...announced.data } } : announced);
-  return { transfer, duplicate: false };
+  const before = locked ?? applied.before ?? balance;
+  if (announce) {
+    const announced = announcement(transfer, balance, event);
+    const data = applied.eventData ? { ...applied.eventData, ...announced.data } : announced.data;
+    await w.emit({ ...announced, data });
+    // A change that took the member across a threshold of the program (docs/program.md, "Thresholds").
+    await w.reachedThresholds(transfer.memberId, before, balance, data);
+  }
+  return { transfer, duplicate: false, before, after: balance };
 }
 
 /** The loyalty event a ledger line is announced with (docs/events.md). */

@@ -39,6 +39,13 @@ export interface Posted {
   transfer: TransferRow;
   /** true when the idempotency key had already been applied: nothing was written this time. */
   duplicate: boolean;
+  /**
+   * The member's balance right before and right after this line, when `w.post` applied it now
+   * (absent on a replay and on the batched paths): what a caller that announces the line itself
+   * needs, without reading the balance again (core/program/announce-application.ts).
+   */
+  before?: Omit<Balance, 'memberId'>;
+  after?: Omit<Balance, 'memberId'>;
 }
 
 export type Clock = () => number;

@@ -4,7 +4,8 @@
  * template or condition naming a field the sample lacks is reported as a missing field, and an
  * adapter's schema sees what a template really produces. So a sample must carry every field the
  * real event carries (null where it is usually absent) — keep them in step with the emitters
- * (`core/ledger/settle.ts` for points events) and with docs/mappings.md.
+ * (`core/ledger/operation.ts` for points events, `core/program/announce-application.ts` for a
+ * trigger's earns) and with docs/mappings.md.
  */
 import type { MemberSnapshot } from '../outbox/routes.js';
 import type { BalanceSnapshot, LoyaltyEvent, LoyaltyEventType } from '../outbox/loyalty-events.js';
@@ -27,7 +28,7 @@ export const SAMPLE_BALANCE: BalanceSnapshot = { available: 5250, pending: 300, 
 const SAMPLE_TIER = { id: 'gold', name: 'Gold', threshold: 5000 };
 const SAMPLE_REWARD = { id: 'rwd_free_coffee', name: 'Free coffee', kind: 'free_product', cost: 5000, points: 5000, value: null, currency: null, percent: null, productSku: 'COFFEE-12OZ' };
 
-/** The fields `announce` (core/ledger/settle.ts) puts on every points event. */
+/** The fields `announcement` (core/ledger/operation.ts) puts on every points event. */
 function pointsData(points: number, kind: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
   return {
     points,
@@ -47,10 +48,36 @@ function pointsData(points: number, kind: string, extra: Record<string, unknown>
   };
 }
 
+/**
+ * A trigger's application as one `points.earned` / `points.pending` (core/program/announce-application.ts):
+ * the first line's fields, the total in `points`, the trigger's name in `reason`, and each line.
+ * A Silver member's order: 200 points at 1 per dollar, 50 more for the tier.
+ */
+function applicationData(extra: Record<string, unknown> = {}): Record<string, unknown> {
+  const line = (ruleId: string | null, award: string, points: number, explanation: string, id: string) => ({
+    ruleId,
+    award,
+    points,
+    explanation,
+    transferId: `trf_01JX4SAMPLE${id}`,
+    lotId: `lot_01JX4SAMPLE${id}`,
+    activatesAt: OCCURRED_AT,
+    expiresAt: '2026-06-01T14:30:00.000Z',
+  });
+  return pointsData(250, 'earn', {
+    source: 'rule',
+    reason: 'order.paid',
+    eventId: 'shopify:order:5551234',
+    ruleId: 'order-points',
+    lines: [line('order-points', 'perCurrencyUnit', 200, '200.00 USD × 1 point per unit, rounded down', ''), line('tier:silver', 'tier', 50, 'Silver tier ×1.25', 'B')],
+    ...extra,
+  });
+}
+
 const DATA: Record<LoyaltyEventType, () => Record<string, unknown>> = {
   'member.enrolled': () => ({ aliases: ['email:ann.lee@example.com', 'shopify:7012345678'] }),
-  'points.earned': () => pointsData(250, 'earn'),
-  'points.pending': () => pointsData(250, 'earn'),
+  'points.earned': () => applicationData(),
+  'points.pending': () => applicationData(),
   'points.activated': () => pointsData(250, 'earn'),
   'points.spent': () => pointsData(500, 'spend', { ruleId: null, redemptionId: 'rdm_01JX4SAMPLE' }),
   'points.reversed': () => pointsData(250, 'reverse', { reason: 'order refunded', reversesId: 'trf_01JX3EARLIER' }),
@@ -59,8 +86,9 @@ const DATA: Record<LoyaltyEventType, () => Record<string, unknown>> = {
   'points.locked': () => pointsData(500, 'lock', { ruleId: null, lockId: 'lck_01JX4SAMPLE' }),
   'points.released': () => pointsData(500, 'release', { ruleId: null, lockId: 'lck_01JX4SAMPLE' }),
   // Coherent with the threshold example in docs/mappings.md: this earn takes the balance across 1,000.
+  // The fields of the event that announced the change (here an order's points.earned), the threshold and the balance after.
   'points.threshold_reached': () =>
-    pointsData(250, 'earn', { threshold: 1000, balance: { ...SAMPLE_BALANCE, available: 1100, spent: 0, lifetimeEarned: 1400 } }),
+    applicationData({ threshold: 1000, balance: { ...SAMPLE_BALANCE, available: 1100, spent: 0, lifetimeEarned: 1400 } }),
   'tier.upgraded': () => ({ tier: { ...SAMPLE_TIER }, previousTier: { id: 'silver', name: 'Silver', threshold: 1000 }, qualifyingPoints: 5120 }),
   'tier.downgraded': () => ({ tier: { id: 'silver', name: 'Silver', threshold: 1000 }, previousTier: { ...SAMPLE_TIER }, qualifyingPoints: 4210 }),
   'reward.redeemed': () =>

@@ -43,7 +43,8 @@ export interface LoyaltyEvent {
   /**
    * The event's own fields. For points events: `points`, `transferId`, `source`, `reason`,
    * `eventId`, `ruleId`, `expiresAt` where they apply, and `balance` (the member's balance right
-   * after the change).
+   * after the change); a trigger's `points.earned` / `points.pending` also `lines` (one event for
+   * all its lines: core/program/announce-application.ts), `points.threshold_reached` `threshold`.
    */
   data: Record<string, unknown> & { points?: number; balance?: BalanceSnapshot };
 }

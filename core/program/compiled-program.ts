@@ -44,6 +44,8 @@ export interface Program {
   rules: CompiledRule[];
   /** Ascending by threshold; the first has threshold 0. Empty: no tiers. */
   tiers: CompiledTier[];
+  /** Balances announced by `points.threshold_reached`, ascending (docs/program.md, "Thresholds"). */
+  thresholds: readonly number[];
 }
 
 function compileAward(award: Award): CompiledAward {
@@ -88,5 +90,5 @@ export function compileProgram(config: ProgramConfig, source: string): Program {
   const tiers = [...(config.tiers?.levels ?? [])]
     .sort((a, b) => a.threshold - b.threshold)
     .map((t) => ({ id: t.id, name: t.name, threshold: t.threshold, multiplier: t.multiplier ? parseDecimal(t.multiplier) : undefined }));
-  return { config, source, timeZone: config.timeZone, rules, tiers };
+  return { config, source, timeZone: config.timeZone, rules, tiers, thresholds: [...config.thresholds].sort((a, b) => a - b) };
 }

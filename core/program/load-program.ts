@@ -149,6 +149,12 @@ function semanticProblems(config: ProgramConfig): { at: (string | number)[]; mes
       }
     }
   });
+  config.thresholds.forEach((t, i) => {
+    const previous = config.thresholds[i - 1];
+    if (previous !== undefined && t <= previous) {
+      problems.push({ at: ['thresholds', i], message: t === previous ? `duplicate threshold ${t}` : `thresholds go up: ${t} comes after ${previous}` });
+    }
+  });
   if (config.tiers) {
     const levels = config.tiers.levels;
     if (!levels.some((t) => t.threshold === 0)) problems.push({ at: ['tiers', 'levels'], message: 'one tier must have threshold 0 (where every member starts)' });

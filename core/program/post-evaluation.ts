@@ -1,10 +1,12 @@
 /**
- * Posts what `evaluateTrigger` decided: one earn per line (idempotent by event and rule), the
- * counters behind limits and tiers, `limit.reached` / `fraud.flagged`, debt repayment and the
- * tier review — all in the caller's transaction.
+ * Posts what `evaluateTrigger` decided: one earn per line (idempotent by event and rule), announced
+ * together as one `points.earned` / `points.pending` (./announce-application.ts), the counters
+ * behind limits and tiers, `limit.reached` / `fraud.flagged`, debt repayment, the thresholds the
+ * application crossed and the tier review — all in the caller's transaction.
  */
 import type { Writer } from '../commit/writer.js';
 import { earn, type Posted } from '../ledger/index.js';
+import { announceApplication, type PostedLine } from './announce-application.js';
 import type { TriggerEvent } from '../triggers/trigger-event.js';
 import { dayKey, periodKey } from './calendar.js';
 import type { Program } from './compiled-program.js';
@@ -28,11 +30,13 @@ export async function postEvaluation(
 ): Promise<Posted[]> {
   const { tx } = w;
   const posted: Posted[] = [];
+  const fresh: PostedLine[] = [];
   for (const line of evaluation.lines) {
     if (line.points <= 0) continue;
     const capped = line.cappedBy.length > 0;
-    posted.push(
-      await w.post(earn, {
+    const earned = await w.post(
+      earn,
+      {
         memberId,
         points: line.points,
         idempotencyKey: `earn:${trigger.id}:${line.ruleId}`,
@@ -50,9 +54,13 @@ export async function postEvaluation(
             ...(evaluation.held ? { heldForReview: evaluation.held.reason } : {}),
           },
         },
-      }),
+      },
+      { announce: false },
     );
+    posted.push(earned);
+    if (!earned.duplicate) fresh.push({ line, posted: earned });
   }
+  const spendable = await announceApplication(w, memberId, evaluation.on, fresh);
   const total = evaluation.total;
   const tz = program.timeZone;
   if (total > 0) {
@@ -78,6 +86,10 @@ export async function postEvaluation(
   const known = await readMemberStanding(tx, memberId);
   const repaid = await repayDebt(w, program, memberId, posted, known?.standing.debt ?? 0);
   posted.push(...repaid);
+  // Measured from before the first line to after the debt repayment: points that only passed
+  // through on their way to repaying a debt took the member across nothing.
+  const applied = posted.filter((p) => p.after);
+  if (spendable && applied.length > 0) await w.reachedThresholds(memberId, applied[0]!.before!, applied[applied.length - 1]!.after!, spendable);
   await reviewTier(w, program, memberId, repaid.length ? undefined : known);
   return posted;
 }

@@ -195,6 +195,11 @@ export const ProgramSchema = z
       })
       .strict()
       .optional(),
+    /**
+     * Balances worth a message: a write that takes a member from below one to at or above it
+     * emits `points.threshold_reached` (docs/program.md, "Thresholds"). Ascending, no repeats.
+     */
+    thresholds: z.array(z.number().int().min(1).max(1_000_000_000_000)).max(50).default([]),
     limits: z
       .object({
         /** Caps on points earned per member per day / week / month (all rules together). */

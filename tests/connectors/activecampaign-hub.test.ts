@@ -49,7 +49,8 @@ describe('activecampaign through the hub, with the shipped mapping switched on',
     const memberId = await enroll();
     expect((await earn(memberId, 'big-1', 1000)).status).toBeLessThan(300);
 
-    // Both deliveries need more than 5 requests the first time: the rest wait their second.
+    // The three sends need more than 5 requests the first time: the rest wait their second, and
+    // each resumes where it stopped.
     for (let i = 0; i < 5; i++) {
       await dispatch();
       if ((await deliveries()).every((d) => d.status === 'delivered')) break;
@@ -58,6 +59,8 @@ describe('activecampaign through the hub, with the shipped mapping switched on',
     const rows = await deliveries();
     expect(rows.map((d) => [d.route, d.status]).sort()).toEqual([
       ['mapping:activecampaign-loyalty-sync-points-earned#0', 'delivered'],
+      // The shipped program names 1,000 among its thresholds (config/program.yaml): this earn crosses it.
+      ['mapping:activecampaign-loyalty-sync-threshold-reached#0', 'delivered'],
       ['mapping:activecampaign-loyalty-sync-tier-upgraded#0', 'delivered'],
     ]);
     expect(rows.every((d) => d.attempts === 1)).toBe(true); // deferrals are not attempts
@@ -65,7 +68,7 @@ describe('activecampaign through the hub, with the shipped mapping switched on',
     const points = ac.state.fields.find((f) => f.perstag === 'LOYALTY_POINTS')!.id;
     const tier = ac.state.fields.find((f) => f.perstag === 'LOYALTY_TIER')!.id;
     expect(ac.state.contacts.get('ann@example.com')?.fieldValues).toEqual({ [points]: '1000', [tier]: 'Silver' });
-    expect(ac.tagsOf('ann@example.com')).toEqual(['Loyalty tier: Silver']);
+    expect(ac.tagsOf('ann@example.com').sort()).toEqual(['Loyalty tier: Silver', 'Loyalty: 1000 points']);
     expect(ac.state.fieldRels).toHaveLength(2);
     expect(ac.state.fieldRels).toEqual(expect.arrayContaining([{ field: Number(points), relid: 0 }, { field: Number(tier), relid: 0 }]));
     const syncs = ac.seen.filter((r) => r.url === '/api/3/contact/sync').map((r) => r.body);

@@ -72,7 +72,7 @@ send:
       expect(loaded.problems).toEqual([]);
       expect(loaded.mappings.map((m) => m.on)).toEqual([
         'points.earned',
-        'points.earned',
+        'points.threshold_reached',
         'points.activated',
         'points.spent',
         'points.reversed',
@@ -80,17 +80,21 @@ send:
         'tier.upgraded',
         'tier.downgraded',
       ]);
-      for (const type of ['points.earned', 'points.activated', 'points.spent', 'points.reversed', 'points.expired', 'tier.upgraded', 'tier.downgraded'] as const) {
+      for (const type of ['points.earned', 'points.threshold_reached', 'points.activated', 'points.spent', 'points.reversed', 'points.expired', 'tier.upgraded', 'tier.downgraded'] as const) {
         expect(mappingActionsFor(loaded.mappings, sampleEvent(type), { member }), type).toEqual([]);
       }
     });
 
     it('switched on (the two SWITCH lines), writes POINTS and TIER and records the threshold and tier events', () => {
-      const on = readFileSync(SHIPPED, 'utf8').replace('&mailchimp-sync "false"', '&mailchimp-sync "true"').replace('"false && balance', '"true && balance');
+      const on = readFileSync(SHIPPED, 'utf8').replace('&mailchimp-sync "false"', '&mailchimp-sync "true"').replace('"false && threshold', '"true && threshold');
       const { mappings, problems } = load(on);
       expect(problems).toEqual([]);
       expect(mappingActionsFor(mappings, earn(250, 1100), { member })).toEqual([
         { mapping: 'mailchimp-loyalty-sync-points-earned', index: 0, adapter: 'mailchimp', options: { mergeFields: { POINTS: '1100' } } },
+      ]);
+      // The threshold event is the hub's own (points.threshold_reached, docs/program.md "Thresholds"): 1,000 only.
+      const reached = sampleEvent('points.threshold_reached');
+      expect(mappingActionsFor(mappings, reached, { member })).toEqual([
         {
           mapping: 'mailchimp-loyalty-sync-points-threshold',
           index: 0,
@@ -98,7 +102,7 @@ send:
           options: { mergeFields: { POINTS: '1100' }, event: { name: 'points_threshold_1000', properties: { points: '250', balance: '1100' } } },
         },
       ]);
-      expect(mappingActionsFor(mappings, earn(250, 1400), { member }).map((a) => a.mapping)).toEqual(['mailchimp-loyalty-sync-points-earned']);
+      expect(mappingActionsFor(mappings, { ...reached, data: { ...reached.data, threshold: 5000 } }, { member })).toEqual([]);
       expect(mappingActionsFor(mappings, sampleEvent('tier.upgraded'), { member })).toEqual([
         {
           mapping: 'mailchimp-loyalty-sync-tier-upgraded',

@@ -150,7 +150,7 @@ describe('sheets adapter: the requests', () => {
     expect(call!.headers.get('content-type')).toBe('application/json; charset=UTF-8');
     expect(call!.body).toEqual({
       majorDimension: 'ROWS',
-      values: [['2025-06-01 14:30:00', 'points earned', 'mem_1', 'ann.lee@example.com', '250', '5250', '', 'shopify:order-5551234', KEY]],
+      values: [['2025-06-01 14:30:00', 'points earned', 'mem_1', 'ann.lee@example.com', '250', '5250', '', 'order.paid', KEY]], // an order's points.earned: its reason is the trigger (docs/mappings.md)
     });
   });
 

@@ -114,7 +114,7 @@ describe('shipped mappings', () => {
       'loyaltylion-side-by-side-expired': 'points.expired',
       'loyaltylion-side-by-side-reversed': 'points.reversed',
       'mailchimp-loyalty-sync-points-earned': 'points.earned',
-      'mailchimp-loyalty-sync-points-threshold': 'points.earned',
+      'mailchimp-loyalty-sync-points-threshold': 'points.threshold_reached',
       'mailchimp-loyalty-sync-points-activated': 'points.activated',
       'mailchimp-loyalty-sync-points-spent': 'points.spent',
       'mailchimp-loyalty-sync-points-reversed': 'points.reversed',
@@ -123,7 +123,7 @@ describe('shipped mappings', () => {
       'mailchimp-loyalty-sync-tier-downgraded': 'tier.downgraded',
       'points-earned-email': 'points.earned',
       'points-expiring-email': 'points.expiring',
-      'points-threshold-1000-email': 'points.earned',
+      'points-threshold-1000-email': 'points.threshold_reached',
       'salesforce-contact-sync-points-earned': 'points.earned',
       'salesforce-contact-sync-points-activated': 'points.activated',
       'salesforce-contact-sync-points-spent': 'points.spent',
@@ -260,18 +260,19 @@ describe('shipped mappings', () => {
     });
   });
 
-  it('threshold: fires on the earn that takes the balance from below 1,000 to 1,000 or more, and only then', () => {
+  it('threshold: fires on the hub\'s points.threshold_reached for 1,000, and on no other threshold or earn', () => {
+    // When a crossing is announced (once per crossing, every path) is the core's: tests/program/threshold-reached.test.ts.
     const threshold = only('points-threshold-1000-email');
-    const fires = (points: number, available: number) => mappingActionsFor(threshold, earn(points, available), { member }).length > 0;
-    expect(fires(5, 999)).toBe(false); // 994 → 999: not there yet
-    expect(fires(1, 1000)).toBe(true); // 999 → 1,000: exactly on the line
-    expect(fires(5, 1004)).toBe(true); // 999 → 1,004
-    expect(fires(5, 1005)).toBe(false); // 1,000 → 1,005: was already there
-    expect(fires(250, 1249)).toBe(true); // 999 → 1,249
-    expect(fires(250, 1250)).toBe(false); // 1,000 → 1,250
-    expect(fires(5000, 5000)).toBe(true); // 0 → 5,000 in one earn
+    const reached = (at: number, available: number): LoyaltyEvent => {
+      const sample = sampleEvent('points.threshold_reached');
+      return { ...sample, data: { ...sample.data, threshold: at, balance: { ...(sample.data.balance as BalanceSnapshot), available } } };
+    };
+    const fires = (event: LoyaltyEvent) => mappingActionsFor(threshold, event, { member }).length > 0;
+    expect(fires(reached(1000, 1000))).toBe(true);
+    expect(fires(reached(5000, 5100))).toBe(false);
+    expect(fires(earn(250, 1100))).toBe(false); // an earn alone is not a crossing
 
-    const [action] = mappingActionsFor(threshold, earn(250, 1100), { member });
+    const [action] = mappingActionsFor(threshold, reached(1000, 1100), { member });
     expect(action).toMatchObject({ adapter: 'sendgrid', options: { subject: "You've reached 1,000 points!" } });
     expect(action!.options).not.toHaveProperty('to'); // to the member, under their e-mail consent
     expect(action!.options.html).toContain('<strong>1100 points</strong>');
