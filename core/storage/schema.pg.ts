@@ -114,4 +114,6 @@ export const {
   webhookRejections,
   connectorState,
   memberHistory,
+  celebrationSweeps,
+  alertWindows,
 } = schema;

@@ -97,4 +97,6 @@ export const {
   webhookRejections,
   connectorState,
   memberHistory,
+  celebrationSweeps,
+  alertWindows,
 } = schema;
