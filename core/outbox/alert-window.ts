@@ -43,10 +43,13 @@ export async function countIntoWindow(w: Writer, key: string, sampleId: string):
       set: {
         count: sql`${a.count} + 1`,
         since: sql`CASE WHEN ${a.count} = 0 OR ${a.since} IS NULL THEN excluded.since ELSE ${a.since} END`,
+        // The first occurrence since the last alert starts a new sample list.
+        samples: sql`CASE WHEN ${a.count} = 0 THEN excluded.samples ELSE ${a.samples} END`,
         updatedAt: sql`excluded.updated_at`,
       },
     })
     .returning({ count: a.count, samples: a.samples });
+  // The first of a window stored its id above, whether inserted or reset.
   if (!row || row.count === 1) return;
   const samples = JSON.parse(row.samples) as string[];
   if (samples.length >= ALERT_SAMPLES) return;
