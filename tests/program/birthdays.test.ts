@@ -20,7 +20,11 @@ import { DAY, programHarness } from './program-harness.js';
 // The shipped program in New York, so the local day and the UTC day differ around midnight.
 const shipped = readFileSync('config/program.yaml', 'utf8');
 const newYork = shipped.replace(/^timeZone: UTC$/m, 'timeZone: America/New_York');
-const withAnniversary = `${newYork.replace(/^(rules:\n)/m, '$1  - id: anniversary\n    on: anniversary\n    award: { fixed: 250 }\n')}`;
+// The rules docs/program.md suggests, with the loyalty bonus from the second year instead of the fifth.
+const withAnniversary = newYork.replace(
+  /^(rules:\n)/m,
+  '$1  - id: anniversary\n    on: anniversary\n    award: { fixed: 250 }\n  - id: anniversary-loyal\n    on: anniversary\n    when: attributes.years >= 2\n    award: { fixed: 100 }\n',
+);
 
 const at = (isoUtc: string) => Date.parse(isoUtc);
 
@@ -157,11 +161,14 @@ describe('anniversaries', () => {
     expect(work.anniversaries).toBe(2);
     await sweep();
 
-    expect((await applied(two)).map((r) => [r.id, r.points])).toEqual([[`hub:anniversary:${two}:2026`, 250]]);
+    expect((await applied(two)).map((r) => [r.id, r.points])).toEqual([[`hub:anniversary:${two}:2026`, 350]]);
     expect((await applied(one)).map((r) => [r.id, r.points])).toEqual([[`hub:anniversary:${one}:2026`, 250]]);
     expect(await applied(fresh)).toEqual([]);
-    const [line] = (await p.history(two)).filter((t) => t.ruleId === 'anniversary');
-    expect(line).toMatchObject({ amount: 250, reason: 'anniversary' });
+    const lines = (await p.history(two)).filter((t) => t.reason === 'anniversary');
+    expect(lines.map((t) => [t.ruleId, t.amount])).toEqual([
+      ['anniversary', 250],
+      ['anniversary-loyal', 100],
+    ]);
   });
 });
 
