@@ -6,15 +6,26 @@
  * the number of failures or of hub processes on one database, and nothing counted is lost when
  * a hub stops mid-window: the count is a row, not memory (docs/operating.md, "Alerts").
  *
- * `webhook.rejected` (core/inbound/rejection-alerts.ts) applies the same policy to its own table,
- * claiming inline; this helper adds what a digest needs on top: samples, and the claim of every
- * due key by the scheduler, so the count of a window's tail is sent even if nothing fails after it.
+ * `webhook.rejected` (core/inbound/rejection-alerts.ts) applies the same policy (`alertDue`,
+ * `firstOccurrence`) to its own table, claiming inline at a failure; this table adds what a digest
+ * needs on top: samples, and the claim of every due key by the scheduler, so the count of a
+ * window's tail is sent even if nothing fails after it.
  */
-import { and, asc, eq, gt, isNull, like, lte, or, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, isNull, like, lte, or, sql, type Column, type SQL } from 'drizzle-orm';
 import type { Writer } from '../commit/writer.js';
 import { skipLocked } from '../storage/dialect.js';
 import { tablesOf } from '../storage/prepared.js';
 import type { Db } from '../storage/store.js';
+
+/** No alert sent within the window: when the next may be claimed (any table with a last-alert column). */
+export function alertDue(lastAlertAt: Column, now: number, windowMs: number): SQL {
+  return or(isNull(lastAlertAt), lte(lastAlertAt, now - windowMs))!;
+}
+
+/** In an upsert that counts: the window's first occurrence, restarted when the count was reset. */
+export function firstOccurrence(count: Column, since: Column): SQL {
+  return sql`CASE WHEN ${count} = 0 OR ${since} IS NULL THEN excluded.since ELSE ${since} END`;
+}
 
 /** How many of a window's occurrences an alert names (the rest are counted). */
 export const ALERT_SAMPLES = 5;
@@ -42,7 +53,7 @@ export async function countIntoWindow(w: Writer, key: string, sampleId: string):
       target: a.key,
       set: {
         count: sql`${a.count} + 1`,
-        since: sql`CASE WHEN ${a.count} = 0 OR ${a.since} IS NULL THEN excluded.since ELSE ${a.since} END`,
+        since: firstOccurrence(a.count, a.since),
         // The first occurrence since the last alert starts a new sample list.
         samples: sql`CASE WHEN ${a.count} = 0 THEN excluded.samples ELSE ${a.samples} END`,
         updatedAt: sql`excluded.updated_at`,
@@ -65,7 +76,7 @@ export async function countIntoWindow(w: Writer, key: string, sampleId: string):
  */
 export async function claimDueAlerts(tx: Db, now: number, prefix: string, windowMs: number, limit = 100): Promise<WindowedAlert[]> {
   const { alertWindows: a } = tablesOf(tx);
-  const due = or(isNull(a.lastAlertAt), lte(a.lastAlertAt, now - windowMs));
+  const due = alertDue(a.lastAlertAt, now, windowMs);
   // Locked as read (PostgreSQL; SQLite has one writer): no failure is counted into a row between
   // this read and the reset below, so none is lost; a row being counted right now is skipped and
   // claimed at the next tick.
@@ -97,7 +108,7 @@ export async function anyAlertDue(db: Db, now: number, prefix: string, windowMs:
   const rows = await db
     .select({ key: a.key })
     .from(a)
-    .where(and(like(a.key, `${prefix}%`), gt(a.count, 0), or(isNull(a.lastAlertAt), lte(a.lastAlertAt, now - windowMs))))
+    .where(and(like(a.key, `${prefix}%`), gt(a.count, 0), alertDue(a.lastAlertAt, now, windowMs)))
     .limit(1);
   return rows.length > 0;
 }
