@@ -12,6 +12,7 @@ import { discoverConnectors } from '../../core/connectors/discover.js';
 import { adapterDescriptors, loadMappingFile } from '../../core/mappings/index.js';
 import { silentLogger } from '../../core/observability/logger.js';
 import { CATCH_UP_DAYS, runCelebrations } from '../../core/program/celebrations.js';
+import { startScheduler } from '../../core/scheduler.js';
 import { tablesOf } from '../../core/storage/prepared.js';
 import { ADMIN_KEY } from '../helpers/test-hub.js';
 import { mappingRouter } from '../helpers/shipped-mappings.js';
@@ -65,6 +66,17 @@ describe('birthdays', () => {
     p.clock.set(at('2027-03-14T16:00:00Z'));
     await sweep();
     expect((await birthdayEarns(ann)).map((t) => t.eventId)).toEqual([`hub:birthday:${ann}:2026`, `hub:birthday:${ann}:2027`]);
+  });
+
+  it('is sent by the running hub\'s scheduler, and a second tick awards nothing more', async () => {
+    const ann = await p.enroll('ann@example.com', { birthDate: '1990-03-16' });
+    p.clock.set(at('2026-03-16T12:00:00Z'));
+    const logged: [string, Record<string, unknown> | undefined][] = [];
+    const logger = { ...silentLogger, info: (msg: string, fields?: Record<string, unknown>) => logged.push([msg, fields]), error: (msg: string, fields?: Record<string, unknown>) => logged.push([msg, fields]) };
+    for (let i = 0; i < 2; i++) await startScheduler({ ...p.h.hub, logger }, 60_000)();
+    expect(logged.map(([msg]) => msg)).toEqual(['scheduler tick']);
+    expect(logged[0]![1]).toMatchObject({ birthdays: 1, anniversaries: 0, failureDigests: 0 });
+    expect((await birthdayEarns(ann)).map((t) => t.amount)).toEqual([100]);
   });
 
   it('is applied once when two hubs share the database and sweep at the same moment', async () => {
