@@ -23,8 +23,13 @@ export function startScheduler(hub: Pick<Hub, 'store' | 'commit' | 'clock' | 'le
       .exclusive('loyalty-hub:scheduler', async () => ({
         ...(await ledger.runDue()),
         ...(await runProgramDue(hub, program)),
-        ...(await runCelebrations(hub, program)),
         failureDigests: await emitFailureDigests(hub, hub.clock()),
+        // A day that cannot be swept (logged) must not hold up the connectors' jobs; it is tried
+        // again next tick, and left behind once older than its catch-up window.
+        ...(await runCelebrations(hub, program).catch((error: unknown) => {
+          logger.error('birthdays and anniversaries failed', { error: describeError(error) });
+          return { birthdays: 0, anniversaries: 0 };
+        })),
         connectorJobs: await connectorJobs.runDue(hub.clock()),
       }))
       .then((work) => {
