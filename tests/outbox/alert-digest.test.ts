@@ -12,6 +12,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import sendgrid from '../../connectors/sendgrid/index.js';
 import slack from '../../connectors/slack/index.js';
 import zendesk from '../../connectors/zendesk/index.js';
+import { checkLedgerInvariants } from '../../core/ledger/index.js';
 import { adapterDescriptors, loadMappingFile, type Mapping } from '../../core/mappings/index.js';
 import { silentLogger } from '../../core/observability/logger.js';
 import { Dispatcher } from '../../core/outbox/dispatcher.js';
@@ -20,7 +21,9 @@ import { tablesOf } from '../../core/storage/prepared.js';
 import type { Store } from '../../core/storage/store.js';
 import { testLedger, type TestLedger } from '../helpers/ledger-writes.js';
 import { mappingRouter } from '../helpers/shipped-mappings.js';
-import { openTempStore, testClock, type TestClock } from '../helpers/test-store.js';
+import { openStore } from '../../core/storage/open-store.js';
+import { tempDatabase, type TempDatabase } from '../helpers/temp-database.js';
+import { testClock, type TestClock } from '../helpers/test-store.js';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -69,17 +72,31 @@ describe('delivery.failed digest', () => {
   let store: Store;
   let clock: TestClock;
   let ledger: TestLedger;
-  let dispose: () => Promise<void>;
+  let database: TempDatabase;
   let members: string[];
   let earns = 0;
   beforeEach(async () => {
-    ({ store, dispose } = await openTempStore());
+    database = await tempDatabase();
+    store = await openStore(database.url);
     clock = testClock(Date.parse('2026-01-15T10:00:00Z'));
     ledger = testLedger(store, clock);
     members = [];
     for (let i = 0; i < 4; i++) members.push((await ledger.enroll({ email: `m${i}@example.com`, consentEmail: true })).id);
   });
-  afterEach(() => dispose());
+  afterEach(async () => {
+    try {
+      expect(await checkLedgerInvariants(store.db)).toEqual([]);
+    } finally {
+      await store.close();
+      await database.dispose();
+    }
+  });
+  /** The hub stops and starts again: a new connection to the same database, nothing kept in memory. */
+  const restart = async () => {
+    await store.close();
+    store = await openStore(database.url);
+    ledger = testLedger(store, clock);
+  };
 
   /** A dispatcher as `serve` builds one (a restart is a new one on the same database). */
   const dispatcher = () =>
@@ -165,9 +182,10 @@ describe('delivery.failed digest', () => {
     clock.advance(10 * MINUTE);
     await failMails(3);
     await tick();
+    await restart();
     clock.advance(40 * MINUTE);
     await tick();
-    await drain(); // a new dispatcher: the count lives in the database, not in a process
+    await drain();
     expect(seen.tickets).toHaveLength(1);
 
     // An hour after the first digest, the second one carries exactly those three.
