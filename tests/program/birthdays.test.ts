@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { createHub } from '../../core/hub.js';
-import { discoverConnectors } from '../../core/connectors/discover.js';
+import twilio from '../../connectors/twilio/index.js';
 import { adapterDescriptors, loadMappingFile } from '../../core/mappings/index.js';
 import { silentLogger } from '../../core/observability/logger.js';
 import { CATCH_UP_DAYS, runCelebrations } from '../../core/program/celebrations.js';
@@ -54,7 +54,7 @@ describe('birthdays', () => {
     // The shipped birthday SMS matches the earn the sweep announced.
     const [earned] = (await p.loyaltyEvents('points.earned', ann)).filter((e) => e.data.reason === 'birthday');
     expect(earned).toBeDefined();
-    const { mappings, problems } = loadMappingFile('mappings/birthday-sms.yaml', adapterDescriptors(await discoverConnectors(), {}).adapters);
+    const { mappings, problems } = loadMappingFile('mappings/birthday-sms.yaml', adapterDescriptors([twilio], {}).adapters);
     expect(problems).toEqual([]);
     const routes = mappingRouter(mappings)(
       { id: 'e', type: 'points.earned', occurredAt: new Date(p.clock()).toISOString(), memberId: ann, data: earned!.data },
