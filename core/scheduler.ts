@@ -1,10 +1,14 @@
 import type { Hub } from './hub.js';
 import { runProgramDue } from './program/due-work.js';
+import { runCelebrations } from './program/celebrations.js';
+import { emitFailureDigests } from './outbox/failure-digest.js';
 import { describeError } from './observability/describe-error.js';
 
 /**
  * Runs the ledger's due work (activation, hold release, expiry), the program's (expiring
- * notices, tier reviews, unmatched refunds) and the connectors' jobs (renewing a platform's
+ * notices, tier reviews, unmatched refunds, birthdays and anniversaries:
+ * core/program/celebrations.ts), the hourly digests of failed deliveries
+ * (core/outbox/failure-digest.ts) and the connectors' jobs (renewing a platform's
  * webhook subscription: core/connectors/connector-jobs.ts) every `intervalMs`, in one
  * process at a time when several share a PostgreSQL database (an advisory lock; the others skip
  * the tick). Each change is its own idempotent transaction besides, so an overlap would be
@@ -19,6 +23,13 @@ export function startScheduler(hub: Pick<Hub, 'store' | 'commit' | 'clock' | 'le
       .exclusive('loyalty-hub:scheduler', async () => ({
         ...(await ledger.runDue()),
         ...(await runProgramDue(hub, program)),
+        failureDigests: await emitFailureDigests(hub, hub.clock()),
+        // A day that cannot be swept (logged) must not hold up the connectors' jobs; it is tried
+        // again next tick, and left behind once older than its catch-up window.
+        ...(await runCelebrations(hub, program).catch((error: unknown) => {
+          logger.error('birthdays and anniversaries failed', { error: describeError(error) });
+          return { birthdays: 0, anniversaries: 0 };
+        })),
         connectorJobs: await connectorJobs.runDue(hub.clock()),
       }))
       .then((work) => {

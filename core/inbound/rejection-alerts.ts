@@ -12,8 +12,9 @@
  * platform's row until commit, and the claim only succeeds where no alert was sent within the
  * window.
  */
-import { and, eq, isNull, lte, or, sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import type { Commit } from '../commit/commit.js';
+import { alertDue, firstOccurrence } from '../outbox/alert-window.js';
 import { tablesOf } from '../storage/prepared.js';
 
 /** At most one alert per platform in this window. */
@@ -52,7 +53,7 @@ export async function recordSignatureFailure(commit: Commit, platform: string, r
         target: w.platform,
         set: {
           count: sql`${w.count} + 1`,
-          since: sql`CASE WHEN ${w.count} = 0 OR ${w.since} IS NULL THEN excluded.since ELSE ${w.since} END`,
+          since: firstOccurrence(w.count, w.since),
           lastReason: sql`excluded.last_reason`,
           updatedAt: sql`excluded.updated_at`,
         },
@@ -64,7 +65,7 @@ export async function recordSignatureFailure(commit: Commit, platform: string, r
     const claimed = await tx
       .update(w)
       .set({ count: 0, since: null, lastAlertAt: now })
-      .where(and(eq(w.platform, platform), or(isNull(w.lastAlertAt), lte(w.lastAlertAt, now - REJECTION_ALERT_WINDOW_MS))))
+      .where(and(eq(w.platform, platform), alertDue(w.lastAlertAt, now, REJECTION_ALERT_WINDOW_MS)))
       .returning({ platform: w.platform });
     if (claimed.length === 0) return { count: counted.count, alerted: false };
 

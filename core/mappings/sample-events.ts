@@ -121,12 +121,23 @@ const DATA: Record<LoyaltyEventType, () => Record<string, unknown>> = {
     statusCode: 503,
     error: 'HTTP 503',
   }),
+  'delivery.failed.digest': () => ({
+    adapter: 'sendgrid',
+    count: 7,
+    since: '2025-06-01T08:12:40.000Z',
+    until: '2025-06-01T09:14:03.120Z',
+    failures: [
+      { deliveryId: 'dlv_01JX4SAMPLE', eventId: 'evt_01JX4ORIGINAL', eventType: 'points.earned', memberId: 'mem_01JX4SAMPLE', route: 'mapping:points-earned-email#0', attempts: 8, statusCode: 503, reason: 'HTTP 503' },
+      { deliveryId: 'dlv_01JX4SAMPLE2', eventId: 'evt_01JX4ORIGINAL2', eventType: 'points.expiring', memberId: 'mem_01JX4SAMPLE2', route: 'mapping:points-expiring-email#0', attempts: 1, statusCode: 400, reason: 'HTTP 400: The to email does not contain a valid address' },
+    ],
+    more: 5,
+  }),
   'refund.unmatched': () => ({ refundId: 'shopify:refund:929361462', orderKey: 'shopify:order:450789469', source: 'shopify', receivedAt: '2025-06-01T09:30:00.000Z', waitedHours: 72 }),
   'webhook.rejected': () => ({ platform: 'shopify', reason: 'invalid signature', deliveryId: 'b3f1c2d4-0a9e-4e55-9d7c-2f8a1c3e5b77' }),
 };
 
 /** Events that concern no member: their samples have no member, balance or tier. */
-const MEMBERLESS = new Set<LoyaltyEventType>(['webhook.rejected', 'refund.unmatched']);
+const MEMBERLESS = new Set<LoyaltyEventType>(['webhook.rejected', 'refund.unmatched', 'delivery.failed.digest']);
 const WITH_REWARD = new Set<LoyaltyEventType>(['reward.redeemed', 'voucher.used']);
 
 export function sampleEvent(type: LoyaltyEventType): LoyaltyEvent {

@@ -19,6 +19,7 @@ import type { Commit } from '../commit/commit.js';
 import type { Writer } from '../commit/writer.js';
 import type { Db, Store } from '../storage/store.js';
 import type { LoyaltyEvent, LoyaltyEventType } from './loyalty-events.js';
+import { countFailedDelivery, FAILURE_EVENT_TYPES } from './failure-digest.js';
 import { DEFAULT_SCHEDULE_MS, nextDelay } from './retry-schedule.js';
 import type { MemberSnapshot, Router } from './routes.js';
 
@@ -327,7 +328,7 @@ export class Dispatcher {
     }
   }
 
-  /** Announces a dead letter as `delivery.failed`, in the transaction that made it dead. */
+  /** Announces a dead letter as `delivery.failed` and counts it toward its adapter's digest, in the transaction that made it dead. */
   private async deadLetter(
     w: Writer,
     d: { id: string; eventId: string; route: string; adapter: string; memberId: string | null },
@@ -336,9 +337,10 @@ export class Dispatcher {
     statusCode: number | null,
     error: string | null,
   ): Promise<void> {
-    // A failure to report a failure is logged, not reported again: no loop of delivery.failed.
-    if (sourceType === 'delivery.failed') {
-      this.o.logger.error('delivery of a delivery.failed event dead-lettered', { deliveryId: d.id, adapter: d.adapter, error });
+    // A failure to report a failure is logged, not reported again: no loop of delivery.failed
+    // or of its digest when the alerting adapter is the one failing.
+    if (sourceType !== undefined && FAILURE_EVENT_TYPES.includes(sourceType)) {
+      this.o.logger.error(`delivery of a ${sourceType} event dead-lettered`, { deliveryId: d.id, adapter: d.adapter, error });
       return;
     }
     await w.emit({
@@ -346,6 +348,8 @@ export class Dispatcher {
       memberId: d.memberId,
       data: { deliveryId: d.id, eventId: d.eventId, route: d.route, adapter: d.adapter, attempts, statusCode, error },
     });
+    // People are alerted by the hourly digest per adapter (core/outbox/failure-digest.ts).
+    await countFailedDelivery(w, d);
   }
 
   /** One pass: route what is new, send what is due. */

@@ -23,6 +23,8 @@ export const LOYALTY_EVENT_TYPES = [
   'limit.reached',
   'fraud.flagged',
   'delivery.failed',
+  // Dead deliveries of one adapter, at most one an hour, for people (core/outbox/failure-digest.ts).
+  'delivery.failed.digest',
   // A refund whose order never arrived within `refunds.parkHours` (support should look).
   'refund.unmatched',
   'webhook.rejected',

@@ -115,4 +115,6 @@ export const {
   connectorState,
   memberHistory,
   fraudHolds,
+  celebrationSweeps,
+  alertWindows,
 } = schema;

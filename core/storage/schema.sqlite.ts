@@ -98,4 +98,6 @@ export const {
   connectorState,
   memberHistory,
   fraudHolds,
+  celebrationSweeps,
+  alertWindows,
 } = schema;

@@ -32,7 +32,14 @@ export const members = table(
     updatedAt: bigint('updated_at').notNull(),
     erasedAt: bigint('erased_at'),
   },
-  (t) => [uniqueIndex('members_email_uq').on(t.email)],
+  (t) => [
+    uniqueIndex('members_email_uq').on(t.email),
+    // The daily birthday sweep looks today's members up by every possible birth date
+    // (`1990-03-14`, `1991-03-14`, …) and the anniversary sweep by enrolment instant, without
+    // scanning every member (core/program/celebrations.ts; docs/program.md, "Birthdays and anniversaries").
+    index('members_birth_date_idx').on(t.birthDate),
+    index('members_created_idx').on(t.createdAt),
+  ],
 );
 
 /** Platform identities of a member: `shopify:123`, `stripe:cus_…`, `email:ann@example.com`. */
@@ -635,6 +642,41 @@ export const fraudHolds = table(
   (t) => [uniqueIndex('fraud_holds_event_uq').on(t.eventId), index('fraud_holds_status_idx').on(t.status, t.id), index('fraud_holds_member_idx').on(t.memberId)],
 );
 
+/**
+ * How far the scheduler's birthday and anniversary sweeps have got, per kind and local day of the
+ * program (core/program/celebrations.ts): `after` is the last member id handled (sweeps go by id,
+ * in batches), `doneAt` is set once the day is finished, so a finished day is never read again.
+ */
+export const celebrationSweeps = table(
+  'celebration_sweeps',
+  {
+    kind: text('kind').notNull(),
+    /** `2026-03-14`, in the program's time zone. */
+    day: text('day').notNull(),
+    after: text('after'),
+    doneAt: bigint('done_at'),
+    updatedAt: bigint('updated_at').notNull(),
+  },
+  (t) => [primaryKey(t.kind, t.day)],
+);
+
+/**
+ * Operations alerts counted per window (core/outbox/alert-window.ts): for each key
+ * (`delivery.failed:sendgrid`), how many happened since the last alert, the first few of them
+ * (JSON array of ids, at most `ALERT_SAMPLES`), and when the last alert went out. Survives a
+ * restart, so nothing counted is lost; at most one alert per key per window.
+ */
+export const alertWindows = table('alert_windows', {
+  key: text('key').primaryKey(),
+  /** Occurrences since the last alert. */
+  count: int32('count').notNull().default(0),
+  /** The first occurrence counted in `count`. */
+  since: bigint('since'),
+  samples: text('samples').notNull().default('[]'),
+  lastAlertAt: bigint('last_alert_at'),
+  updatedAt: bigint('updated_at').notNull(),
+});
+
 /** Every table, by the name code reaches it under (`tablesOf(db).members`). */
 export const tables = {
   members,
@@ -669,6 +711,8 @@ export const tables = {
   connectorState,
   memberHistory,
   fraudHolds,
+  celebrationSweeps,
+  alertWindows,
 };
 
 export type Tables = typeof tables;

@@ -1,3 +1,21 @@
+CREATE TABLE "alert_windows" (
+	"key" text PRIMARY KEY NOT NULL,
+	"count" integer DEFAULT 0 NOT NULL,
+	"since" bigint,
+	"samples" text DEFAULT '[]' NOT NULL,
+	"last_alert_at" bigint,
+	"updated_at" bigint NOT NULL
+);
+--> statement-breakpoint
+CREATE TABLE "celebration_sweeps" (
+	"kind" text NOT NULL,
+	"day" text NOT NULL,
+	"after" text,
+	"done_at" bigint,
+	"updated_at" bigint NOT NULL,
+	CONSTRAINT "celebration_sweeps_kind_day_pk" PRIMARY KEY("kind","day")
+);
+--> statement-breakpoint
 CREATE TABLE "fraud_holds" (
 	"id" text PRIMARY KEY NOT NULL,
 	"member_id" text NOT NULL,
@@ -18,5 +36,7 @@ ALTER TABLE "orders" ADD COLUMN "breakdown" text;--> statement-breakpoint
 CREATE UNIQUE INDEX "fraud_holds_event_uq" ON "fraud_holds" USING btree ("event_id");--> statement-breakpoint
 CREATE INDEX "fraud_holds_status_idx" ON "fraud_holds" USING btree ("status","id");--> statement-breakpoint
 CREATE INDEX "fraud_holds_member_idx" ON "fraud_holds" USING btree ("member_id");--> statement-breakpoint
+CREATE INDEX "members_birth_date_idx" ON "members" USING btree ("birth_date");--> statement-breakpoint
+CREATE INDEX "members_created_idx" ON "members" USING btree ("created_at");--> statement-breakpoint
 CREATE INDEX "redemptions_member_created_idx" ON "redemptions" USING btree ("member_id","created_at","id");--> statement-breakpoint
 CREATE INDEX "vouchers_member_created_idx" ON "vouchers" USING btree ("member_id","created_at","code");

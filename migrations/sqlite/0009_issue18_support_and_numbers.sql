@@ -1,3 +1,21 @@
+CREATE TABLE `alert_windows` (
+	`key` text PRIMARY KEY NOT NULL,
+	`count` integer DEFAULT 0 NOT NULL,
+	`since` integer,
+	`samples` text DEFAULT '[]' NOT NULL,
+	`last_alert_at` integer,
+	`updated_at` integer NOT NULL
+);
+--> statement-breakpoint
+CREATE TABLE `celebration_sweeps` (
+	`kind` text NOT NULL,
+	`day` text NOT NULL,
+	`after` text,
+	`done_at` integer,
+	`updated_at` integer NOT NULL,
+	PRIMARY KEY(`kind`, `day`)
+);
+--> statement-breakpoint
 CREATE TABLE `fraud_holds` (
 	`id` text PRIMARY KEY NOT NULL,
 	`member_id` text NOT NULL,
@@ -18,5 +36,7 @@ CREATE UNIQUE INDEX `fraud_holds_event_uq` ON `fraud_holds` (`event_id`);--> sta
 CREATE INDEX `fraud_holds_status_idx` ON `fraud_holds` (`status`,`id`);--> statement-breakpoint
 CREATE INDEX `fraud_holds_member_idx` ON `fraud_holds` (`member_id`);--> statement-breakpoint
 ALTER TABLE `orders` ADD `breakdown` text;--> statement-breakpoint
+CREATE INDEX `members_birth_date_idx` ON `members` (`birth_date`);--> statement-breakpoint
+CREATE INDEX `members_created_idx` ON `members` (`created_at`);--> statement-breakpoint
 CREATE INDEX `redemptions_member_created_idx` ON `redemptions` (`member_id`,`created_at`,`id`);--> statement-breakpoint
 CREATE INDEX `vouchers_member_created_idx` ON `vouchers` (`member_id`,`created_at`,`code`);

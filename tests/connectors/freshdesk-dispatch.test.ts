@@ -1,7 +1,7 @@
 /**
  * The shipped Freshdesk mappings (mappings/freshdesk-*.yaml, switched on) driving a real
  * dispatcher on a real database, with msw standing in for acme.freshdesk.com and answering as
- * Freshdesk documents (tests/fixtures/platform-samples/freshdesk/README.md): delivery.failed,
+ * Freshdesk documents (tests/fixtures/platform-samples/freshdesk/README.md): delivery.failed.digest,
  * fraud.flagged and a refund's points.reversed each open the ticket Freshdesk documents, field by
  * field, with the member's loyalty context read from the ledger; a 429 with Retry-After is
  * attempted again exactly after it; a 400 is dead-lettered at once with Freshdesk's reason, and
@@ -86,10 +86,14 @@ describe('freshdesk: the shipped mappings through the dispatcher', () => {
     await ledger.commit('test', (w) => w.tx.insert(tablesOf(w.tx).memberStanding).values({ memberId, tier: 'gold', tierSince: clock(), updatedAt: clock() }));
   });
 
-  it('delivery.failed: an internal ticket from the team address, the failure, the member\'s loyalty context', async () => {
+  it('delivery.failed.digest: one internal ticket from the team address with the count and the failures, no member context', async () => {
     const seen = freshdeskAnswers(created);
+    const failures = [
+      { deliveryId: 'dlv_failedone', eventId: 'evt_original', eventType: 'points.earned', memberId, route: 'mapping:points-earned-email#0', attempts: 8, statusCode: 503, reason: 'HTTP 503' },
+      { deliveryId: 'dlv_failedtwo', eventId: 'evt_other', eventType: 'points.expiring', memberId, route: 'mapping:points-expiring-email#0', attempts: 1, statusCode: 400, reason: 'HTTP 400: bad <address>' },
+    ];
     await ledger.commit('test', (w) =>
-      w.emit({ type: 'delivery.failed', memberId, data: { deliveryId: 'dlv_failedone', eventId: 'evt_original', route: 'mapping:points-earned-email#0', adapter: 'sendgrid', attempts: 8, statusCode: 503, error: 'HTTP 503' } }),
+      w.emit({ type: 'delivery.failed.digest', memberId: null, data: { adapter: 'sendgrid', count: 9, since: '2026-01-01T00:00:00.000Z', until: '2026-01-01T00:01:00.000Z', failures, more: 7 } }),
     );
     await dispatcher(switchedOn('freshdesk-delivery-failed.yaml')).runOnce();
 
@@ -103,13 +107,14 @@ describe('freshdesk: the shipped mappings through the dispatcher', () => {
       {
         email: 'loyalty-team@example.com',
         name: 'Loyalty team',
-        subject: 'Loyalty message not delivered: sendgrid to ann.lee@example.com',
+        subject: 'Loyalty messages not delivered: 9 via sendgrid',
         description:
-          '<div>A sendgrid message from Loyalty Hub could not be delivered after 8 attempt(s).<br><br>' +
-          `Member: ann.lee@example.com (${memberId})<br>Mapping and action: mapping:points-earned-email#0<br>` +
-          'Delivery: dlv_failedone (loyalty event evt_original)<br>Last error: HTTP 503<br><br>' +
-          'Each attempt&#39;s status code and error: GET /v1/deliveries/dlv_failedone<br>Send it again once fixed: POST /v1/deliveries/dlv_failedone/retry</div>' +
-          contextHtml(1200, 1200, 'gold', ['earn +1,200 · order &lt;b&gt;#1001&lt;/b&gt;']),
+          '<div>9 sendgrid message(s) from Loyalty Hub could not be delivered between 2026-01-01T00:00:00.000Z and 2026-01-01T00:01:00.000Z.<br><br>' +
+          `- Delivery dlv_failedone: points.earned for member ${memberId}, 8 attempt(s), last error: HTTP 503<br>` +
+          `- Delivery dlv_failedtwo: points.expiring for member ${memberId}, 1 attempt(s), last error: HTTP 400: bad &lt;address&gt;<br>` +
+          '...and 7 more.<br><br>' +
+          'Every failed delivery: GET /v1/deliveries?status=dead<br>' +
+          'Each attempt&#39;s status code and error: GET /v1/deliveries/&lt;delivery id&gt;<br>Send one again once fixed: POST /v1/deliveries/&lt;delivery id&gt;/retry</div>',
         priority: 2,
         status: 2,
         type: 'Incident',
