@@ -114,4 +114,9 @@ export const {
   webhookRejections,
   connectorState,
   memberHistory,
+  ledgerDaily,
+  memberActivity,
+  activityGaps,
+  rewardDaily,
+  analyticsState,
 } = schema;

@@ -97,4 +97,9 @@ export const {
   webhookRejections,
   connectorState,
   memberHistory,
+  ledgerDaily,
+  memberActivity,
+  activityGaps,
+  rewardDaily,
+  analyticsState,
 } = schema;
