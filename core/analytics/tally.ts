@@ -8,9 +8,10 @@
  * for a redemption. Flushing last keeps PostgreSQL's row locks on the shared day rows as short
  * as the commit itself.
  *
- * The tier of each line is the member's tier when the line was written, read by the upsert
- * itself (a join on `member_standing`), so no read per line; '' when the member has no standing
- * yet (it holds the program's first tier: core/analytics/summary.ts names it).
+ * The tier of each line is the member's tier when the line was written (`member_standing.tier`,
+ * the tier its points earned), read by the upsert itself (a join), so no read per line — or,
+ * when the write's tier review moved it after the line, the tier before (`tierBefore`); '' when
+ * the member has no standing yet (it holds the program's first tier: ./summary.ts names it).
  */
 import { sql, type SQL } from 'drizzle-orm';
 import type { TransferRow } from '../ledger/types.js';
@@ -52,6 +53,8 @@ export interface LineSum {
   source: string;
   channel: string;
   memberId: string;
+  /** The member's tier before a tier review of this write moved it; null: read it at the flush. */
+  tier: string | null;
   lines: number;
   points: number;
 }
@@ -90,7 +93,15 @@ export class Tally {
     if (sum) {
       sum.lines += 1;
       sum.points += points;
-    } else this.sums.set(key, { day, flow, source: origin.source, channel: origin.channel, memberId, lines: 1, points });
+    } else this.sums.set(key, { day, flow, source: origin.source, channel: origin.channel, memberId, tier: null, lines: 1, points });
+  }
+
+  /**
+   * The member's tier before this write's tier review (core/program/member-standing.ts) changes
+   * it: the lines counted so far were written under it, though the flush comes after the review.
+   */
+  tierBefore(memberId: string, tier: string | null): void {
+    for (const s of this.sums.values()) if (s.memberId === memberId && s.tier === null) s.tier = tier ?? '';
   }
 
   /** Counts one redemption of a reward (reward popularity). */
@@ -121,18 +132,18 @@ function chunks<T>(rows: readonly T[]): T[][] {
 export async function addLineSums(tx: Db, sums: readonly LineSum[]): Promise<void> {
   for (const part of chunks(sums)) {
     const values = part.map(
-      (s) => sql`(cast(${s.day} as integer), ${s.flow}, ${s.source}, ${s.channel}, ${s.memberId}, cast(${s.lines} as bigint), cast(${s.points} as bigint))`,
+      (s) => sql`(cast(${s.day} as integer), ${s.flow}, ${s.source}, ${s.channel}, ${s.memberId}, cast(${s.tier} as text), cast(${s.lines} as bigint), cast(${s.points} as bigint))`,
     );
     // `where true`: SQLite needs it to tell an upsert's ON CONFLICT from a join's ON.
     await runStatement(
       tx,
-      sql`with v(day, flow, source, channel, member_id, lines, points) as (values ${list(values)})
+      sql`with v(day, flow, source, channel, member_id, tier, lines, points) as (values ${list(values)})
           insert into ledger_daily (day, flow, source, channel, tier, lines, points)
-          select v.day, v.flow, v.source, v.channel, coalesce(s.tier, ''), sum(v.lines), sum(v.points)
+          select v.day, v.flow, v.source, v.channel, coalesce(v.tier, s.tier, ''), sum(v.lines), sum(v.points)
           from v left join member_standing s on s.member_id = v.member_id
           where true
-          group by v.day, v.flow, v.source, v.channel, coalesce(s.tier, '')
-          order by v.day, v.flow, v.source, v.channel, coalesce(s.tier, '')
+          group by v.day, v.flow, v.source, v.channel, coalesce(v.tier, s.tier, '')
+          order by v.day, v.flow, v.source, v.channel, coalesce(v.tier, s.tier, '')
           on conflict (day, flow, source, channel, tier)
           do update set lines = ledger_daily.lines + excluded.lines, points = ledger_daily.points + excluded.points`,
     );
