@@ -6,10 +6,10 @@
  * it posted (plain sums, nothing of the implementation), and the liability against the members'
  * balances.
  */
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import shopify from '../../connectors/shopify/index.js';
 import { ensureAggregates } from '../../core/analytics/backfill.js';
+import type { summarize } from '../../core/analytics/summary.js';
 import { parseProgram } from '../../core/program/load-program.js';
 import { runStatement } from '../../core/storage/dialect.js';
 import { sql } from 'drizzle-orm';
@@ -93,7 +93,7 @@ class Model {
   }
 }
 
-const bySplit = (key: string) => (rows: Record<string, unknown>[]) => [...rows].sort((a, b) => String(a[key]).localeCompare(String(b[key])));
+const bySplit = (key: string) => (rows: readonly object[]) => [...rows].sort((a, b) => String((a as Record<string, unknown>)[key]).localeCompare(String((b as Record<string, unknown>)[key])));
 
 interface History {
   model: Model;
@@ -187,10 +187,12 @@ function isoDayPlus(day: string, days: number): string {
   return new Date(Date.parse(`${day}T00:00:00Z`) + days * DAY_MS).toISOString().slice(0, 10);
 }
 
-async function summary(h: HubHarness, query: string): Promise<Record<string, unknown> & { [k: string]: never }> {
+type Summary = Awaited<ReturnType<typeof summarize>>;
+
+async function summary(h: HubHarness, query: string): Promise<Summary> {
   const res = await h.call('GET', `/v1/analytics/summary?${query}`, { scope: 'read' });
   expect(res.status).toBe(200);
-  return json(res) as never;
+  return json<Summary>(res);
 }
 
 /** Σ available + pending + locked over every member, through the API. */
@@ -209,7 +211,7 @@ describe('GET /v1/analytics/summary', () => {
   it('agrees with a known history to the point: totals, splits, series, rates, members, liability and rewards', async () => {
     const { model, ids, rewardId } = await postHistory(h);
     const [from, to] = ['2026-03-02', '2026-03-05'];
-    const s = (await summary(h, `from=${from}&to=${to}&groupBy=day`)) as Record<string, any>;
+    const s = await summary(h, `from=${from}&to=${to}&groupBy=day`);
 
     expect(s).toMatchObject({ from, to, groupBy: 'day', timeZone: TZ });
     expect(s.points).toEqual(model.figures(from, to));
@@ -217,9 +219,9 @@ describe('GET /v1/analytics/summary', () => {
     expect(bySplit('channel')(s.byChannel)).toEqual(model.split('channel', from, to));
     expect(bySplit('tier')(s.byTier)).toEqual(model.split('tier', from, to));
     // Both tiers and all three sources and channels were exercised.
-    expect(s.byTier.map((t: { tier: string }) => t.tier).sort()).toEqual(['bronze', 'gold']);
-    expect(s.bySource.map((t: { source: string }) => t.source).sort()).toEqual(['api', 'scheduler', 'shopify']);
-    expect(s.byChannel.map((t: { channel: string }) => t.channel).sort()).toEqual(['online', 'pos', 'unknown']);
+    expect(s.byTier.map((t) => t.tier).sort()).toEqual(['bronze', 'gold']);
+    expect(s.bySource.map((t) => t.source).sort()).toEqual(['api', 'scheduler', 'shopify']);
+    expect(s.byChannel.map((t) => t.channel).sort()).toEqual(['online', 'pos', 'unknown']);
 
     expect(s.series).toEqual(
       ['2026-03-02', '2026-03-03', '2026-03-04', '2026-03-05'].map((d) => ({ period: d, from: d, to: d, points: model.figures(d, d), members: model.members(d, d) })),
@@ -239,18 +241,18 @@ describe('GET /v1/analytics/summary', () => {
 
   it('groups by week (named by its Monday) and month, takes date-times as their local day, and measures liability at the end of `to`', async () => {
     const { model } = await postHistory(h);
-    const weeks = (await summary(h, 'from=2026-03-04&to=2026-03-10&groupBy=week')) as Record<string, any>;
+    const weeks = await summary(h, 'from=2026-03-04&to=2026-03-10&groupBy=week');
     expect(weeks.series).toEqual([
       { period: '2026-03-02', from: '2026-03-04', to: '2026-03-08', points: model.figures('2026-03-04', '2026-03-08'), members: model.members('2026-03-04', '2026-03-08') },
       { period: '2026-03-09', from: '2026-03-09', to: '2026-03-10', points: model.figures('2026-03-09', '2026-03-10'), members: { active: 0, new: 0 } },
     ]);
-    const month = (await summary(h, 'from=2026-02-20&to=2026-03-31&groupBy=month')) as Record<string, any>;
-    expect(month.series.map((b: { period: string }) => b.period)).toEqual(['2026-02', '2026-03']);
-    expect(month.series[1].points).toEqual(model.figures('2026-03-01', '2026-03-31'));
-    expect(month.series[1].members).toEqual({ active: 4, new: 4 });
+    const month = await summary(h, 'from=2026-02-20&to=2026-03-31&groupBy=month');
+    expect(month.series.map((b) => b.period)).toEqual(['2026-02', '2026-03']);
+    expect(month.series[1]!.points).toEqual(model.figures('2026-03-01', '2026-03-31'));
+    expect(month.series[1]!.members).toEqual({ active: 4, new: 4 });
 
     // 05:00Z on the 3rd is midnight in New York; 04:59Z on the 4th is still the 3rd there.
-    const day2 = (await summary(h, 'from=2026-03-03T05:00:00Z&to=2026-03-04T04:59:59Z')) as Record<string, any>;
+    const day2 = await summary(h, 'from=2026-03-03T05:00:00Z&to=2026-03-04T04:59:59Z');
     expect(day2).toMatchObject({ from: '2026-03-03', to: '2026-03-03' });
     expect(day2.points).toEqual(model.figures('2026-03-03', '2026-03-03'));
     expect(day2.members).toEqual(model.members('2026-03-03', '2026-03-03'));
@@ -261,20 +263,20 @@ describe('GET /v1/analytics/summary', () => {
   it('rebuilds the same answer from the ledger when the aggregates are emptied (the backfill)', async () => {
     await postHistory(h);
     const query = 'from=2026-03-01&to=2026-03-07&groupBy=day';
-    const before = (await summary(h, query)) as Record<string, any>;
+    const before = await summary(h, query);
     const { store, commit } = h.hub;
     await commit('test', async (w) => {
       for (const table of ['ledger_daily', 'member_activity', 'activity_gaps', 'reward_daily', 'analytics_state']) await runStatement(w.tx, sql`delete from ${sql.identifier(table)}`);
     });
-    expect((await summary(h, query) as Record<string, any>).points.issued).toBe(0);
+    expect((await summary(h, query)).points.issued).toBe(0);
     expect(await ensureAggregates(store, commit, TZ)).toBe(true);
     expect(await ensureAggregates(store, commit, TZ)).toBe(false); // built: nothing to do
-    const after = (await summary(h, query)) as Record<string, any>;
-    for (const field of ['points', 'liability', 'rates', 'members', 'series', 'rewards', 'bySource']) expect(after[field]).toEqual(before[field]);
+    const after = await summary(h, query);
+    for (const field of ['points', 'liability', 'rates', 'members', 'series', 'rewards', 'bySource'] as const) expect(after[field]).toEqual(before[field]);
     // What a line written before the aggregates cannot tell (docs/api.md, "Analytics"): its
     // channel, counted as unknown, and the tier then, counted as the member's tier now.
     expect(after.byChannel).toEqual([{ channel: 'unknown', ...before.points }]);
-    const tierTotal = (rows: { issued: number }[]) => rows.reduce((n, r) => n + r.issued, 0);
+    const tierTotal = (rows: readonly { issued: number }[]) => rows.reduce((n, r) => n + r.issued, 0);
     expect(tierTotal(after.byTier)).toBe(before.points.issued);
   });
 
@@ -295,7 +297,7 @@ describe('GET /v1/analytics/summary', () => {
     // Two years by month is fine.
     expect((await h.call('GET', '/v1/analytics/summary?from=2024-01-01&to=2026-03-01&groupBy=month', { scope: 'read' })).status).toBe(200);
     expect((await h.call('GET', '/v1/analytics/summary', { scope: null })).status).toBe(401);
-    const defaults = (await summary(h, '')) as Record<string, any>;
+    const defaults = await summary(h, '');
     expect(defaults.series).toHaveLength(30);
     expect(defaults.to).toBe(new Intl.DateTimeFormat('en-CA', { timeZone: TZ }).format(h.clock()));
   });
