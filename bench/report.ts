@@ -1,4 +1,5 @@
 /** Renders benchmark results as docs/BENCHMARKS.md. */
+import { analyticsRows, analyticsSection, type AnalyticsSummaryResult } from './analytics-summary.js';
 import { MEMORY_RATIO_TARGET, type HubMemoryResult } from './hub-memory.js';
 import type { LaneIsolationResult } from './lane-isolation.js';
 import { BALANCE_RATIO_TARGET, type BalanceReadResult, type ReadComparison } from './balance-read.js';
@@ -24,6 +25,7 @@ export interface BenchResults {
   webhook?: WebhookHttpResult;
   lanes?: LaneIsolationResult;
   memory?: HubMemoryResult;
+  analytics?: AnalyticsSummaryResult;
 }
 
 const row = (...cells: string[]) => `| ${cells.join(' | ')} |`;
@@ -153,6 +155,7 @@ function summaryRows(r: BenchResults): string[] {
       ),
     );
   }
+  if (r.analytics) rows.push(...analyticsRows(r.analytics, row));
   return rows;
 }
 
@@ -689,6 +692,7 @@ export function renderReport(r: BenchResults, command: string): string {
   if (r.expiry) out.push(...expirySection(r.expiry, m.cores));
   if (r.webhook) out.push(...webhookSection(r.webhook));
   if (r.memory) out.push(...memorySection(r.memory));
+  if (r.analytics) out.push(...analyticsSection(r.analytics, row));
   return out.join('\n');
 }
 
