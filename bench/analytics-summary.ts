@@ -21,6 +21,8 @@ import { memberAccount, PROGRAM } from '../core/ledger/accounts.js';
 import { adjust, earn, spend } from '../core/ledger/index.js';
 import { localDay } from '../core/analytics/local-day.js';
 import { createWriteBoundary } from '../core/commit/commit.js';
+import { enrollMember } from '../core/members/members.js';
+import { tablesOf } from '../core/storage/prepared.js';
 import { createHub } from '../core/hub.js';
 import { silentLogger } from '../core/observability/logger.js';
 import { openStore } from '../core/storage/open-store.js';
@@ -73,7 +75,7 @@ export function* history(members: number, transfers: number, endAt: number, seed
     // Spread the remaining lines over the remaining members: exactly `transfers` in all.
     const left = members - i;
     const want = Math.round((transfers - written) / left + (rand() - 0.5) * perMember);
-    const n = Math.max(1, Math.min(transfers - written - (left - 1), want));
+    const n = left === 1 ? transfers - written : Math.max(1, Math.min(transfers - written - (left - 1), want));
     const times = Array.from({ length: n }, () => createdAt + Math.floor(rand() * (endAt - createdAt)));
     times.sort((a, b) => a - b);
     let available = 0;
@@ -111,6 +113,12 @@ class Aggregates {
 
   /** One member's lines; returns its `member_activity` row (or undefined if it never earned nor redeemed). */
   member(m: SeedMember): { day: number; prevDay: number } | undefined {
+    // Enrolled through the API (source `api`), before any standing: tier ''.
+    const enrolledOn = localDay(m.createdAt, this.timeZone);
+    const ek = `${enrolledOn}|enrolled|api|unknown|`;
+    const e = this.daily.get(ek) ?? { day: enrolledOn, flow: 'enrolled', source: 'api', channel: 'unknown', tier: '', lines: 0, points: 0 };
+    e.lines += 1;
+    this.daily.set(ek, e);
     let last: number | undefined;
     let prev = -1;
     for (const l of m.lines) {
@@ -203,6 +211,7 @@ export function seedAnalytics(file: string, options: { members: number; transfer
       const rewards = db.prepare(`INSERT INTO rewards (id, name, kind, cost, product_sku, code_source, status, created_at, updated_at) VALUES (?, ?, 'free_product', ?, 'BENCH', 'generated', 'active', ?, ?)`);
       for (let r = 0; r < REWARDS; r++) rewards.run(rewardId(r), `Bench reward ${r + 1}`, rewardCost(r), options.endAt, options.endAt);
       const daily = db.prepare(`INSERT INTO ledger_daily (day, flow, source, channel, tier, lines, points) VALUES (?, ?, ?, ?, ?, ?, ?)`);
+      // A bronze member has no standing row (the program's first tier): the write path counts it under ''.
       for (const d of agg.daily.values()) daily.run(d.day, d.flow, d.source, d.channel, d.tier === 'bronze' ? '' : d.tier, d.lines, d.points);
       const gaps = db.prepare(`INSERT INTO activity_gaps (day, prev_day, members) VALUES (?, ?, ?)`);
       for (const g of agg.gaps.values()) gaps.run(g.day, g.prevDay, g.members);
@@ -247,23 +256,26 @@ export async function verifyAnalyticsSeed(timeZone = 'America/New_York'): Promis
     for (const file of [seeded, posted]) await (await openStore(file)).close();
     seedAnalytics(seeded, { members, transfers, endAt, timeZone });
 
-    // The real path: members, standing and rewards as rows (they are not what is checked), then
-    // every line through the write boundary at its own instant, in time order across members.
+    // The real path, in time order across members: each member enrolled through `enrollMember`
+    // (its standing row, when above bronze, written right after, as a tier review would), then
+    // every line through the write boundary at its own instant with the line's origin.
     const all = [...history(members, transfers, endAt)];
-    const setup = new Database(posted);
-    for (const m of all) {
-      setup.prepare(`INSERT INTO members (id, created_at, updated_at) VALUES (?, ?, ?)`).run(m.id, m.createdAt, m.createdAt);
-      setup.prepare(`INSERT INTO balances (member_id, updated_at) VALUES (?, ?)`).run(m.id, m.createdAt);
-      if (m.tier !== 'bronze') setup.prepare(`INSERT INTO member_standing (member_id, tier, tier_since, debt, updated_at) VALUES (?, ?, ?, 0, ?)`).run(m.id, m.tier, m.createdAt, m.createdAt);
-    }
-    setup.close();
+    type Step = { at: number; m: SeedMember; l?: SeedLine; k: number };
+    const steps: Step[] = all.flatMap((m) => [{ at: m.createdAt, m, k: -1 }, ...m.lines.map((l, k) => ({ at: l.at, m, l, k }))]);
+    steps.sort((a, b) => a.at - b.at || a.k - b.k);
     let now = 0;
     const store = await openStore(posted);
     try {
       const { commit } = createWriteBoundary(store, () => now, timeZone);
-      const lines = all.flatMap((m) => m.lines.map((l, k) => ({ m, l, k }))).sort((a, b) => a.l.at - b.l.at);
-      for (const { m, l, k } of lines) {
-        now = l.at;
+      for (const { at, m, l, k } of steps) {
+        now = at;
+        if (!l) {
+          await commit('bench', (w) => enrollMember(w, { id: m.id }));
+          if (m.tier !== 'bronze') {
+            await commit('bench', (w) => w.tx.insert(tablesOf(w.tx).memberStanding).values({ memberId: m.id, tier: m.tier, tierSince: at, debt: 0, updatedAt: at }));
+          }
+          continue;
+        }
         const key = `${m.id}:${k}`;
         await commit(l.source === 'api' ? 'bench' : l.source, async (w) => {
           w.origin = { source: l.source, channel: l.channel };

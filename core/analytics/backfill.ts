@@ -13,7 +13,8 @@
  * recorded it): its channel (counted as `unknown`) and the member's tier at the time (counted
  * under the tier the member holds now). Its source is the platform its trigger names (the
  * `event_id` prefix, `shopify:order:…`), else `scheduler`/`cli` by its actor, else `api`.
- * Totals, rates, the series, members and reward popularity are exact.
+ * Members enrolled before are counted under source `api`. Totals, rates, the series, members
+ * and reward popularity are exact.
  */
 import { sql } from 'drizzle-orm';
 import type { Commit } from '../commit/commit.js';
@@ -22,7 +23,7 @@ import { insertRows } from '../storage/insert-rows.js';
 import type { Db, Store } from '../storage/store.js';
 import { ACTIVE_FLOWS, flowOf } from './flows.js';
 import { localDay } from './local-day.js';
-import { defaultOrigin, DUE_FLOW } from './tally.js';
+import { defaultOrigin, DUE_FLOW, ENROLLED_FLOW } from './tally.js';
 
 const STATE_ID = 'aggregates';
 const PAGE = 5000;
@@ -105,6 +106,14 @@ export async function rebuildAggregates(tx: Db, timeZone: string, now: number): 
     }
     if (page.length < PAGE) break;
     after = Number(page.at(-1)!.seq);
+  }
+
+  // New members: every member counts on the day it enrolled, whether erased since or not.
+  for (let after = ''; ; ) {
+    const page = await allRows<{ id: string; created_at: unknown }>(tx, sql`select id, created_at from members where id > ${after} order by id limit ${PAGE}`);
+    for (const m of page) add(dayOf(Number(m.created_at)), ENROLLED_FLOW, 'api', '', 0);
+    if (page.length < PAGE) break;
+    after = page.at(-1)!.id;
   }
 
   const rewards = await allRows<{ reward_id: string; points: unknown; created_at: unknown }>(tx, sql`select reward_id, points, created_at from redemptions`);

@@ -9,6 +9,9 @@ import { allRows } from '../storage/dialect.js';
 import type { Db } from '../storage/store.js';
 import { flowOf, type LineShape } from './flows.js';
 
+const KINDS = new Set(['earn', 'activate', 'spend', 'lock', 'capture', 'unlock', 'expire', 'reverse', 'adjust']);
+import { DUE_FLOW, ENROLLED_FLOW } from './tally.js';
+
 export async function checkAggregates(db: Db, transfers: readonly (LineShape & { amount: number })[]): Promise<string[]> {
   const rows = await allRows<{ flow: string; lines: unknown; points: unknown }>(
     db,
@@ -17,14 +20,16 @@ export async function checkAggregates(db: Db, transfers: readonly (LineShape & {
   if (rows.length === 0) return [];
   const want = new Map<string, { lines: number; points: number }>();
   for (const t of transfers) {
-    const f = want.get(flowOf(t)) ?? { lines: 0, points: 0 };
+    if (!KINDS.has(t.kind)) continue; // I1 reports it
+    const flow = flowOf(t);
+    const f = want.get(flow) ?? { lines: 0, points: 0 };
     f.lines += 1;
     f.points += t.amount;
-    want.set(flowOf(t), f);
+    want.set(flow, f);
   }
   const out: string[] = [];
   for (const r of rows) {
-    if (r.flow === 'expiry_due') continue;
+    if (r.flow === DUE_FLOW || r.flow === ENROLLED_FLOW) continue;
     const w = want.get(r.flow) ?? { lines: 0, points: 0 };
     want.delete(r.flow);
     if (Number(r.lines) !== w.lines || Number(r.points) !== w.points) {

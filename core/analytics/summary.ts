@@ -12,7 +12,7 @@ import type { Db } from '../storage/store.js';
 import { currencyExponent, toMinorUnits } from '../triggers/money.js';
 import { FLOWS, LIABILITY_SIGN, PENDING_SIGN, type Flow } from './flows.js';
 import { dateOfDay, dayOfDate } from './local-day.js';
-import { DUE_FLOW } from './tally.js';
+import { DUE_FLOW, ENROLLED_FLOW } from './tally.js';
 
 export type GroupBy = 'day' | 'week' | 'month';
 
@@ -35,7 +35,7 @@ export interface PointFigures {
   net: number;
 }
 
-type Sums = Partial<Record<Flow | typeof DUE_FLOW, number>>;
+type Sums = Partial<Record<Flow | typeof DUE_FLOW | typeof ENROLLED_FLOW, number>>;
 
 function figures(s: Sums): PointFigures {
   const n = (f: Flow) => s[f] ?? 0;
@@ -98,14 +98,19 @@ export async function summarize(db: Db, program: Program, q: SummaryQuery, now: 
   const tierKey = (t: string) => (t === '' ? (baseTier ?? '') : t);
 
   // 1. Every flow of the range by source, channel and tier: totals and the three splits.
-  const split = await allRows<{ flow: string; source: string; channel: string; tier: string; points: unknown }>(
+  const split = await allRows<{ flow: string; source: string; channel: string; tier: string; lines: unknown; points: unknown }>(
     db,
-    sql`select flow, source, channel, tier, sum(points) as points from ledger_daily
+    sql`select flow, source, channel, tier, sum(lines) as lines, sum(points) as points from ledger_daily
         where day >= ${q.from} and day <= ${q.to} group by flow, source, channel, tier`,
   );
+  let enrolledInRange = 0;
   const total: Sums = {};
   const by = { source: new Map<string, Sums>(), channel: new Map<string, Sums>(), tier: new Map<string, Sums>() };
   for (const r of split) {
+    if (r.flow === ENROLLED_FLOW) {
+      enrolledInRange += int(r.lines);
+      continue;
+    }
     const flow = r.flow as Flow;
     const points = int(r.points);
     total[flow] = (total[flow] ?? 0) + points;
@@ -118,12 +123,13 @@ export async function summarize(db: Db, program: Program, q: SummaryQuery, now: 
   }
 
   // 2. The series: every flow per day, summed into buckets here (at most days × flows rows).
-  const perDay = await allRows<{ day: unknown; flow: string; points: unknown }>(
+  const perDay = await allRows<{ day: unknown; flow: string; lines: unknown; points: unknown }>(
     db,
-    sql`select day, flow, sum(points) as points from ledger_daily where day >= ${q.from} and day <= ${q.to} and flow <> ${DUE_FLOW} group by day, flow`,
+    sql`select day, flow, sum(lines) as lines, sum(points) as points from ledger_daily where day >= ${q.from} and day <= ${q.to} and flow <> ${DUE_FLOW} group by day, flow`,
   );
   const series = buckets(q);
   const sumsOf = new Map(series.map((b) => [b.from, {} as Sums]));
+  const enrolledOf = new Map(series.map((b) => [b.from, 0]));
   const bucketStart = (day: number) => {
     let lo = 0;
     let hi = series.length - 1;
@@ -135,36 +141,33 @@ export async function summarize(db: Db, program: Program, q: SummaryQuery, now: 
     return series[lo]!.from;
   };
   for (const r of perDay) {
-    const s = sumsOf.get(bucketStart(int(r.day)))!;
+    const start = bucketStart(int(r.day));
+    if (r.flow === ENROLLED_FLOW) {
+      enrolledOf.set(start, enrolledOf.get(start)! + int(r.lines));
+      continue;
+    }
+    const s = sumsOf.get(start)!;
     const flow = r.flow as Flow;
     s[flow] = (s[flow] ?? 0) + int(r.points);
   }
 
   // 3. Active members: Σ members active on a day of the bucket whose previous active day was
-  //    before the bucket — each member once (core/storage/tables.ts, activity_gaps).
+  //    before the bucket — each member once (core/storage/tables.ts, activity_gaps). A subquery
+  //    per bucket, so each is one range of the primary key (day, prev_day).
   const all = [{ period: '*', lo: q.from, hi: q.to }, ...series.map((b) => ({ period: b.period, lo: b.from, hi: b.to }))];
   const activeRows = await allRows<{ period: string; members: unknown }>(
     db,
     sql`${bucketRelation(all)}
-        select b.period as period, sum(g.members) as members from b join activity_gaps g on g.day >= b.lo and g.day <= b.hi and g.prev_day < b.lo
-        group by b.period`,
+        select b.period as period,
+               (select sum(g.members) from activity_gaps g where g.day >= b.lo and g.day <= b.hi and g.prev_day < b.lo) as members
+        from b`,
   );
   const active = new Map(activeRows.map((r) => [r.period, int(r.members)]));
-
-  // 4. New members: enrolled between the first instant of the bucket's first day and the first of the day after.
-  const instants = all.map((b) => ({ period: b.period, lo: startOfDate(dateOfDay(b.lo), tz), hi: startOfDate(dateOfDay(b.hi + 1), tz) }));
-  const newRows = await allRows<{ period: string; members: unknown }>(
-    db,
-    sql`${bucketRelation(instants)}
-        select b.period as period, count(*) as members from b join members m on m.created_at >= b.lo and m.created_at < b.hi
-        group by b.period`,
-  );
-  const enrolled = new Map(newRows.map((r) => [r.period, int(r.members)]));
 
   // 5. Liability at the end of `to` (or now, when `to` is today or later): every flow up to then.
   const upTo = await allRows<{ flow: string; points: unknown }>(
     db,
-    sql`select flow, sum(points) as points from ledger_daily where day <= ${q.to} and flow <> ${DUE_FLOW} group by flow`,
+    sql`select flow, sum(points) as points from ledger_daily where day <= ${q.to} and flow <> ${DUE_FLOW} and flow <> ${ENROLLED_FLOW} group by flow`,
   );
   let liability = 0;
   let pending = 0;
@@ -209,7 +212,7 @@ export async function summarize(db: Db, program: Program, q: SummaryQuery, now: 
       expiringDue: due,
       redemption: rate(totals.redeemed, totals.issued),
     },
-    members: { active: active.get('*') ?? 0, new: enrolled.get('*') ?? 0 },
+    members: { active: active.get('*') ?? 0, new: enrolledInRange },
     bySource: ordered(by.source).map(({ key, figures: f }) => ({ source: key, ...f })),
     byChannel: ordered(by.channel).map(({ key, figures: f }) => ({ channel: key, ...f })),
     byTier: ordered(by.tier).map(({ key, figures: f }) => ({ tier: key === '' ? null : key, ...f })),
@@ -218,7 +221,7 @@ export async function summarize(db: Db, program: Program, q: SummaryQuery, now: 
       from: dateOfDay(b.from),
       to: dateOfDay(b.to),
       points: figures(sumsOf.get(b.from)!),
-      members: { active: active.get(b.period) ?? 0, new: enrolled.get(b.period) ?? 0 },
+      members: { active: active.get(b.period) ?? 0, new: enrolledOf.get(b.from)! },
     })),
     rewards,
   };

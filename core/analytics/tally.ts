@@ -47,6 +47,9 @@ const ROWS_PER_STATEMENT = 500;
  */
 export const DUE_FLOW = 'expiry_due';
 
+/** Not a ledger line either: a member enrolled (new members), counted on the day it enrolled. */
+export const ENROLLED_FLOW = 'enrolled';
+
 export interface LineSum {
   day: number;
   flow: string;
@@ -85,6 +88,11 @@ export class Tally {
   /** Counts points just issued into a lot that expires at `expiresAt` (called by the earn paths). */
   due(memberId: string, expiresAt: number, points: number, origin: Origin): void {
     this.add(localDay(expiresAt, this.timeZone), DUE_FLOW, origin, memberId, points);
+  }
+
+  /** Counts a member just enrolled (core/members/members.ts, `enrollMember`: every member's one way in). */
+  enrolled(memberId: string, origin: Origin): void {
+    this.add(this.day, ENROLLED_FLOW, origin, memberId, 0);
   }
 
   private add(day: number, flow: string, origin: Origin, memberId: string, points: number): void {

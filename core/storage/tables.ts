@@ -32,8 +32,7 @@ export const members = table(
     updatedAt: bigint('updated_at').notNull(),
     erasedAt: bigint('erased_at'),
   },
-  // members_created_idx: new members in a range (GET /v1/analytics/summary) are an index range count.
-  (t) => [uniqueIndex('members_email_uq').on(t.email), index('members_created_idx').on(t.createdAt)],
+  (t) => [uniqueIndex('members_email_uq').on(t.email)],
 );
 
 /** Platform identities of a member: `shopify:123`, `stripe:cus_…`, `email:ann@example.com`. */
@@ -597,6 +596,8 @@ export const memberHistory = table(
  *
  * `ledger_daily`: per day, flow (`earn`, `spend`, `expire`, … core/analytics/flows.ts), source
  * (platform or `api`), channel and tier (the member's when the line was written): lines and points.
+ * Two flows are not ledger lines: `expiry_due` (points issued into lots expiring that day, the
+ * breakage rate's denominator) and `enrolled` (members enrolled that day, `lines` counts them).
  */
 export const ledgerDaily = table(
   'ledger_daily',

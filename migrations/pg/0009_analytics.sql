@@ -35,5 +35,3 @@ CREATE TABLE "reward_daily" (
 	"points" bigint NOT NULL,
 	CONSTRAINT "reward_daily_day_reward_id_pk" PRIMARY KEY("day","reward_id")
 );
---> statement-breakpoint
-CREATE INDEX "members_created_idx" ON "members" USING btree ("created_at");

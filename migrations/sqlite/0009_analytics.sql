@@ -35,5 +35,3 @@ CREATE TABLE `reward_daily` (
 	`points` integer NOT NULL,
 	PRIMARY KEY(`day`, `reward_id`)
 );
---> statement-breakpoint
-CREATE INDEX `members_created_idx` ON `members` (`created_at`);
