@@ -32,8 +32,16 @@ const PAGE = 5000;
 export async function ensureAggregates(store: Store, commit: Commit, timeZone: string): Promise<boolean> {
   const [state] = await allRows<{ time_zone: string }>(store.db, sql`select time_zone from analytics_state where id = ${STATE_ID}`);
   if (state?.time_zone === timeZone) return false;
-  await commit('system', (w) => rebuildAggregates(w.tx, timeZone, w.now));
-  return true;
+  return commit('system', async (w) => {
+    // One builder at a time, and no line committed between its read and its write: on
+    // PostgreSQL a lock that conflicts with itself and with inserts (SQLite has one writer).
+    if (pgOf(w.tx)) await runStatement(w.tx, sql`lock table transfers in share row exclusive mode`);
+    // Another hub process starting beside this one may have built them while this one waited.
+    const [again] = await allRows<{ time_zone: string }>(w.tx, sql`select time_zone from analytics_state where id = ${STATE_ID}`);
+    if (again?.time_zone === timeZone) return false;
+    await rebuildAggregates(w.tx, timeZone, w.now);
+    return true;
+  });
 }
 
 /** The source a line written before the aggregates existed is counted under. */
@@ -42,9 +50,8 @@ function sourceOf(eventId: string | null, actor: string | null): string {
   return platform ?? defaultOrigin(actor ?? '').source;
 }
 
+/** Empties the aggregates and counts the whole ledger into them; the caller holds the lock (above). */
 export async function rebuildAggregates(tx: Db, timeZone: string, now: number): Promise<void> {
-  // No line may commit between the read and the write (PostgreSQL; SQLite has one writer).
-  if (pgOf(tx)) await runStatement(tx, sql`lock table transfers in share mode`);
   for (const table of ['ledger_daily', 'member_activity', 'activity_gaps', 'reward_daily', 'analytics_state']) {
     await runStatement(tx, sql`delete from ${sql.identifier(table)}`);
   }
