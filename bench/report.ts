@@ -1,4 +1,5 @@
 /** Renders benchmark results as docs/BENCHMARKS.md. */
+import { analyticsRows, analyticsSection, type AnalyticsSummaryResult } from './analytics-summary.js';
 import { MEMORY_RATIO_TARGET, type HubMemoryResult } from './hub-memory.js';
 import { csvImportRows, csvImportSection, type CsvImportResult } from './csv-import.js';
 import type { LaneIsolationResult } from './lane-isolation.js';
@@ -26,6 +27,7 @@ export interface BenchResults {
   lanes?: LaneIsolationResult;
   memory?: HubMemoryResult;
   csvImport?: CsvImportResult;
+  analytics?: AnalyticsSummaryResult;
 }
 
 const row = (...cells: string[]) => `| ${cells.join(' | ')} |`;
@@ -156,6 +158,7 @@ function summaryRows(r: BenchResults): string[] {
     );
   }
   if (r.csvImport) rows.push(...csvImportRows(r.csvImport, row, passFail));
+  if (r.analytics) rows.push(...analyticsRows(r.analytics, row));
   return rows;
 }
 
@@ -693,6 +696,7 @@ export function renderReport(r: BenchResults, command: string): string {
   if (r.webhook) out.push(...webhookSection(r.webhook));
   if (r.memory) out.push(...memorySection(r.memory));
   if (r.csvImport) out.push(...csvImportSection(r.csvImport));
+  if (r.analytics) out.push(...analyticsSection(r.analytics, row));
   return out.join('\n');
 }
 

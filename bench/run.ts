@@ -4,7 +4,7 @@
  * SQLite, (e) dispatcher deliveries per second against a local HTTP stub, (f) expiring
  * 1,000,000 lots through `ledger.runDue`, (g) signed Shopify webhooks end to end, (h) delivery
  * latency with one webhook endpoint hanging (lane isolation) and (i) the hub's memory under
- * sustained webhooks, then writes docs/BENCHMARKS.md (full runs only) and
+ * sustained webhooks, (j) `GET /v1/analytics/summary` over 1M members and 10M transfers, then writes docs/BENCHMARKS.md (full runs only) and
  * bench/results/*.json.
  *
  *   npm run bench                  all of them, rewrites docs/BENCHMARKS.md
@@ -14,6 +14,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
+import { analyticsSummary } from './analytics-summary.js';
 import { balanceRead } from './balance-read.js';
 import { dispatchHttp } from './dispatch-http.js';
 import { eventsHttp } from './events-http.js';
@@ -40,10 +41,10 @@ const { values } = parseArgs({
   options: { only: { type: 'string' }, quick: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false } },
 });
 if (values.help) {
-  console.log('Usage: npm run bench [-- --only a,b,c,d,e,f,g,h,i,k] [-- --quick]');
+  console.log('Usage: npm run bench [-- --only a,b,c,d,e,f,g,h,i,j,k] [-- --quick]');
   process.exit(0);
 }
-const ALL = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'k'];
+const ALL = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j', 'k'];
 const selected = new Set((values.only ?? ALL.join(',')).split(',').map((s) => s.trim().toLowerCase()));
 for (const s of selected) {
   if (!ALL.includes(s)) {
@@ -138,6 +139,10 @@ if (selected.has('i')) {
   results.memory = await hubMemory(quick ? { deliveries: 20_000, step: 5_000 } : {});
   const m = results.memory;
   log(`(i) RSS ${m.baseline.rssMiB.toFixed(0)} MiB after ${m.baseline.deliveries}, ${m.last.rssMiB.toFixed(0)} MiB after ${m.last.deliveries} (×${m.ratio.toFixed(2)})`);
+}
+if (selected.has('j')) {
+  log(`(j) GET /v1/analytics/summary over ${quick ? '100,000 members and 1,000,000' : '1,000,000 members and 10,000,000'} transfers (seeding first)…`);
+  results.analytics = await analyticsSummary(quick ? { members: 100_000, transfers: 1_000_000, samples: 50 } : {}, log);
 }
 
 if (selected.has('k')) {

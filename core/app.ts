@@ -14,6 +14,7 @@ import type { ApiDeps } from './api/deps.js';
 import type { ApiEnv } from './api/env.js';
 import { idempotency } from './api/idempotency.js';
 import { ProblemError, problemResponse, problemType, toProblem } from './api/problem.js';
+import { analyticsRoutes } from './api/routes/analytics.js';
 import { apiKeysRoutes } from './api/routes/api-keys.js';
 import { deliveriesRoutes } from './api/routes/deliveries.js';
 import { evaluateRoutes } from './api/routes/evaluate.js';
@@ -76,6 +77,7 @@ function managementApi(deps: AppDeps) {
   v1.route('/', deliveriesRoutes(deps, deps.onDeliveryQueued));
   v1.route('/', webhookEndpointsRoutes(deps, deps.onWebhookEndpointsChanged, deps.outbound));
   v1.route('/', apiKeysRoutes(deps, deps.verifier));
+  v1.route('/', analyticsRoutes(deps));
   return v1;
 }
 

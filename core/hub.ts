@@ -8,6 +8,7 @@ import type { Hono } from 'hono';
 import { maxBodyBytesFrom } from './api/body-limit.js';
 import { createApp } from './app.js';
 import { ApiKeyVerifier, ensureAdminKey } from './auth/api-keys.js';
+import { ensureAggregates } from './analytics/backfill.js';
 import { createWriteBoundary, type Commit } from './commit/commit.js';
 import { createConnectorJobs, type ConnectorJobs } from './connectors/connector-jobs.js';
 import { connectorState } from './connectors/connector-state.js';
@@ -80,9 +81,12 @@ export async function createHub(options: HubOptions = {}): Promise<Hub> {
   };
   const store = await openStore(env.DATABASE_URL || DEFAULT_DATABASE_URL);
   try {
-    // The program's thresholds are announced by every write, whatever path raised the balance (docs/program.md, "Thresholds").
-    const boundary = createWriteBoundary(store, clock, { thresholds: program.thresholds });
+    // The program's thresholds are announced by every write, whatever path raised the balance (docs/program.md, "Thresholds");
+    // its time zone is the one the analytics aggregates count days in (docs/architecture.md, "Analytics aggregates").
+    const boundary = createWriteBoundary(store, clock, { thresholds: program.thresholds, timeZone: program.timeZone });
     const { commit } = boundary;
+    // The analytics aggregates of a database written before them, or under another time zone (core/analytics/backfill.ts).
+    await ensureAggregates(store, commit, program.timeZone);
     const { generated } = await ensureAdminKey(store, commit, env.ADMIN_API_KEY || undefined);
     const metrics = createMetrics({ processMetrics: options.processMetrics });
     // Recipes (docs/recipes.md): the shipped ones beside discovered connectors, LOYALTY_RECIPES' always; a bad one stops the start.

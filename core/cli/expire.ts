@@ -21,7 +21,7 @@ export const expireCommand: Command = {
     const started = performance.now();
     const total = { activated: 0, released: 0, expired: 0, expiringNotices: 0, tierReviews: 0, refundExceptions: 0 };
     try {
-      const { commit } = createWriteBoundary(store, Date.now, { thresholds: program.thresholds });
+      const { commit } = createWriteBoundary(store, Date.now, { thresholds: program.thresholds, timeZone: program.timeZone });
       const ledger = new Ledger(store, commit);
       for (;;) {
         const work = { ...(await ledger.runDue(2000)), ...(await runProgramDue({ store, commit, clock: Date.now }, program, 2000)) };

@@ -75,7 +75,8 @@ export async function importCsvFile(file: string, args: string[]): Promise<numbe
   const rejectsPath = option(args, '--rejects') ?? 'import-rejects.csv';
   const rejects = rejectsFile(rejectsPath, 'line');
   try {
-    const { commit } = createWriteBoundary(store);
+    // The program's time zone: the analytics count the opening lines on its local day (docs/architecture.md, "Analytics aggregates").
+    const { commit } = createWriteBoundary(store, Date.now, { timeZone: program.timeZone });
     const state = connectorState(store, commit, STATE);
     // Pending points without a date (LoyaltyLion's points_pending) are dated from this file's
     // first run, kept, so a second run dates them the same and replays them.

@@ -4,6 +4,7 @@
  * (`createImporter`); core/members/import-run.ts writes them, idempotently and resumably.
  * `loyalty-hub import members.csv` reads them from a file instead (./import-csv.ts).
  */
+import { DEFAULT_PROGRAM_PATH, loadProgramFile } from '../program/load-program.js';
 import { createWriteBoundary } from '../commit/commit.js';
 import { connectorState } from '../connectors/connector-state.js';
 import { connectorStatus } from '../connectors/definition.js';
@@ -71,11 +72,13 @@ export const importCommand: Command = {
       console.error(`${from}: the connector is not configured; set ${status.missing.join(', ')} (docs/connectors/${from}.md)`);
       return 2;
     }
+    const program = loadProgramFile(env.LOYALTY_CONFIG || DEFAULT_PROGRAM_PATH);
     const store = await openStore(env.DATABASE_URL || DEFAULT_DATABASE_URL);
     const rejectsPath = option(args, '--rejects') ?? 'import-rejects.csv';
     const rejects = rejectsFile(rejectsPath, 'position');
     try {
-      const { commit } = createWriteBoundary(store);
+      // The program's time zone: the analytics count the opening lines on its local day (docs/architecture.md, "Analytics aggregates").
+      const { commit } = createWriteBoundary(store, Date.now, { timeZone: program.timeZone });
       const state = connectorState(store, commit, def.name);
       const source = def.createImporter(env, { logger: createLogger({ level: 'warn' }), publicUrl: env.PUBLIC_URL || undefined, state });
       const total = await source.count?.();

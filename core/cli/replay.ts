@@ -34,7 +34,7 @@ export const replayCommand: Command = {
     const store = await openStore(env.DATABASE_URL || DEFAULT_DATABASE_URL);
     const counts: Record<string, number> = {};
     try {
-      const { commit } = createWriteBoundary(store, Date.now, { thresholds: program.thresholds });
+      const { commit } = createWriteBoundary(store, Date.now, { thresholds: program.thresholds, timeZone: program.timeZone });
       const id = option(args, '--id');
       const rows = (await listInbox(store.db, { source: option(args, '--source'), status: id ? undefined : (option(args, '--status') ?? 'rejected'), limit: Number(option(args, '--limit') ?? 1000) })).filter(
         (r) => !id || r.id === id,

@@ -43,16 +43,28 @@ export interface BoundaryOptions {
    * that takes a member across one announces `points.threshold_reached`. Absent: none.
    */
   thresholds?: readonly number[];
+  /**
+   * The program's time zone, so the analytics aggregates count its local days (docs/architecture.md,
+   * "Analytics aggregates"); every process that writes ledger lines passes it. Absent: UTC.
+   */
+  timeZone?: string;
 }
 
 export function createWriteBoundary(store: Store, clock: Clock = Date.now, options: BoundaryOptions = {}): WriteBoundary {
   const thresholds = options.thresholds ?? [];
+  const timeZone = options.timeZone ?? 'UTC';
   const listeners: CommitListener[] = [];
   const commit: Commit = async (actor, fn) => {
     for (let attempt = 1; ; attempt++) {
       let writer: Writer | undefined;
       try {
-        const value = await store.transaction((tx) => fn((writer = new Writer(tx, clock(), actor, thresholds))));
+        const value = await store.transaction(async (tx) => {
+          const w = (writer = new Writer(tx, clock(), actor, thresholds, timeZone));
+          const result = await fn(w);
+          // Last, so the aggregates' shared day rows are locked only for the commit (core/analytics/tally.ts).
+          await w.tally.flush(tx);
+          return result;
+        });
         if (writer && (writer.posted.length > 0 || writer.emitted > 0)) {
           const committed = { actor, posted: writer.posted, emitted: writer.emitted };
           for (const listener of listeners) listener(committed);

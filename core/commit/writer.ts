@@ -5,6 +5,7 @@
  * posted and emitted is reported after the commit (metrics, the dispatcher woken).
  */
 import { sql } from 'drizzle-orm';
+import { defaultOrigin, Tally, type Origin } from '../analytics/tally.js';
 import { newId } from '../ids.js';
 import { postOperation, type Applied, type BatchOperation, type CreditOperation, type LedgerOperation, type LockingOperation } from '../ledger/operation.js';
 import type { Posted } from '../ledger/types.js';
@@ -43,6 +44,13 @@ export class Writer {
   /** How many loyalty events this write put into the outbox. */
   emitted = 0;
   private silent = false;
+  /** The analytics aggregates of this write's lines, flushed by the boundary before COMMIT (core/analytics/tally.ts). */
+  readonly tally: Tally;
+  /**
+   * Where this write's lines come from, for the analytics splits: the trigger being applied sets
+   * it (core/program/apply-trigger.ts); otherwise `api`, `scheduler` or `cli` by the actor.
+   */
+  origin: Origin;
 
   constructor(
     readonly tx: Db,
@@ -51,7 +59,17 @@ export class Writer {
     readonly actor: string,
     /** The program's `thresholds:`, ascending (docs/program.md, "Thresholds"); none: never announced. */
     readonly thresholds: readonly number[] = [],
-  ) {}
+    /** The program's time zone: the analytics aggregates count its local days. */
+    timeZone = 'UTC',
+  ) {
+    this.tally = new Tally(now, timeZone);
+    this.origin = defaultOrigin(actor);
+  }
+
+  /** Every new line a write posts is counted here, whichever path wrote it. */
+  private counted(posted: Posted): void {
+    if (!posted.duplicate) this.tally.line(posted.transfer, this.origin);
+  }
 
   /**
    * This write announces nothing: a members' import (core/members/import-member.ts) is a move,
@@ -72,7 +90,10 @@ export class Writer {
   post<I>(op: LockingOperation<I, Applied | undefined>, input: I, options?: PostOptions): Promise<Posted | undefined>;
   async post<I>(op: LedgerOperation<I, Applied | undefined>, input: I, options: PostOptions = {}): Promise<Posted | undefined> {
     const posted = await postOperation(this, op, input, options.announce ?? true);
-    if (posted) this.posted.push(posted);
+    if (posted) {
+      this.posted.push(posted);
+      this.counted(posted);
+    }
     return posted;
   }
 
@@ -84,6 +105,7 @@ export class Writer {
   async postMany<I>(op: BatchOperation<I>, inputs: readonly I[]): Promise<Posted[]> {
     const posted = await op.applyMany(this, inputs);
     this.posted.push(...posted);
+    for (const p of posted) this.counted(p);
     return posted;
   }
 
@@ -93,6 +115,7 @@ export class Writer {
    */
   recordPosted(posted: Posted): void {
     this.posted.push(posted);
+    this.counted(posted);
   }
 
   /**

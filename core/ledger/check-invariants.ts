@@ -6,6 +6,7 @@
  * is linear in the ledger's size. It is for audits, not requests.
  */
 import { asc, gt } from 'drizzle-orm';
+import { checkAggregates } from '../analytics/check-aggregates.js';
 import { tablesOf } from '../storage/prepared.js';
 import type { Db } from '../storage/store.js';
 import { isProgramAccount, memberAccount, memberPendingAccount } from './accounts.js';
@@ -208,6 +209,7 @@ export async function checkLedgerInvariants(db: Db): Promise<string[]> {
   // Double entry over the whole ledger: what the program accounts gave out, members hold.
   const total = [...posted.values()].reduce((x, y) => x + y, 0);
   if (total !== 0) fail(`I1 posted credits and debits differ by ${total}`);
+  violations.push(...(await checkAggregates(db, allTransfers)));
   return violations;
 }
 

@@ -106,6 +106,7 @@ export const earnMany: BatchOperation<EarnInput> = {
       lots.map((lot) => ({ transferId: lot.transferId, lotId: lot.id, memberId: lot.memberId, kind: lot.status === 'pending' ? 'earn_pending' : 'earn', amount: lot.amount })),
     );
     await addExpiringLots(tx, lots);
+    for (const lot of lots) if (lot.expiresAt !== null) w.tally.due(lot.memberId, lot.expiresAt, lot.amount, w.origin);
 
     // 3. The balances, refusing unknown and erased members.
     const credits = new Map<string, { available: number; pending: number; lifetimeEarned: number }>();

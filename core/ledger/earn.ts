@@ -25,7 +25,7 @@ export const earn: CreditOperation<EarnInput> = {
   credit: true,
   key: (input) => input.idempotencyKey,
   identity: (input) => [input.memberId, input.points, input.activatesAt ?? null, input.expiresAt ?? null],
-  async apply({ tx, now, recordFirst }, input) {
+  async apply({ w, tx, now, recordFirst }, input) {
     const activatesAt = input.activatesAt ?? now;
     const pending = activatesAt > now;
     const lotId = newId('lot', now);
@@ -47,6 +47,8 @@ export const earn: CreditOperation<EarnInput> = {
       activatesAt,
       expiresAt: input.expiresAt ?? null,
     });
+    // The breakage rate's denominator: points that could expire that day (core/analytics/tally.ts).
+    if (input.expiresAt != null) w.tally.due(input.memberId, input.expiresAt, input.points, w.origin);
     const credit = pending
       ? { available: 0, pending: input.points, lifetimeEarned: 0 }
       : { available: input.points, pending: 0, lifetimeEarned: input.points };

@@ -152,6 +152,8 @@ export async function importMembers(w: Writer, source: string, records: Imported
       fresh.flatMap((p) => p.names.map((alias) => ({ alias, memberId: p.memberId!, createdAt: now }))),
     );
     await insertRows(tx, 'balances', fresh.map((p) => ({ memberId: p.memberId!, updatedAt: now })));
+    // New members per day in the analytics, as `enrollMember` counts them (core/analytics/tally.ts).
+    for (const p of fresh) w.tally.enrolled(p.memberId!, w.origin);
   }
 
   // The opening lines, under importMember's keys: points spent at the source first (earned,

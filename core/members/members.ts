@@ -165,6 +165,7 @@ export async function enrollMember(
   });
   await claimAliases(tx, now, id, aliases);
   await tx.insert(balances).values({ memberId: id, updatedAt: now });
+  w.tally.enrolled(id, w.origin); // new members per day (core/analytics/tally.ts)
   const member = (await getMember(tx, id))!;
   await w.emit({ type: 'member.enrolled', memberId: id, data: { aliases: member.aliases } });
   if (enrolment) await w.note(id, enrolment.kind, enrolment.detail);

@@ -8,6 +8,7 @@
  * as a duplicate; and each earn's idempotency key `earn:<trigger>:<rule>` stops a concurrent
  * twin at the unique index (the loser rolls back and retries into the duplicate answer).
  */
+import { channelKey } from '../analytics/tally.js';
 import type { Writer } from '../commit/writer.js';
 import { eq, sql } from 'drizzle-orm';
 import type { Posted } from '../ledger/index.js';
@@ -45,6 +46,8 @@ export interface ApplyOutcome {
 /** Applies one trigger inside the caller's write; its ledger lines record the write's actor. */
 export async function applyTrigger(w: Writer, program: Program, trigger: TriggerEvent): Promise<ApplyOutcome> {
   const { tx, now } = w;
+  // The analytics splits of this trigger's lines: its platform and, for an order, its channel.
+  w.origin = { source: trigger.source, channel: channelKey(trigger.type === 'order.paid' ? trigger.order.channel : undefined) };
   const claimed = await prepared(tx, 'applied_trigger_claim', (d, { appliedTriggers: a }) =>
     d
       .insert(a)

@@ -149,6 +149,8 @@ export async function reviewTier(w: Writer, program: Program, memberId: string, 
   const member = known ?? (await readMemberStanding(tx, memberId));
   if (!member || member.status === 'erased') return;
   const { standing } = member;
+  // This write's lines so far were written under the tier held before this review (core/analytics/tally.ts).
+  w.tally.tierBefore(memberId, standing.tier);
   const base = program.tiers[0]!;
   // `member_standing.tier` is the tier the member's points earned (after downgrade grace); the
   // manual tier only raises what the member gets, so removing it leaves what was earned.

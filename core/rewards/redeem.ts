@@ -125,6 +125,7 @@ export async function redeem(
   const validDays = reward.voucherValidDays ?? program.config.redemption.voucherValidDays;
   const voucherExpiresAt = code ? now + validDays * DAY_MS : null;
   const row: RedemptionRow = { id: redemptionId, rewardId: reward.id, memberId: input.memberId, points: reward.cost, transferId: posted.transfer.id, voucherCode: code, voucherExpiresAt, status: 'issued', createdAt: now };
+  w.tally.redemption(row.rewardId, row.points);
   await tx.insert(redemptions).values({ id: row.id, rewardId: row.rewardId, memberId: row.memberId, points: row.points, transferId: row.transferId, voucherCode: code, status: 'issued', createdAt: now, reversedAt: null });
   if (code) {
     await tx.insert(vouchers).values({ code, redemptionId, rewardId: reward.id, memberId: input.memberId, status: 'active', expiresAt: voucherExpiresAt, usedAt: null, usedReference: null, createdAt: now });

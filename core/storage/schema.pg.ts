@@ -117,4 +117,9 @@ export const {
   fraudHolds,
   celebrationSweeps,
   alertWindows,
+  ledgerDaily,
+  memberActivity,
+  activityGaps,
+  rewardDaily,
+  analyticsState,
 } = schema;

@@ -100,4 +100,9 @@ export const {
   fraudHolds,
   celebrationSweeps,
   alertWindows,
+  ledgerDaily,
+  memberActivity,
+  activityGaps,
+  rewardDaily,
+  analyticsState,
 } = schema;

@@ -677,6 +677,71 @@ export const alertWindows = table('alert_windows', {
   updatedAt: bigint('updated_at').notNull(),
 });
 
+/**
+ * Analytics aggregates (docs/architecture.md, "Analytics aggregates"), written by the write
+ * boundary with the ledger lines they count, in the same transaction (core/analytics/tally.ts).
+ * `day` is the local date in the program's time zone as days since 1970-01-01.
+ *
+ * `ledger_daily`: per day, flow (`earn`, `spend`, `expire`, … core/analytics/flows.ts), source
+ * (platform or `api`), channel and tier (the member's when the line was written): lines and points.
+ * Two flows are not ledger lines: `expiry_due` (points issued into lots expiring that day, the
+ * breakage rate's denominator) and `enrolled` (members enrolled that day, `lines` counts them).
+ */
+export const ledgerDaily = table(
+  'ledger_daily',
+  {
+    day: int32('day').notNull(),
+    flow: text('flow').notNull(),
+    source: text('source').notNull(),
+    channel: text('channel').notNull(),
+    tier: text('tier').notNull(),
+    lines: bigint('lines').notNull(),
+    points: bigint('points').notNull(),
+  },
+  (t) => [primaryKey(t.day, t.flow, t.source, t.channel, t.tier)],
+);
+
+/** Per member: the last local day it earned or redeemed, and the active day before that (-1: none). */
+export const memberActivity = table('member_activity', {
+  memberId: text('member_id').primaryKey(),
+  day: int32('day').notNull(),
+  prevDay: int32('prev_day').notNull(),
+});
+
+/**
+ * How many members were active on `day` whose previous active day was `prev_day` (-1: never
+ * before). Members active in [from, to] = Σ members where day in [from, to] and prev_day < from:
+ * exact, and a read of at most days × days rows whatever the number of members.
+ */
+export const activityGaps = table(
+  'activity_gaps',
+  {
+    day: int32('day').notNull(),
+    prevDay: int32('prev_day').notNull(),
+    members: bigint('members').notNull(),
+  },
+  (t) => [primaryKey(t.day, t.prevDay)],
+);
+
+/** Redemptions per local day and reward: count and points (reward popularity). */
+export const rewardDaily = table(
+  'reward_daily',
+  {
+    day: int32('day').notNull(),
+    rewardId: text('reward_id').notNull(),
+    redemptions: bigint('redemptions').notNull(),
+    points: bigint('points').notNull(),
+  },
+  (t) => [primaryKey(t.day, t.rewardId)],
+);
+
+/** Whether the aggregates were built from the ledger, and in which time zone (core/analytics/backfill.ts). */
+export const analyticsState = table('analytics_state', {
+  id: text('id').primaryKey(),
+  timeZone: text('time_zone').notNull(),
+  builtAt: bigint('built_at').notNull(),
+});
+
 /** Every table, by the name code reaches it under (`tablesOf(db).members`). */
 export const tables = {
   members,
@@ -713,6 +778,11 @@ export const tables = {
   fraudHolds,
   celebrationSweeps,
   alertWindows,
+  ledgerDaily,
+  memberActivity,
+  activityGaps,
+  rewardDaily,
+  analyticsState,
 };
 
 export type Tables = typeof tables;

@@ -1,3 +1,10 @@
+CREATE TABLE "activity_gaps" (
+	"day" integer NOT NULL,
+	"prev_day" integer NOT NULL,
+	"members" bigint NOT NULL,
+	CONSTRAINT "activity_gaps_day_prev_day_pk" PRIMARY KEY("day","prev_day")
+);
+--> statement-breakpoint
 CREATE TABLE "alert_windows" (
 	"key" text PRIMARY KEY NOT NULL,
 	"count" integer DEFAULT 0 NOT NULL,
@@ -5,6 +12,12 @@ CREATE TABLE "alert_windows" (
 	"samples" text DEFAULT '[]' NOT NULL,
 	"last_alert_at" bigint,
 	"updated_at" bigint NOT NULL
+);
+--> statement-breakpoint
+CREATE TABLE "analytics_state" (
+	"id" text PRIMARY KEY NOT NULL,
+	"time_zone" text NOT NULL,
+	"built_at" bigint NOT NULL
 );
 --> statement-breakpoint
 CREATE TABLE "celebration_sweeps" (
@@ -30,6 +43,31 @@ CREATE TABLE "fraud_holds" (
 	"decided_at" bigint,
 	"decided_by" text,
 	"decision_reason" text
+);
+--> statement-breakpoint
+CREATE TABLE "ledger_daily" (
+	"day" integer NOT NULL,
+	"flow" text NOT NULL,
+	"source" text NOT NULL,
+	"channel" text NOT NULL,
+	"tier" text NOT NULL,
+	"lines" bigint NOT NULL,
+	"points" bigint NOT NULL,
+	CONSTRAINT "ledger_daily_day_flow_source_channel_tier_pk" PRIMARY KEY("day","flow","source","channel","tier")
+);
+--> statement-breakpoint
+CREATE TABLE "member_activity" (
+	"member_id" text PRIMARY KEY NOT NULL,
+	"day" integer NOT NULL,
+	"prev_day" integer NOT NULL
+);
+--> statement-breakpoint
+CREATE TABLE "reward_daily" (
+	"day" integer NOT NULL,
+	"reward_id" text NOT NULL,
+	"redemptions" bigint NOT NULL,
+	"points" bigint NOT NULL,
+	CONSTRAINT "reward_daily_day_reward_id_pk" PRIMARY KEY("day","reward_id")
 );
 --> statement-breakpoint
 ALTER TABLE "orders" ADD COLUMN "breakdown" text;--> statement-breakpoint

@@ -1,3 +1,10 @@
+CREATE TABLE `activity_gaps` (
+	`day` integer NOT NULL,
+	`prev_day` integer NOT NULL,
+	`members` integer NOT NULL,
+	PRIMARY KEY(`day`, `prev_day`)
+);
+--> statement-breakpoint
 CREATE TABLE `alert_windows` (
 	`key` text PRIMARY KEY NOT NULL,
 	`count` integer DEFAULT 0 NOT NULL,
@@ -5,6 +12,12 @@ CREATE TABLE `alert_windows` (
 	`samples` text DEFAULT '[]' NOT NULL,
 	`last_alert_at` integer,
 	`updated_at` integer NOT NULL
+);
+--> statement-breakpoint
+CREATE TABLE `analytics_state` (
+	`id` text PRIMARY KEY NOT NULL,
+	`time_zone` text NOT NULL,
+	`built_at` integer NOT NULL
 );
 --> statement-breakpoint
 CREATE TABLE `celebration_sweeps` (
@@ -35,6 +48,31 @@ CREATE TABLE `fraud_holds` (
 CREATE UNIQUE INDEX `fraud_holds_event_uq` ON `fraud_holds` (`event_id`);--> statement-breakpoint
 CREATE INDEX `fraud_holds_status_idx` ON `fraud_holds` (`status`,`id`);--> statement-breakpoint
 CREATE INDEX `fraud_holds_member_idx` ON `fraud_holds` (`member_id`);--> statement-breakpoint
+CREATE TABLE `ledger_daily` (
+	`day` integer NOT NULL,
+	`flow` text NOT NULL,
+	`source` text NOT NULL,
+	`channel` text NOT NULL,
+	`tier` text NOT NULL,
+	`lines` integer NOT NULL,
+	`points` integer NOT NULL,
+	PRIMARY KEY(`day`, `flow`, `source`, `channel`, `tier`)
+);
+--> statement-breakpoint
+CREATE TABLE `member_activity` (
+	`member_id` text PRIMARY KEY NOT NULL,
+	`day` integer NOT NULL,
+	`prev_day` integer NOT NULL
+);
+--> statement-breakpoint
+CREATE TABLE `reward_daily` (
+	`day` integer NOT NULL,
+	`reward_id` text NOT NULL,
+	`redemptions` integer NOT NULL,
+	`points` integer NOT NULL,
+	PRIMARY KEY(`day`, `reward_id`)
+);
+--> statement-breakpoint
 ALTER TABLE `orders` ADD `breakdown` text;--> statement-breakpoint
 CREATE INDEX `members_birth_date_idx` ON `members` (`birth_date`);--> statement-breakpoint
 CREATE INDEX `members_created_idx` ON `members` (`created_at`);--> statement-breakpoint

@@ -1,0 +1,203 @@
+/**
+ * The analytics aggregates, written with the ledger lines they count (docs/architecture.md,
+ * "Analytics aggregates"). Every line a write posts passes through the write boundary's Writer
+ * (`w.post`, `w.postMany`, `w.recordPosted`), which hands it here; the boundary flushes the
+ * tally once, just before the write commits: one upsert of `ledger_daily` for the whole write
+ * (not one per line), one of `member_activity` when a member earned or redeemed, one of
+ * `activity_gaps` when that was the member's first activity of the day, one of `reward_daily`
+ * for a redemption. Flushing last keeps PostgreSQL's row locks on the shared day rows as short
+ * as the commit itself.
+ *
+ * The tier of each line is the member's tier when the line was written (`member_standing.tier`,
+ * the tier its points earned), read by the upsert itself (a join), so no read per line — or,
+ * when the write's tier review moved it after the line, the tier before (`tierBefore`); '' when
+ * the member has no standing yet (it holds the program's first tier: ./summary.ts names it).
+ */
+import { sql, type SQL } from 'drizzle-orm';
+import type { TransferRow } from '../ledger/types.js';
+import { allRows, runStatement } from '../storage/dialect.js';
+import type { Db } from '../storage/store.js';
+import { ACTIVE_FLOWS, flowOf } from './flows.js';
+import { localDay } from './local-day.js';
+
+/** Where the lines of a write come from: the trigger being applied, else who writes. */
+export interface Origin {
+  /** A platform (`shopify`), `api`, `scheduler`, `cli`. */
+  source: string;
+  /** `online`, `pos`, … or `unknown`. */
+  channel: string;
+}
+
+/** The origin of a write that applies no trigger: the API unless the scheduler or the CLI writes. */
+export function defaultOrigin(actor: string): Origin {
+  return { source: actor === 'scheduler' || actor === 'cli' ? actor : 'api', channel: 'unknown' };
+}
+
+/** A platform's channel as an aggregate key: lower case, bounded, `unknown` when absent. */
+export function channelKey(channel: string | undefined): string {
+  const c = (channel ?? '').trim().toLowerCase().slice(0, 32);
+  return c || 'unknown';
+}
+
+const ROWS_PER_STATEMENT = 500;
+
+/**
+ * Not a ledger line: points issued into a lot, counted on the local day the lot expires — the
+ * points that could expire that day, the denominator of the breakage rate (docs/api.md, "Analytics").
+ */
+export const DUE_FLOW = 'expiry_due';
+
+/** Not a ledger line either: a member enrolled (new members), counted on the day it enrolled. */
+export const ENROLLED_FLOW = 'enrolled';
+
+export interface LineSum {
+  day: number;
+  flow: string;
+  source: string;
+  channel: string;
+  memberId: string;
+  /** The member's tier before a tier review of this write moved it; null: read it at the flush. */
+  tier: string | null;
+  lines: number;
+  points: number;
+}
+
+export class Tally {
+  private readonly sums = new Map<string, LineSum>();
+  private readonly active = new Set<string>();
+  private readonly rewards = new Map<string, { redemptions: number; points: number }>();
+  private dayOfWrite: number | undefined;
+
+  constructor(
+    private readonly now: number,
+    private readonly timeZone: string,
+  ) {}
+
+  /** The local day of this write (the clock is read once per write, so one day for all its lines). */
+  get day(): number {
+    return (this.dayOfWrite ??= localDay(this.now, this.timeZone));
+  }
+
+  /** Counts one ledger line just written, from `origin`. */
+  line(t: TransferRow, origin: Origin): void {
+    const flow = flowOf(t);
+    this.add(this.day, flow, origin, t.memberId, t.amount);
+    if (ACTIVE_FLOWS.has(flow)) this.active.add(t.memberId);
+  }
+
+  /** Counts points just issued into a lot that expires at `expiresAt` (called by the earn paths). */
+  due(memberId: string, expiresAt: number, points: number, origin: Origin): void {
+    this.add(localDay(expiresAt, this.timeZone), DUE_FLOW, origin, memberId, points);
+  }
+
+  /** Counts a member just enrolled (core/members/members.ts, `enrollMember`: every member's one way in). */
+  enrolled(memberId: string, origin: Origin): void {
+    this.add(this.day, ENROLLED_FLOW, origin, memberId, 0);
+  }
+
+  private add(day: number, flow: string, origin: Origin, memberId: string, points: number): void {
+    const key = `${day}\u0000${flow}\u0000${origin.source}\u0000${origin.channel}\u0000${memberId}`;
+    const sum = this.sums.get(key);
+    if (sum) {
+      sum.lines += 1;
+      sum.points += points;
+    } else this.sums.set(key, { day, flow, source: origin.source, channel: origin.channel, memberId, tier: null, lines: 1, points });
+  }
+
+  /**
+   * The member's tier before this write's tier review (core/program/member-standing.ts) changes
+   * it: the lines counted so far were written under it, though the flush comes after the review.
+   */
+  tierBefore(memberId: string, tier: string | null): void {
+    for (const s of this.sums.values()) if (s.memberId === memberId && s.tier === null) s.tier = tier ?? '';
+  }
+
+  /** Counts one redemption of a reward (reward popularity). */
+  redemption(rewardId: string, points: number): void {
+    const r = this.rewards.get(rewardId) ?? { redemptions: 0, points: 0 };
+    r.redemptions += 1;
+    r.points += points;
+    this.rewards.set(rewardId, r);
+  }
+
+  /** Writes what this write counted; called by the boundary once, before COMMIT. */
+  async flush(tx: Db): Promise<void> {
+    if (this.sums.size) await addLineSums(tx, [...this.sums.values()]);
+    if (this.active.size) await addActivity(tx, this.day, [...this.active].sort());
+    if (this.rewards.size) await addRewards(tx, this.day, [...this.rewards].sort(([a], [b]) => (a < b ? -1 : 1)));
+  }
+}
+
+const list = (rows: SQL[]) => sql.join(rows, sql`, `);
+
+function chunks<T>(rows: readonly T[]): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) out.push(rows.slice(i, i + ROWS_PER_STATEMENT));
+  return out;
+}
+
+/** Adds line sums to `ledger_daily`, each under its member's tier (one statement per 500 sums). */
+export async function addLineSums(tx: Db, sums: readonly LineSum[]): Promise<void> {
+  for (const part of chunks(sums)) {
+    const values = part.map(
+      (s) => sql`(cast(${s.day} as integer), ${s.flow}, ${s.source}, ${s.channel}, ${s.memberId}, cast(${s.tier} as text), cast(${s.lines} as bigint), cast(${s.points} as bigint))`,
+    );
+    // `where true`: SQLite needs it to tell an upsert's ON CONFLICT from a join's ON.
+    await runStatement(
+      tx,
+      sql`with v(day, flow, source, channel, member_id, tier, lines, points) as (values ${list(values)})
+          insert into ledger_daily (day, flow, source, channel, tier, lines, points)
+          select v.day, v.flow, v.source, v.channel, coalesce(v.tier, s.tier, ''), sum(v.lines), sum(v.points)
+          from v left join member_standing s on s.member_id = v.member_id
+          where true
+          group by v.day, v.flow, v.source, v.channel, coalesce(v.tier, s.tier, '')
+          order by v.day, v.flow, v.source, v.channel, coalesce(v.tier, s.tier, '')
+          on conflict (day, flow, source, channel, tier)
+          do update set lines = ledger_daily.lines + excluded.lines, points = ledger_daily.points + excluded.points`,
+    );
+  }
+}
+
+/**
+ * Marks members active on `day`. The upsert moves a member's last active day forward and
+ * returns the day before it only when it moved (the member's first activity of the day; -1 for
+ * its first ever); those are counted into `activity_gaps`. A line stamped before the member's
+ * last active day (two processes' clocks either side of midnight) counts as that day's.
+ */
+export async function addActivity(tx: Db, day: number, memberIds: readonly string[]): Promise<void> {
+  const gaps = new Map<number, number>();
+  for (const part of chunks(memberIds)) {
+    const values = part.map((m) => sql`(${m}, cast(${day} as integer), -1)`);
+    const moved = await allRows<{ prev_day: number | string }>(
+      tx,
+      sql`insert into member_activity (member_id, day, prev_day) values ${list(values)}
+          on conflict (member_id) do update set prev_day = member_activity.day, day = excluded.day
+          where member_activity.day < excluded.day
+          returning prev_day`,
+    );
+    for (const r of moved) gaps.set(Number(r.prev_day), (gaps.get(Number(r.prev_day)) ?? 0) + 1);
+  }
+  await addGaps(tx, day, [...gaps].sort(([a], [b]) => a - b));
+}
+
+export async function addGaps(tx: Db, day: number, gaps: readonly (readonly [number, number])[]): Promise<void> {
+  for (const part of chunks(gaps)) {
+    const values = part.map(([prev, n]) => sql`(cast(${day} as integer), cast(${prev} as integer), cast(${n} as bigint))`);
+    await runStatement(
+      tx,
+      sql`insert into activity_gaps (day, prev_day, members) values ${list(values)}
+          on conflict (day, prev_day) do update set members = activity_gaps.members + excluded.members`,
+    );
+  }
+}
+
+export async function addRewards(tx: Db, day: number, rewards: readonly (readonly [string, { redemptions: number; points: number }])[]): Promise<void> {
+  for (const part of chunks(rewards)) {
+    const values = part.map(([id, r]) => sql`(cast(${day} as integer), ${id}, cast(${r.redemptions} as bigint), cast(${r.points} as bigint))`);
+    await runStatement(
+      tx,
+      sql`insert into reward_daily (day, reward_id, redemptions, points) values ${list(values)}
+          on conflict (day, reward_id) do update set redemptions = reward_daily.redemptions + excluded.redemptions, points = reward_daily.points + excluded.points`,
+    );
+  }
+}
