@@ -15,19 +15,12 @@
  * Shares are whole points that add up to the award exactly (largest remainder), so the shares of
  * all awards add up to what the order earned.
  */
-import type { OrderFacts } from '../triggers/trigger-event.js';
+import type { LineItem, OrderFacts } from '../triggers/trigger-event.js';
 import type { Program } from './compiled-program.js';
 import { lineMatches, type AwardLine, type Evaluation } from './evaluate.js';
 
-export interface BreakdownLine {
-  /** The platform's line id, which refunds name (Shopify `line_item_id`). */
-  id?: string;
-  sku?: string;
-  productId?: string;
-  category?: string;
-  quantity: number;
-  unitPrice: number;
-  total: number;
+/** An order line as the breakdown keeps it (without the customer: erasure has nothing to scrub here). */
+export interface BreakdownLine extends LineItem {
   /** Units refunded so far. */
   refunded: number;
 }
