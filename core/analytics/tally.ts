@@ -15,7 +15,7 @@
  */
 import { sql, type SQL } from 'drizzle-orm';
 import type { TransferRow } from '../ledger/types.js';
-import { allRows, runStatement } from '../storage/dialect.js';
+import { allRows, anyOf, pgOf, runStatement } from '../storage/dialect.js';
 import type { Db } from '../storage/store.js';
 import { ACTIVE_FLOWS, flowOf } from './flows.js';
 import { localDay } from './local-day.js';
@@ -122,7 +122,8 @@ export class Tally {
 
   /** Writes what this write counted; called by the boundary once, before COMMIT. */
   async flush(tx: Db): Promise<void> {
-    if (this.sums.size) await addLineSums(tx, [...this.sums.values()]);
+    if (this.sums.size > ROWS_PER_STATEMENT) await addLineSums(tx, await underTiers(tx, [...this.sums.values()]));
+    else if (this.sums.size) await addLineSums(tx, [...this.sums.values()]);
     if (this.active.size) await addActivity(tx, this.day, [...this.active].sort());
     if (this.rewards.size) await addRewards(tx, this.day, [...this.rewards].sort(([a], [b]) => (a < b ? -1 : 1)));
   }
@@ -135,6 +136,37 @@ function chunks<T>(rows: readonly T[]): T[][] {
   for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) out.push(rows.slice(i, i + ROWS_PER_STATEMENT));
   return out;
 }
+
+/**
+ * A big write's sums (an import page: a few per member, thousands of members) added up per
+ * tier before the upsert: one set-based read of the members' standing, then one `ledger_daily`
+ * row per day, flow, source, channel and tier instead of one VALUES row per member joined in the
+ * upsert — the same figures, read under the same rule (the sum's own tier, else the member's
+ * standing, else ''). A small write keeps the single upsert (one statement, no read).
+ */
+async function underTiers(tx: Db, sums: readonly LineSum[]): Promise<LineSum[]> {
+  const unknown = [...new Set(sums.filter((s) => s.tier === null).map((s) => s.memberId))];
+  const tiers = new Map<string, string>();
+  for (let i = 0; i < unknown.length; i += MEMBERS_PER_READ) {
+    const part = unknown.slice(i, i + MEMBERS_PER_READ);
+    for (const r of await allRows<{ member_id: string; tier: string }>(tx, sql`select member_id, tier from member_standing where ${anyOf(tx, sql`member_id`, part)}`)) {
+      tiers.set(String(r.member_id), String(r.tier));
+    }
+  }
+  const totals = new Map<string, LineSum>();
+  for (const s of sums) {
+    const tier = s.tier ?? tiers.get(s.memberId) ?? '';
+    const key = `${s.day}\u0000${s.flow}\u0000${s.source}\u0000${s.channel}\u0000${tier}`;
+    const total = totals.get(key);
+    if (total) {
+      total.lines += s.lines;
+      total.points += s.points;
+    } else totals.set(key, { ...s, memberId: '', tier });
+  }
+  return [...totals.values()];
+}
+
+const MEMBERS_PER_READ = 10_000;
 
 /** Adds line sums to `ledger_daily`, each under its member's tier (one statement per 500 sums). */
 export async function addLineSums(tx: Db, sums: readonly LineSum[]): Promise<void> {
@@ -166,11 +198,16 @@ export async function addLineSums(tx: Db, sums: readonly LineSum[]): Promise<voi
  */
 export async function addActivity(tx: Db, day: number, memberIds: readonly string[]): Promise<void> {
   const gaps = new Map<number, number>();
-  for (const part of chunks(memberIds)) {
-    const values = part.map((m) => sql`(${m}, cast(${day} as integer), -1)`);
+  // The ids as one parameter (`memberIds`, in their order), not a VALUES row each: an import
+  // page marks thousands of members, and binding them one by one cost more than the upsert.
+  for (let i = 0; i < memberIds.length; i += MEMBERS_PER_READ) {
+    const part = memberIds.slice(i, i + MEMBERS_PER_READ);
+    const ids = pgOf(tx)
+      ? sql`select u.id, cast(${day} as integer), -1 from unnest(cast(${sql.param(part)} as text[])) with ordinality as u(id, n) order by u.n`
+      : sql`select value, ${day}, -1 from json_each(${JSON.stringify(part)}) where true`;
     const moved = await allRows<{ prev_day: number | string }>(
       tx,
-      sql`insert into member_activity (member_id, day, prev_day) values ${list(values)}
+      sql`insert into member_activity (member_id, day, prev_day) ${ids}
           on conflict (member_id) do update set prev_day = member_activity.day, day = excluded.day
           where member_activity.day < excluded.day
           returning prev_day`,

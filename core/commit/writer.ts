@@ -79,6 +79,11 @@ export class Writer {
     this.silent = true;
   }
 
+  /** False once `quiet()`: a batch path can skip building events that would not be written. */
+  get announces(): boolean {
+    return !this.silent;
+  }
+
   /**
    * Runs one ledger operation with the shared preamble (./../ledger/operation.ts). With
    * `{ announce: false }` the line is written but not announced (no event, no threshold): the

@@ -122,7 +122,8 @@ export const earnMany: BatchOperation<EarnInput> = {
     const after = await creditBalances(tx, now, credits);
 
     // 4. One event per line, carrying the balance right after it: replayed in input order from
-    //    each member's balance before the batch.
+    //    each member's balance before the batch. A quiet write (an import) announces nothing.
+    if (!w.announces) return posted(plans, recorded, earlier);
     const running = new Map<string, BalanceFields>();
     for (const [memberId, b] of after) {
       const c = credits.get(memberId)!;
@@ -141,9 +142,14 @@ export const earnMany: BatchOperation<EarnInput> = {
       }),
     );
 
-    return plans.map((p, i) => {
-      const transfer = recorded[i];
-      return transfer ? { transfer, duplicate: false } : { transfer: earlier.get(p.key)!, duplicate: true };
-    });
+    return posted(plans, recorded, earlier);
   },
 };
+
+/** Per input, in order: its new line, or the line its key was applied with before. */
+function posted(plans: readonly { key: string }[], recorded: readonly (TransferRow | undefined)[], earlier: ReadonlyMap<string, TransferRow>): Posted[] {
+  return plans.map((p, i) => {
+    const transfer = recorded[i];
+    return transfer ? { transfer, duplicate: false } : { transfer: earlier.get(p.key)!, duplicate: true };
+  });
+}

@@ -14,7 +14,7 @@
  * `checkLedgerInvariants` (I2) compares the table with the lots after every ledger test.
  */
 import { and, asc, eq, gte, inArray, lt, lte, sql } from 'drizzle-orm';
-import { runStatement } from '../storage/dialect.js';
+import { pgOf, runStatement } from '../storage/dialect.js';
 import { prepared, tablesOf } from '../storage/prepared.js';
 import type { Db, Schema } from '../storage/store.js';
 
@@ -68,6 +68,21 @@ export async function addExpiringLots(tx: Db, lots: readonly CountedLot[]): Prom
   }
   const rows = [...days.values()];
   const t = tablesOf(tx);
+  if (!pgOf(tx)) {
+    // SQLite: the rows as ONE JSON parameter, as creditBalances does (./member-balance.ts): an
+    // import page's thousands of rows cost Drizzle more to bind one by one than the upsert.
+    for (let i = 0; i < rows.length; i += 5000) {
+      const json = JSON.stringify(rows.slice(i, i + 5000).map((r) => [r.memberId, r.day, r.points, r.expiresAt]));
+      await runStatement(
+        tx,
+        sql`insert into expiring_points (member_id, day, points, expires_at)
+            select value ->> 0, value ->> 1, value ->> 2, value ->> 3 from json_each(${json}) where true
+            on conflict (member_id, day) do update set points = expiring_points.points + excluded.points,
+              expires_at = case when excluded.expires_at < expiring_points.expires_at then excluded.expires_at else expiring_points.expires_at end`,
+      );
+    }
+    return;
+  }
   for (let i = 0; i < rows.length; i += 500) await tx.insert(t.expiringPoints).values(rows.slice(i, i + 500)).onConflictDoUpdate(addToDay(t));
 }
 

@@ -172,9 +172,12 @@ const WHOLE = /^\d{1,10}$/;
 function isoDate(text: string): number | undefined {
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
   if (!m) return undefined;
-  const at = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
-  // Refuses 2026-02-30 rather than rolling it over into March.
-  return new Date(at).toISOString().slice(0, 10) === text ? at : undefined;
+  const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const at = Date.UTC(year, month - 1, day);
+  // Refuses 2026-02-30 rather than rolling it over into March (and years below 100, which
+  // Date.UTC reads as 19xx). Compared field by field: no ISO string built per row of a big file.
+  const d = new Date(at);
+  return d.getUTCFullYear() === year && d.getUTCMonth() === month - 1 && d.getUTCDate() === day ? at : undefined;
 }
 
 /** A date (`YYYY-MM-DD`, start or end of that UTC day) or an ISO time with its zone. */
@@ -208,21 +211,26 @@ export interface RowContext {
 }
 
 /** One data row as a member to open, or an `ImportRowError` naming the column at fault. */
-export function rowToMember(mapping: CsvMapping, fields: string[], ctx: RowContext): ImportedMember {
-  const { index, layout } = mapping;
-  const cell = (f: Field): string => {
-    const i = index[f];
-    return i === undefined ? '' : (fields[i] ?? '').trim();
-  };
-  const name = (f: Field) => layout.columns.find((c) => c.field === f)!.names[0]!;
+function cellOf(mapping: CsvMapping, fields: string[], f: Field): string {
+  const i = mapping.index[f];
+  return i === undefined ? '' : (fields[i] ?? '').trim();
+}
 
-  const externalId = cell('externalId');
-  const rawEmail = cell('email');
-  if (rawEmail && !EMAIL.test(rawEmail)) throw new ImportRowError(name('email'), `${name('email')} "${rawEmail}" is not an e-mail address`);
+function columnName(layout: CsvLayout, f: Field): string {
+  return layout.columns.find((c) => c.field === f)!.names[0]!;
+}
+
+export function rowToMember(mapping: CsvMapping, fields: string[], ctx: RowContext): ImportedMember {
+  const { layout } = mapping;
+  // Module-level helpers, not closures made per row (a million-row file: docs/BENCHMARKS.md (k)).
+
+  const externalId = cellOf(mapping, fields, 'externalId');
+  const rawEmail = cellOf(mapping, fields, 'email');
+  if (rawEmail && !EMAIL.test(rawEmail)) throw new ImportRowError(columnName(layout, 'email'), `${columnName(layout, 'email')} "${rawEmail}" is not an e-mail address`);
   const email = rawEmail ? normalizeEmail(rawEmail) : null;
 
   let aliases: string[] = [];
-  const aliasCell = cell('aliases');
+  const aliasCell = cellOf(mapping, fields, 'aliases');
   if (aliasCell) {
     try {
       aliases = aliasCell
@@ -231,70 +239,70 @@ export function rowToMember(mapping: CsvMapping, fields: string[], ctx: RowConte
         .filter(Boolean)
         .map(normalizeAlias);
     } catch (error) {
-      if (error instanceof MemberError) throw new ImportRowError(name('aliases'), error.message);
+      if (error instanceof MemberError) throw new ImportRowError(columnName(layout, 'aliases'), error.message);
       throw error;
     }
   }
   if (!externalId && !email && !aliases.length) {
-    throw new ImportRowError(name('email'), `the row has no ${name('externalId')}, no ${name('email')} and no alias: nothing could find the member again`);
+    throw new ImportRowError(columnName(layout, 'email'), `the row has no ${columnName(layout, 'externalId')}, no ${columnName(layout, 'email')} and no alias: nothing could find the member again`);
   }
-  if (externalId && !/^\S{1,200}$/.test(externalId)) throw new ImportRowError(name('externalId'), `${name('externalId')} must be one word of at most 200 characters`);
+  if (externalId && !/^\S{1,200}$/.test(externalId)) throw new ImportRowError(columnName(layout, 'externalId'), `${columnName(layout, 'externalId')} must be one word of at most 200 characters`);
 
-  const birth = cell('birthDate');
+  const birth = cellOf(mapping, fields, 'birthDate');
   let birthDate: string | null = null;
   if (birth) {
     const day = birth.slice(0, 10);
     if (isoDate(day) === undefined || (birth.length > 10 && birth[10] !== 'T' && birth[10] !== ' ')) {
-      throw new ImportRowError(name('birthDate'), `${name('birthDate')} must be a date (YYYY-MM-DD), not "${birth}"`);
+      throw new ImportRowError(columnName(layout, 'birthDate'), `${columnName(layout, 'birthDate')} must be a date (YYYY-MM-DD), not "${birth}"`);
     }
     birthDate = day;
   }
 
   let tier: string | null = null;
-  const tierCell = cell('tier');
+  const tierCell = cellOf(mapping, fields, 'tier');
   if (tierCell) {
     const wanted = tierCell.toLowerCase();
     const found = ctx.tiers.find((t) => t.id.toLowerCase() === wanted || t.name.toLowerCase() === wanted);
     if (!found) {
       throw new ImportRowError(
-        name('tier'),
+        columnName(layout, 'tier'),
         ctx.tiers.length ? `tier "${tierCell}" is not a tier of the program (${ctx.tiers.map((t) => t.id).join(', ')})` : `tier "${tierCell}": the program has no tiers`,
       );
     }
     tier = found.id;
   }
 
-  const points = cell('points') ? whole(cell('points'), name('points')) : 0;
-  const expires = cell('pointsExpireAt');
-  const pending = cell('pendingPoints') ? whole(cell('pendingPoints'), name('pendingPoints')) : 0;
-  const until = cell('pendingUntil');
+  const points = cellOf(mapping, fields, 'points') ? whole(cellOf(mapping, fields, 'points'), columnName(layout, 'points')) : 0;
+  const expires = cellOf(mapping, fields, 'pointsExpireAt');
+  const pending = cellOf(mapping, fields, 'pendingPoints') ? whole(cellOf(mapping, fields, 'pendingPoints'), columnName(layout, 'pendingPoints')) : 0;
+  const until = cellOf(mapping, fields, 'pendingUntil');
   let activatesAt: number | undefined;
   if (pending > 0) {
-    if (until) activatesAt = instant(until, name('pendingUntil'), false);
+    if (until) activatesAt = instant(until, columnName(layout, 'pendingUntil'), false);
     else if (layout.pendingDays !== undefined) activatesAt = ctx.pendingFrom + layout.pendingDays * DAY_MS;
-    else throw new ImportRowError(name('pendingUntil'), `${name('pendingPoints')} need a ${name('pendingUntil')} date`);
+    else throw new ImportRowError(columnName(layout, 'pendingUntil'), `${columnName(layout, 'pendingPoints')} need a ${columnName(layout, 'pendingUntil')} date`);
   }
-  const spent = cell('pointsSpent') ? whole(cell('pointsSpent'), name('pointsSpent')) : 0;
+  const spent = cellOf(mapping, fields, 'pointsSpent') ? whole(cellOf(mapping, fields, 'pointsSpent'), columnName(layout, 'pointsSpent')) : 0;
 
-  const consentEmail = cell('consentEmail');
-  const consentSms = cell('consentSms');
+  const consentEmail = cellOf(mapping, fields, 'consentEmail');
+  const consentSms = cellOf(mapping, fields, 'consentSms');
   return {
     // Without an external id the e-mail keys the opening lines — hashed, so no address is written
     // into the ledger's idempotency keys, which outlive an erasure (docs/operating.md).
     sourceId: externalId || (email ? `email-${createHash('sha256').update(email).digest('base64url').slice(0, 22)}` : aliases[0]!),
     sourceAlias: Boolean(externalId),
     email,
-    phone: cell('phone') || null,
-    firstName: cell('firstName') || null,
-    lastName: cell('lastName') || null,
+    phone: cellOf(mapping, fields, 'phone') || null,
+    firstName: cellOf(mapping, fields, 'firstName') || null,
+    lastName: cellOf(mapping, fields, 'lastName') || null,
     birthDate,
-    ...(consentEmail ? { consentEmail: consent(consentEmail, name('consentEmail')) } : {}),
-    ...(consentSms ? { consentSms: consent(consentSms, name('consentSms')) } : {}),
+    ...(consentEmail ? { consentEmail: consent(consentEmail, columnName(layout, 'consentEmail')) } : {}),
+    ...(consentSms ? { consentSms: consent(consentSms, columnName(layout, 'consentSms')) } : {}),
     aliases,
     tier,
     points: {
       available: points,
-      availableExpiresAt: expires ? instant(expires, name('pointsExpireAt'), true) : null,
+      availableExpiresAt: expires ? instant(expires, columnName(layout, 'pointsExpireAt'), true) : null,
       pending: pending > 0 ? [{ points: pending, activatesAt: activatesAt! }] : [],
       spent,
     },

@@ -17,14 +17,11 @@
  * Two rows of one page naming the same member, or a row the ledger refuses, make the page fall
  * back to row by row (`PageNeedsRows`), where the refused row is named.
  */
-import { sql, type SQL } from 'drizzle-orm';
 import type { Writer } from '../commit/writer.js';
 import { newId } from '../ids.js';
 import { earnMany, LedgerError, spend, type EarnInput, type Posted } from '../ledger/index.js';
-import type { AnyColumn } from 'drizzle-orm';
-import { pgOf } from '../storage/dialect.js';
+import { anyOf } from '../storage/dialect.js';
 import { insertRows } from '../storage/insert-rows.js';
-import type { Db } from '../storage/store.js';
 import { tablesOf } from '../storage/prepared.js';
 import { emailAlias, normalizeAlias, normalizeEmail } from './aliases.js';
 import { MemberError } from './errors.js';
@@ -39,15 +36,6 @@ export class PageNeedsRows extends Error {
 }
 
 const CHUNK = 5000;
-
-/**
- * `column in (…values)` with the values as ONE parameter (a JSON array on SQLite, a text[] on
- * PostgreSQL): a page's thousands of aliases cost Drizzle more to bind one by one than the
- * database spends finding them.
- */
-function oneOf(db: Db, column: AnyColumn, values: string[]): SQL {
-  return pgOf(db) ? sql`${column} = any(cast(${sql.param(values)} as text[]))` : sql`${column} in (select value from json_each(${JSON.stringify(values)}))`;
-}
 
 function chunks<T>(items: T[]): T[][] {
   const out: T[][] = [];
@@ -95,17 +83,17 @@ export async function importMembers(w: Writer, source: string, records: Imported
   // Who the hub already holds, by alias and by e-mail.
   const holder = new Map<string, string>();
   for (const part of chunks([...named])) {
-    for (const row of await tx.select({ alias: t.memberAliases.alias, memberId: t.memberAliases.memberId }).from(t.memberAliases).where(oneOf(tx, t.memberAliases.alias, part))) {
+    for (const row of await tx.select({ alias: t.memberAliases.alias, memberId: t.memberAliases.memberId }).from(t.memberAliases).where(anyOf(tx, t.memberAliases.alias, part))) {
       holder.set(row.alias, row.memberId);
     }
   }
   const byEmail = new Map<string, string>();
   for (const part of chunks(plans.flatMap((p) => (p.email ? [p.email] : [])))) {
-    for (const row of await tx.select({ id: t.members.id, email: t.members.email }).from(t.members).where(oneOf(tx, t.members.email, part))) byEmail.set(row.email!, row.id);
+    for (const row of await tx.select({ id: t.members.id, email: t.members.email }).from(t.members).where(anyOf(tx, t.members.email, part))) byEmail.set(row.email!, row.id);
   }
   const found = new Map<string, { status: string; manualTier: string | null }>();
   for (const part of chunks([...new Set([...holder.values(), ...byEmail.values()])])) {
-    for (const row of await tx.select({ id: t.members.id, status: t.members.status, manualTier: t.members.manualTier }).from(t.members).where(oneOf(tx, t.members.id, part))) {
+    for (const row of await tx.select({ id: t.members.id, status: t.members.status, manualTier: t.members.manualTier }).from(t.members).where(anyOf(tx, t.members.id, part))) {
       found.set(row.id, row);
     }
   }

@@ -4,7 +4,7 @@
  * `run`, PostgreSQL's `execute`). The dialect is read off the handle itself, so a transaction
  * handle answers like its database.
  */
-import { is, type SQL } from 'drizzle-orm';
+import { is, sql, type AnyColumn, type SQL } from 'drizzle-orm';
 import { PgDatabase, PgSelectBase, type PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import type { Db } from './store.js';
 
@@ -32,4 +32,13 @@ export async function allRows<Row extends Record<string, unknown>>(db: Db, state
   const pg = pgOf(db);
   if (pg) return ((await pg.execute(statement)) as unknown as { rows: Row[] }).rows;
   return db.all(statement) as Row[];
+}
+
+/**
+ * `column` is one of `values`, bound as ONE parameter (a JSON array on SQLite, a text[] on
+ * PostgreSQL): a batch's thousands of ids cost Drizzle more to bind one by one than the
+ * database spends finding them (an import page: docs/BENCHMARKS.md (k)).
+ */
+export function anyOf(db: Db, column: AnyColumn | SQL, values: readonly string[]): SQL {
+  return pgOf(db) ? sql`${column} = any(cast(${sql.param(values)} as text[]))` : sql`${column} in (select value from json_each(${JSON.stringify(values)}))`;
 }

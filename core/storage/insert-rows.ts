@@ -103,14 +103,25 @@ function tail<T extends TableName>(shape: Shape, options: InsertRowsOptions<T>):
   return text;
 }
 
+const texts = new Map<string, string>();
+const MAX_TEXTS = 200;
+
 function insertSqlite<T extends TableName>(db: Db, name: T, shape: Shape, rows: Record<string, unknown>[], options: InsertRowsOptions<T>): Record<string, unknown>[] {
   // The writer connection the transaction runs on (one per SQLite store).
   const conn = (db as unknown as { $client: Database.Database }).$client;
-  const one = `(${shape.written.map(() => '?').join(', ')})`;
-  const text =
-    `insert into ${quote(tables[name].name)} (${shape.written.map(([, c]) => quote(c.name)).join(', ')}) values ` +
-    Array.from({ length: rows.length }, () => one).join(', ') +
-    tail(shape, options);
+  // The statement's text is kept per table, row count and options: built anew it was tens of KB
+  // per statement to build, hash and compare in the connection's statement cache, every page.
+  const textKey = `${name}\u0000${rows.length}\u0000${options.onConflictDoNothing ?? ''}\u0000${options.returning === true ? '*' : (options.returning ?? []).join(',')}`;
+  let text = texts.get(textKey);
+  if (text === undefined) {
+    const one = `(${shape.written.map(() => '?').join(', ')})`;
+    text =
+      `insert into ${quote(tables[name].name)} (${shape.written.map(([, c]) => quote(c.name)).join(', ')}) values ` +
+      Array.from({ length: rows.length }, () => one).join(', ') +
+      tail(shape, options);
+    if (texts.size >= MAX_TEXTS) texts.delete(texts.keys().next().value!);
+    texts.set(textKey, text);
+  }
   const values: unknown[] = [];
   for (const row of rows) {
     for (const [key, column] of shape.written) {

@@ -48,15 +48,29 @@ function cachePreparedStatements(conn: Database.Database, max = 1000): void {
   }) as Database.Database['prepare'];
 }
 
+export interface SqliteOptions {
+  migrate?: boolean;
+  /**
+   * The writer's page cache in MiB (SQLite's default is 2 MiB). A bulk import of a million
+   * members inserts into indexes far bigger than that — e-mails, aliases and idempotency keys
+   * in no useful order — and re-read their pages from the file for every page of rows
+   * (docs/BENCHMARKS.md (k)).
+   */
+  writerCacheMiB?: number;
+}
+
 /**
  * SQLite backend: one writer connection, whose transactions run one at a time in this process
  * (so no other request's statements interleave with an open transaction) and commit in groups,
  * and one reader connection that sees only committed data. Several processes on one file are
  * not supported: that is what the PostgreSQL backend is for.
  */
-export function openSqlite(file: string, options: { migrate?: boolean } = {}): Store {
+export function openSqlite(file: string, options: SqliteOptions = {}): Store {
   mkdirSync(dirname(file), { recursive: true });
   const writer = openConnection(file, false);
+  // A bigger page cache for the writer of a bulk job: it changes only how many pages SQLite keeps
+  // in memory, not what is written or when (durability is the WAL's, above).
+  if (options.writerCacheMiB) writer.pragma(`cache_size = -${Math.floor(options.writerCacheMiB * 1024)}`);
   const folder = join(migrationsFolder, 'sqlite');
   const writeDb = drizzle(writer, { schema }) as Db;
   if (options.migrate ?? true) migrate(writeDb, { migrationsFolder: folder });

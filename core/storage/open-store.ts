@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { openPg } from './open-pg.js';
-import { openSqlite } from './open-sqlite.js';
+import { openSqlite, type SqliteOptions } from './open-sqlite.js';
 import type { Store } from './store.js';
 
 export const DEFAULT_DATABASE_URL = './data/loyalty.db';
@@ -10,8 +10,8 @@ export const DEFAULT_DATABASE_URL = './data/loyalty.db';
  * hub processes may share it); anything else — a path or a `file:` / `sqlite:` URL — is a SQLite
  * file (one process). Either is created and migrated unless `migrate: false`.
  */
-export async function openStore(url: string = DEFAULT_DATABASE_URL, options: { migrate?: boolean } = {}): Promise<Store> {
-  if (/^postgres(ql)?:\/\//i.test(url)) return openPg(url, options);
+export async function openStore(url: string = DEFAULT_DATABASE_URL, options: SqliteOptions = {}): Promise<Store> {
+  if (/^postgres(ql)?:\/\//i.test(url)) return openPg(url, { migrate: options.migrate });
   const file = url.replace(/^(sqlite|file):(\/\/)?/i, '');
   return openSqlite(resolve(file), options);
 }
