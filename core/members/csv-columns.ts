@@ -39,8 +39,10 @@ interface Column {
 }
 
 export interface CsvLayout {
-  /** `loyalty-hub`, `smile`, `loyaltylion`. */
+  /** `loyalty-hub`, `loyalty-hub-export`, `smile`, `loyaltylion`. */
   name: string;
+  /** How `import --help` names it. */
+  title: string;
   /** The source the members come from: `<source>:<external id>` becomes their alias and keys their opening lines. */
   source: string;
   /** How to tell the layout from a header row (normalized names). */
@@ -81,7 +83,34 @@ const OWN: Column[] = [
 
 export const LAYOUTS: CsvLayout[] = [
   {
+    // What `loyalty-hub export members` writes (core/members/export-rows.ts), so members moved out
+    // of one hub move into another: recognized by its lifetime_earned column, before the hub's own
+    // layout, whose columns it shares.
+    name: 'loyalty-hub-export',
+    title: 'Loyalty Hub members export (loyalty-hub export members)',
+    source: 'loyalty-hub',
+    recognizes: (h) => h.has('lifetime_earned'),
+    ignoresUnknown: true,
+    pendingDays: 30,
+    columns: [
+      { field: 'externalId', names: ['external_id'], help: "the member's id in the exporting hub" },
+      { field: 'email', names: ['email'], help: '' },
+      { field: 'phone', names: ['phone'], help: '' },
+      { field: 'firstName', names: ['first_name'], help: '' },
+      { field: 'lastName', names: ['last_name'], help: '' },
+      { field: 'birthDate', names: ['birth_date'], help: '' },
+      { field: 'aliases', names: ['aliases'], help: '' },
+      { field: 'consentEmail', names: ['consent_email'], help: '' },
+      { field: 'consentSms', names: ['consent_sms'], help: '' },
+      { field: 'tier', names: ['tier'], help: '' },
+      { field: 'points', names: ['available'], help: 'without expiry dates (the export has none; `export ledger` has every line)' },
+      { field: 'pendingPoints', names: ['pending'], help: 'pending 30 days from the first run' },
+      { field: 'pointsSpent', names: ['spent'], help: '' },
+    ],
+  },
+  {
     name: 'loyaltylion',
+    title: 'LoyaltyLion customer export',
     source: 'loyaltylion',
     recognizes: (h) => h.has('points_approved'),
     ignoresUnknown: true,
@@ -100,6 +129,7 @@ export const LAYOUTS: CsvLayout[] = [
   },
   {
     name: 'smile',
+    title: 'Smile.io customer export',
     source: 'smile',
     recognizes: (h) => h.has('points_balance'),
     ignoresUnknown: true,
@@ -115,6 +145,7 @@ export const LAYOUTS: CsvLayout[] = [
   },
   {
     name: 'loyalty-hub',
+    title: "the hub's own layout",
     source: 'csv',
     recognizes: (h) => h.has('email') || h.has('external_id') || h.has('aliases'),
     ignoresUnknown: false,
@@ -317,8 +348,8 @@ export function columnsHelp(): string[] {
   const lines = ['Columns of the hub\'s own layout (header row; case, spaces and punctuation do not matter):'];
   for (const c of own.columns) lines.push(...row(c.names.join(' | '), c.help));
   for (const l of LAYOUTS.filter((x) => x !== own)) {
-    const title = l.name === 'smile' ? 'Smile.io' : 'LoyaltyLion';
-    lines.push('', `${title} customer export: recognized by its ${l.columns.find((c) => c.field === 'points')!.names[0]} column, members keyed ${l.source}:<id>,`, 'other columns skipped:');
+    const mark = l.name === 'loyalty-hub-export' ? 'lifetime_earned' : l.columns.find((c) => c.field === 'points')!.names[0];
+    lines.push('', `${l.title}: recognized by its ${mark} column, members keyed ${l.source}:<id>,`, 'other columns skipped:');
     for (const c of l.columns) lines.push(...row(c.names.join(' | '), `as ${ownName(c.field)}${c.help ? `: ${c.help}` : ''}`));
   }
   return lines;

@@ -7,12 +7,14 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, createReadStream } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { asc } from 'drizzle-orm';
+import { asc, eq } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { exportCommand } from '../../core/cli/export.js';
 import { importCommand } from '../../core/cli/import.js';
 import { csvRecords } from '../../core/csv/parse-csv.js';
 import { EXPORT_PAGE_SIZE, LEDGER_COLUMNS, MEMBER_COLUMNS } from '../../core/members/export-rows.js';
+import { checkLedgerInvariants } from '../../core/ledger/index.js';
+import { openStore } from '../../core/storage/open-store.js';
 import { tablesOf } from '../../core/storage/prepared.js';
 import { hubHarness } from '../helpers/test-hub.js';
 import { memberByAlias } from '../inbound/webhook-helpers.js';
@@ -107,6 +109,35 @@ describe('loyalty-hub export', () => {
     expect(ndjson).toHaveLength(transfers.length);
     expect(ndjson.map((r) => String(r.id))).toEqual(rows.map((r) => r.id));
     expect(ndjson[0]).toMatchObject({ kind: rows[0]!.kind, amount: Number(rows[0]!.amount), rule_id: null });
+  });
+
+  it('a members export moves into another hub: recognized by its columns, each balance as it was, a second run changes nothing', async () => {
+    const out = await exported(['members']);
+    const target = join(dir, 'target.db');
+    process.env.DATABASE_URL = target;
+    vi.spyOn(console, 'log').mockImplementation(() => {});
+    vi.spyOn(console, 'error').mockImplementation(() => {});
+    vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    expect(await importCommand.run([out, '--rejects', join(dir, 'moved-rejects.csv')])).toBe(0);
+    expect(await importCommand.run([out, '--rejects', join(dir, 'moved-rejects.csv')])).toBe(0);
+    vi.restoreAllMocks();
+    const store = await openStore(target);
+    try {
+      const t = tablesOf(store.db);
+      const moved = new Map(
+        (await store.db.select({ alias: t.memberAliases.alias, b: t.balances }).from(t.memberAliases).innerJoin(t.balances, eq(t.balances.memberId, t.memberAliases.memberId))).map((r) => [r.alias, r.b]),
+      );
+      const rows = await parsed(out);
+      expect(rows).toHaveLength(MEMBERS);
+      for (const r of rows) {
+        const b = moved.get(`loyalty-hub:${r.external_id}`)!;
+        expect([b.available, b.pending, b.spent].map(Number), r.external_id).toEqual([r.available, r.pending, r.spent].map(Number));
+      }
+      expect(moved.get('shop:11')).toBeDefined();
+      expect(await checkLedgerInvariants(store.db)).toEqual([]);
+    } finally {
+      await store.close();
+    }
   });
 
   it('refuses an unknown export or format', async () => {
