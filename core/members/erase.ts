@@ -210,6 +210,8 @@ export async function eraseMember(tx: Db, now: number, id: string): Promise<Memb
   await scrubColumn(tx, 'transfers', 'seq', 'metadata', mentionedOr(eq(t.transfers.memberId, id), t.transfers.metadata), who);
   // Account history names fields, not values; a free-text reason given with a change may still name the person.
   await scrubColumn(tx, 'memberHistory', 'seq', 'detail', eq(t.memberHistory.memberId, id), who);
+  // So may a reviewer's reason for a fraud-hold decision (docs/api.md, "Fraud holds").
+  await scrubColumn(tx, 'fraudHolds', 'id', 'decisionReason', eq(t.fraudHolds.memberId, id), who);
 
   // Orders keep their amounts; the trigger they keep loses its customer block.
   const orderCond = or(eq(t.orders.memberId, id), ...(who.emails.length ? [inArray(t.orders.guestEmail, who.emails)] : []), ...emailLike(t.orders.trigger));

@@ -106,6 +106,9 @@ describe('erasure (DELETE /v1/members/{id})', () => {
     expect(otherAnswer).toMatchObject({ httpStatus: 200, status: 'accepted' });
 
     expect((await h.call('POST', `/v1/members/${id}/adjustments`, { body: { points: 10, reason: `goodwill for ${EMAIL.toLowerCase()}, call ${PHONE}` } })).status).toBe(201);
+    // The account history keeps a status change's reason as typed: here it names the person.
+    expect((await h.call('PATCH', `/v1/members/${id}`, { body: { status: 'suspended', reason: `chargeback by ${EMAIL.toLowerCase()}` } })).status).toBe(200);
+    expect((await h.call('PATCH', `/v1/members/${id}`, { body: { status: 'active', reason: 'settled' } })).status).toBe(200);
     await h.hub.notifications.dispatcher.runOnce();
     const dead = await json<{ data: { id: string; memberId: string; lastError: string }[] }>(await h.call('GET', '/v1/deliveries?status=dead'));
     expect(dead.data.some((d) => d.lastError?.toLowerCase().includes('zora.quennell'))).toBe(true);
