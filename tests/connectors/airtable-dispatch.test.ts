@@ -97,12 +97,7 @@ describe('airtable: the shipped mapping through the dispatcher', () => {
   it('a 429 with Retry-After is attempted again exactly after it, the same upsert', async () => {
     const seen = airtableAnswers(() => new HttpResponse(null, { status: 429, headers: { 'retry-after': '7' } }), upserted);
     await ledger.earn({ memberId, points: 40, idempotencyKey: 'e1', why: { source: 'api' } });
-    const d = dispatcher();
-    await d.runOnce();
-    clock.advance(6_999);
-    expect((await d.runOnce()).attempted).toBe(0);
-    clock.advance(1);
-    expect((await d.runOnce()).attempted).toBe(1);
+    await h.retriedAfter(7_000);
     expect(seen).toHaveLength(2);
     expect(seen[1]!.body).toEqual(seen[0]!.body);
     const [delivery] = await deliveries();
@@ -118,10 +113,7 @@ describe('airtable: the shipped mapping through the dispatcher', () => {
     await d.runOnce();
 
     expect(seen).toHaveLength(1);
-    const [delivery] = await deliveries();
-    expect(delivery).toMatchObject({ status: 'dead', attempts: 1, lastStatusCode: 422, lastError: 'airtable: HTTP 422 INVALID_VALUE_FOR_COLUMN: Field "Points" cannot accept the provided value' });
-    const [failed] = await eventsOf('delivery.failed');
-    expect(JSON.parse(failed!.data)).toMatchObject({ deliveryId: delivery!.id, adapter: 'airtable', attempts: 1, statusCode: 422, error: delivery!.lastError });
+    await h.deadLettered('airtable', 422, 'airtable: HTTP 422 INVALID_VALUE_FOR_COLUMN: Field "Points" cannot accept the provided value');
   });
 
   it('is off as shipped: without the switch, no delivery is routed', async () => {

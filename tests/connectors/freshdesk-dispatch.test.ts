@@ -74,7 +74,7 @@ describe('freshdesk: the shipped mappings through the dispatcher', () => {
   let ledger: TestLedger;
   let memberId: string;
   beforeEach(() => void ({ store, clock, ledger, memberId } = h));
-  const { dispatcher, deliveries, eventsOf } = h;
+  const { dispatcher, deliveries } = h;
 
   /** The loyalty context the adapter appends, for Ann with `available` points and these movements. */
   const contextHtml = (available: number, lifetime: number, tier: string, movements: string[]) =>
@@ -228,10 +228,7 @@ describe('freshdesk: the shipped mappings through the dispatcher', () => {
     await d.runOnce();
 
     expect(tickets(seen)).toHaveLength(1);
-    const [delivery] = await deliveries();
-    expect(delivery).toMatchObject({ status: 'dead', attempts: 1, lastStatusCode: 400, lastError: 'freshdesk: ticket creation HTTP 400 Validation failed (name: Mandatory attribute missing [missing_field])' });
-    const [failed] = await eventsOf('delivery.failed');
-    expect(JSON.parse(failed!.data)).toMatchObject({ deliveryId: delivery!.id, adapter: 'freshdesk', attempts: 1, statusCode: 400, error: delivery!.lastError });
+    await h.deadLettered('freshdesk', 400, 'freshdesk: ticket creation HTTP 400 Validation failed (name: Mandatory attribute missing [missing_field])');
   });
 
   it('is off as shipped: without their switches the three mappings route nothing', async () => {

@@ -136,12 +136,7 @@ describe('intercom: the shipped mapping through the dispatcher', () => {
   it('a 429 with Retry-After is attempted again exactly after it, the same event', async () => {
     const seen = intercomAnswers(() => HttpResponse.json(sample('error_429_rate_limit_exceeded.json'), { status: 429, headers: { 'retry-after': '7' } }), accepted);
     await ledger.earn({ memberId, points: 40, idempotencyKey: 'e1', why: { source: 'api' } });
-    const d = dispatcher();
-    await d.runOnce();
-    clock.advance(6_999);
-    expect((await d.runOnce()).attempted).toBe(0);
-    clock.advance(1);
-    expect((await d.runOnce()).attempted).toBe(1);
+    await h.retriedAfter(7_000);
     const events = seen.filter((r) => r.path === '/events');
     expect(events).toHaveLength(2);
     expect(events[1]!.body).toEqual(events[0]!.body);
@@ -159,10 +154,7 @@ describe('intercom: the shipped mapping through the dispatcher', () => {
     await d.runOnce();
 
     expect(seen.filter((r) => r.path === '/events')).toHaveLength(1);
-    const [delivery] = await deliveries();
-    expect(delivery).toMatchObject({ status: 'dead', attempts: 1, lastStatusCode: 400, lastError: 'intercom: HTTP 400 parameter_invalid: metadata: metadata is invalid (request_id c5a4d2e1-400)' });
-    const [failed] = await eventsOf('delivery.failed');
-    expect(JSON.parse(failed!.data)).toMatchObject({ deliveryId: delivery!.id, adapter: 'intercom', attempts: 1, statusCode: 400, error: delivery!.lastError });
+    await h.deadLettered('intercom', 400, 'intercom: HTTP 400 parameter_invalid: metadata: metadata is invalid (request_id c5a4d2e1-400)');
   });
 
   it('is off as shipped: without the switch, no delivery is routed', async () => {

@@ -126,12 +126,7 @@ describe('zoho: the shipped mapping through the dispatcher', () => {
     const tooMany = () => HttpResponse.json({ code: 'TOO_MANY_REQUESTS', details: {}, message: 'too many requests', status: 'error' }, { status: 429, headers: { 'retry-after': '7' } });
     const { upserts } = zohoAnswers(tooMany, updated);
     await ledger.earn({ memberId, points: 40, idempotencyKey: 'e1', why: { source: 'api' } });
-    const d = dispatcher();
-    await d.runOnce();
-    clock.advance(6_999);
-    expect((await d.runOnce()).attempted).toBe(0);
-    clock.advance(1);
-    expect((await d.runOnce()).attempted).toBe(1);
+    await h.retriedAfter(7_000);
     expect(upserts).toHaveLength(2);
     expect(upserts[1]!.body).toEqual(upserts[0]!.body);
     const [delivery] = await deliveries();
@@ -148,10 +143,7 @@ describe('zoho: the shipped mapping through the dispatcher', () => {
     await d.runOnce();
 
     expect(upserts).toHaveLength(1);
-    const [delivery] = await deliveries();
-    expect(delivery).toMatchObject({ status: 'dead', attempts: 1, lastStatusCode: 400, lastError: 'zoho: HTTP 400 INVALID_DATA: the field Loyalty_Points does not exist' });
-    const [failed] = await eventsOf('delivery.failed');
-    expect(JSON.parse(failed!.data)).toMatchObject({ deliveryId: delivery!.id, adapter: 'zoho', attempts: 1, statusCode: 400, error: delivery!.lastError });
+    await h.deadLettered('zoho', 400, 'zoho: HTTP 400 INVALID_DATA: the field Loyalty_Points does not exist');
   });
 
   it('a per-record refusal on HTTP 200 is dead-lettered with the record\'s code and message', async () => {

@@ -6,7 +6,7 @@
  * after a failure (no jitter) unless the answer says when.
  */
 import { eq } from 'drizzle-orm';
-import { afterEach, beforeEach } from 'vitest';
+import { afterEach, beforeEach, expect } from 'vitest';
 import { connectorState } from '../../core/connectors/connector-state.js';
 import type { AdapterServices } from '../../core/connectors/definition.js';
 import type { Mapping } from '../../core/mappings/index.js';
@@ -30,6 +30,10 @@ export interface DispatchHarness {
   dispatcher(mappings?: Mapping[]): Dispatcher;
   deliveries(): Promise<Row<'deliveries'>[]>;
   eventsOf(type: string): Promise<Row<'loyaltyEvents'>[]>;
+  /** Drives a fresh dispatcher through one `Retry-After` of `ms`: nothing is attempted a millisecond early, one attempt exactly at it. */
+  retriedAfter(ms: number): Promise<void>;
+  /** Asserts the one delivery is dead after one attempt with `statusCode` and `error`, and that `delivery.failed` says so. */
+  deadLettered(adapter: string, statusCode: number, error: string): Promise<Row<'deliveries'>>;
 }
 
 const selectDeliveries = (store: Store) => store.db.select().from(tablesOf(store.db).deliveries);
@@ -75,5 +79,20 @@ export function dispatchHarness(
   };
   h.deliveries = () => selectDeliveries(h.store);
   h.eventsOf = (type) => selectEvents(h.store, type);
+  h.retriedAfter = async (ms) => {
+    const d = h.dispatcher();
+    await d.runOnce();
+    h.clock.advance(ms - 1);
+    expect((await d.runOnce()).attempted).toBe(0);
+    h.clock.advance(1);
+    expect((await d.runOnce()).attempted).toBe(1);
+  };
+  h.deadLettered = async (adapter, statusCode, error) => {
+    const [delivery] = await h.deliveries();
+    expect(delivery).toMatchObject({ status: 'dead', attempts: 1, lastStatusCode: statusCode, lastError: error });
+    const [failed] = await h.eventsOf('delivery.failed');
+    expect(JSON.parse(failed!.data)).toMatchObject({ deliveryId: delivery!.id, adapter, attempts: 1, statusCode, error });
+    return delivery!;
+  };
   return h;
 }
