@@ -32,3 +32,8 @@ export function decodeTimeCursor(cursor: string): TimeCursor {
   if (colon <= 0 || !Number.isSafeInteger(at) || at < 0 || !id || id.length > 200) throw invalid();
   return { at, id };
 }
+
+/** A page read with one row more than `limit`: its rows, and the cursor after the last of them when more follow. */
+export function pageOf<T>(rows: readonly T[], limit: number, cursorOf: (last: T) => string): { rows: T[]; nextCursor: string | null } {
+  return { rows: rows.slice(0, limit), nextCursor: rows.length > limit ? cursorOf(rows[limit - 1]!) : null };
+}

@@ -8,7 +8,7 @@ import { listMemberHistory } from '../../members/member-history.js';
 import { requireMember } from '../../members/members.js';
 import { listMemberRedemptions, listMemberVouchers } from '../../rewards/member-rewards.js';
 import { requireScope } from '../authenticate.js';
-import { decodeSeqCursor, decodeTimeCursor, encodeSeqCursor, encodeTimeCursor } from '../cursor.js';
+import { decodeSeqCursor, decodeTimeCursor, encodeSeqCursor, encodeTimeCursor, pageOf } from '../cursor.js';
 import type { ApiDeps } from '../deps.js';
 import type { ApiEnv } from '../env.js';
 import { MemberIdParam, PageQuery, errorResponses, iso } from '../schemas.js';
@@ -109,9 +109,9 @@ export function memberActivityRoutes({ store, clock }: ApiDeps) {
     const { limit, cursor } = c.req.valid('query');
     const after = cursor ? decodeTimeCursor(cursor) : undefined;
     await requireMember(store.db, id);
-    const rows = await listMemberVouchers(store.db, id, { after, limit: limit + 1 });
+    const { rows, nextCursor } = pageOf(await listMemberVouchers(store.db, id, { after, limit: limit + 1 }), limit, (v) => encodeTimeCursor({ at: v.createdAt, id: v.code }));
     const now = clock();
-    const data = rows.slice(0, limit).map((v) => ({
+    const data = rows.map((v) => ({
       code: v.code,
       status: v.status as z.infer<typeof VoucherStatus>,
       valid: v.status === 'active' && (v.expiresAt === null || v.expiresAt >= now),
@@ -122,8 +122,7 @@ export function memberActivityRoutes({ store, clock }: ApiDeps) {
       usedReference: v.usedReference,
       createdAt: iso(v.createdAt)!,
     }));
-    const last = rows.length > limit ? rows[limit - 1]! : undefined;
-    return c.json({ data, nextCursor: last ? encodeTimeCursor({ at: last.createdAt, id: last.code }) : null }, 200);
+    return c.json({ data, nextCursor }, 200);
   });
 
   app.openapi(routes.redemptions, async (c) => {
@@ -131,8 +130,8 @@ export function memberActivityRoutes({ store, clock }: ApiDeps) {
     const { limit, cursor } = c.req.valid('query');
     const after = cursor ? decodeTimeCursor(cursor) : undefined;
     await requireMember(store.db, id);
-    const rows = await listMemberRedemptions(store.db, id, { after, limit: limit + 1 });
-    const data = rows.slice(0, limit).map((r) => ({
+    const { rows, nextCursor } = pageOf(await listMemberRedemptions(store.db, id, { after, limit: limit + 1 }), limit, (r) => encodeTimeCursor({ at: r.createdAt, id: r.id }));
+    const data = rows.map((r) => ({
       id: r.id,
       reward: { id: r.rewardId, name: r.rewardName },
       points: r.points,
@@ -142,8 +141,7 @@ export function memberActivityRoutes({ store, clock }: ApiDeps) {
       createdAt: iso(r.createdAt)!,
       reversedAt: iso(r.reversedAt),
     }));
-    const last = rows.length > limit ? rows[limit - 1]! : undefined;
-    return c.json({ data, nextCursor: last ? encodeTimeCursor({ at: last.createdAt, id: last.id }) : null }, 200);
+    return c.json({ data, nextCursor }, 200);
   });
 
   app.openapi(routes.history, async (c) => {
@@ -151,9 +149,8 @@ export function memberActivityRoutes({ store, clock }: ApiDeps) {
     const { limit, cursor, kind } = c.req.valid('query');
     const before = cursor ? decodeSeqCursor(cursor) : undefined;
     await requireMember(store.db, id);
-    const rows = await listMemberHistory(store.db, id, { before, limit: limit + 1, kinds: kind?.split(',') });
-    const data = rows.slice(0, limit).map((e) => ({ at: iso(e.at)!, kind: e.kind, actor: e.actor, detail: e.detail }));
-    return c.json({ data, nextCursor: rows.length > limit ? encodeSeqCursor(rows[limit - 1]!.seq) : null }, 200);
+    const { rows, nextCursor } = pageOf(await listMemberHistory(store.db, id, { before, limit: limit + 1, kinds: kind?.split(',') }), limit, (e) => encodeSeqCursor(e.seq));
+    return c.json({ data: rows.map((e) => ({ at: iso(e.at)!, kind: e.kind, actor: e.actor, detail: e.detail })), nextCursor }, 200);
   });
 
   return app;
