@@ -37,7 +37,7 @@ export default tseslint.config(
     // One write boundary (docs/architecture.md, "Writes"): product code changes the database only
     // through commit(actor, fn), so every write gets the same transaction, retry and after-commit
     // signals. Only the boundary itself and the stores that implement it open a transaction.
-    files: ['core/**/*.ts', 'connectors/**/*.ts'],
+    files: ['core/**/*.ts', 'core/**/*.tsx', 'connectors/**/*.ts'],
     ignores: ['core/commit/**', 'core/storage/**'],
     rules: {
       'no-restricted-syntax': [
@@ -63,6 +63,11 @@ export default tseslint.config(
     // loaded by NetSuite's `define` (docs/connectors/netsuite.md).
     files: ['connectors/*/suitescript/**/*.js'],
     languageOptions: { sourceType: 'script', globals: { define: 'readonly' } },
+  },
+  {
+    // The console's own script runs in the browser, as it is (docs/console.md): no modules, no build.
+    files: ['core/console/assets/**/*.js'],
+    languageOptions: { sourceType: 'script', globals: { document: 'readonly', window: 'readonly' } },
   },
   {
     // The CLI and benchmarks talk to a person on a terminal; the server logs through the logger.

@@ -32,6 +32,7 @@ import { refuseUnsafeText } from './api/text-guard.js';
 import { validationHook } from './api/validation.js';
 import type { ApiKeyVerifier } from './auth/api-keys.js';
 import type { ConnectorStatus, InboundHandler } from './connectors/definition.js';
+import { consoleRoutes } from './console/console-app.js';
 import { webhookRoutes } from './inbound/webhook-route.js';
 import type { Logger } from './observability/logger.js';
 import type { Metrics } from './observability/metrics.js';
@@ -57,6 +58,8 @@ export interface AppDeps extends ApiDeps {
   onDeliveryQueued?: () => void;
   /** Where webhook endpoints may point (WEBHOOK_ALLOW_PRIVATE, the resolver); strict when absent. */
   outbound?: OutboundTargets;
+  /** CONSOLE_SESSION_SECRET: the key console cookies are signed with (else one the hub stores; core/console/session.ts). */
+  consoleSessionSecret?: string;
 }
 
 function managementApi(deps: AppDeps) {
@@ -127,7 +130,10 @@ export function createApp(deps: AppDeps) {
   app.route('/webhooks', webhookRoutes({ ...deps, bodyLimit: maxBodyBytes }));
   app.use('/connectors/*', apiBodyLimit(maxBodyBytes));
   for (const [name, routes] of deps.connectorRoutes ?? []) app.route(`/connectors/${name}`, routes);
-  app.route('/v1', managementApi(deps));
+  const api = managementApi(deps);
+  app.route('/v1', api);
+  // The console reads and writes through the same API, in process (docs/console.md).
+  app.route('/console', consoleRoutes({ ...deps, api }));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'apiKey', {
     type: 'http',

@@ -22,6 +22,7 @@ import { DEFAULT_PROGRAM_PATH, loadProgramFile } from './program/load-program.js
 import { createNotifications, deliveryTimeoutFromEnv, type Notifications } from './outbox/notifications.js';
 import { allowPrivateFromEnv } from './outbound/address-policy.js';
 import { systemResolver, type HostResolver, type OutboundTargets } from './outbound/guarded-request.js';
+import { consoleSecretFromEnv } from './console/session.js';
 import { createLogger, type Logger } from './observability/logger.js';
 import { createMetrics, type Metrics } from './observability/metrics.js';
 import { DEFAULT_DATABASE_URL, openStore } from './storage/open-store.js';
@@ -75,6 +76,7 @@ export async function createHub(options: HubOptions = {}): Promise<Hub> {
   const maxBodyBytes = maxBodyBytesFrom(env);
   // Outbound settings are start-up errors too (docs/operating.md): a bad value names its variable.
   const deliveryTimeoutMs = deliveryTimeoutFromEnv(env.DELIVERY_TIMEOUT);
+  const consoleSessionSecret = consoleSecretFromEnv(env.CONSOLE_SESSION_SECRET);
   const outbound: OutboundTargets = {
     policy: { allowPrivate: allowPrivateFromEnv(env.WEBHOOK_ALLOW_PRIVATE) },
     resolve: options.resolveHost ?? systemResolver,
@@ -141,6 +143,7 @@ export async function createHub(options: HubOptions = {}): Promise<Hub> {
       onWebhookEndpointsChanged: notifications.refreshRouters,
       onDeliveryQueued: () => notifications.dispatcher.nudge(),
       outbound,
+      consoleSessionSecret,
     });
     return {
       app,

@@ -174,6 +174,13 @@ export class ApiKeyVerifier {
     return this.matches(await this.record(ENV_ADMIN_ID), actual);
   }
 
+  /** The principal of key `id` while it is not revoked (a console session re-checks its key with it). */
+  async principalOf(id: string): Promise<Principal | undefined> {
+    const row = await this.record(id);
+    if (!row || row.revokedAt !== null) return undefined;
+    return { keyId: row.id, name: row.name, scopes: row.scopes.split(' ') as Scope[] };
+  }
+
   /** Forgets cached records: a key revoked through this process stops working at once. */
   forget(id?: string): void {
     if (id === undefined) this.cache.clear();

@@ -36,7 +36,7 @@ export const serveCommand: Command = {
     const database = (await hub.store.ready()).detail;
     const server = serve({ fetch: hub.app.fetch, port }, (info) => {
       const url = `http://localhost:${info.port}`;
-      const lines = [`Loyalty Hub ${version} listening on ${url}  (API docs: ${url}/docs)`, `database: ${database}`];
+      const lines = [`Loyalty Hub ${version} listening on ${url}  (API docs: ${url}/docs)`, `console: ${url}/console`, `database: ${database}`];
       if (hub.connectors.length === 0) lines.push('connectors: none installed yet (see connectors/README.md)');
       for (const c of hub.connectors) {
         lines.push(`connector ${c.name.padEnd(12)} ${c.enabled ? 'enabled' : `disabled: set ${c.missing.join(', ')}`}`);

@@ -122,4 +122,6 @@ export const {
   activityGaps,
   rewardDaily,
   analyticsState,
+  consoleSessions,
+  hubSecrets,
 } = schema;

@@ -105,4 +105,6 @@ export const {
   activityGaps,
   rewardDaily,
   analyticsState,
+  consoleSessions,
+  hubSecrets,
 } = schema;

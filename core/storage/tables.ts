@@ -743,6 +743,33 @@ export const analyticsState = table('analytics_state', {
 });
 
 /** Every table, by the name code reaches it under (`tablesOf(db).members`). */
+/**
+ * Console sign-ins (core/console/session.ts, docs/console.md): one row per session, keyed by the
+ * sha256 of the token in the cookie (the token itself is never stored), tied to the API key that
+ * signed in so that revoking the key ends its sessions. `csrfToken` guards the session's forms.
+ */
+export const consoleSessions = table(
+  'console_sessions',
+  {
+    id: text('id').primaryKey(),
+    apiKeyId: text('api_key_id').notNull(),
+    csrfToken: text('csrf_token').notNull(),
+    createdAt: bigint('created_at').notNull(),
+    expiresAt: bigint('expires_at').notNull(),
+  },
+  (t) => [index('console_sessions_expiry_idx').on(t.expiresAt)],
+);
+
+/**
+ * Secrets the hub makes for itself once and every hub process on the database shares (the
+ * console's cookie-signing key when CONSOLE_SESSION_SECRET is not set).
+ */
+export const hubSecrets = table('hub_secrets', {
+  name: text('name').primaryKey(),
+  value: text('value').notNull(),
+  createdAt: bigint('created_at').notNull(),
+});
+
 export const tables = {
   members,
   memberAliases,
@@ -783,6 +810,8 @@ export const tables = {
   activityGaps,
   rewardDaily,
   analyticsState,
+  consoleSessions,
+  hubSecrets,
 };
 
 export type Tables = typeof tables;

@@ -1,0 +1,12 @@
+import { chromium } from 'playwright-core';
+const b = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox','--disable-gpu','--disable-quic','--no-first-run','--disable-background-networking','--disable-component-update','--disable-sync','--disable-dev-shm-usage'] });
+const p = await b.newPage();
+p.on('console', m => console.log('console', m.type(), m.text()));
+p.on('request', r => console.log('req', r.url()));
+p.on('requestfinished', r => console.log('done', r.url()));
+const t = Date.now();
+await p.goto('http://localhost:3999/console/sign-in', { waitUntil: 'commit', timeout: 15000 }).catch(e => console.log('goto err', e.message));
+console.log('committed', Date.now() - t);
+await p.waitForLoadState('load', { timeout: 15000 }).catch(e => console.log('load err', e.message));
+console.log('loaded', Date.now() - t, (await p.content()).slice(0, 300));
+await b.close();

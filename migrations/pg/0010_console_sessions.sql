@@ -1,0 +1,15 @@
+CREATE TABLE "console_sessions" (
+	"id" text PRIMARY KEY NOT NULL,
+	"api_key_id" text NOT NULL,
+	"csrf_token" text NOT NULL,
+	"created_at" bigint NOT NULL,
+	"expires_at" bigint NOT NULL
+);
+--> statement-breakpoint
+CREATE TABLE "hub_secrets" (
+	"name" text PRIMARY KEY NOT NULL,
+	"value" text NOT NULL,
+	"created_at" bigint NOT NULL
+);
+--> statement-breakpoint
+CREATE INDEX "console_sessions_expiry_idx" ON "console_sessions" USING btree ("expires_at");
