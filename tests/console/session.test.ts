@@ -3,7 +3,9 @@
  * and a session that ends with its key, its expiry or signing out.
  */
 import { describe, expect, it } from 'vitest';
-import { hubHarness } from '../helpers/test-hub.js';
+import { createHub } from '../../core/hub.js';
+import { silentLogger } from '../../core/observability/logger.js';
+import { ADMIN_KEY, hubHarness } from '../helpers/test-hub.js';
 import { ORIGIN, signInConsole } from './console-harness.js';
 
 const form = (fields: Record<string, string>) => new URLSearchParams(fields).toString();
@@ -101,5 +103,23 @@ describe('console sign-in', () => {
       expect(asset.headers.get('cache-control')).toContain('immutable');
     }
     expect(html).toMatch(/\/console\/assets\/htmx\.js\?v=[0-9a-f]{12}/);
+  });
+
+  it('is accepted by every hub process on the same database', async () => {
+    const client = await signInConsole(h);
+    const other = await createHub({ logger: silentLogger, connectors: [], env: { DATABASE_URL: h.database.url, ADMIN_API_KEY: ADMIN_KEY } });
+    try {
+      const page = await other.app.request('/console/no-such-page', { headers: { cookie: client.cookie } });
+      expect(page.status).toBe(404);
+      expect(await page.text()).toContain('ADMIN_API_KEY <span class="scope">admin</span>');
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('refuses to start with a CONSOLE_SESSION_SECRET too short to sign with', async () => {
+    await expect(
+      createHub({ logger: silentLogger, connectors: [], env: { DATABASE_URL: h.database.url, CONSOLE_SESSION_SECRET: 'short' } }),
+    ).rejects.toThrow('CONSOLE_SESSION_SECRET must be at least 32 characters');
   });
 });
