@@ -76,7 +76,7 @@ describe('console members', () => {
     const reward = await json<{ id: string }>(await h.call('POST', '/v1/rewards', { body: { name: 'Tote bag', kind: 'voucher', cost: 30 } }));
     const redeemed = await h.call('POST', `/v1/members/${id}/redemptions`, { scope: 'write', body: { rewardId: reward.id }, headers: { 'idempotency-key': 'r1' } });
     expect(redeemed.status).toBe(201);
-    const voucher = await json<{ voucher: { code: string } }>(redeemed);
+    const { voucherCode } = await json<{ voucherCode: string }>(redeemed);
 
     const html = await page(await signInConsole(h, 'read'), `/console/members/${id}`);
     const b = await json<{ available: number; expiring: { points: number; expiresAt: string }[] }>(await h.call('GET', `/v1/members/${id}/balance`));
@@ -95,7 +95,7 @@ describe('console members', () => {
     expect(lineRow(html, adjust!.id)[5]).toMatch(/^admin · /);
     expect(lineRow(html, spend!.id).slice(1, 3)).toEqual(['spend', '−30 available, +30 spent']);
 
-    expect(html).toContain(`<code>${voucher.voucher.code}</code>`);
+    expect(html).toContain(`<code>${voucherCode}</code>`);
     expect(html).toContain('Tote bag');
     // Tier held and manual tier, and the tier history.
     expect(html).toContain('<dt>Tier held</dt><dd>Gold</dd><dt>Manual tier</dt><dd>Gold</dd>');

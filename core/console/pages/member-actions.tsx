@@ -39,7 +39,7 @@ export function AdjustForm(props: { member: MemberView; csrf: string; refusal?: 
       <ActionForm action={`${base(member.id)}/adjust`} csrfToken={props.csrf} class="stack" label="Adjust points">
         <label for="adjust-points">Points (negative to take away)</label>
         <input id="adjust-points" name="points" inputmode="numeric" pattern="-?[0-9]+" required value={typed(refusal, 'adjust', 'points')} />
-        <label for="adjust-reason">Reason</label>
+        <label for="adjust-reason">Reason for the adjustment</label>
         <input id="adjust-reason" name="reason" required minlength={3} maxlength={500} value={typed(refusal, 'adjust', 'reason')} aria-describedby="adjust-reason-help" />
         <p id="adjust-reason-help" class="help">
           Kept on the ledger line, with your key's name.
@@ -95,7 +95,7 @@ export function StatusForm(props: { member: MemberView; csrf: string; refusal?: 
       </p>
       <ActionForm action={`${base(member.id)}/status`} csrfToken={props.csrf} class="stack" label="Change status">
         <input type="hidden" name="status" value={next} />
-        <label for="status-reason">Reason{next === 'suspended' ? '' : ' (optional)'}</label>
+        <label for="status-reason">{next === 'suspended' ? 'Reason for suspending' : 'Reason for reactivating (optional)'}</label>
         <input id="status-reason" name="reason" maxlength={500} required={next === 'suspended'} value={typed(refusal, 'status', 'reason')} />
         <div>
           <button type="submit" class={next === 'suspended' ? 'danger' : undefined}>
