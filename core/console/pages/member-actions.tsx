@@ -63,7 +63,7 @@ export function TierForm(props: { member: MemberView; tiers: { id: string; name:
       <Refused refusal={refusal} form="tier" />
       <p class="help">A floor under the tier the member's points earn. Clearing it puts the member on what their points earn now.</p>
       <ActionForm action={`${base(member.id)}/tier`} csrfToken={props.csrf} class="stack" label="Manual tier">
-        <label for="tier-select">Manual tier</label>
+        <label for="tier-select">Tier set by hand</label>
         <select id="tier-select" name="tier">
           <option value="" selected={chosen === ''}>
             None (clear the manual tier)
