@@ -111,13 +111,16 @@ export async function getFraudHold(db: Db, id: string): Promise<FraudHold | unde
   return row && toHold(row);
 }
 
-/** Holds with a status, oldest first, paged by id (ids sort by creation time). */
-export async function listFraudHolds(db: Db, q: { status: FraudHoldStatus; limit: number; cursor?: string }): Promise<{ data: FraudHold[]; nextCursor: string | null }> {
+/**
+ * Holds with a status, oldest first, paged by id (ids sort by creation time); with `memberId`,
+ * only that member's (the console's member page; `fraud_holds_member_idx`).
+ */
+export async function listFraudHolds(db: Db, q: { status: FraudHoldStatus; memberId?: string; limit: number; cursor?: string }): Promise<{ data: FraudHold[]; nextCursor: string | null }> {
   const { fraudHolds } = tablesOf(db);
   const rows = await db
     .select()
     .from(fraudHolds)
-    .where(and(eq(fraudHolds.status, q.status), q.cursor ? gt(fraudHolds.id, q.cursor) : undefined))
+    .where(and(eq(fraudHolds.status, q.status), q.memberId ? eq(fraudHolds.memberId, q.memberId) : undefined, q.cursor ? gt(fraudHolds.id, q.cursor) : undefined))
     .orderBy(asc(fraudHolds.id))
     .limit(q.limit + 1);
   const page = rows.slice(0, q.limit).map(toHold);

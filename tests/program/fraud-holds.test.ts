@@ -130,6 +130,17 @@ describe('fraud holds', () => {
     expect(await p.balance(memberId)).toMatchObject(won === 'approved' ? { available: 75, pending: 0 } : { available: 50, pending: 0 });
   });
 
+  it("lists one member's holds with ?memberId= (the console's member page)", async () => {
+    const first = await flagged(p);
+    const second = await flagged(p);
+    const mine = async (memberId: string, status = 'open') =>
+      (await json<{ data: Hold[] }>(await p.h.call('GET', `/v1/fraud-holds?status=${status}&memberId=${memberId}`))).data.map((h) => h.memberId);
+    expect((await holds(p)).map((h) => h.memberId)).toEqual([first.memberId, second.memberId]);
+    expect(await mine(second.memberId)).toEqual([second.memberId]);
+    expect(await mine(second.memberId, 'approved')).toEqual([]);
+    expect(await mine('mem_nobody')).toEqual([]);
+  });
+
   it('refuses a decision without a reason, an unknown hold, and keys below admin', async () => {
     await flagged(p);
     const [hold] = await holds(p);

@@ -45,11 +45,12 @@ const routes = {
     method: 'get',
     path: '/fraud-holds',
     tags: ['Fraud review'],
-    summary: 'Points held for fraud review, by status, oldest first',
+    summary: 'Points held for fraud review, by status (and member), oldest first',
     middleware: [requireScope('admin')] as const,
     request: {
       query: z.object({
         status: z.enum(FRAUD_HOLD_STATUSES).default('open'),
+        memberId: z.string().min(1).max(64).optional().openapi({ description: "Only this member's holds." }),
         limit: z.coerce.number().int().min(1).max(200).default(50),
         cursor: z.string().max(64).optional(),
       }),
