@@ -103,7 +103,8 @@ export function rewardBody(fields: Record<string, string>, storePlatforms: reado
 
 function same(field: string, typed: unknown, current: unknown): boolean {
   if ((field === 'validFrom' || field === 'validUntil') && typeof typed === 'string' && typeof current === 'string') {
-    return Date.parse(typed) === Date.parse(current);
+    // The input holds seconds: a time with milliseconds that shows unchanged is unchanged.
+    return Math.floor(Date.parse(typed) / 1000) === Math.floor(Date.parse(current) / 1000);
   }
   if (field === 'currency' && typeof typed === 'string' && typeof current === 'string') return typed.toUpperCase() === current;
   return JSON.stringify(typed) === JSON.stringify(current);

@@ -45,7 +45,8 @@ interface Failed {
 async function listPage(c: Context<ConsoleEnv>) {
   const filter = c.req.query('status') ?? 'active';
   const cursor = c.req.query('cursor');
-  const answer = await c.get('api').get<Page<Reward>>('/rewards', { status: filter === 'all' ? undefined : filter, cursor, limit: 50 });
+  const limit = c.req.query('limit');
+  const answer = await c.get('api').get<Page<Reward>>('/rewards', { status: filter === 'all' ? undefined : filter, cursor, limit: limit ?? 50 });
   if (!answer.ok) c.status(answer.status as ContentfulStatusCode);
   return renderPage(
     c,
@@ -89,7 +90,7 @@ async function listPage(c: Context<ConsoleEnv>) {
               </tr>
             ))}
           </DataTable>
-          <Pager nextCursor={answer.data.nextCursor} href={(next) => `/console/rewards?status=${encodeURIComponent(filter)}&cursor=${encodeURIComponent(next)}`} />
+          <Pager nextCursor={answer.data.nextCursor} href={(next) => `/console/rewards?status=${encodeURIComponent(filter)}${limit ? `&limit=${encodeURIComponent(limit)}` : ''}&cursor=${encodeURIComponent(next)}`} />
         </>
       ) : (
         <ProblemNotice problem={answer.problem} />
