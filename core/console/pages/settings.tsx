@@ -115,9 +115,14 @@ function KeysSection(props: { c: Context<ConsoleEnv>; keys: Page<ApiKey>; revoke
   const csrf = c.get('session').csrfToken;
   const createMessages = fieldMessages(refusal?.form === 'create-key' ? refusal.problem : undefined);
   const v = refusal?.form === 'create-key' ? refusal.values : {};
+  // A refused revocation shows in its row's form; a key with no form here (the environment's, or
+  // one not on this page) gets it above the table.
+  const rowHasForm = (id?: string) => keys.data.some((k) => k.id === id && !k.revokedAt && !k.fromEnvironment);
+  const unplaced = refusal?.form === 'revoke-key' && !rowHasForm(refusal.id) ? refusal.problem : undefined;
   return (
     <section aria-labelledby="h-keys">
       <h2 id="h-keys">API keys</h2>
+      {unplaced ? <ProblemNotice problem={unplaced} /> : null}
       <p class="filters-line">
         {props.revoked ? (
           <a href="/console/settings">Show working keys only</a>
@@ -215,9 +220,12 @@ function EndpointsSection(props: { c: Context<ConsoleEnv>; endpoints: Page<Endpo
   const csrf = c.get('session').csrfToken;
   const createMessages = fieldMessages(refusal?.form === 'create-endpoint' ? refusal.problem : undefined);
   const v = refusal?.form === 'create-endpoint' ? refusal.values : {};
+  const unplaced =
+    (refusal?.form === 'rotate' || refusal?.form === 'delete') && !endpoints.data.some((e) => e.id === refusal.id) ? refusal.problem : undefined;
   return (
     <section aria-labelledby="h-endpoints">
       <h2 id="h-endpoints">Webhook endpoints</h2>
+      {unplaced ? <ProblemNotice problem={unplaced} /> : null}
       <p class="help">Signed outbound webhooks (docs/api.md, "Webhook endpoints"): every loyalty event of the chosen types is posted to the URL.</p>
       <DataTable caption="Webhook endpoints" headers={['URL', 'Events', 'Status', 'Signing', 'Created', 'Change']} rows={endpoints.data.length} empty="No webhook endpoints yet.">
         {endpoints.data.map((e) => {
