@@ -234,7 +234,7 @@ function RewardPage(props: { c: Context<ConsoleEnv>; r: Reward; pool?: PoolStock
       </p>
       {/* A key that may not change the catalog has no forms; a forged post's refusal is shown here. */}
       {failed && !admin ? <ProblemNotice problem={failed.problem} /> : null}
-      <div class="grid-2">
+      <div class="grid-2 reward-top">
         <section aria-labelledby="h-facts" class="panel">
           <h2 id="h-facts">{r.name}</h2>
           <Facts r={r} />
