@@ -22,6 +22,7 @@ import { fraudHoldsRoutes } from './api/routes/fraud-holds.js';
 import { inboxRoutes } from './api/routes/inbox.js';
 import { redemptionRoutes } from './api/routes/redemptions.js';
 import { rewardsRoutes } from './api/routes/rewards.js';
+import { rewardCodesRoutes } from './api/routes/reward-codes.js';
 import { eventsRoutes } from './api/routes/events.js';
 import { memberActivityRoutes } from './api/routes/member-activity.js';
 import { membersRoutes } from './api/routes/members.js';
@@ -75,6 +76,7 @@ function managementApi(deps: AppDeps) {
   v1.route('/', segmentsRoutes(deps));
   v1.route('/', inboxRoutes(deps));
   v1.route('/', rewardsRoutes(deps));
+  v1.route('/', rewardCodesRoutes(deps));
   v1.route('/', redemptionRoutes(deps));
   v1.route('/', fraudHoldsRoutes(deps));
   v1.route('/', deliveriesRoutes(deps, deps.onDeliveryQueued));

@@ -12,6 +12,8 @@ import { assetRoutes } from './assets.js';
 import { requireCsrfToken, requireSession } from './guard.js';
 import { renderPage } from './layout.js';
 import { membersPage } from './pages/members.js';
+import { rewardsPage } from './pages/rewards.js';
+import { settingsPage } from './pages/settings.js';
 import { sessionStore } from './session.js';
 import { signInRoutes, signOutRoute } from './sign-in.js';
 
@@ -42,6 +44,8 @@ export function consoleRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
   app.get('/', (c) => c.redirect('/console/overview', 303));
   // Sections (nav.ts): each page file is one sub-app at its real prefix.
   app.route('/members', membersPage(deps));
+  app.route('/rewards', rewardsPage(deps));
+  app.route('/settings', settingsPage(deps));
 
   // Last: any other console address (a mounted sub-app's notFound would not be used by the parent).
   app.all('*', (c) => {

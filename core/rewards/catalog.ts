@@ -123,9 +123,13 @@ export async function addPoolCodes(tx: Db, now: number, rewardId: string, codes:
   const reward = await requireReward(tx, rewardId);
   if (reward.codeSource !== 'pool') throw new RewardError('reward_unavailable', `reward ${rewardId} generates its codes; it has no pool`, { rewardId });
   const { voucherPool } = tablesOf(tx);
+  // Set-based, a chunk per statement (within both dialects' bound-parameter limits): a 10,000-code
+  // upload is a few statements, not 10,000 round trips.
+  const unique = [...new Set(codes)];
   let added = 0;
-  for (const code of new Set(codes)) {
-    added += (await tx.insert(voucherPool).values({ code, rewardId, redemptionId: null, addedAt: now }).onConflictDoNothing().returning({ c: voucherPool.code })).length;
+  for (let i = 0; i < unique.length; i += 1000) {
+    const rows = unique.slice(i, i + 1000).map((code) => ({ code, rewardId, redemptionId: null, addedAt: now }));
+    added += (await tx.insert(voucherPool).values(rows).onConflictDoNothing().returning({ c: voucherPool.code })).length;
   }
   return added;
 }

@@ -41,3 +41,27 @@ function enhance(root) {
 
 document.addEventListener('DOMContentLoaded', function () { enhance(document); });
 document.addEventListener('htmx:load', function (event) { enhance(event.detail.elt); });
+
+// Catalog and settings (pages/settings.tsx). A page that shows a secret once is the answer to a
+// POST: its history entry is replaced by the plain settings address, so a reload shows the list
+// (the secret gone) instead of offering to send the form again. "Copy" buttons copy a field.
+function forgetPostedSecret(root) {
+  var shown = root.querySelector('[data-replace-url]');
+  if (shown && window.history && window.history.replaceState) window.history.replaceState(null, '', shown.getAttribute('data-replace-url'));
+}
+
+function armCopyButtons(root) {
+  root.querySelectorAll('button[data-copy]').forEach(function (button) {
+    var field = document.getElementById(button.dataset.copy);
+    if (!field) return;
+    button.hidden = false;
+    button.addEventListener('click', function () {
+      field.select();
+      var done = function () { button.textContent = 'Copied'; };
+      if (window.navigator.clipboard && window.isSecureContext) window.navigator.clipboard.writeText(field.value).then(done, function () { document.execCommand('copy'); done(); });
+      else { document.execCommand('copy'); done(); }
+    });
+  });
+}
+
+document.addEventListener('DOMContentLoaded', function () { forgetPostedSecret(document); armCopyButtons(document); });
