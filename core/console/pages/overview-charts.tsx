@@ -38,11 +38,14 @@ function dataset(label: string, look: (typeof LOOK)[keyof typeof LOOK], data: nu
     pointStyle: look.pointStyle,
     pointRadius: type === 'line' && data.length > 60 ? 0 : 3,
     borderWidth: 2,
+    // One reward or one source would otherwise be a bar as wide as the chart.
+    maxBarThickness: 48,
     ...('borderDash' in look ? { borderDash: look.borderDash } : {}),
   };
 }
 
-const countAxis = (title: string) => ({ y: { beginAtZero: true, title: { display: true, text: title } } });
+/** Points and members are whole numbers: no 0.4 of a member on an axis. */
+const countAxis = (title: string) => ({ y: { beginAtZero: true, ticks: { precision: 0 }, title: { display: true, text: title } } });
 const legend = { legend: { position: 'bottom', labels: { usePointStyle: true } } };
 
 /** Few buckets read better as bars; a long series as lines. */
@@ -119,10 +122,10 @@ function scriptJson(value: unknown): string {
 }
 
 /** A canvas `assets/console.js` draws `config` on; `label` says in one sentence what it shows. */
-export function ChartCanvas(props: { id: string; label: string; config: ChartConfig; describedBy?: string }) {
+export function ChartCanvas(props: { id: string; label: string; config: ChartConfig }) {
   return (
     <div class="chart-box">
-      <canvas data-chart={props.id} role="img" aria-label={props.label} aria-describedby={props.describedBy}>
+      <canvas data-chart={props.id} role="img" aria-label={props.label}>
         {props.label}
       </canvas>
       <script type="application/json" id={props.id} dangerouslySetInnerHTML={{ __html: scriptJson(props.config) }}></script>

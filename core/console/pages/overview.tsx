@@ -121,7 +121,6 @@ function OverTime(props: { s: AnalyticsSummary }) {
             id="chart-points"
             config={pointsOverTime(s)}
             label={`Chart of points issued, redeemed and expired by ${unit}, ${s.from} to ${s.to}; the table "Each ${unit}" below has the same figures.`}
-            describedBy="series-table"
           />
         </div>
         <div class="panel">
@@ -130,11 +129,10 @@ function OverTime(props: { s: AnalyticsSummary }) {
             id="chart-members"
             config={membersOverTime(s)}
             label={`Chart of active and new members by ${unit}, ${s.from} to ${s.to}; the table "Each ${unit}" below has the same figures.`}
-            describedBy="series-table"
           />
         </div>
       </div>
-      <details class="series-table" id="series-table">
+      <details class="series-table">
         <summary>{`Each ${unit} as a table`}</summary>
         <DataTable caption={`Each ${unit}`} headers={['Period', 'Issued', 'Redeemed', 'Expired', 'Change', 'Active members', 'New members']} rows={s.series.length}>
           {s.series.map((b) => (
