@@ -60,6 +60,8 @@ interface SeedMember {
 
 const pad = (n: number) => n.toString(36).padStart(9, '0');
 export const rewardId = (r: number) => `rwd_bench${pad(r)}`;
+/** The id of the `i`-th seeded member (enrolment order). */
+export const benchMemberId = (i: number) => `mem_bench${pad(i)}`;
 const rewardCost = (r: number) => 100 * (r + 1);
 
 /** The history, member by member, deterministic for a seed: every line affordable, in time order per member. */
@@ -99,7 +101,7 @@ export function* history(members: number, transfers: number, endAt: number, seed
       }
     }
     written += n;
-    yield { index: i, id: `mem_bench${pad(i)}`, createdAt, tier, lines };
+    yield { index: i, id: benchMemberId(i), createdAt, tier, lines };
   }
 }
 

@@ -2,6 +2,7 @@
 import { analyticsRows, analyticsSection, type AnalyticsSummaryResult } from './analytics-summary.js';
 import { MEMORY_RATIO_TARGET, type HubMemoryResult } from './hub-memory.js';
 import { csvImportRows, csvImportSection, type CsvImportResult } from './csv-import.js';
+import { consolePagesRows, consolePagesSection, type ConsolePagesResult } from './console-pages.js';
 import type { LaneIsolationResult } from './lane-isolation.js';
 import { BALANCE_RATIO_TARGET, type BalanceReadResult, type ReadComparison } from './balance-read.js';
 import type { DispatchAdapterKind, DispatchHttpResult, DispatchPhaseResult } from './dispatch-http.js';
@@ -28,6 +29,7 @@ export interface BenchResults {
   memory?: HubMemoryResult;
   csvImport?: CsvImportResult;
   analytics?: AnalyticsSummaryResult;
+  consolePages?: ConsolePagesResult;
 }
 
 const row = (...cells: string[]) => `| ${cells.join(' | ')} |`;
@@ -159,6 +161,7 @@ function summaryRows(r: BenchResults): string[] {
   }
   if (r.csvImport) rows.push(...csvImportRows(r.csvImport, row, passFail));
   if (r.analytics) rows.push(...analyticsRows(r.analytics, row));
+  if (r.consolePages) rows.push(...consolePagesRows(r.consolePages, row));
   return rows;
 }
 
@@ -676,8 +679,8 @@ export function renderReport(r: BenchResults, command: string): string {
     '## How to run',
     '',
     '```sh',
-    'npm run bench                    # all of them, about 22 minutes ((f) alone about 4, (i) about 4, (j) and (k) about 2 each); rewrites docs/BENCHMARKS.md',
-    'npm run bench -- --only a        # a subset (a … k, or e.g. a,c): prints the report, leaves docs/ alone',
+    'npm run bench                    # all of them, about 25 minutes ((f) alone about 4, (i) about 4, (j), (k) and (l) about 2 each); rewrites docs/BENCHMARKS.md',
+    'npm run bench -- --only a        # a subset (a … l, or e.g. a,c): prints the report, leaves docs/ alone',
     'npm run bench -- --quick         # shorter smoke run (smaller history, shorter runs); leaves docs/ alone',
     '```',
     '',
@@ -697,6 +700,7 @@ export function renderReport(r: BenchResults, command: string): string {
   if (r.memory) out.push(...memorySection(r.memory));
   if (r.csvImport) out.push(...csvImportSection(r.csvImport));
   if (r.analytics) out.push(...analyticsSection(r.analytics, row));
+  if (r.consolePages) out.push(...consolePagesSection(r.consolePages, row));
   return out.join('\n');
 }
 

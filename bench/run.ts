@@ -4,7 +4,8 @@
  * SQLite, (e) dispatcher deliveries per second against a local HTTP stub, (f) expiring
  * 1,000,000 lots through `ledger.runDue`, (g) signed Shopify webhooks end to end, (h) delivery
  * latency with one webhook endpoint hanging (lane isolation) and (i) the hub's memory under
- * sustained webhooks, (j) `GET /v1/analytics/summary` over 1M members and 10M transfers, then writes docs/BENCHMARKS.md (full runs only) and
+ * sustained webhooks, (j) `GET /v1/analytics/summary` over 1M members and 10M transfers, (k) a 1M-row CSV
+ * import, (l) each console page on (j)'s program, then writes docs/BENCHMARKS.md (full runs only) and
  * bench/results/*.json.
  *
  *   npm run bench                  all of them, rewrites docs/BENCHMARKS.md
@@ -24,6 +25,7 @@ import { laneIsolation } from './lane-isolation.js';
 import { webhookHttp } from './webhook-http.js';
 import { hubMemory } from './hub-memory.js';
 import { csvImport } from './csv-import.js';
+import { consolePages } from './console-pages.js';
 import { ledgerThroughput } from './ledger-throughput.js';
 import { machineFacts } from './machine.js';
 import { repoRoot } from './processes.js';
@@ -41,10 +43,10 @@ const { values } = parseArgs({
   options: { only: { type: 'string' }, quick: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false } },
 });
 if (values.help) {
-  console.log('Usage: npm run bench [-- --only a,b,c,d,e,f,g,h,i,j,k] [-- --quick]');
+  console.log('Usage: npm run bench [-- --only a,b,c,d,e,f,g,h,i,j,k,l] [-- --quick]');
   process.exit(0);
 }
-const ALL = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j', 'k'];
+const ALL = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j', 'k', 'l'];
 const selected = new Set((values.only ?? ALL.join(',')).split(',').map((s) => s.trim().toLowerCase()));
 for (const s of selected) {
   if (!ALL.includes(s)) {
@@ -149,6 +151,11 @@ if (selected.has('k')) {
   log(`(k) loyalty-hub import of a ${quick ? '50,000' : '1,000,000'}-row CSV file on SQLite…`);
   const k = (results.csvImport = await csvImport(quick ? { rows: 50_000 } : {}, log));
   log(`(k) ${k.seconds.toFixed(1)} s, ${k.perSecond.toFixed(0)} rows/s, ${k.cpuSeconds.toFixed(1)} CPU s (target < 60 s for 1M); second run ${k.secondRunSeconds.toFixed(1)} s; checks ${k.checks.ok ? 'ok' : 'FAILED'}`);
+}
+
+if (selected.has('l')) {
+  log(`(l) console pages over ${quick ? '100,000 members and 1,000,000' : '1,000,000 members and 10,000,000'} transfers (seeding first)…`);
+  results.consolePages = await consolePages(quick ? { members: 100_000, transfers: 1_000_000, historyLines: 10_000, samples: 50 } : {}, log);
 }
 
 results.loadAverageAfter = os.loadavg();

@@ -63,8 +63,31 @@ export interface AppDeps extends ApiDeps {
   consoleSessionSecret?: string;
 }
 
+/** Refusals as problem+json (core/api/problem.ts); anything unexpected logged once and answered 500. */
+function apiErrorHandler(logger: AppDeps['logger']): ErrorHandler {
+  return (error, c) => {
+    if (error instanceof HTTPException && !(error instanceof ProblemError)) {
+      const status = error.status;
+      return problemResponse({
+        type: problemType(status === 400 ? 'malformed-request' : 'http-error'),
+        title: status === 400 ? 'Malformed request' : 'Request refused',
+        status,
+        detail: error.message,
+      });
+    }
+    const problem = toProblem(error);
+    if (problem.status >= 500) {
+      logger.error('unhandled error', { method: c.req.method, path: c.req.path, error: describeError(error) });
+    }
+    return problemResponse(problem);
+  };
+}
+
 function managementApi(deps: AppDeps) {
   const v1 = new OpenAPIHono<ApiEnv>({ defaultHook: validationHook });
+  // The console calls this sub-app in process (core/console/api-client.ts), not through the outer
+  // app: it answers a thrown refusal as problem+json itself.
+  v1.onError(apiErrorHandler(deps.logger));
   v1.use('*', authenticate(deps.verifier));
   v1.use('*', refuseUnsafeText());
   v1.use('*', idempotency(deps.store, deps.commit));
@@ -99,23 +122,7 @@ export function createApp(deps: AppDeps) {
     if (c.res.status >= 500) logger.error('request failed', { method: c.req.method, route, status: c.res.status });
   });
 
-  const answerError: ErrorHandler = (error, c) => {
-    if (error instanceof HTTPException && !(error instanceof ProblemError)) {
-      const status = error.status;
-      return problemResponse({
-        type: problemType(status === 400 ? 'malformed-request' : 'http-error'),
-        title: status === 400 ? 'Malformed request' : 'Request refused',
-        status,
-        detail: error.message,
-      });
-    }
-    const problem = toProblem(error);
-    if (problem.status >= 500) {
-      logger.error('unhandled error', { method: c.req.method, path: c.req.path, error: describeError(error) });
-    }
-    return problemResponse(problem);
-  };
-  app.onError(answerError);
+  app.onError(apiErrorHandler(logger));
 
   app.notFound((c) =>
     problemResponse({ type: problemType('not-found'), title: 'Not Found', status: 404, detail: `No route ${c.req.method} ${c.req.path}.` }),
@@ -134,9 +141,6 @@ export function createApp(deps: AppDeps) {
   app.use('/connectors/*', apiBodyLimit(maxBodyBytes));
   for (const [name, routes] of deps.connectorRoutes ?? []) app.route(`/connectors/${name}`, routes);
   const api = managementApi(deps);
-  // The console calls this sub-app directly, in process (docs/console.md): its refusals must be the
-  // same problem documents as over HTTP. Set before mounting: Hono takes a sub-app's handler then.
-  api.onError(answerError);
   app.route('/v1', api);
   // The console reads and writes through the same API, in process (docs/console.md).
   app.route('/console', consoleRoutes({ ...deps, api }));

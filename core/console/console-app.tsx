@@ -14,6 +14,7 @@ import { renderPage } from './layout.js';
 import { membersPage } from './pages/members.js';
 import { rewardsPage } from './pages/rewards.js';
 import { settingsPage } from './pages/settings.js';
+import { overviewPage } from './pages/overview.js';
 import { sessionStore } from './session.js';
 import { signInRoutes, signOutRoute } from './sign-in.js';
 
@@ -46,6 +47,7 @@ export function consoleRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
   app.route('/members', membersPage(deps));
   app.route('/rewards', rewardsPage(deps));
   app.route('/settings', settingsPage(deps));
+  app.route('/overview', overviewPage(deps));
 
   // Last: any other console address (a mounted sub-app's notFound would not be used by the parent).
   app.all('*', (c) => {
