@@ -12,6 +12,7 @@ import { assetRoutes } from './assets.js';
 import { requireCsrfToken, requireSession } from './guard.js';
 import { renderPage } from './layout.js';
 import { membersPage } from './pages/members.js';
+import { inboxPage } from './pages/inbox.js';
 import { sessionStore } from './session.js';
 import { signInRoutes, signOutRoute } from './sign-in.js';
 
@@ -42,6 +43,7 @@ export function consoleRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
   app.get('/', (c) => c.redirect('/console/overview', 303));
   // Sections (nav.ts): each page file is one sub-app at its real prefix.
   app.route('/members', membersPage(deps));
+  app.route('/inbox', inboxPage(deps));
 
   // Last: any other console address (a mounted sub-app's notFound would not be used by the parent).
   app.all('*', (c) => {
