@@ -86,18 +86,36 @@ function outcomeInWords(e: Entry): string {
   return e.status === 'processing' ? 'being processed' : '';
 }
 
+/** Why a lesser key sees nothing here: the API's own reason for the inbox's scope (docs/api.md, "Inbox"). */
+function Refused(props: { problem: Problem; status: number }) {
+  return (
+    <>
+      <ProblemNotice problem={props.problem} />
+      {props.status === 403 ? <p class="help">Received webhooks carry customers' personal data: the inbox is for admin keys.</p> : null}
+    </>
+  );
+}
+
 const entryHref = (id: string) => `/console/inbox/${encodeURIComponent(id)}`;
 
-function listHref(filter: { source?: string; status?: string }, cursor?: string): string {
+interface Filter {
+  source?: string;
+  status?: string;
+  /** Rows per page (the API's `limit`, 50 by default). */
+  limit?: string;
+}
+
+function listHref(filter: Filter, cursor?: string): string {
   const q = new URLSearchParams();
   if (filter.source) q.set('source', filter.source);
   if (filter.status) q.set('status', filter.status);
+  if (filter.limit) q.set('limit', filter.limit);
   if (cursor) q.set('cursor', cursor);
   const s = q.toString();
   return `/console/inbox${s ? `?${s}` : ''}`;
 }
 
-function InboxList(props: { entries: Entry[]; nextCursor: string | null; filter: { source?: string; status?: string } }) {
+function InboxList(props: { entries: Entry[]; nextCursor: string | null; filter: Filter }) {
   return (
     <div id="inbox-list">
       <DataTable
@@ -128,7 +146,7 @@ function InboxList(props: { entries: Entry[]; nextCursor: string | null; filter:
   );
 }
 
-function FilterForm(props: { filter: { source?: string; status?: string } }) {
+function FilterForm(props: { filter: Filter }) {
   return (
     <form method="get" action="/console/inbox" class="inline" role="search" aria-label="Filter received webhooks" hx-get="/console/inbox" hx-target="#inbox-list" hx-swap="outerHTML" hx-push-url="true" hx-trigger="change, submit">
       <div>
@@ -146,6 +164,7 @@ function FilterForm(props: { filter: { source?: string; status?: string } }) {
           ))}
         </select>
       </div>
+      {props.filter.limit ? <input type="hidden" name="limit" value={props.filter.limit} /> : null}
       <button type="submit">Filter</button>
     </form>
   );
@@ -337,7 +356,7 @@ async function deliveryPage(c: Context<ConsoleEnv>, id: string, replayProblem?: 
   const [entry, explanation] = await Promise.all([api.get<Entry>(path), api.get<Explanation>(`${path}/explanation`)]);
   if (!entry.ok) {
     c.status((replayProblem ? status : entry.status) as 403);
-    return renderPage(c, { title: 'Received webhook', section: '/console/inbox' }, <>{replayProblem ? <ProblemNotice problem={replayProblem} /> : null}<ProblemNotice problem={entry.problem} /></>);
+    return renderPage(c, { title: 'Received webhook', section: '/console/inbox' }, <>{replayProblem ? <ProblemNotice problem={replayProblem} /> : null}<Refused problem={entry.problem} status={entry.status} /></>);
   }
   c.status(status);
   return renderPage(
@@ -361,16 +380,17 @@ export function inboxPage(_deps: ConsoleDeps): Hono<ConsoleEnv> {
     const source = c.req.query('source')?.trim() || undefined;
     const statusQuery = c.req.query('status');
     const status = STATUSES.find((s) => s === statusQuery);
-    const filter = { source, status };
+    const filter: Filter = { source, status, limit: c.req.query('limit') || undefined };
     const api = c.get('api');
+    // The filter form's in-place request wants the list alone (its hx-target); a history restore wants the page.
+    const fragment = c.req.header('hx-target') === 'inbox-list';
     const [list, failures] = await Promise.all([
-      api.get<{ data: Entry[]; nextCursor: string | null }>('/inbox', { source, status, cursor: c.req.query('cursor'), limit: 50 }),
-      c.req.header('hx-request') ? undefined : api.get<{ data: SignatureFailure[] }>('/inbox/signature-failures'),
+      api.get<{ data: Entry[]; nextCursor: string | null }>('/inbox', { source, status, cursor: c.req.query('cursor'), limit: filter.limit ?? 50 }),
+      fragment ? undefined : api.get<{ data: SignatureFailure[] }>('/inbox/signature-failures'),
     ]);
     if (!list.ok) c.status(list.status as 400);
-    const listView = list.ok ? <InboxList entries={list.data.data} nextCursor={list.data.nextCursor} filter={filter} /> : <div id="inbox-list"><ProblemNotice problem={list.problem} /></div>;
-    // An in-place filter gets the list alone (the form's hx-target).
-    if (c.req.header('hx-request')) return c.html(listView);
+    const listView = list.ok ? <InboxList entries={list.data.data} nextCursor={list.data.nextCursor} filter={filter} /> : <div id="inbox-list"><Refused problem={list.problem} status={list.status} /></div>;
+    if (fragment) return c.html(listView);
     return renderPage(
       c,
       { title: 'Inbox', section: '/console/inbox' },
