@@ -66,7 +66,8 @@ interface Explanation {
   events: EventExplanation[];
 }
 
-const STATUS_CLASS: Record<string, string> = { accepted: 'ok', ignored: '', rejected: 'bad', failed: 'warn', processing: 'warn' };
+/** Status is said in words; the colour only repeats it (docs/console.md). */
+const STATUS_CLASS: Record<string, string> = { accepted: 'ok', applied: 'ok', ignored: '', duplicate: '', rejected: 'bad', failed: 'warn', processing: 'warn', guest: 'warn', parked: 'warn' };
 
 function Status(props: { status: string }) {
   return <span class={`status ${STATUS_CLASS[props.status] ?? ''}`}>{props.status}</span>;
@@ -199,12 +200,13 @@ function prettyBody(raw: string): string {
   }
 }
 
-function TraceView(props: { trace: Trace }) {
+function TraceView(props: { trace: Trace; evaluatedNow: boolean }) {
   const t = props.trace;
+  const asOf = props.evaluatedNow ? ' — evaluated now' : '';
   return (
     <div class="inbox-trace">
       {t.lines.length ? (
-        <DataTable caption={`Rules that applied (${t.on})`} headers={['Rule', 'Points', 'Before caps', 'How']} rows={t.lines.length}>
+        <DataTable caption={`Rules that applied (${t.on})${asOf}`} headers={['Rule', 'Points', 'Before caps', 'How']} rows={t.lines.length}>
           {t.lines.map((l) => (
             <tr>
               <td>{l.ruleId}</td>
@@ -259,7 +261,7 @@ function EventView(props: { e: EventExplanation; index: number }) {
   return (
     <section class="panel inbox-event" aria-labelledby={`event-${props.index}`}>
       <h3 id={`event-${props.index}`}>
-        {e.type} <code>{e.eventId}</code> {e.status ? <Status status={e.status === 'applied' ? 'accepted' : e.status} /> : null}
+        {e.type} <code>{e.eventId}</code> {e.status ? <Status status={e.status} /> : null}
       </h3>
       <div class="inbox-why">
         {e.summary.map((s) => (
@@ -271,7 +273,7 @@ function EventView(props: { e: EventExplanation; index: number }) {
           Member: <a href={`/console/members/${encodeURIComponent(e.memberId)}`}>{e.memberId}</a>
         </p>
       ) : null}
-      {e.trace ? <TraceView trace={e.trace} /> : null}
+      {e.trace ? <TraceView trace={e.trace} evaluatedNow={e.traceFrom === 'now'} /> : null}
       <DataTable caption="Points written for this event" headers={['When', 'Kind', 'Points', 'Rule', 'State']} rows={e.ledger.length} empty="No ledger line was written for this event.">
         {e.ledger.map((l) => (
           <tr>
