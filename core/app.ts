@@ -20,6 +20,7 @@ import { deliveriesRoutes } from './api/routes/deliveries.js';
 import { evaluateRoutes } from './api/routes/evaluate.js';
 import { fraudHoldsRoutes } from './api/routes/fraud-holds.js';
 import { inboxRoutes } from './api/routes/inbox.js';
+import { inboxDeliveryRoutes } from './api/routes/inbox-delivery.js';
 import { redemptionRoutes } from './api/routes/redemptions.js';
 import { rewardsRoutes } from './api/routes/rewards.js';
 import { rewardCodesRoutes } from './api/routes/reward-codes.js';
@@ -98,6 +99,7 @@ function managementApi(deps: AppDeps) {
   v1.route('/', evaluateRoutes(deps));
   v1.route('/', segmentsRoutes(deps));
   v1.route('/', inboxRoutes(deps));
+  v1.route('/', inboxDeliveryRoutes(deps));
   v1.route('/', rewardsRoutes(deps));
   v1.route('/', rewardCodesRoutes(deps));
   v1.route('/', redemptionRoutes(deps));

@@ -3,7 +3,7 @@ import { connectorState } from '../connectors/connector-state.js';
 import { withRecipes } from '../connectors/recipe.js';
 import { connectorStatus } from '../connectors/definition.js';
 import { listInbox } from '../inbound/inbox.js';
-import { processDelivery } from '../inbound/process-delivery.js';
+import { pointsWritten, replayDelivery } from '../inbound/replay-delivery.js';
 import { createWriteBoundary } from '../commit/commit.js';
 import { createLogger } from '../observability/logger.js';
 import { DEFAULT_PROGRAM_PATH, loadProgramFile } from '../program/load-program.js';
@@ -40,25 +40,19 @@ export const replayCommand: Command = {
         (r) => !id || r.id === id,
       );
       for (const row of rows.reverse()) {
-        if (row.erasedAt !== null) {
-          // Its body is gone with the person it was about (docs/api.md, "Erasure"): nothing to run again.
-          console.error(`${row.id}: the person this delivery was about was erased on ${new Date(row.erasedAt).toISOString()}; skipped`);
-          counts.skipped = (counts.skipped ?? 0) + 1;
-          continue;
-        }
         const def = definitions.find((d) => d.name === row.source);
-        if (!def?.createInbound || !connectorStatus(def, env).enabled) {
-          console.error(`${row.id}: the ${row.source} connector is not configured here; skipped`);
+        const handler =
+          def?.createInbound && connectorStatus(def, env).enabled
+            ? def.createInbound(env, { logger, publicUrl: env.PUBLIC_URL || undefined, state: connectorState(store, commit, def.name) })
+            : undefined;
+        const result = await replayDelivery({ commit, program, logger }, row, handler, env.PUBLIC_URL);
+        if ('refused' in result) {
+          console.error(`${row.id}: ${result.detail}; skipped`);
           counts.skipped = (counts.skipped ?? 0) + 1;
           continue;
         }
-        const handler = def.createInbound(env, { logger, publicUrl: env.PUBLIC_URL || undefined, state: connectorState(store, commit, def.name) });
-        const rawBody = new TextEncoder().encode(row.rawBody);
-        const request = { method: 'POST', url: `${env.PUBLIC_URL ?? ''}/webhooks/${row.source}`, headers: new Headers(JSON.parse(row.headers) as Record<string, string>), rawBody, body: row.rawBody };
-        const result = await processDelivery({ commit, program, logger }, row.source, handler, request, row.deliveryId, { replay: true, inboxId: row.id });
         counts[result.status] = (counts[result.status] ?? 0) + 1;
-        // A duplicate's points are what it earned the first time, not what this run did.
-        const points = 'outcomes' in result ? result.outcomes.filter((o) => o.status !== 'duplicate').reduce((n, o) => n + o.points, 0) : 0;
+        const points = pointsWritten(result);
         console.log(`${row.id} ${row.source} ${row.topic ?? ''}: ${result.status}${points ? ` (${points} points)` : ''}${'detail' in result ? `: ${result.detail}` : ''}`);
       }
     } finally {

@@ -15,6 +15,7 @@ import { membersPage } from './pages/members.js';
 import { rewardsPage } from './pages/rewards.js';
 import { settingsPage } from './pages/settings.js';
 import { overviewPage } from './pages/overview.js';
+import { inboxPage } from './pages/inbox.js';
 import { sessionStore } from './session.js';
 import { signInRoutes, signOutRoute } from './sign-in.js';
 
@@ -48,6 +49,7 @@ export function consoleRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
   app.route('/rewards', rewardsPage(deps));
   app.route('/settings', settingsPage(deps));
   app.route('/overview', overviewPage(deps));
+  app.route('/inbox', inboxPage(deps));
 
   // Last: any other console address (a mounted sub-app's notFound would not be used by the parent).
   app.all('*', (c) => {

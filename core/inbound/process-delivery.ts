@@ -20,6 +20,7 @@ import { identifyTrigger } from '../triggers/order-identity.js';
 import { jsonPointer } from '../json-pointer.js';
 import { findUnsafeText, storableText } from '../triggers/unsafe-text.js';
 import type { TriggerEvent } from '../triggers/trigger-event.js';
+import { traceOf, type EvaluationTrace } from './evaluation-trace.js';
 import { claimDelivery, finishDelivery, keptHeaders, type InboxRow } from './inbox.js';
 
 export interface DeliveryDeps {
@@ -43,8 +44,21 @@ export interface OutcomeSummary {
   detail?: string;
 }
 
-function summarize(o: ApplyOutcome, trigger: TriggerEvent): OutcomeSummary {
-  return { eventId: o.triggerId, type: trigger.type, status: o.status, memberId: o.memberId ?? null, points: o.points, ...(o.detail ? { detail: o.detail } : {}) };
+/** What the inbox row keeps of an event: its summary and the engine's trace (./evaluation-trace.ts). */
+export interface StoredOutcome extends OutcomeSummary {
+  trace?: EvaluationTrace;
+}
+
+function summarize(o: ApplyOutcome, trigger: TriggerEvent): StoredOutcome {
+  return {
+    eventId: o.triggerId,
+    type: trigger.type,
+    status: o.status,
+    memberId: o.memberId ?? null,
+    points: o.points,
+    ...(o.detail ? { detail: o.detail } : {}),
+    ...(o.evaluation ? { trace: traceOf(o.evaluation) } : {}),
+  };
 }
 
 /** A delivery seen before: what it became the first time. */
@@ -60,7 +74,7 @@ export async function processDelivery(
   handler: InboundHandler,
   request: InboundRequest,
   deliveryId: string,
-  options: { replay?: boolean; inboxId?: string } = {},
+  options: { replay?: boolean; inboxId?: string; previous?: StoredOutcome[] } = {},
 ): Promise<DeliveryResult> {
   const { commit, program, logger } = deps;
   const topic = handler.topic(request);
@@ -93,14 +107,19 @@ export async function processDelivery(
       const { tx, now } = w;
       const claim = options.replay ? { id: '' } : await claimDelivery(tx, now, { ...base, status: 'processing', events });
       if (claim.existing) return { duplicate: claim.existing };
+      const stored: StoredOutcome[] = [];
       const outcomes: OutcomeSummary[] = [];
       for (const trigger of events) {
-        const outcome = await applyTrigger(w, program, trigger);
-        outcomes.push(summarize(outcome, trigger));
+        const { trace, ...summary } = summarize(await applyTrigger(w, program, trigger), trigger);
+        // The platform's answer carries the summary only; the trace stays in the inbox.
+        outcomes.push(summary);
+        // Replayed, an event applied before keeps what it did then (and its trace), not "duplicate".
+        const before = summary.status === 'duplicate' ? options.previous?.find((p) => p.eventId === summary.eventId && p.status !== 'duplicate') : undefined;
+        stored.push(before ?? { ...summary, ...(trace ? { trace } : {}) });
       }
       // A replay updates the stored row: a delivery rejected before may be accepted now.
       const inboxId = options.replay ? options.inboxId : claim.id;
-      if (inboxId) await finishDelivery(tx, now, inboxId, 'accepted', options.replay ? { events, outcome: outcomes } : { outcome: outcomes });
+      if (inboxId) await finishDelivery(tx, now, inboxId, 'accepted', options.replay ? { events, outcome: stored } : { outcome: stored });
       return { inboxId: inboxId ?? '', outcomes };
     });
     if ('duplicate' in result) return duplicateResult(result.duplicate!);

@@ -466,6 +466,8 @@ export const inbox = table(
     uniqueIndex('inbox_id_uq').on(t.id),
     uniqueIndex('inbox_source_delivery_uq').on(t.source, t.deliveryId),
     index('inbox_status_idx').on(t.status, t.seq),
+    // The console's inbox filters by platform, newest first (GET /v1/inbox?source=).
+    index('inbox_source_seq_idx').on(t.source, t.seq),
   ],
 );
 

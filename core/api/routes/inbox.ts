@@ -12,7 +12,7 @@ import { decodeSeqCursor, encodeSeqCursor } from '../cursor.js';
 import { PageQuery, errorResponses, iso } from '../schemas.js';
 import { validationHook } from '../validation.js';
 
-const InboxEntry = z
+export const InboxEntry = z
   .object({
     id: z.string(),
     source: z.string(),
@@ -46,7 +46,7 @@ const route = createRoute({
   },
 });
 
-const present = (r: InboxRow) => ({
+export const present = (r: InboxRow) => ({
   id: r.id,
   source: r.source,
   deliveryId: r.deliveryId,

@@ -1,0 +1,1 @@
+CREATE INDEX `inbox_source_seq_idx` ON `inbox` (`source`,`seq`);
