@@ -74,18 +74,26 @@ export async function importMembers(w: Writer, source: string, records: Imported
   w.quiet();
   const { tx, now } = w;
 
+  // Plain loops, not spreads of sets and filters: a few arrays per row instead of a dozen (a
+  // million-row file's garbage, docs/BENCHMARKS.md (k)).
   const plans: Plan[] = records.map((record) => {
-    let aliases: string[];
+    const aliases: string[] = [];
     try {
-      aliases = [
-        ...new Set([...(record.sourceAlias === false ? [] : [normalizeAlias(`${source}:${record.sourceId.trim()}`)]), ...(record.aliases ?? []).map(normalizeAlias)]),
-      ];
+      if (record.sourceAlias !== false) aliases.push(normalizeAlias(`${source}:${record.sourceId.trim()}`));
+      for (const a of record.aliases ?? []) {
+        const alias = normalizeAlias(a);
+        if (!aliases.includes(alias)) aliases.push(alias);
+      }
     } catch (error) {
       if (error instanceof MemberError) throw new ImportRowError('aliases', error.message);
       throw error;
     }
     const email = record.email ? normalizeEmail(record.email) : null;
-    return { record, aliases, email, names: email ? [...aliases.filter((a) => a !== emailAlias(email)), emailAlias(email)] : aliases };
+    if (!email) return { record, aliases, email, names: aliases };
+    const byEmail = emailAlias(email);
+    const names = aliases.includes(byEmail) ? aliases.filter((a) => a !== byEmail) : aliases.slice();
+    names.push(byEmail);
+    return { record, aliases, email, names };
   });
   const named = new Set<string>();
   for (const p of plans) {
@@ -138,7 +146,9 @@ export async function importMembers(w: Writer, source: string, records: Imported
   // then spent), then what is available and pending.
   const lined = plans.filter((p) => p.way !== 'row');
   const posted = new Map<Plan, number>();
-  const count = (plan: Plan, lines: Posted[]) => posted.set(plan, (posted.get(plan) ?? 0) + lines.filter((l) => !l.duplicate).length);
+  const count = (plan: Plan, line: Posted) => {
+    if (!line.duplicate) posted.set(plan, (posted.get(plan) ?? 0) + 1);
+  };
   const why = { source: 'system' as const, actor: w.actor, reason: `opening balance imported from ${source}` };
   const key = (p: Plan, line: string) => `import:${source}:${p.record.sourceId.trim()}:${line}`;
   try {
@@ -148,7 +158,7 @@ export async function importMembers(w: Writer, source: string, records: Imported
       spenders.map((p) => [p, { memberId: p.memberId!, points: p.record.points!.spent!, idempotencyKey: key(p, 'spent-earned'), why }]),
       count,
     );
-    for (const p of spenders) count(p, [await w.post(spend, { memberId: p.memberId!, points: p.record.points!.spent!, idempotencyKey: key(p, 'spent'), why })]);
+    for (const p of spenders) count(p, await w.post(spend, { memberId: p.memberId!, points: p.record.points!.spent!, idempotencyKey: key(p, 'spent'), why }));
     const inputs: [Plan, EarnInput][] = [];
     for (const p of lined) {
       const points = p.record.points ?? {};
@@ -213,11 +223,11 @@ async function lookUp(tx: Writer['tx'], plans: Plan[], named: Set<string>, now: 
   }
 }
 
-async function earnAll(w: Writer, inputs: [Plan, EarnInput][], count: (plan: Plan, lines: Posted[]) => void): Promise<void> {
+async function earnAll(w: Writer, inputs: [Plan, EarnInput][], count: (plan: Plan, line: Posted) => void): Promise<void> {
   if (!inputs.length) return;
   const lines = await w.postMany(
     earnMany,
     inputs.map(([, input]) => input),
   );
-  for (const [i, [plan]] of inputs.entries()) count(plan, [lines[i]!]);
+  for (let i = 0; i < inputs.length; i++) count(inputs[i]![0], lines[i]!);
 }
