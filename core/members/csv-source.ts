@@ -15,9 +15,9 @@ import type { ImportRejection } from './import-run.js';
 
 /**
  * Rows per page (one transaction each). 1,000 rather than 5,000: measured cheaper per row — less
- * CPU for the whole import, about 7 % at 300,000 rows and 5 % at a million — as a smaller page's
- * objects die young instead of surviving into the old generation, and its index pages stay in
- * the CPU caches (docs/BENCHMARKS.md (k)). A resumed import redoes at most one page.
+ * CPU for the whole import, about 7 % at 300,000 rows and 5 % at a million (docs/BENCHMARKS.md
+ * (k)); likely because a smaller page's objects die young rather than reach the old generation.
+ * A killed import loses only the page in flight.
  */
 export const CSV_PAGE_SIZE = 1000;
 
