@@ -128,7 +128,7 @@ export function csvImportSection(k: CsvImportResult): string[] {
     '',
     `A generated file of ${fmt.int(k.rows)} rows (${k.fileMiB.toFixed(0)} MiB: id, e-mail, names, opening points — half expiring —`,
     'and pending points on one row in ten) through the real command (`importCommand.run`) into a fresh SQLite file: pages of',
-    '5,000 rows, each one transaction of set-based statements (core/members/import-bulk.ts).',
+    '1,000 rows, each one transaction of set-based statements (core/members/import-bulk.ts).',
     '',
     '| measure | value |',
     '| --- | --- |',

@@ -33,7 +33,7 @@ export const CSV_USAGE = [
   ...columnsHelp(),
   '',
   'Running it again changes nothing for rows already in (lines are keyed by the external id, else',
-  'by the e-mail); an interrupted run carries on after the last page of 5,000 rows it wrote.',
+  'by the e-mail); an interrupted run carries on after the last page of 1,000 rows it wrote.',
   'Exit code 0 when every row went in, 1 when a row was refused or the file cannot be read.',
 ].join('\n');
 

@@ -13,7 +13,13 @@ import { CsvHeaderError, mapHeader, rowToMember, type CsvMapping, type RowContex
 import { ImportRowError, type ImportedMember } from './import-member.js';
 import type { ImportRejection } from './import-run.js';
 
-export const CSV_PAGE_SIZE = 5000;
+/**
+ * Rows per page (one transaction each). 1,000 rather than 5,000: measured cheaper per row — less
+ * CPU for the whole import, about 7 % at 300,000 rows and 5 % at a million (docs/BENCHMARKS.md
+ * (k)); likely because a smaller page's objects die young rather than reach the old generation.
+ * A killed import loses only the page in flight.
+ */
+export const CSV_PAGE_SIZE = 1000;
 
 /** The file's content hash (what its resume cursor is kept under) and about how many rows it has. */
 export async function fileFacts(path: string): Promise<{ key: string; rows: number }> {

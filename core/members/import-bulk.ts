@@ -16,16 +16,32 @@
  *
  * Two rows of one page naming the same member, or a row the ledger refuses, make the page fall
  * back to row by row (`PageNeedsRows`), where the refused row is named.
+ *
+ * `assumeNew` (the run's previous page was all new members: ./import-run.ts) skips the look-ups:
+ * every member is taken as new and the inserts themselves check it — members `on conflict (email)
+ * do nothing`, aliases `on conflict (alias) do nothing`, counted. Those two unique keys are
+ * exactly what the look-ups read, so a page that inserts every row is a page the look-ups would
+ * have found all new; one that does not throws `PageNotNew`, its write rolls back, and it is
+ * written again with the look-ups. A first run of a big file saves three index probes per row;
+ * a second run or a resumed one is looked up as before (docs/BENCHMARKS.md (k)).
  */
 import type { Writer } from '../commit/writer.js';
 import { newId } from '../ids.js';
 import { earnMany, LedgerError, spend, type EarnInput, type Posted } from '../ledger/index.js';
 import { anyOf } from '../storage/dialect.js';
-import { insertRows } from '../storage/insert-rows.js';
+import { insertRows, insertRowsCounted } from '../storage/insert-rows.js';
 import { tablesOf } from '../storage/prepared.js';
 import { emailAlias, normalizeAlias, normalizeEmail } from './aliases.js';
 import { MemberError } from './errors.js';
 import { checkImportedMember, ImportRowError, importMember, importNote, type ImportedMember, type ImportedOutcome } from './import-member.js';
+
+/** Written with `assumeNew`, the page named a member the hub already holds: write it again, looked up. */
+export class PageNotNew extends Error {
+  constructor(reason: string) {
+    super(reason);
+    this.name = 'PageNotNew';
+  }
+}
 
 /** The page cannot be written in one go; write it row by row. */
 export class PageNeedsRows extends Error {
@@ -53,24 +69,31 @@ interface Plan {
   way?: 'fresh' | 'settled' | 'row';
 }
 
-export async function importMembers(w: Writer, source: string, records: ImportedMember[]): Promise<ImportedOutcome[]> {
+export async function importMembers(w: Writer, source: string, records: ImportedMember[], options: { assumeNew?: boolean } = {}): Promise<ImportedOutcome[]> {
   for (const record of records) checkImportedMember(record);
   w.quiet();
   const { tx, now } = w;
-  const t = tablesOf(tx);
 
+  // Plain loops, not spreads of sets and filters: a few arrays per row instead of a dozen (a
+  // million-row file's garbage, docs/BENCHMARKS.md (k)).
   const plans: Plan[] = records.map((record) => {
-    let aliases: string[];
+    const aliases: string[] = [];
     try {
-      aliases = [
-        ...new Set([...(record.sourceAlias === false ? [] : [normalizeAlias(`${source}:${record.sourceId.trim()}`)]), ...(record.aliases ?? []).map(normalizeAlias)]),
-      ];
+      if (record.sourceAlias !== false) aliases.push(normalizeAlias(`${source}:${record.sourceId.trim()}`));
+      for (const a of record.aliases ?? []) {
+        const alias = normalizeAlias(a);
+        if (!aliases.includes(alias)) aliases.push(alias);
+      }
     } catch (error) {
       if (error instanceof MemberError) throw new ImportRowError('aliases', error.message);
       throw error;
     }
     const email = record.email ? normalizeEmail(record.email) : null;
-    return { record, aliases, email, names: email ? [...aliases.filter((a) => a !== emailAlias(email)), emailAlias(email)] : aliases };
+    if (!email) return { record, aliases, email, names: aliases };
+    const byEmail = emailAlias(email);
+    const names = aliases.includes(byEmail) ? aliases.filter((a) => a !== byEmail) : aliases.slice();
+    names.push(byEmail);
+    return { record, aliases, email, names };
   });
   const named = new Set<string>();
   for (const p of plans) {
@@ -80,65 +103,40 @@ export async function importMembers(w: Writer, source: string, records: Imported
     }
   }
 
-  // Who the hub already holds, by alias and by e-mail.
-  const holder = new Map<string, string>();
-  for (const part of chunks([...named])) {
-    for (const row of await tx.select({ alias: t.memberAliases.alias, memberId: t.memberAliases.memberId }).from(t.memberAliases).where(anyOf(tx, t.memberAliases.alias, part))) {
-      holder.set(row.alias, row.memberId);
-    }
-  }
-  const byEmail = new Map<string, string>();
-  for (const part of chunks(plans.flatMap((p) => (p.email ? [p.email] : [])))) {
-    for (const row of await tx.select({ id: t.members.id, email: t.members.email }).from(t.members).where(anyOf(tx, t.members.email, part))) byEmail.set(row.email!, row.id);
-  }
-  const found = new Map<string, { status: string; manualTier: string | null }>();
-  for (const part of chunks([...new Set([...holder.values(), ...byEmail.values()])])) {
-    for (const row of await tx.select({ id: t.members.id, status: t.members.status, manualTier: t.members.manualTier }).from(t.members).where(anyOf(tx, t.members.id, part))) {
-      found.set(row.id, row);
-    }
-  }
-  for (const p of plans) {
-    const ids = new Set([...p.names.flatMap((n) => (holder.has(n) ? [holder.get(n)!] : [])), ...(p.email && byEmail.has(p.email) ? [byEmail.get(p.email)!] : [])]);
-    if (ids.size === 0) {
+  if (options.assumeNew) {
+    for (const p of plans) {
       p.way = 'fresh';
       p.memberId = newId('mem', now);
-      continue;
     }
-    const [id] = ids;
-    const member = found.get(id!);
-    const settled = ids.size === 1 && member?.status === 'active' && p.aliases.every((a) => holder.get(a) === id) && (!p.record.tier || member.manualTier === p.record.tier);
-    p.way = settled ? 'settled' : 'row';
-    if (settled) p.memberId = id;
-  }
+  } else await lookUp(tx, plans, named, now);
 
   const fresh = plans.filter((p) => p.way === 'fresh');
   if (fresh.length) {
-    await insertRows(
-      tx,
-      'members',
-      fresh.map(({ memberId, email, record: r }) => ({
-        id: memberId!,
-        email,
-        phone: r.phone ?? null,
-        firstName: r.firstName ?? null,
-        lastName: r.lastName ?? null,
-        birthDate: r.birthDate ?? null,
-        locale: null,
-        consentEmail: r.consentEmail ?? false,
-        consentSms: r.consentSms ?? false,
-        manualTier: r.tier ?? null,
-        attributes: '{}',
-        status: 'active',
-        createdAt: now,
-        updatedAt: now,
-        erasedAt: null,
-      })),
-    );
-    await insertRows(
-      tx,
-      'memberAliases',
-      fresh.flatMap((p) => p.names.map((alias) => ({ alias, memberId: p.memberId!, createdAt: now }))),
-    );
+    const members = fresh.map(({ memberId, email, record: r }) => ({
+      id: memberId!,
+      email,
+      phone: r.phone ?? null,
+      firstName: r.firstName ?? null,
+      lastName: r.lastName ?? null,
+      birthDate: r.birthDate ?? null,
+      locale: null,
+      consentEmail: r.consentEmail ?? false,
+      consentSms: r.consentSms ?? false,
+      manualTier: r.tier ?? null,
+      attributes: '{}',
+      status: 'active',
+      createdAt: now,
+      updatedAt: now,
+      erasedAt: null,
+    }));
+    const aliases = fresh.flatMap((p) => p.names.map((alias) => ({ alias, memberId: p.memberId!, createdAt: now })));
+    if (options.assumeNew) {
+      if ((await insertRowsCounted(tx, 'members', members, { onConflictDoNothing: 'email' })) < members.length) throw new PageNotNew('an e-mail of the page is taken');
+      if ((await insertRowsCounted(tx, 'memberAliases', aliases, { onConflictDoNothing: 'alias' })) < aliases.length) throw new PageNotNew('an alias of the page is taken');
+    } else {
+      await insertRows(tx, 'members', members);
+      await insertRows(tx, 'memberAliases', aliases);
+    }
     await insertRows(tx, 'balances', fresh.map((p) => ({ memberId: p.memberId!, updatedAt: now })));
     // New members per day in the analytics, as `enrollMember` counts them (core/analytics/tally.ts).
     for (const p of fresh) w.tally.enrolled(p.memberId!, w.origin);
@@ -148,7 +146,9 @@ export async function importMembers(w: Writer, source: string, records: Imported
   // then spent), then what is available and pending.
   const lined = plans.filter((p) => p.way !== 'row');
   const posted = new Map<Plan, number>();
-  const count = (plan: Plan, lines: Posted[]) => posted.set(plan, (posted.get(plan) ?? 0) + lines.filter((l) => !l.duplicate).length);
+  const count = (plan: Plan, line: Posted) => {
+    if (!line.duplicate) posted.set(plan, (posted.get(plan) ?? 0) + 1);
+  };
   const why = { source: 'system' as const, actor: w.actor, reason: `opening balance imported from ${source}` };
   const key = (p: Plan, line: string) => `import:${source}:${p.record.sourceId.trim()}:${line}`;
   try {
@@ -158,7 +158,7 @@ export async function importMembers(w: Writer, source: string, records: Imported
       spenders.map((p) => [p, { memberId: p.memberId!, points: p.record.points!.spent!, idempotencyKey: key(p, 'spent-earned'), why }]),
       count,
     );
-    for (const p of spenders) count(p, [await w.post(spend, { memberId: p.memberId!, points: p.record.points!.spent!, idempotencyKey: key(p, 'spent'), why })]);
+    for (const p of spenders) count(p, await w.post(spend, { memberId: p.memberId!, points: p.record.points!.spent!, idempotencyKey: key(p, 'spent'), why }));
     const inputs: [Plan, EarnInput][] = [];
     for (const p of lined) {
       const points = p.record.points ?? {};
@@ -189,11 +189,45 @@ export async function importMembers(w: Writer, source: string, records: Imported
   return outcomes;
 }
 
-async function earnAll(w: Writer, inputs: [Plan, EarnInput][], count: (plan: Plan, lines: Posted[]) => void): Promise<void> {
+/** Who the hub already holds, by alias and by e-mail: each plan's way, and its member if known. */
+async function lookUp(tx: Writer['tx'], plans: Plan[], named: Set<string>, now: number): Promise<void> {
+  const t = tablesOf(tx);
+  const holder = new Map<string, string>();
+  for (const part of chunks([...named])) {
+    for (const row of await tx.select({ alias: t.memberAliases.alias, memberId: t.memberAliases.memberId }).from(t.memberAliases).where(anyOf(tx, t.memberAliases.alias, part))) {
+      holder.set(row.alias, row.memberId);
+    }
+  }
+  const byEmail = new Map<string, string>();
+  for (const part of chunks(plans.flatMap((p) => (p.email ? [p.email] : [])))) {
+    for (const row of await tx.select({ id: t.members.id, email: t.members.email }).from(t.members).where(anyOf(tx, t.members.email, part))) byEmail.set(row.email!, row.id);
+  }
+  const found = new Map<string, { status: string; manualTier: string | null }>();
+  for (const part of chunks([...new Set([...holder.values(), ...byEmail.values()])])) {
+    for (const row of await tx.select({ id: t.members.id, status: t.members.status, manualTier: t.members.manualTier }).from(t.members).where(anyOf(tx, t.members.id, part))) {
+      found.set(row.id, row);
+    }
+  }
+  for (const p of plans) {
+    const ids = new Set([...p.names.flatMap((n) => (holder.has(n) ? [holder.get(n)!] : [])), ...(p.email && byEmail.has(p.email) ? [byEmail.get(p.email)!] : [])]);
+    if (ids.size === 0) {
+      p.way = 'fresh';
+      p.memberId = newId('mem', now);
+      continue;
+    }
+    const [id] = ids;
+    const member = found.get(id!);
+    const settled = ids.size === 1 && member?.status === 'active' && p.aliases.every((a) => holder.get(a) === id) && (!p.record.tier || member.manualTier === p.record.tier);
+    p.way = settled ? 'settled' : 'row';
+    if (settled) p.memberId = id;
+  }
+}
+
+async function earnAll(w: Writer, inputs: [Plan, EarnInput][], count: (plan: Plan, line: Posted) => void): Promise<void> {
   if (!inputs.length) return;
   const lines = await w.postMany(
     earnMany,
     inputs.map(([, input]) => input),
   );
-  for (const [i, [plan]] of inputs.entries()) count(plan, [lines[i]!]);
+  for (let i = 0; i < inputs.length; i++) count(inputs[i]![0], lines[i]!);
 }

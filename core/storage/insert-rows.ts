@@ -103,10 +103,35 @@ function tail<T extends TableName>(shape: Shape, options: InsertRowsOptions<T>):
   return text;
 }
 
+/**
+ * Inserts `rows`, skipping each whose value of the unique column `onConflictDoNothing` is
+ * already taken, and returns how many went in — without returning rows: a caller that only needs
+ * to know whether every row was new (an import page: core/members/import-bulk.ts) learns it from
+ * the insert itself instead of looking every key up first.
+ */
+export async function insertRowsCounted<T extends TableName>(db: Db, name: T, rows: readonly NewRow<T>[], options: { onConflictDoNothing: ColumnKey<T> }): Promise<number> {
+  if (pgOf(db)) return (await insertRows(db, name, rows, { ...options, returning: [options.onConflictDoNothing] })).length;
+  const shape = shapeOf(name);
+  const perStatement = Math.max(1, Math.floor(MAX_VALUES_PER_STATEMENT / shape.written.length));
+  let inserted = 0;
+  for (let i = 0; i < rows.length; i += perStatement) {
+    const { statement, values } = sqliteStatement(db, name, shape, rows.slice(i, i + perStatement) as unknown as Record<string, unknown>[], options);
+    inserted += statement.run(values).changes;
+  }
+  return inserted;
+}
+
 const texts = new Map<string, string>();
 const MAX_TEXTS = 200;
 
 function insertSqlite<T extends TableName>(db: Db, name: T, shape: Shape, rows: Record<string, unknown>[], options: InsertRowsOptions<T>): Record<string, unknown>[] {
+  const { statement, values } = sqliteStatement(db, name, shape, rows, options);
+  if (options.returning) return statement.all(values) as Record<string, unknown>[];
+  statement.run(values);
+  return [];
+}
+
+function sqliteStatement<T extends TableName>(db: Db, name: T, shape: Shape, rows: Record<string, unknown>[], options: InsertRowsOptions<T>): { statement: Database.Statement; values: unknown[] } {
   // The writer connection the transaction runs on (one per SQLite store).
   const conn = (db as unknown as { $client: Database.Database }).$client;
   // The statement's text is kept per table, row count and options: built anew it was tens of KB
@@ -129,10 +154,7 @@ function insertSqlite<T extends TableName>(db: Db, name: T, shape: Shape, rows: 
       values.push(typeof v === 'boolean' ? (v ? 1 : 0) : v);
     }
   }
-  const statement = conn.prepare(text);
-  if (options.returning) return statement.all(values) as Record<string, unknown>[];
-  statement.run(values);
-  return [];
+  return { statement: conn.prepare(text), values };
 }
 
 async function insertPg<T extends TableName>(db: Db, name: T, shape: Shape, rows: Record<string, unknown>[], options: InsertRowsOptions<T>): Promise<Record<string, unknown>[]> {

@@ -1,14 +1,17 @@
 /**
  * Members moving in (docs/operating.md, "Moving members in"), through the core's import run on a
  * real database: opening balances land exactly, a second run changes nothing, a refused row is
- * reported with its reason while its page's other rows go in, a dry run writes nothing, an
- * interrupted run resumes after the last page written, and an import announces nothing.
+ * reported with its reason while its page's other rows go in, a page written without look-ups
+ * still finds the members the hub holds, a dry run writes nothing, an interrupted run resumes
+ * after the last page written, and an import announces nothing.
  */
+import { count } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { connectorState } from '../../core/connectors/connector-state.js';
 import type { MemberPage } from '../../core/connectors/definition.js';
 import type { ImportedMember } from '../../core/members/import-member.js';
 import { IMPORT_CURSOR_KEY, runImport, type ImportRejection } from '../../core/members/import-run.js';
+import { tablesOf } from '../../core/storage/prepared.js';
 import { hubHarness, json } from '../helpers/test-hub.js';
 import { loyaltyEvents, memberByAlias } from '../inbound/webhook-helpers.js';
 
@@ -93,6 +96,23 @@ describe('importing members', () => {
     const summary = await runImport(h.hub.commit, 'oldprogram', pagesOf([customer(1)], 10).read, { actor: 'import:oldprogram' });
     expect(summary).toMatchObject({ enrolled: 0, matched: 1 });
     expect((await memberByAlias(h, 'oldprogram:1001'))!.id).toBe(existing.id);
+  });
+
+  it('a page after an all-new one still finds the members the hub holds, by e-mail or by alias, and enrolls no twin', async () => {
+    // Page 2 and page 4 follow all-new pages, so they are first written without look-ups
+    // (core/members/import-bulk.ts, `assumeNew`); each names a member already in the hub.
+    const byEmail = await json(await h.call('POST', '/v1/members', { body: { email: 'c15@example.com' } }));
+    await runImport(h.hub.commit, 'oldprogram', pagesOf([customer(35, { email: null, aliases: ['shop:35'] })], 10).read, { actor: 'import:oldprogram' });
+    const byAlias = (await memberByAlias(h, 'oldprogram:1035'))!;
+
+    const summary = await runImport(h.hub.commit, 'oldprogram', pagesOf(Array.from({ length: 40 }, (_, i) => customer(i + 1)), 10).read, { actor: 'import:oldprogram' });
+    expect(summary).toMatchObject({ read: 40, enrolled: 38, matched: 2, rejected: 0 });
+    expect((await memberByAlias(h, 'oldprogram:1015'))!.id).toBe(byEmail.id);
+    expect((await memberByAlias(h, 'oldprogram:1035'))!.id).toBe(byAlias.id);
+    expect(await balanceOf('oldprogram:1015')).toMatchObject({ available: 150, spent: 15 });
+    expect(await balanceOf('oldprogram:1035')).toMatchObject({ available: 350, spent: 35 });
+    const [members] = await h.hub.store.db.select({ n: count() }).from(tablesOf(h.hub.store.db).members);
+    expect(members!.n).toBe(40);
   });
 
   it('a dry run checks every row and writes nothing', async () => {
