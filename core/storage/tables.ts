@@ -466,6 +466,8 @@ export const inbox = table(
     uniqueIndex('inbox_id_uq').on(t.id),
     uniqueIndex('inbox_source_delivery_uq').on(t.source, t.deliveryId),
     index('inbox_status_idx').on(t.status, t.seq),
+    // A platform's latest delivery without a scan: connector health (GET /v1/connectors, docs/api.md).
+    index('inbox_source_seq_idx').on(t.source, t.seq),
   ],
 );
 
@@ -575,6 +577,24 @@ export const webhookRejections = table('webhook_rejections', {
   lastAlertAt: bigint('last_alert_at'),
   updatedAt: bigint('updated_at').notNull(),
 });
+
+/**
+ * Signature failures per platform per hour (docs/api.md, "Connectors"): counters, never the
+ * request, so a flood of forged requests grows no table. Beside `webhook_rejections` (whose count
+ * resets with each alert) because connector health reports the last day whatever was alerted;
+ * rows older than two days are deleted as new ones come (core/inbound/rejection-hours.ts).
+ */
+export const webhookRejectionHours = table(
+  'webhook_rejection_hours',
+  {
+    platform: text('platform').notNull(),
+    /** The hour the failures fell in: epoch ms, a multiple of 3,600,000. */
+    hourStart: bigint('hour_start').notNull(),
+    count: int32('count').notNull().default(0),
+  },
+  // The last day's failures of every platform: one range read on the hour, grouped by platform.
+  (t) => [primaryKey(t.platform, t.hourStart), index('webhook_rejection_hours_hour_idx').on(t.hourStart)],
+);
 
 /**
  * What a connector keeps between requests and across restarts, per connector and key
@@ -800,6 +820,7 @@ export const tables = {
   vouchers,
   memberPins,
   webhookRejections,
+  webhookRejectionHours,
   connectorState,
   memberHistory,
   fraudHolds,
