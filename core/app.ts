@@ -5,7 +5,7 @@
  */
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { swaggerUI } from '@hono/swagger-ui';
-import type { Hono } from 'hono';
+import type { ErrorHandler, Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { routePath } from 'hono/route';
 import { authenticate } from './api/authenticate.js';
@@ -99,7 +99,7 @@ export function createApp(deps: AppDeps) {
     if (c.res.status >= 500) logger.error('request failed', { method: c.req.method, route, status: c.res.status });
   });
 
-  app.onError((error, c) => {
+  const answerError: ErrorHandler = (error, c) => {
     if (error instanceof HTTPException && !(error instanceof ProblemError)) {
       const status = error.status;
       return problemResponse({
@@ -114,7 +114,8 @@ export function createApp(deps: AppDeps) {
       logger.error('unhandled error', { method: c.req.method, path: c.req.path, error: describeError(error) });
     }
     return problemResponse(problem);
-  });
+  };
+  app.onError(answerError);
 
   app.notFound((c) =>
     problemResponse({ type: problemType('not-found'), title: 'Not Found', status: 404, detail: `No route ${c.req.method} ${c.req.path}.` }),
@@ -133,6 +134,9 @@ export function createApp(deps: AppDeps) {
   app.use('/connectors/*', apiBodyLimit(maxBodyBytes));
   for (const [name, routes] of deps.connectorRoutes ?? []) app.route(`/connectors/${name}`, routes);
   const api = managementApi(deps);
+  // The console calls /v1 in process (console/api-client.ts), past this app's onError: its refusals
+  // must still be the API's problem documents, not an unhandled error.
+  api.onError(answerError);
   app.route('/v1', api);
   // The console reads and writes through the same API, in process (docs/console.md).
   app.route('/console', consoleRoutes({ ...deps, api }));
