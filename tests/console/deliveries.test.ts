@@ -103,7 +103,7 @@ describe('console deliveries', () => {
     const admin = await signInConsole(h, 'admin');
     const page = await (await admin.get(`/console/deliveries/${id}`)).text();
     expect(page).toContain('<caption>Attempts, first to last');
-    expect(page).toMatch(/<td class="num">1<\/td><td>permanent<\/td><td><code>200<\/code><\/td><td class="num">\d+ ms<\/td><td><span class="error-text">[^<]*channel_not_found/);
+    expect(page).toMatch(/<td class="num">1<\/td><td>refused for good<\/td><td><code>200<\/code><\/td><td class="num">\d+ ms<\/td><td><span class="error-text">[^<]*channel_not_found/);
     expect(page).toContain(`action="/console/deliveries/${id}/retry"`);
     expect(page).toContain('Retry delivery');
 

@@ -63,7 +63,7 @@ function State(props: { status: string }) {
   return <span class={`status ${tone}`}>{props.status}</span>;
 }
 
-function SubNav(props: { current: 'list' | 'connectors' }) {
+function SubNav(props: { current?: 'list' | 'connectors' }) {
   return (
     <nav class="subnav" aria-label="Deliveries section">
       <a href="/console/deliveries" aria-current={props.current === 'list' ? 'page' : undefined}>
@@ -154,6 +154,14 @@ function Filter(props: { status: string }) {
   );
 }
 
+/** What an attempt's outcome (core/outbound/adapter.ts, SendOutcome) meant, in words. */
+function outcomeWords(outcome: string, lastOfDead: boolean): string {
+  if (outcome === 'retry') return lastOfDead ? 'failed, no retries left' : 'failed, tried again later';
+  if (outcome === 'permanent') return 'refused for good';
+  if (outcome === 'deferred') return 'put off (not counted)';
+  return outcome;
+}
+
 /**
  * One delivery: what it is, every attempt, and — for an admin, once it is dead or skipped — the
  * retry. While it is pending it re-reads itself (htmx), so a retried delivery is seen delivered.
@@ -216,15 +224,15 @@ function DeliveryDetail(props: { delivery: Delivery; canRetry: boolean; csrfToke
       ) : null}
       <h2 id="attempts">Attempts</h2>
       <DataTable
-        caption="Attempts, first to last (since the last retry by hand, the count starts again)"
+        caption="Attempts, first to last (a retry by hand starts the count again)"
         headers={['#', 'Outcome', 'Status', 'Duration', 'Error', 'When']}
         rows={history.length}
         empty="Not tried yet."
       >
-        {history.map((a) => (
+        {history.map((a, i) => (
           <tr>
             <td class="num">{a.attempt}</td>
-            <td>{a.outcome}</td>
+            <td>{outcomeWords(a.outcome, d.status === 'dead' && i === history.length - 1)}</td>
             <td>{a.statusCode === null ? '—' : <code>{a.statusCode}</code>}</td>
             <td class="num">{`${a.latencyMs} ms`}</td>
             <td>{a.error ? <span class="error-text">{a.error}</span> : '—'}</td>
@@ -355,9 +363,7 @@ export function deliveriesPage(_deps: ConsoleDeps): Hono<ConsoleEnv> {
       c,
       { title: answer.ok ? `Delivery to ${answer.data.adapter}` : 'Delivery', section: '/console/deliveries' },
       <>
-        <p>
-          <a href="/console/deliveries">← All deliveries</a>
-        </p>
+        <SubNav />
         {content}
       </>,
     );
