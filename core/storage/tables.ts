@@ -268,6 +268,8 @@ export const deliveries = table(
     uniqueIndex('deliveries_event_route_uq').on(t.eventId, t.route),
     index('deliveries_due_idx').on(t.nextAttemptAt).where(sql`${t.status} = 'pending'`),
     index('deliveries_status_idx').on(t.status, t.createdAt),
+    // GET /v1/deliveries?status= pages newest first by id: one index range per page (the console's Deliveries).
+    index('deliveries_status_id_idx').on(t.status, t.id),
   ],
 );
 

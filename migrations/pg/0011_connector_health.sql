@@ -6,4 +6,5 @@ CREATE TABLE "webhook_rejection_hours" (
 );
 --> statement-breakpoint
 CREATE INDEX "webhook_rejection_hours_hour_idx" ON "webhook_rejection_hours" USING btree ("hour_start");--> statement-breakpoint
+CREATE INDEX "deliveries_status_id_idx" ON "deliveries" USING btree ("status","id");--> statement-breakpoint
 CREATE INDEX "inbox_source_seq_idx" ON "inbox" USING btree ("source","seq");
