@@ -16,6 +16,7 @@ import { idempotency } from './api/idempotency.js';
 import { ProblemError, problemResponse, problemType, toProblem } from './api/problem.js';
 import { analyticsRoutes } from './api/routes/analytics.js';
 import { apiKeysRoutes } from './api/routes/api-keys.js';
+import { connectorsRoutes } from './api/routes/connectors.js';
 import { deliveriesRoutes } from './api/routes/deliveries.js';
 import { evaluateRoutes } from './api/routes/evaluate.js';
 import { fraudHoldsRoutes } from './api/routes/fraud-holds.js';
@@ -108,6 +109,7 @@ function managementApi(deps: AppDeps) {
   v1.route('/', webhookEndpointsRoutes(deps, deps.onWebhookEndpointsChanged, deps.outbound));
   v1.route('/', apiKeysRoutes(deps, deps.verifier));
   v1.route('/', analyticsRoutes(deps));
+  v1.route('/', connectorsRoutes(deps, deps.connectors));
   return v1;
 }
 

@@ -248,6 +248,7 @@ export interface ConnectorRouter {
 export interface ConnectorStatus {
   name: string;
   title: string;
+  directions: ('inbound' | 'outbound')[];
   enabled: boolean;
   /** Required variables that are not set. */
   missing: string[];
@@ -255,5 +256,5 @@ export interface ConnectorStatus {
 
 export function connectorStatus(def: ConnectorDefinition, env: Record<string, string | undefined>): ConnectorStatus {
   const missing = def.config.filter((v) => v.required && !env[v.env]).map((v) => v.env);
-  return { name: def.name, title: def.title, enabled: missing.length === 0, missing };
+  return { name: def.name, title: def.title, directions: def.directions, enabled: missing.length === 0, missing };
 }

@@ -93,10 +93,10 @@ export function formatMoney(minor: number | bigint | string, currency: string, e
   return `${currency} ${sign}${grouped.format(BigInt(whole))}${fraction}`;
 }
 
-/** A timestamp (epoch ms or ISO text) in UTC, to the minute: "2026-12-07 05:33 UTC". */
-export function formatTime(at: number | string | null | undefined): string {
+/** A timestamp (epoch ms or ISO text) in UTC, to the minute: "2026-12-07 05:33 UTC" (or to the second, for attempts seconds apart). */
+export function formatTime(at: number | string | null | undefined, to: 'minute' | 'second' = 'minute'): string {
   if (at === null || at === undefined || at === '') return '—';
   const date = new Date(at);
   if (Number.isNaN(date.getTime())) return String(at);
-  return `${date.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+  return `${date.toISOString().slice(0, to === 'second' ? 19 : 16).replace('T', ' ')} UTC`;
 }

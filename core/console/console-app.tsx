@@ -10,6 +10,7 @@ import { csrf } from 'hono/csrf';
 import type { ConsoleDeps, ConsoleEnv } from './console-env.js';
 import { assetRoutes } from './assets.js';
 import { requireCsrfToken, requireSession } from './guard.js';
+import { deliveriesPage } from './pages/deliveries.js';
 import { renderPage } from './layout.js';
 import { membersPage } from './pages/members.js';
 import { rewardsPage } from './pages/rewards.js';
@@ -50,6 +51,7 @@ export function consoleRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
   app.route('/settings', settingsPage(deps));
   app.route('/overview', overviewPage(deps));
   app.route('/inbox', inboxPage(deps));
+  app.route('/deliveries', deliveriesPage(deps));
 
   // Last: any other console address (a mounted sub-app's notFound would not be used by the parent).
   app.all('*', (c) => {

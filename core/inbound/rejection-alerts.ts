@@ -16,6 +16,7 @@ import { and, eq, sql } from 'drizzle-orm';
 import type { Commit } from '../commit/commit.js';
 import { alertDue, firstOccurrence } from '../outbox/alert-window.js';
 import { tablesOf } from '../storage/prepared.js';
+import { countRejectionHour } from './rejection-hours.js';
 
 /** At most one alert per platform in this window. */
 export const REJECTION_ALERT_WINDOW_MS = 15 * 60 * 1000;
@@ -60,6 +61,7 @@ export async function recordSignatureFailure(commit: Commit, platform: string, r
       })
       .returning({ count: w.count, since: w.since });
     if (!counted) throw new Error('webhook_rejections upsert returned no row');
+    await countRejectionHour(tx, platform, now);
 
     // Claims the alert only if none was sent within the window; resets the count it reports.
     const claimed = await tx

@@ -124,4 +124,5 @@ export const {
   analyticsState,
   consoleSessions,
   hubSecrets,
+  webhookRejectionHours,
 } = schema;

@@ -107,4 +107,5 @@ export const {
   analyticsState,
   consoleSessions,
   hubSecrets,
+  webhookRejectionHours,
 } = schema;

@@ -268,6 +268,8 @@ export const deliveries = table(
     uniqueIndex('deliveries_event_route_uq').on(t.eventId, t.route),
     index('deliveries_due_idx').on(t.nextAttemptAt).where(sql`${t.status} = 'pending'`),
     index('deliveries_status_idx').on(t.status, t.createdAt),
+    // GET /v1/deliveries?status= pages newest first by id: one index range per page (the console's Deliveries).
+    index('deliveries_status_id_idx').on(t.status, t.id),
   ],
 );
 
@@ -466,7 +468,8 @@ export const inbox = table(
     uniqueIndex('inbox_id_uq').on(t.id),
     uniqueIndex('inbox_source_delivery_uq').on(t.source, t.deliveryId),
     index('inbox_status_idx').on(t.status, t.seq),
-    // The console's inbox filters by platform, newest first (GET /v1/inbox?source=).
+    // The console's inbox filters by platform, newest first (GET /v1/inbox?source=), and connector
+    // health reads a platform's latest delivery (GET /v1/connectors): neither scans.
     index('inbox_source_seq_idx').on(t.source, t.seq),
   ],
 );
@@ -577,6 +580,24 @@ export const webhookRejections = table('webhook_rejections', {
   lastAlertAt: bigint('last_alert_at'),
   updatedAt: bigint('updated_at').notNull(),
 });
+
+/**
+ * Signature failures per platform per hour (docs/api.md, "Connectors"): counters, never the
+ * request, so a flood of forged requests grows no table. Beside `webhook_rejections` (whose count
+ * resets with each alert) because connector health reports the last day whatever was alerted;
+ * rows older than two days are deleted as new ones come (core/inbound/rejection-hours.ts).
+ */
+export const webhookRejectionHours = table(
+  'webhook_rejection_hours',
+  {
+    platform: text('platform').notNull(),
+    /** The hour the failures fell in: epoch ms, a multiple of 3,600,000. */
+    hourStart: bigint('hour_start').notNull(),
+    count: int32('count').notNull().default(0),
+  },
+  // The last day's failures of every platform: one range read on the hour, grouped by platform.
+  (t) => [primaryKey(t.platform, t.hourStart), index('webhook_rejection_hours_hour_idx').on(t.hourStart)],
+);
 
 /**
  * What a connector keeps between requests and across restarts, per connector and key
@@ -802,6 +823,7 @@ export const tables = {
   vouchers,
   memberPins,
   webhookRejections,
+  webhookRejectionHours,
   connectorState,
   memberHistory,
   fraudHolds,

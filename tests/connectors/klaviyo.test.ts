@@ -355,7 +355,7 @@ describe('klaviyo options and connector', () => {
   });
 
   it('is disabled until KLAVIYO_API_KEY is set, which is its only secret, and is described without it', () => {
-    expect(connectorStatus(klaviyo, {})).toEqual({ name: 'klaviyo', title: 'Klaviyo', enabled: false, missing: ['KLAVIYO_API_KEY'] });
+    expect(connectorStatus(klaviyo, {})).toEqual({ name: 'klaviyo', title: 'Klaviyo', directions: ['outbound'], enabled: false, missing: ['KLAVIYO_API_KEY'] });
     expect(connectorStatus(klaviyo, { KLAVIYO_API_KEY: KEY })).toMatchObject({ enabled: true });
     expect(klaviyo.config.filter((v) => v.secret).map((v) => v.env)).toEqual(['KLAVIYO_API_KEY']);
     const { adapters, unavailable } = adapterDescriptors([klaviyo], {});

@@ -167,7 +167,7 @@ describe('loyaltylion adapter', () => {
   });
 
   it('is disabled until the token and the secret are set, and names what is missing', () => {
-    expect(connectorStatus(loyaltylion, {})).toEqual({ name: 'loyaltylion', title: 'LoyaltyLion', enabled: false, missing: ['LOYALTYLION_TOKEN', 'LOYALTYLION_SECRET'] });
+    expect(connectorStatus(loyaltylion, {})).toEqual({ name: 'loyaltylion', title: 'LoyaltyLion', directions: ['inbound', 'outbound'], enabled: false, missing: ['LOYALTYLION_TOKEN', 'LOYALTYLION_SECRET'] });
     expect(connectorStatus(loyaltylion, { LOYALTYLION_TOKEN: 't', LOYALTYLION_SECRET: 's' })).toMatchObject({ enabled: true, missing: [] });
     expect(loyaltylion.config.filter((v) => v.secret).map((v) => v.env)).toEqual(['LOYALTYLION_TOKEN', 'LOYALTYLION_SECRET']);
   });
