@@ -25,6 +25,7 @@ import { rewardsRoutes } from './api/routes/rewards.js';
 import { eventsRoutes } from './api/routes/events.js';
 import { memberActivityRoutes } from './api/routes/member-activity.js';
 import { membersRoutes } from './api/routes/members.js';
+import { mappingsRoutes } from './api/routes/mappings.js';
 import { pointsRoutes } from './api/routes/points.js';
 import { segmentsRoutes } from './api/routes/segments.js';
 import { webhookEndpointsRoutes } from './api/routes/webhook-endpoints.js';
@@ -34,6 +35,7 @@ import type { ApiKeyVerifier } from './auth/api-keys.js';
 import type { ConnectorStatus, InboundHandler } from './connectors/definition.js';
 import { consoleRoutes } from './console/console-app.js';
 import { webhookRoutes } from './inbound/webhook-route.js';
+import type { MappingsFolder } from './mappings/mapping-files.js';
 import type { Logger } from './observability/logger.js';
 import type { Metrics } from './observability/metrics.js';
 import { describeError } from './observability/describe-error.js';
@@ -60,6 +62,8 @@ export interface AppDeps extends ApiDeps {
   outbound?: OutboundTargets;
   /** CONSOLE_SESSION_SECRET: the key console cookies are signed with (else one the hub stores; core/console/session.ts). */
   consoleSessionSecret?: string;
+  /** The mapping folder the hub runs (LOYALTY_MAPPINGS), for /v1/mappings. */
+  mappings: MappingsFolder;
 }
 
 function managementApi(deps: AppDeps) {
@@ -81,6 +85,7 @@ function managementApi(deps: AppDeps) {
   v1.route('/', webhookEndpointsRoutes(deps, deps.onWebhookEndpointsChanged, deps.outbound));
   v1.route('/', apiKeysRoutes(deps, deps.verifier));
   v1.route('/', analyticsRoutes(deps));
+  v1.route('/', mappingsRoutes(deps, deps.mappings));
   return v1;
 }
 

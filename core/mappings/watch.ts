@@ -12,6 +12,11 @@ import type { AdapterDescriptors, Mapping, MappingProblem } from './types.js';
 export interface MappingWatcher {
   /** The mappings in force now. */
   current(): Mapping[];
+  /**
+   * The text of `file`'s version in force (its last good one), or undefined while none has
+   * loaded: compared with the file on disk, it tells whether a saved change is running yet.
+   */
+  loadedText(file: string): string | undefined;
   close(): void;
 }
 
@@ -27,6 +32,8 @@ interface FileState {
   text: string;
   /** The last version of this file that loaded; undefined while it never has. */
   good: Mapping[] | undefined;
+  /** That version's text. */
+  goodText: string | undefined;
 }
 
 export function watchMappings(dir: string, adapters: AdapterDescriptors, options: WatchOptions): MappingWatcher {
@@ -55,10 +62,10 @@ export function watchMappings(dir: string, adapters: AdapterDescriptors, options
       const result = loadMappingFile(file, adapters, text);
       changed = true;
       if (result.problems.length === 0) {
-        files.set(file, { text, good: result.mappings });
+        files.set(file, { text, good: result.mappings, goodText: text });
         if (!initial) logger.info(before ? 'mapping file reloaded' : 'mapping file added', { file, mappings: result.mappings.map((m) => m.name) });
       } else {
-        files.set(file, { text, good: before?.good });
+        files.set(file, { text, good: before?.good, goodText: before?.goodText });
         logProblems(logger, result.problems, before?.good);
       }
     }
@@ -92,6 +99,7 @@ export function watchMappings(dir: string, adapters: AdapterDescriptors, options
 
   return {
     current: () => mappings,
+    loadedText: (file) => files.get(file)?.goodText,
     close() {
       clearTimeout(timer);
       watcher?.close();

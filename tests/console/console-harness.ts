@@ -26,7 +26,7 @@ export async function signInConsole(h: HubHarness, scope: Scope = 'admin'): Prom
   });
   if (response.status !== 303) throw new Error(`sign-in answered ${response.status}: ${await response.text()}`);
   const cookie = response.headers.get('set-cookie')!.split(';')[0]!;
-  const get = (path: string, headers: Record<string, string> = {}) => h.hub.app.request(path, { headers: { cookie, ...headers } });
+  const get = async (path: string, headers: Record<string, string> = {}) => h.hub.app.request(path, { headers: { cookie, ...headers } });
   const csrfToken = async () => {
     const page = await (await get('/console/no-such-page')).text();
     const token = /<meta name="csrf-token" content="([^"]+)"/.exec(page)?.[1];
