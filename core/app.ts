@@ -5,7 +5,7 @@
  */
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { swaggerUI } from '@hono/swagger-ui';
-import type { Hono } from 'hono';
+import type { ErrorHandler, Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { routePath } from 'hono/route';
 import { authenticate } from './api/authenticate.js';
@@ -66,8 +66,32 @@ export interface AppDeps extends ApiDeps {
   mappings: MappingsFolder;
 }
 
+/**
+ * Any error as a problem document (5xx logged). Set on the `/v1` sub-app too: the console calls it
+ * in process (core/console/api-client.ts), where the root app's handler is not in the way.
+ */
+function answerError(logger: Logger): ErrorHandler {
+  return (error, c) => {
+    if (error instanceof HTTPException && !(error instanceof ProblemError)) {
+      const status = error.status;
+      return problemResponse({
+        type: problemType(status === 400 ? 'malformed-request' : 'http-error'),
+        title: status === 400 ? 'Malformed request' : 'Request refused',
+        status,
+        detail: error.message,
+      });
+    }
+    const problem = toProblem(error);
+    if (problem.status >= 500) {
+      logger.error('unhandled error', { method: c.req.method, path: c.req.path, error: describeError(error) });
+    }
+    return problemResponse(problem);
+  };
+}
+
 function managementApi(deps: AppDeps) {
   const v1 = new OpenAPIHono<ApiEnv>({ defaultHook: validationHook });
+  v1.onError(answerError(deps.logger));
   v1.use('*', authenticate(deps.verifier));
   v1.use('*', refuseUnsafeText());
   v1.use('*', idempotency(deps.store, deps.commit));
@@ -102,22 +126,7 @@ export function createApp(deps: AppDeps) {
     if (c.res.status >= 500) logger.error('request failed', { method: c.req.method, route, status: c.res.status });
   });
 
-  app.onError((error, c) => {
-    if (error instanceof HTTPException && !(error instanceof ProblemError)) {
-      const status = error.status;
-      return problemResponse({
-        type: problemType(status === 400 ? 'malformed-request' : 'http-error'),
-        title: status === 400 ? 'Malformed request' : 'Request refused',
-        status,
-        detail: error.message,
-      });
-    }
-    const problem = toProblem(error);
-    if (problem.status >= 500) {
-      logger.error('unhandled error', { method: c.req.method, path: c.req.path, error: describeError(error) });
-    }
-    return problemResponse(problem);
-  });
+  app.onError(answerError(logger));
 
   app.notFound((c) =>
     problemResponse({ type: problemType('not-found'), title: 'Not Found', status: 404, detail: `No route ${c.req.method} ${c.req.path}.` }),

@@ -11,6 +11,7 @@ import type { ConsoleDeps, ConsoleEnv } from './console-env.js';
 import { assetRoutes } from './assets.js';
 import { requireCsrfToken, requireSession } from './guard.js';
 import { renderPage } from './layout.js';
+import { mappingsPage } from './pages/mappings.js';
 import { sessionStore } from './session.js';
 import { signInRoutes, signOutRoute } from './sign-in.js';
 
@@ -40,6 +41,7 @@ export function consoleRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
   app.route('/', signOutRoute(sessions, deps.publicUrl));
   app.get('/', (c) => c.redirect('/console/overview', 303));
   // Sections (nav.ts): each page file is one sub-app at its real prefix.
+  app.route('/mappings', mappingsPage(deps));
 
   // Last: any other console address (a mounted sub-app's notFound would not be used by the parent).
   app.all('*', (c) => {

@@ -91,12 +91,17 @@ function fileState(folder: MappingsFolder, file: string, own: MappingProblem[], 
 }
 
 /** One file: its text and state; undefined when the folder has no such file. */
-export function readMappingFile(folder: MappingsFolder, name: string): (FileState & { text: string; previous: boolean }) | undefined {
+export function readMappingFile(folder: MappingsFolder, name: string): (FileState & { text: string; previous: boolean; events: string[] }) | undefined {
   const file = join(folder.dir, name);
   if (!listMappingFiles(folder.dir).includes(file)) return undefined;
   const text = readFileSync(file, 'utf8');
-  const problems = checkMappingText(folder, name, text);
-  return { ...fileState(folder, file, problems, folder.watcher.current()), text, previous: existsSync(file + PREVIOUS_SUFFIX) };
+  const { mappings, problems } = compileMappingText(folder, name, text);
+  return {
+    ...fileState(folder, file, problems, folder.watcher.current()),
+    text,
+    previous: existsSync(file + PREVIOUS_SUFFIX),
+    events: [...new Set(mappings.map((m) => m.on))],
+  };
 }
 
 /**

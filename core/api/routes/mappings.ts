@@ -60,6 +60,7 @@ const MappingFile = FileState.extend({
   text: z.string(),
   version: z.string().openapi({ description: 'Send it back as `baseVersion` when saving: a file changed meanwhile is not overwritten.' }),
   previous: z.string().nullable().openapi({ description: 'The version replaced by the last save, kept beside the file (never loaded).' }),
+  events: z.array(z.string()).openapi({ description: 'The loyalty events its mappings listen to (when the file is valid).' }),
   readOnly: z.string().nullable().openapi({ description: 'Why this hub cannot save mapping files, or null.' }),
 }).openapi('MappingFile');
 
