@@ -8,9 +8,9 @@
 import { accessSync, constants, copyFileSync, existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createHash, randomUUID } from 'node:crypto';
 import { basename, join } from 'node:path';
-import { combine, listMappingFiles, loadMappingFile, loadMappings } from './load.js';
+import { combine, listMappingFiles, loadMappingFile } from './load.js';
 import type { MappingWatcher } from './watch.js';
-import type { AdapterDescriptors, Mapping, MappingProblem } from './types.js';
+import type { AdapterDescriptors, LoadResult, Mapping, MappingProblem } from './types.js';
 
 /** The mapping folder the hub runs, as the API edits it. */
 export interface MappingsFolder {
@@ -71,11 +71,43 @@ export interface FileState {
   inForce: string[];
 }
 
-/** Every file of the folder with `mappings check`'s verdict and what of it is in force. */
+/**
+ * Compiling a file (every template, the sample check) takes milliseconds, a folder of the shipped
+ * files hundreds: results are kept per folder, file and exact text, so a page shows the folder's
+ * state from what the last change already compiled (docs/console.md: a page answers in < 200 ms).
+ */
+const compiledCache = new WeakMap<MappingsFolder, Map<string, LoadResult>>();
+const CACHE_ENTRIES = 256;
+
+function compiled(folder: MappingsFolder, file: string, text: string): LoadResult {
+  let cache = compiledCache.get(folder);
+  if (!cache) compiledCache.set(folder, (cache = new Map()));
+  const key = `${file}\0${text}`;
+  const hit = cache.get(key);
+  if (hit) return hit;
+  // The version the hot reload compiled is not compiled again.
+  const running = folder.watcher.loaded(file);
+  const result = running?.text === text ? { mappings: running.mappings, problems: [] } : loadMappingFile(file, folder.adapters, text);
+  cache.set(key, result);
+  if (cache.size > CACHE_ENTRIES) cache.delete(cache.keys().next().value!);
+  return result;
+}
+
+/**
+ * Every file of the folder with `mappings check`'s verdict (each file, then names across files,
+ * as `loadMappings` does) and what of it is in force.
+ */
 export function folderState(folder: MappingsFolder): FileState[] {
-  const checked = loadMappings(folder.dir, folder.adapters);
+  const files = listMappingFiles(folder.dir).flatMap((file) => {
+    try {
+      return [{ file, ...compiled(folder, file, readFileSync(file, 'utf8')) }];
+    } catch {
+      return [{ file, ...loadMappingFile(file, folder.adapters) }]; // unreadable: the loader says why
+    }
+  });
+  const checked = combine(files);
   const current = folder.watcher.current();
-  return listMappingFiles(folder.dir).map((file) => fileState(folder, file, checked.problems.filter((p) => p.file === file).map(withName), current));
+  return files.map(({ file }) => fileState(folder, file, checked.problems.filter((p) => p.file === file).map(withName), current));
 }
 
 function fileState(folder: MappingsFolder, file: string, own: MappingProblem[], current: readonly Mapping[]): FileState {
@@ -86,7 +118,7 @@ function fileState(folder: MappingsFolder, file: string, own: MappingProblem[], 
   } catch {
     onDisk = undefined;
   }
-  const running = onDisk !== undefined && folder.watcher.loadedText(file) === onDisk && inForce.length > 0;
+  const running = onDisk !== undefined && folder.watcher.loaded(file)?.text === onDisk && inForce.length > 0;
   return { file: basename(file), state: own.length > 0 ? 'invalid' : running ? 'loaded' : 'pending', problems: own, inForce };
 }
 
@@ -110,7 +142,7 @@ export function readMappingFile(folder: MappingsFolder, name: string): (FileStat
  */
 export function checkMappingText(folder: MappingsFolder, name: string, text: string): MappingProblem[] {
   const file = join(folder.dir, name);
-  const result = loadMappingFile(file, folder.adapters, text);
+  const result = compiled(folder, file, text);
   if (result.problems.length > 0) return result.problems.map(withName);
   const others = folder.watcher.current().filter((m) => m.file !== file);
   const clashes = combine([{ file: '(others)', mappings: others, problems: [] }, { file, mappings: result.mappings, problems: [] }]).problems;
@@ -121,7 +153,7 @@ export function checkMappingText(folder: MappingsFolder, name: string, text: str
 export function compileMappingText(folder: MappingsFolder, name: string, text: string): { mappings: Mapping[]; problems: MappingProblem[] } {
   const problems = checkMappingText(folder, name, text);
   if (problems.length > 0) return { mappings: [], problems };
-  return { mappings: loadMappingFile(join(folder.dir, name), folder.adapters, text).mappings, problems: [] };
+  return { mappings: compiled(folder, join(folder.dir, name), text).mappings, problems: [] };
 }
 
 export type SaveOutcome =
@@ -168,7 +200,7 @@ export async function saveMappingFile(
     }
     throw error;
   }
-  const reloaded = await until(() => folder.watcher.loadedText(file) === text, options.reloadWaitMs ?? 3_000);
+  const reloaded = await until(() => folder.watcher.loaded(file)?.text === text, options.reloadWaitMs ?? 3_000);
   return {
     status: 'saved',
     created: existing === undefined,

@@ -13,10 +13,10 @@ export interface MappingWatcher {
   /** The mappings in force now. */
   current(): Mapping[];
   /**
-   * The text of `file`'s version in force (its last good one), or undefined while none has
-   * loaded: compared with the file on disk, it tells whether a saved change is running yet.
+   * `file`'s last good version — its text and mappings — or undefined while none has loaded:
+   * compared with the file on disk, it tells whether a saved change is running yet.
    */
-  loadedText(file: string): string | undefined;
+  loaded(file: string): { text: string; mappings: Mapping[] } | undefined;
   close(): void;
 }
 
@@ -99,7 +99,10 @@ export function watchMappings(dir: string, adapters: AdapterDescriptors, options
 
   return {
     current: () => mappings,
-    loadedText: (file) => files.get(file)?.goodText,
+    loaded(file) {
+      const state = files.get(file);
+      return state?.good && state.goodText !== undefined ? { text: state.goodText, mappings: state.good } : undefined;
+    },
     close() {
       clearTimeout(timer);
       watcher?.close();
