@@ -89,6 +89,7 @@ describe('console mappings in a browser', () => {
     for (const width of [360, 1920]) {
       await page.setViewportSize({ width, height: 800 });
       await expectNoSidewaysScroll(page);
+      await screenshot(page, `mapping-editor-${width}`);
     }
     await page.setViewportSize({ width: 1280, height: 900 });
 

@@ -215,6 +215,7 @@ function EditorPage(props: { c: Context<ConsoleEnv>; s: EditorState }) {
           name="text"
           rows={24}
           spellcheck={false}
+          wrap="off"
           autocomplete="off"
           aria-describedby="mapping-help"
           hx-post={live}
