@@ -28,6 +28,7 @@ import { rewardCodesRoutes } from './api/routes/reward-codes.js';
 import { eventsRoutes } from './api/routes/events.js';
 import { memberActivityRoutes } from './api/routes/member-activity.js';
 import { membersRoutes } from './api/routes/members.js';
+import { mappingsRoutes } from './api/routes/mappings.js';
 import { pointsRoutes } from './api/routes/points.js';
 import { segmentsRoutes } from './api/routes/segments.js';
 import { webhookEndpointsRoutes } from './api/routes/webhook-endpoints.js';
@@ -37,6 +38,7 @@ import type { ApiKeyVerifier } from './auth/api-keys.js';
 import type { ConnectorStatus, InboundHandler } from './connectors/definition.js';
 import { consoleRoutes } from './console/console-app.js';
 import { webhookRoutes } from './inbound/webhook-route.js';
+import type { MappingsFolder } from './mappings/mapping-files.js';
 import type { Logger } from './observability/logger.js';
 import type { Metrics } from './observability/metrics.js';
 import { describeError } from './observability/describe-error.js';
@@ -63,6 +65,8 @@ export interface AppDeps extends ApiDeps {
   outbound?: OutboundTargets;
   /** CONSOLE_SESSION_SECRET: the key console cookies are signed with (else one the hub stores; core/console/session.ts). */
   consoleSessionSecret?: string;
+  /** The mapping folder the hub runs (LOYALTY_MAPPINGS), for /v1/mappings. */
+  mappings: MappingsFolder;
 }
 
 /** Refusals as problem+json (core/api/problem.ts); anything unexpected logged once and answered 500. */
@@ -109,6 +113,7 @@ function managementApi(deps: AppDeps) {
   v1.route('/', webhookEndpointsRoutes(deps, deps.onWebhookEndpointsChanged, deps.outbound));
   v1.route('/', apiKeysRoutes(deps, deps.verifier));
   v1.route('/', analyticsRoutes(deps));
+  v1.route('/', mappingsRoutes(deps, deps.mappings));
   v1.route('/', connectorsRoutes(deps, deps.connectors));
   return v1;
 }

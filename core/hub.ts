@@ -23,6 +23,7 @@ import { createNotifications, deliveryTimeoutFromEnv, type Notifications } from 
 import { allowPrivateFromEnv } from './outbound/address-policy.js';
 import { systemResolver, type HostResolver, type OutboundTargets } from './outbound/guarded-request.js';
 import { consoleSecretFromEnv } from './console/session.js';
+import { readOnlyFromEnv } from './mappings/mapping-files.js';
 import { createLogger, type Logger } from './observability/logger.js';
 import { createMetrics, type Metrics } from './observability/metrics.js';
 import { DEFAULT_DATABASE_URL, openStore } from './storage/open-store.js';
@@ -77,6 +78,7 @@ export async function createHub(options: HubOptions = {}): Promise<Hub> {
   // Outbound settings are start-up errors too (docs/operating.md): a bad value names its variable.
   const deliveryTimeoutMs = deliveryTimeoutFromEnv(env.DELIVERY_TIMEOUT);
   const consoleSessionSecret = consoleSecretFromEnv(env.CONSOLE_SESSION_SECRET);
+  const mappingsReadOnly = readOnlyFromEnv(env.LOYALTY_MAPPINGS_READONLY);
   const outbound: OutboundTargets = {
     policy: { allowPrivate: allowPrivateFromEnv(env.WEBHOOK_ALLOW_PRIVATE) },
     resolve: options.resolveHost ?? systemResolver,
@@ -144,6 +146,13 @@ export async function createHub(options: HubOptions = {}): Promise<Hub> {
       onDeliveryQueued: () => notifications.dispatcher.nudge(),
       outbound,
       consoleSessionSecret,
+      mappings: {
+        dir: notifications.mappingsDir,
+        adapters: notifications.mappingAdapters,
+        watcher: notifications.mappings,
+        enabledAdapters: new Set(notifications.adapters.keys()),
+        readOnly: mappingsReadOnly,
+      },
     });
     return {
       app,

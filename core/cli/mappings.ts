@@ -8,17 +8,9 @@ import { isAbsolute, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { discoverConnectors } from '../connectors/discover.js';
-import {
-  adapterDescriptors,
-  evaluateMapping,
-  evaluationScope,
-  loadMappingFile,
-  loadMappings,
-  sampleEvent,
-  sampleExtras,
-  type MappingProblem,
-} from '../mappings/index.js';
-import { LOYALTY_EVENT_TYPES, type LoyaltyEvent } from '../outbox/loyalty-events.js';
+import { adapterDescriptors, loadMappingFile, loadMappings, type MappingProblem } from '../mappings/index.js';
+import { previewMappings } from '../mappings/preview.js';
+import { LOYALTY_EVENT_TYPES } from '../outbox/loyalty-events.js';
 import type { Command } from './main.js';
 
 /** The adapters' option schemas, from the connector folders, secrets or not. */
@@ -120,32 +112,13 @@ export const mappingsPreview: Command = {
       for (const p of problems) console.log(formatProblem(p));
       return 1;
     }
-    let failed = false;
-    const results = mappings.map((mapping) => {
-      const event: LoyaltyEvent = given
-        ? { id: given.id, type: given.type, occurredAt: given.occurredAt, memberId: given.memberId, data: given.data }
-        : sampleEvent(mapping.on);
-      const extras = given ? { member: given.member, balance: given.balance, tier: given.tier, reward: given.reward } : sampleExtras(mapping.on);
-      const outcome = evaluateMapping(mapping, event, evaluationScope(event, extras));
-      const head = { mapping: mapping.name, on: mapping.on, event: { id: event.id, type: event.type }, ...(mapping.when ? { when: mapping.when.source } : {}) };
-      switch (outcome.status) {
-        case 'other-event':
-          return { ...head, result: `not this event (the mapping is on ${mapping.on})` };
-        case 'condition-false':
-          return { ...head, result: 'condition false' };
-        case 'condition-error':
-          failed = true;
-          return { ...head, result: 'condition error (counts as false)', errors: outcome.errors.map((e) => e.reason) };
-        case 'fires':
-          if (outcome.errors.length > 0) failed = true;
-          return {
-            ...head,
-            result: 'would send',
-            actions: outcome.actions.map((a) => ({ index: a.index, adapter: a.adapter, options: a.options })),
-            ...(outcome.errors.length ? { errors: outcome.errors.map((e) => ({ index: e.index, stage: e.stage, reason: e.reason })) } : {}),
-          };
-      }
-    });
+    const { results, failed } = previewMappings(
+      mappings,
+      given && {
+        event: { id: given.id, type: given.type, occurredAt: given.occurredAt, memberId: given.memberId, data: given.data },
+        extras: { member: given.member, balance: given.balance, tier: given.tier, reward: given.reward },
+      },
+    );
     console.log(JSON.stringify(results, null, 2));
     console.error('preview only: nothing was sent');
     return failed ? 1 : 0;

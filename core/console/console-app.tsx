@@ -17,6 +17,7 @@ import { rewardsPage } from './pages/rewards.js';
 import { settingsPage } from './pages/settings.js';
 import { overviewPage } from './pages/overview.js';
 import { inboxPage } from './pages/inbox.js';
+import { mappingsPage } from './pages/mappings.js';
 import { sessionStore } from './session.js';
 import { signInRoutes, signOutRoute } from './sign-in.js';
 
@@ -52,6 +53,7 @@ export function consoleRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
   app.route('/overview', overviewPage(deps));
   app.route('/inbox', inboxPage(deps));
   app.route('/deliveries', deliveriesPage(deps));
+  app.route('/mappings', mappingsPage(deps));
 
   // Last: any other console address (a mounted sub-app's notFound would not be used by the parent).
   app.all('*', (c) => {

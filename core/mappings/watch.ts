@@ -12,6 +12,11 @@ import type { AdapterDescriptors, Mapping, MappingProblem } from './types.js';
 export interface MappingWatcher {
   /** The mappings in force now. */
   current(): Mapping[];
+  /**
+   * `file`'s last good version — its text and mappings — or undefined while none has loaded:
+   * compared with the file on disk, it tells whether a saved change is running yet.
+   */
+  loaded(file: string): { text: string; mappings: Mapping[] } | undefined;
   close(): void;
 }
 
@@ -27,6 +32,8 @@ interface FileState {
   text: string;
   /** The last version of this file that loaded; undefined while it never has. */
   good: Mapping[] | undefined;
+  /** That version's text. */
+  goodText: string | undefined;
 }
 
 export function watchMappings(dir: string, adapters: AdapterDescriptors, options: WatchOptions): MappingWatcher {
@@ -55,10 +62,10 @@ export function watchMappings(dir: string, adapters: AdapterDescriptors, options
       const result = loadMappingFile(file, adapters, text);
       changed = true;
       if (result.problems.length === 0) {
-        files.set(file, { text, good: result.mappings });
+        files.set(file, { text, good: result.mappings, goodText: text });
         if (!initial) logger.info(before ? 'mapping file reloaded' : 'mapping file added', { file, mappings: result.mappings.map((m) => m.name) });
       } else {
-        files.set(file, { text, good: before?.good });
+        files.set(file, { text, good: before?.good, goodText: before?.goodText });
         logProblems(logger, result.problems, before?.good);
       }
     }
@@ -92,6 +99,10 @@ export function watchMappings(dir: string, adapters: AdapterDescriptors, options
 
   return {
     current: () => mappings,
+    loaded(file) {
+      const state = files.get(file);
+      return state?.good && state.goodText !== undefined ? { text: state.goodText, mappings: state.good } : undefined;
+    },
     close() {
       clearTimeout(timer);
       watcher?.close();

@@ -407,7 +407,7 @@ export class Dispatcher {
 }
 
 /** What templates and adapters may know of the member: one prepared read, no aliases. */
-async function memberSnapshot(tx: Db, memberId: string): Promise<MemberSnapshot | null> {
+export async function memberSnapshot(tx: Db, memberId: string): Promise<MemberSnapshot | null> {
   const [m] = await prepared(tx, 'outbox_member_snapshot', (db, { members }) =>
     db
       .select({

@@ -6,7 +6,7 @@
 import { connectorState } from '../connectors/connector-state.js';
 import { resolve } from 'node:path';
 import { connectorStatus, type ConnectorDefinition, type ConnectorRouter } from '../connectors/definition.js';
-import { adapterDescriptors, mappingActionsFor, watchMappings, type Mapping, type MappingWatcher } from '../mappings/index.js';
+import { adapterDescriptors, mappingActionsFor, watchMappings, type AdapterDescriptors, type Mapping, type MappingWatcher } from '../mappings/index.js';
 import type { Logger } from '../observability/logger.js';
 import type { OutboundAdapter } from '../outbound/adapter.js';
 import type { OutboundTargets } from '../outbound/guarded-request.js';
@@ -23,6 +23,8 @@ export interface Notifications {
   adapters: ReadonlyMap<string, OutboundAdapter>;
   mappings: MappingWatcher;
   mappingsDir: string;
+  /** Every installed adapter's options schema, configured or not: what mappings are checked against. */
+  mappingAdapters: AdapterDescriptors;
   /** Re-read what connector routers depend on (webhook endpoints changed). */
   refreshRouters(): Promise<void>;
   close(): Promise<void>;
@@ -125,6 +127,7 @@ export async function createNotifications(o: {
     adapters,
     mappings,
     mappingsDir,
+    mappingAdapters: descriptors,
     refreshRouters: async () => {
       await Promise.all(connectorRouters.map((r) => r.refresh()));
     },
