@@ -2,11 +2,13 @@
  * The analytics aggregates, written with the ledger lines they count (docs/architecture.md,
  * "Analytics aggregates"). Every line a write posts passes through the write boundary's Writer
  * (`w.post`, `w.postMany`, `w.recordPosted`), which hands it here; the boundary flushes the
- * tally once, just before the write commits: one upsert of `ledger_daily` for the whole write
- * (not one per line), one of `member_activity` when a member earned or redeemed, one of
- * `activity_gaps` when that was the member's first activity of the day, one of `reward_daily`
- * for a redemption. Flushing last keeps PostgreSQL's row locks on the shared day rows as short
- * as the commit itself.
+ * tally once, just before the write commits: the `ledger_daily` sums of the whole write (not one
+ * upsert per line), `member_activity` when a member earned or redeemed — unless the boundary
+ * already saw it commit an active line today (./active-today.ts) — `activity_gaps` when that
+ * was the member's first activity of the day, `reward_daily` for a redemption. A small write
+ * (a webhook, an API event: up to 8 sums) does it in prepared single-row upserts
+ * (./row-upserts.ts), a big one in multi-row statements. Flushing last keeps PostgreSQL's row
+ * locks on the shared day rows as short as the commit itself.
  *
  * The tier of each line is the member's tier when the line was written (`member_standing.tier`,
  * the tier its points earned), read by the upsert itself (a join), so no read per line — or,
@@ -17,8 +19,10 @@ import { sql, type SQL } from 'drizzle-orm';
 import type { TransferRow } from '../ledger/types.js';
 import { allRows, anyOf, pgOf, runStatement } from '../storage/dialect.js';
 import type { Db } from '../storage/store.js';
+import type { ActiveToday } from './active-today.js';
 import { ACTIVE_FLOWS, flowOf } from './flows.js';
 import { localDay } from './local-day.js';
+import { addGap, addLineSum, markActive } from './row-upserts.js';
 
 /** Where the lines of a write come from: the trigger being applied, else who writes. */
 export interface Origin {
@@ -120,13 +124,56 @@ export class Tally {
     this.rewards.set(rewardId, r);
   }
 
-  /** Writes what this write counted; called by the boundary once, before COMMIT. */
-  async flush(tx: Db): Promise<void> {
+  /** The members this write made active on `day` (the boundary tells `ActiveToday` once it committed). */
+  get activeMembers(): ReadonlySet<string> {
+    return this.active;
+  }
+
+  /**
+   * Writes what this write counted; called by the boundary once, before COMMIT. A small write
+   * (a webhook, an API event) runs one prepared single-row upsert per sum and skips members
+   * `known` to be counted active today already (./row-upserts.ts, ./active-today.ts); a big
+   * one (a batch, an import page) the multi-row statements below.
+   */
+  async flush(tx: Db, known?: ActiveToday): Promise<void> {
     if (this.sums.size > ROWS_PER_STATEMENT) await addLineSums(tx, await underTiers(tx, [...this.sums.values()]));
-    else if (this.sums.size) await addLineSums(tx, [...this.sums.values()]);
-    if (this.active.size) await addActivity(tx, this.day, [...this.active].sort());
+    else if (this.sums.size > SMALL_WRITE) await addLineSums(tx, [...this.sums.values()]);
+    else if (this.sums.size) for (const s of [...this.sums.values()].sort(byRowKey)) await addLineSum(tx, s);
+    if (this.active.size) {
+      const day = this.day;
+      const members = [...this.active].filter((id) => !known?.has(day, id)).sort();
+      if (members.length > SMALL_WRITE) await addActivity(tx, day, members);
+      else if (members.length) await addActivityRowByRow(tx, day, members);
+    }
     if (this.rewards.size) await addRewards(tx, this.day, [...this.rewards].sort(([a], [b]) => (a < b ? -1 : 1)));
   }
+}
+
+/** Up to this many sums (or newly active members), a flush writes row by row (./row-upserts.ts). */
+const SMALL_WRITE = 8;
+
+/**
+ * The order the multi-row upsert writes `ledger_daily` rows in, so concurrent writes on
+ * PostgreSQL lock shared day rows in one order (a member's tier, read by the upsert, is not
+ * known here: its id stands in; a rare deadlock between two members' writes is retried whole
+ * by the boundary, core/commit/retry.ts).
+ */
+function byRowKey(a: LineSum, b: LineSum): number {
+  if (a.day !== b.day) return a.day - b.day;
+  for (const k of ['flow', 'source', 'channel'] as const) if (a[k] !== b[k]) return a[k] < b[k] ? -1 : 1;
+  const ta = a.tier ?? a.memberId;
+  const tb = b.tier ?? b.memberId;
+  return ta === tb ? 0 : ta < tb ? -1 : 1;
+}
+
+/** `addActivity` for a few members: one prepared upsert each, then one per gap it found. */
+async function addActivityRowByRow(tx: Db, day: number, memberIds: readonly string[]): Promise<void> {
+  const gaps = new Map<number, number>();
+  for (const id of memberIds) {
+    const prev = await markActive(tx, day, id);
+    if (prev !== undefined) gaps.set(prev, (gaps.get(prev) ?? 0) + 1);
+  }
+  for (const [prev, n] of [...gaps].sort(([a], [b]) => a - b)) await addGap(tx, day, prev, n);
 }
 
 const list = (rows: SQL[]) => sql.join(rows, sql`, `);

@@ -10,6 +10,7 @@
  * never before, never for a rollback — the listeners told what was posted and emitted (metrics;
  * the dispatcher woken when an event is waiting).
  */
+import { ActiveToday } from '../analytics/active-today.js';
 import type { Clock, Posted } from '../ledger/types.js';
 import type { Store } from '../storage/store.js';
 import { isRetryable, MAX_ATTEMPTS } from './retry.js';
@@ -54,6 +55,7 @@ export function createWriteBoundary(store: Store, clock: Clock = Date.now, optio
   const thresholds = options.thresholds ?? [];
   const timeZone = options.timeZone ?? 'UTC';
   const listeners: CommitListener[] = [];
+  const activeToday = new ActiveToday();
   const commit: Commit = async (actor, fn) => {
     for (let attempt = 1; ; attempt++) {
       let writer: Writer | undefined;
@@ -62,9 +64,10 @@ export function createWriteBoundary(store: Store, clock: Clock = Date.now, optio
           const w = (writer = new Writer(tx, clock(), actor, thresholds, timeZone));
           const result = await fn(w);
           // Last, so the aggregates' shared day rows are locked only for the commit (core/analytics/tally.ts).
-          await w.tally.flush(tx);
+          await w.tally.flush(tx, activeToday);
           return result;
         });
+        if (writer?.tally.activeMembers.size) activeToday.add(writer.tally.day, writer.tally.activeMembers);
         if (writer && (writer.posted.length > 0 || writer.emitted > 0)) {
           const committed = { actor, posted: writer.posted, emitted: writer.emitted };
           for (const listener of listeners) listener(committed);

@@ -18,7 +18,7 @@
  * members take ~80 s, 1M lots over 100k members ~17 s (docs/BENCHMARKS.md (f)).
  */
 import { createHash } from 'node:crypto';
-import { and, asc, eq, gt, inArray, lte, sql } from 'drizzle-orm';
+import { and, asc, gt, inArray, lte, sql } from 'drizzle-orm';
 import { runStatement } from '../storage/dialect.js';
 import { tablesOf } from '../storage/prepared.js';
 import type { Writer } from '../commit/writer.js';
@@ -30,6 +30,7 @@ import { tryRecordTransfers, type NewTransfer } from './record-transfer.js';
 import { announcement } from './operation.js';
 import { expiryDay, rebuildExpiringDays } from './expiring-points.js';
 import type { Posted } from './types.js';
+import { eqConstant } from '../storage/constant.js';
 
 /**
  * Members with lots due to expire, from up to `limit` due lots, soonest due first. Read through
@@ -42,7 +43,7 @@ export async function membersWithDueLots(db: Db, now: number, limit: number): Pr
   const rows = await db
     .select({ memberId: lots.memberId })
     .from(lots)
-    .where(and(eq(lots.status, 'active'), lte(lots.expiresAt, now), gt(lots.remaining, 0)))
+    .where(and(eqConstant(lots.status, 'active'), lte(lots.expiresAt, now), gt(lots.remaining, 0)))
     .orderBy(asc(lots.expiresAt))
     .limit(limit);
   return [...new Set(rows.map((r) => r.memberId))];
@@ -70,7 +71,7 @@ export async function expireMembersLots(w: Writer, memberIds: string[]): Promise
   const due = await tx
     .select({ id: lots.id, memberId: lots.memberId, remaining: lots.remaining, expired: lots.expired })
     .from(lots)
-    .where(and(inArray(lots.memberId, memberIds), eq(lots.status, 'active'), lte(lots.expiresAt, now), gt(lots.remaining, 0)))
+    .where(and(inArray(lots.memberId, memberIds), eqConstant(lots.status, 'active'), lte(lots.expiresAt, now), gt(lots.remaining, 0)))
     .orderBy(asc(lots.memberId), asc(lots.spendOrder), asc(lots.id));
   const byMember = new Map<string, typeof due>();
   for (const l of due) {
@@ -117,7 +118,7 @@ export async function expireMembersLots(w: Writer, memberIds: string[]): Promise
   // its member's new transfer) and one UPDATE closes the lots — the same due lots read above,
   // unchanged since under the members' locks.
   if (expiring.length) {
-    const dueLots = and(inArray(lots.memberId, expiring), eq(lots.status, 'active'), lte(lots.expiresAt, now), gt(lots.remaining, 0));
+    const dueLots = and(inArray(lots.memberId, expiring), eqConstant(lots.status, 'active'), lte(lots.expiresAt, now), gt(lots.remaining, 0));
     const list = (values: string[]) => sql.join(values.map((v) => sql`${v}`), sql`, `);
     // Plain SQL (the same in both dialects): Drizzle's insert-select wants every column, `seq` too.
     await runStatement(

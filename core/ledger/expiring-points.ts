@@ -17,6 +17,7 @@ import { and, asc, eq, gte, inArray, lt, lte, sql } from 'drizzle-orm';
 import { pgOf, runStatement } from '../storage/dialect.js';
 import { prepared, tablesOf } from '../storage/prepared.js';
 import type { Db, Schema } from '../storage/store.js';
+import { eqConstant } from '../storage/constant.js';
 
 export const DAY_MS = 86_400_000;
 
@@ -129,7 +130,7 @@ export async function followLot(tx: Db, before: CountedLot | null, after: Counte
         .where(
           and(
             eq(t.lots.memberId, sql.placeholder('memberId')),
-            eq(t.lots.status, 'active'),
+            eqConstant(t.lots.status, 'active'),
             gte(t.lots.spendOrder, sql.placeholder('from')),
             lt(t.lots.spendOrder, sql.placeholder('to')),
           ),

@@ -42,6 +42,7 @@ import { activateLot } from './lot-lifecycle.js';
 import { unlock } from './locks.js';
 import { readExpiring, type ExpiringBatch } from './expiring-points.js';
 import type { Balance, Clock, TransferRow } from './types.js';
+import { eqConstant } from '../storage/constant.js';
 
 export { LedgerError } from './errors.js';
 export { checkLedgerInvariants } from './check-invariants.js';
@@ -125,7 +126,7 @@ export class Ledger {
       .select({ id: lots.id, memberId: lots.memberId })
       .from(lots)
       .innerJoin(members, eq(members.id, lots.memberId))
-      .where(and(eq(lots.status, 'pending'), lt(lots.activatesAt, now + 1), ne(members.status, 'suspended')))
+      .where(and(eqConstant(lots.status, 'pending'), lt(lots.activatesAt, now + 1), ne(members.status, 'suspended')))
       .limit(limit);
     for (const lot of toActivate) {
       const posted = await this.commit('scheduler', (w) => w.post(activateLot, { lotId: lot.id, memberId: lot.memberId }));

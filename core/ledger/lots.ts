@@ -3,6 +3,7 @@ import { param, placeholders, prepared } from '../storage/prepared.js';
 import type { Row } from '../storage/rows.js';
 import type { Db } from '../storage/store.js';
 import { followLot } from './expiring-points.js';
+import { eqConstant } from '../storage/constant.js';
 
 export type LotRow = Row<'lots'>;
 
@@ -159,7 +160,7 @@ export async function takeFromLots(
       db
         .select()
         .from(t.lots)
-        .where(and(eq(t.lots.memberId, sql.placeholder('memberId')), eq(t.lots.status, 'active'), gt(t.lots.remaining, 0)))
+        .where(and(eq(t.lots.memberId, sql.placeholder('memberId')), eqConstant(t.lots.status, 'active'), gt(t.lots.remaining, 0)))
         .orderBy(asc(t.lots.spendOrder), asc(t.lots.createdAt), asc(t.lots.id))
         .limit(32),
     )({ memberId });

@@ -22,6 +22,7 @@ import type { LoyaltyEvent, LoyaltyEventType } from './loyalty-events.js';
 import { countFailedDelivery, FAILURE_EVENT_TYPES } from './failure-digest.js';
 import { DEFAULT_SCHEDULE_MS, nextDelay } from './retry-schedule.js';
 import type { MemberSnapshot, Router } from './routes.js';
+import { eqConstant } from '../storage/constant.js';
 
 export interface DispatcherOptions {
   store: Store;
@@ -196,7 +197,7 @@ export class Dispatcher {
     const due = await reader
       .select({ id: deliveries.id })
       .from(deliveries)
-      .where(and(eq(deliveries.status, 'pending'), lte(deliveries.nextAttemptAt, now)))
+      .where(and(eqConstant(deliveries.status, 'pending'), lte(deliveries.nextAttemptAt, now)))
       .limit(1);
     if (due.length === 0) return [];
     const busyLanes = new Map<string, number>();
@@ -212,7 +213,7 @@ export class Dispatcher {
           .from(t.deliveries)
           .where(
             and(
-              eq(t.deliveries.status, 'pending'),
+              eqConstant(t.deliveries.status, 'pending'),
               lte(t.deliveries.nextAttemptAt, now),
               or(isNull(t.deliveries.leaseUntil), lte(t.deliveries.leaseUntil, now)),
               fullEndpoints.length ? notInArray(t.deliveries.route, fullEndpoints) : undefined,

@@ -18,6 +18,7 @@ import { evaluateTrigger } from './evaluate.js';
 import { memberContext } from './member-standing.js';
 import { breakdownOf, type OrderBreakdown } from './order-breakdown.js';
 import { postEvaluation } from './post-evaluation.js';
+import { eqConstant } from '../storage/constant.js';
 
 type OrderPaid = Extract<TriggerEvent, { type: 'order.paid' }>;
 
@@ -76,7 +77,7 @@ export async function creditGuestOrders(w: Writer, program: Program, memberId: s
   const guestOrders = await tx
     .select()
     .from(orders)
-    .where(and(eq(orders.status, 'guest'), eq(orders.guestEmail, normalizeEmail(email)), gte(orders.occurredAt, now - days * DAY_MS)));
+    .where(and(eqConstant(orders.status, 'guest'), eq(orders.guestEmail, normalizeEmail(email)), gte(orders.occurredAt, now - days * DAY_MS)));
   const posted: Posted[] = [];
   for (const order of guestOrders) {
     const original = JSON.parse(order.trigger!) as OrderPaid;

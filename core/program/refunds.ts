@@ -23,6 +23,7 @@ import { everyLineRefunded, parseBreakdown } from './order-breakdown.js';
 import { refundByLines, type LineRefund } from './refund-by-lines.js';
 import { orderKey } from '../triggers/order-identity.js';
 import { takeBack } from './take-back.js';
+import { eqConstant } from '../storage/constant.js';
 
 type RefundTrigger = Extract<TriggerEvent, { type: 'order.refunded' | 'order.cancelled' }>;
 type OrderRow = import('../storage/rows.js').Row<'orders'>;
@@ -159,7 +160,7 @@ export async function applyParkedRefunds(w: Writer, program: Program, source: st
   // temporary sort tree cost SQLite ~20 µs even on an empty table (docs/architecture.md,
   // "Statements per write").
   const parked = await prepared(tx, 'order_refunds_parked', (d, { orderRefunds: r }) =>
-    d.select().from(r).where(and(eq(r.orderKey, sql.placeholder('key')), eq(r.status, 'parked'))),
+    d.select().from(r).where(and(eq(r.orderKey, sql.placeholder('key')), eqConstant(r.status, 'parked'))),
   )({ key });
   if (parked.length === 0) return [];
   parked.sort((a, b) => a.receivedAt - b.receivedAt || (a.key < b.key ? -1 : 1));
