@@ -38,6 +38,17 @@ export const CONSOLE_PAGES: ConsolePage[] = [
   { label: 'overview, the last 30 days by day (the default, where sign-in lands)', path: '/console/overview' },
   { label: 'overview, a month by day', path: '/console/overview?from={monthAgo}&to={today}&groupBy=day' },
   { label: 'overview, a year by month', path: '/console/overview?from={yearAgo}&to={today}&groupBy=month' },
+  { label: 'members, the first page of all', path: '/console/members' },
+  { label: 'members, search by id', path: '/console/members?q={memberId}' },
+  { label: 'a member page (100k ledger lines, every section)', path: '/console/members/{memberId}' },
+  { label: 'inbox, received and refused webhooks', path: '/console/inbox' },
+  { label: 'deliveries, newest first', path: '/console/deliveries' },
+  { label: 'connector health', path: '/console/deliveries/connectors' },
+  { label: 'mappings, the shipped files with their state', path: '/console/mappings' },
+  { label: 'a mapping in the editor', path: '/console/mappings/points-earned-email.yaml' },
+  { label: 'rewards, the catalog', path: '/console/rewards' },
+  { label: 'a reward page', path: '/console/rewards/{rewardId}' },
+  { label: 'settings: API keys and webhook endpoints', path: '/console/settings' },
 ];
 
 export interface ConsolePageResult {
