@@ -183,3 +183,15 @@ export const PageQuery = z.object({
 });
 
 export const MemberIdParam = z.object({ id: z.string().min(1).max(64).openapi({ param: { name: 'id', in: 'path' } }) });
+
+/** One rule's points in an evaluation trace: `/v1/evaluate`, and why a received delivery earned (`/v1/inbox/{id}/explanation`). */
+export const EvaluationLine = z.object({
+  ruleId: z.string(),
+  award: z.enum(['fixed', 'attribute', 'perCurrencyUnit', 'lineItems', 'multiplier', 'tier']),
+  points: z.number().int(),
+  uncapped: z.number().int(),
+  cappedBy: z.array(z.string()),
+  explanation: z.string(),
+  activatesAt: z.string(),
+  expiresAt: z.string().nullable(),
+});

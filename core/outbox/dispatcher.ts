@@ -18,7 +18,7 @@ import { prepared, tablesOf } from '../storage/prepared.js';
 import type { Commit } from '../commit/commit.js';
 import type { Writer } from '../commit/writer.js';
 import type { Db, Store } from '../storage/store.js';
-import type { LoyaltyEvent, LoyaltyEventType } from './loyalty-events.js';
+import { loyaltyEventOf } from './loyalty-events.js';
 import { countFailedDelivery, FAILURE_EVENT_TYPES } from './failure-digest.js';
 import { DEFAULT_SCHEDULE_MS, nextDelay } from './retry-schedule.js';
 import type { MemberSnapshot, Router } from './routes.js';
@@ -114,13 +114,7 @@ export class Dispatcher {
             done.push(row.id);
             continue;
           }
-          const event: LoyaltyEvent = {
-            id: row.id,
-            type: row.type as LoyaltyEventType,
-            occurredAt: new Date(row.occurredAt).toISOString(),
-            memberId: row.memberId,
-            data: JSON.parse(row.data) as LoyaltyEvent['data'],
-          };
+          const event = loyaltyEventOf(row);
           const member = row.memberId ? await memberSnapshot(tx, row.memberId) : null;
           let routes: ReturnType<Router>;
           try {

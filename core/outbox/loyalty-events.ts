@@ -50,3 +50,14 @@ export interface LoyaltyEvent {
    */
   data: Record<string, unknown> & { points?: number; balance?: BalanceSnapshot };
 }
+
+/** An outbox row (`loyalty_events`) as the event mappings and webhooks are given. */
+export function loyaltyEventOf(row: { id: string; type: string; occurredAt: number; memberId: string | null; data: string }): LoyaltyEvent {
+  return {
+    id: row.id,
+    type: row.type as LoyaltyEventType,
+    occurredAt: new Date(row.occurredAt).toISOString(),
+    memberId: row.memberId,
+    data: JSON.parse(row.data) as LoyaltyEvent['data'],
+  };
+}

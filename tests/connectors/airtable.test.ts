@@ -358,7 +358,7 @@ describe('airtable ping handler, half configured', () => {
 
 describe('airtable connector definition', () => {
   it('is enabled by the token and the base, names what is missing, and keeps its secrets secret', () => {
-    expect(connectorStatus(airtable, {})).toEqual({ name: 'airtable', title: 'Airtable', enabled: false, missing: ['AIRTABLE_TOKEN', 'AIRTABLE_BASE_ID'] });
+    expect(connectorStatus(airtable, {})).toEqual({ name: 'airtable', title: 'Airtable', directions: ['inbound', 'outbound'], enabled: false, missing: ['AIRTABLE_TOKEN', 'AIRTABLE_BASE_ID'] });
     expect(connectorStatus(airtable, { AIRTABLE_TOKEN: TOKEN, AIRTABLE_BASE_ID: 'appX' })).toMatchObject({ enabled: true, missing: [] });
     expect(airtable.config.filter((v) => v.secret).map((v) => v.env)).toEqual(['AIRTABLE_TOKEN', 'AIRTABLE_WEBHOOK_MAC_SECRET']);
     expect(adapter(newBase()).options).toBe(airtableOptions);

@@ -303,7 +303,7 @@ describe('freshdesk adapter', () => {
   });
 
   it('is disabled until domain and API key are set, and names what is missing', () => {
-    expect(connectorStatus(freshdesk, {})).toEqual({ name: 'freshdesk', title: 'Freshdesk', enabled: false, missing: ['FRESHDESK_DOMAIN', 'FRESHDESK_API_KEY'] });
+    expect(connectorStatus(freshdesk, {})).toEqual({ name: 'freshdesk', title: 'Freshdesk', directions: ['outbound'], enabled: false, missing: ['FRESHDESK_DOMAIN', 'FRESHDESK_API_KEY'] });
     expect(connectorStatus(freshdesk, { FRESHDESK_DOMAIN: 'acme' })).toMatchObject({ enabled: false, missing: ['FRESHDESK_API_KEY'] });
     expect(connectorStatus(freshdesk, env)).toMatchObject({ enabled: true, missing: [] });
     expect(freshdesk.config.filter((v) => v.secret).map((v) => v.env)).toEqual(['FRESHDESK_API_KEY']);

@@ -369,7 +369,7 @@ describe('contact look-up with HUBSPOT_ACCESS_TOKEN', () => {
 
 describe('the hubspot connector definition', () => {
   it('is enabled by HUBSPOT_CLIENT_SECRET alone, and 404s naming it when absent', () => {
-    expect(connectorStatus(hubspot, {})).toEqual({ name: 'hubspot', title: 'HubSpot', enabled: false, missing: ['HUBSPOT_CLIENT_SECRET'] });
+    expect(connectorStatus(hubspot, {})).toEqual({ name: 'hubspot', title: 'HubSpot', directions: ['inbound', 'outbound'], enabled: false, missing: ['HUBSPOT_CLIENT_SECRET'] });
     expect(connectorStatus(hubspot, { HUBSPOT_CLIENT_SECRET: SECRET }).enabled).toBe(true);
     expect(hubspot.config.filter((v) => v.secret).map((v) => v.env)).toEqual(['HUBSPOT_CLIENT_SECRET', 'HUBSPOT_ACCESS_TOKEN']);
   });

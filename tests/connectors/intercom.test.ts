@@ -422,7 +422,7 @@ describe('intercom adapter: options and definition', () => {
   });
 
   it('is disabled until INTERCOM_ACCESS_TOKEN is set, and is described without secrets for mappings check', () => {
-    expect(connectorStatus(intercom, {})).toEqual({ name: 'intercom', title: 'Intercom', enabled: false, missing: ['INTERCOM_ACCESS_TOKEN'] });
+    expect(connectorStatus(intercom, {})).toEqual({ name: 'intercom', title: 'Intercom', directions: ['outbound'], enabled: false, missing: ['INTERCOM_ACCESS_TOKEN'] });
     expect(connectorStatus(intercom, { INTERCOM_ACCESS_TOKEN: TOKEN })).toMatchObject({ enabled: true, missing: [] });
     expect(intercom.config.filter((v) => v.secret).map((v) => v.env)).toEqual(['INTERCOM_ACCESS_TOKEN']);
     const { adapters, unavailable } = adapterDescriptors([intercom], {});

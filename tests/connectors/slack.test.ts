@@ -173,7 +173,7 @@ describe('slack adapter', () => {
   });
 
   it('is disabled without SLACK_BOT_TOKEN and names it; SLACK_API_URL is optional', () => {
-    expect(connectorStatus(slack, {})).toEqual({ name: 'slack', title: 'Slack', enabled: false, missing: ['SLACK_BOT_TOKEN'] });
+    expect(connectorStatus(slack, {})).toEqual({ name: 'slack', title: 'Slack', directions: ['outbound'], enabled: false, missing: ['SLACK_BOT_TOKEN'] });
     expect(connectorStatus(slack, { SLACK_BOT_TOKEN: 'xoxb-1' })).toMatchObject({ enabled: true, missing: [] });
     expect(slack.config.find((v) => v.env === 'SLACK_BOT_TOKEN')).toMatchObject({ secret: true, required: true });
     expect(slack.directions).toEqual(['outbound']);

@@ -190,7 +190,7 @@ describe('zendesk adapter', () => {
     expect(connectorStatus(zendesk, {})).toEqual({
       name: 'zendesk',
       title: 'Zendesk',
-      enabled: false,
+      directions: ['outbound'], enabled: false,
       missing: ['ZENDESK_SUBDOMAIN', 'ZENDESK_EMAIL', 'ZENDESK_API_TOKEN'],
     });
     expect(connectorStatus(zendesk, { ZENDESK_SUBDOMAIN: 'acme', ZENDESK_EMAIL: 'a@b.c' })).toMatchObject({ enabled: false, missing: ['ZENDESK_API_TOKEN'] });

@@ -13,7 +13,7 @@ import { memberContext } from '../../program/member-standing.js';
 import { requireScope } from '../authenticate.js';
 import type { ApiDeps } from '../deps.js';
 import type { ApiEnv } from '../env.js';
-import { errorResponses, iso } from '../schemas.js';
+import { EvaluationLine, errorResponses, iso } from '../schemas.js';
 import { TriggerInput, explicitProgram, triggerFromInput } from '../trigger-input.js';
 import { invalidFields, mustBeTier, validationHook } from '../validation.js';
 
@@ -25,16 +25,6 @@ const EvaluateInput = z
   })
   .openapi('EvaluateRequest');
 
-const Line = z.object({
-  ruleId: z.string(),
-  award: z.enum(['fixed', 'attribute', 'perCurrencyUnit', 'lineItems', 'multiplier', 'tier']),
-  points: z.number().int(),
-  uncapped: z.number().int(),
-  cappedBy: z.array(z.string()),
-  explanation: z.string(),
-  activatesAt: z.string(),
-  expiresAt: z.string().nullable(),
-});
 
 const EvaluateResult = z
   .object({
@@ -42,7 +32,7 @@ const EvaluateResult = z
     memberId: z.string().nullable(),
     tier: z.string().nullable(),
     total: z.number().int(),
-    lines: z.array(Line),
+    lines: z.array(EvaluationLine),
     skipped: z.array(z.object({ ruleId: z.string(), reason: z.string() })),
     limited: z.array(z.object({ limit: z.string(), requested: z.number().int(), awarded: z.number().int(), ruleId: z.string().optional() })),
     held: z.object({ reason: z.string(), until: z.string() }).nullable(),

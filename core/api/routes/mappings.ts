@@ -22,7 +22,7 @@ import { previewMappings } from '../../mappings/preview.js';
 import { sampleEvent, sampleExtras } from '../../mappings/sample-events.js';
 import { redact } from '../../observability/redact.js';
 import { memberSnapshot } from '../../outbox/dispatcher.js';
-import { LOYALTY_EVENT_TYPES, type LoyaltyEvent, type LoyaltyEventType } from '../../outbox/loyalty-events.js';
+import { LOYALTY_EVENT_TYPES, loyaltyEventOf, type LoyaltyEvent } from '../../outbox/loyalty-events.js';
 import { tablesOf } from '../../storage/prepared.js';
 import { requireScope } from '../authenticate.js';
 import type { ApiDeps } from '../deps.js';
@@ -276,13 +276,7 @@ export function mappingsRoutes({ store }: ApiDeps, folder: MappingsFolder) {
     const { loyaltyEvents: e } = tablesOf(store.db);
     const [row] = await store.db.select().from(e).where(eq(e.id, id));
     if (!row) throw new ProblemError(404, 'not-found', 'Event not found', `There is no loyalty event ${id}.`);
-    const event: LoyaltyEvent = {
-      id: row.id,
-      type: row.type as LoyaltyEventType,
-      occurredAt: new Date(row.occurredAt).toISOString(),
-      memberId: row.memberId,
-      data: JSON.parse(row.data) as LoyaltyEvent['data'],
-    };
+    const event = loyaltyEventOf(row);
     return { event, extras: { member: row.memberId ? await memberSnapshot(store.db, row.memberId) : null } };
   }
 
