@@ -114,7 +114,7 @@ export function openSqlite(file: string, options: SqliteOptions = {}): Store {
 }
 
 /** Commits after which a store starts its WAL checkpoint thread (core/storage/wal-checkpointer.ts). */
-const CHECKPOINT_THREAD_AFTER_COMMITS = 32;
+export const CHECKPOINT_THREAD_AFTER_COMMITS = 32;
 
 interface Queued {
   fn: (tx: Db) => Promise<unknown>;
