@@ -4,8 +4,8 @@
  * through Drizzle's insert builder, whose per-value work cost more than SQLite's own for a
  * 1,000-row batch (docs/architecture.md, "Batched writes").
  *
- * - SQLite: `insert … values (?, …), (?, …)` run on the writer connection, its text the same for
- *   the same table and row count, so the connection's statement cache compiles it once.
+ * - SQLite: `insert … values (?, …), (?, …)` run on the writer connection, compiled once per
+ *   table, row count and options and kept for that connection.
  * - PostgreSQL: one array parameter per column, `select … from unnest(…) with ordinality`
  *   ordered as given, so `serial` columns number the rows in input order there too.
  * Rows come back (with `returning`) typed as `Row<T>`, whatever the dialect's driver returned.
@@ -121,8 +121,8 @@ export async function insertRowsCounted<T extends TableName>(db: Db, name: T, ro
   return inserted;
 }
 
-const texts = new Map<string, string>();
-const MAX_TEXTS = 200;
+/** Compiled insert statements kept per connection (see `statements`). */
+const MAX_STATEMENTS = 200;
 
 function insertSqlite<T extends TableName>(db: Db, name: T, shape: Shape, rows: Record<string, unknown>[], options: InsertRowsOptions<T>): Record<string, unknown>[] {
   const { statement, values } = sqliteStatement(db, name, shape, rows, options);
@@ -131,21 +131,30 @@ function insertSqlite<T extends TableName>(db: Db, name: T, shape: Shape, rows: 
   return [];
 }
 
+/**
+ * Compiled statements per writer connection and statement text. better-sqlite3's `prepare`
+ * compiles anew on every call, and a 1,000-row, 21-column insert took longer to compile (6 ms)
+ * than to run (4 ms): kept, each shape is compiled once per connection (docs/BENCHMARKS.md (k)).
+ */
+const statements = new WeakMap<Database.Database, Map<string, Database.Statement>>();
+
 function sqliteStatement<T extends TableName>(db: Db, name: T, shape: Shape, rows: Record<string, unknown>[], options: InsertRowsOptions<T>): { statement: Database.Statement; values: unknown[] } {
   // The writer connection the transaction runs on (one per SQLite store).
   const conn = (db as unknown as { $client: Database.Database }).$client;
-  // The statement's text is kept per table, row count and options: built anew it was tens of KB
-  // per statement to build, hash and compare in the connection's statement cache, every page.
   const textKey = `${name}\u0000${rows.length}\u0000${options.onConflictDoNothing ?? ''}\u0000${options.returning === true ? '*' : (options.returning ?? []).join(',')}`;
-  let text = texts.get(textKey);
-  if (text === undefined) {
+  let compiled = statements.get(conn);
+  if (!compiled) statements.set(conn, (compiled = new Map()));
+  let statement = compiled.get(textKey);
+  if (statement === undefined) {
     const one = `(${shape.written.map(() => '?').join(', ')})`;
-    text =
+    const text =
       `insert into ${quote(tables[name].name)} (${shape.written.map(([, c]) => quote(c.name)).join(', ')}) values ` +
       Array.from({ length: rows.length }, () => one).join(', ') +
       tail(shape, options);
-    if (texts.size >= MAX_TEXTS) texts.delete(texts.keys().next().value!);
-    texts.set(textKey, text);
+    // Bounded: row counts vary with the last page of a run and with batch sizes.
+    if (compiled.size >= MAX_STATEMENTS) compiled.delete(compiled.keys().next().value!);
+    statement = conn.prepare(text);
+    compiled.set(textKey, statement);
   }
   const values: unknown[] = [];
   for (const row of rows) {
@@ -154,7 +163,7 @@ function sqliteStatement<T extends TableName>(db: Db, name: T, shape: Shape, row
       values.push(typeof v === 'boolean' ? (v ? 1 : 0) : v);
     }
   }
-  return { statement: conn.prepare(text), values };
+  return { statement, values };
 }
 
 async function insertPg<T extends TableName>(db: Db, name: T, shape: Shape, rows: Record<string, unknown>[], options: InsertRowsOptions<T>): Promise<Record<string, unknown>[]> {
