@@ -203,6 +203,23 @@ describe('values that only look right', () => {
     await expectFieldProblem(await h.call('PATCH', `/v1/rewards/${rewardId}`, { body: { tiers: ['diamond'] } }), '/tiers/0');
   });
 
+  it('a change that leaves a reward without what its kind needs is refused, and the reward is unchanged', async () => {
+    const created = await h.call('POST', '/v1/rewards', { body: { name: '10 % off', kind: 'percentage_discount', percent: 10, cost: 300 } });
+    expect(created.status).toBe(201);
+    const reward = await json(created);
+    const patch = (body: object) => h.call('PATCH', `/v1/rewards/${reward.id as string}`, { body });
+    // A percent taken away, and a kind changed to one that needs a value and a currency.
+    const dropped = await expectFieldProblem(await patch({ percent: null }), '/percent');
+    expect(dropped.errors![0]!.message).toBe('a percentage_discount reward needs percent');
+    const fixed = await expectFieldProblem(await patch({ kind: 'fixed_discount', cost: 500 }), '/value');
+    expect(fixed.errors!.map((e) => e.pointer)).toEqual(['/value', '/currency']);
+    expect(await json(await h.call('GET', `/v1/rewards/${reward.id as string}`))).toEqual(reward);
+    // With what the new kind needs, the same change is taken.
+    const taken = await patch({ kind: 'fixed_discount', value: 500, currency: 'EUR', cost: 500 });
+    expect(taken.status).toBe(200);
+    expect(await json(taken)).toMatchObject({ kind: 'fixed_discount', value: 500, currency: 'EUR', cost: 500 });
+  });
+
   it('a tier the program does not have is refused by evaluate and by a manual tier', async () => {
     const id = await member();
     const event = { type: 'order.paid', customer: { email: 'new@example.com' }, order: { id: 'o-2', currency: 'USD', amount: 10_000 } };

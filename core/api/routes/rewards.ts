@@ -53,15 +53,21 @@ const rewardFields = (platforms: readonly string[]) => z.object({
 
 type RewardFields = z.infer<ReturnType<typeof rewardFields>>;
 
-const refineKind = (r: Partial<RewardFields>, ctx: z.RefinementCtx) => {
+/** What a reward's kind requires of its other fields: one message per missing field. */
+function kindProblems(r: { kind?: string | undefined; value?: number | null | undefined; currency?: string | null | undefined; percent?: number | null | undefined; productSku?: string | null | undefined }): { field: string; message: string }[] {
+  const problems: { field: string; message: string }[] = [];
   if (r.kind === 'fixed_discount' || r.kind === 'points_as_payment') {
-    if (!r.value) ctx.addIssue({ code: 'custom', path: ['value'], message: `a ${r.kind} reward needs its value in minor units` });
-    if (!r.currency) ctx.addIssue({ code: 'custom', path: ['currency'], message: `a ${r.kind} reward needs a currency` });
+    if (!r.value) problems.push({ field: 'value', message: `a ${r.kind} reward needs its value in minor units` });
+    if (!r.currency) problems.push({ field: 'currency', message: `a ${r.kind} reward needs a currency` });
   }
-  if (r.kind === 'percentage_discount' && !r.percent) ctx.addIssue({ code: 'custom', path: ['percent'], message: 'a percentage_discount reward needs percent' });
-  if (r.kind === 'free_product' && !r.productSku) ctx.addIssue({ code: 'custom', path: ['productSku'], message: 'a free_product reward needs productSku' });
-};
+  if (r.kind === 'percentage_discount' && !r.percent) problems.push({ field: 'percent', message: 'a percentage_discount reward needs percent' });
+  if (r.kind === 'free_product' && !r.productSku) problems.push({ field: 'productSku', message: 'a free_product reward needs productSku' });
+  return problems;
+}
 
+const refineKind = (r: Partial<RewardFields>, ctx: z.RefinementCtx) => {
+  for (const { field, message } of kindProblems(r)) ctx.addIssue({ code: 'custom', path: [field], message });
+};
 
 export const RewardSchema = z
   .object({
@@ -195,7 +201,14 @@ export function rewardsRoutes({ store, commit, clock, program, storePlatforms }:
   app.openapi(routes.patch, async (c) => {
     const body = c.req.valid('json');
     checkAgainstProgram(body, program.tiers, clock());
-    const reward = await commit(c.get('principal').name, ({ tx, now }) => updateReward(tx, now, c.req.valid('param').id, toTimes(body)));
+    const reward = await commit(c.get('principal').name, async ({ tx, now }) => {
+      const changed = await updateReward(tx, now, c.req.valid('param').id, toTimes(body));
+      // The reward as changed must still have what its kind requires (a kind changed to
+      // fixed_discount without a value, a percent set to null): refused, and the change rolls back.
+      const problems = kindProblems(changed);
+      if (problems.length) throw invalidFields(...problems.map(({ field, message }) => ({ pointer: `/${field}`, in: 'body' as const, message })));
+      return changed;
+    });
     return c.json(presentReward(reward), 200);
   });
   app.openapi(routes.codes, async (c) => {
