@@ -12,14 +12,15 @@
  * Cost: per chunk of 200 members, only set-based statements — lock the balances, read the due
  * lots, insert every member's transfer (one multi-row insert), save the balances (one UPDATE …
  * FROM), emit the events (one multi-row insert), write every lot's movement (INSERT … SELECT),
- * close the lots and rebuild the expiring points of the touched days. A one-lot member still
- * costs ~80 µs on this 2-core machine (a transfer row in four indexes, an event row, a balance
- * row, a lot row, each on a different page, and the WAL commit of those pages): 1M one-lot
- * members take ~80 s, 1M lots over 100k members ~17 s (docs/BENCHMARKS.md (f)).
+ * close the lots and rebuild the expiring points of the touched days. Member ids and balances go
+ * in as one parameter each (`anyOf`, `saveBalances`), not as lists Drizzle builds value by value.
+ * A one-lot member still costs ~60 µs on the 2-core bench machine (a transfer row in four
+ * indexes, an event row, a balance row, a lot row, each on a different page, and the WAL commit
+ * of those pages): far from 10 s for 1M one-lot members (docs/BENCHMARKS.md (f)).
  */
 import { createHash } from 'node:crypto';
-import { and, asc, gt, inArray, lte, sql } from 'drizzle-orm';
-import { runStatement } from '../storage/dialect.js';
+import { and, asc, gt, lte, sql } from 'drizzle-orm';
+import { anyOf, runStatement } from '../storage/dialect.js';
 import { tablesOf } from '../storage/prepared.js';
 import type { Writer } from '../commit/writer.js';
 import type { Db } from '../storage/store.js';
@@ -58,7 +59,7 @@ export async function expireMembersLots(w: Writer, memberIds: string[]): Promise
   const locked = await tx
     .update(balances)
     .set({ version: sql`${balances.version} + 1`, updatedAt: now })
-    .where(inArray(balances.memberId, memberIds))
+    .where(anyOf(tx, balances.memberId, memberIds))
     .returning({
       memberId: balances.memberId,
       available: balances.available,
@@ -71,7 +72,7 @@ export async function expireMembersLots(w: Writer, memberIds: string[]): Promise
   const due = await tx
     .select({ id: lots.id, memberId: lots.memberId, remaining: lots.remaining, expired: lots.expired })
     .from(lots)
-    .where(and(inArray(lots.memberId, memberIds), eqConstant(lots.status, 'active'), lte(lots.expiresAt, now), gt(lots.remaining, 0)))
+    .where(and(anyOf(tx, lots.memberId, memberIds), eqConstant(lots.status, 'active'), lte(lots.expiresAt, now), gt(lots.remaining, 0)))
     .orderBy(asc(lots.memberId), asc(lots.spendOrder), asc(lots.id));
   const byMember = new Map<string, typeof due>();
   for (const l of due) {
@@ -118,15 +119,14 @@ export async function expireMembersLots(w: Writer, memberIds: string[]): Promise
   // its member's new transfer) and one UPDATE closes the lots — the same due lots read above,
   // unchanged since under the members' locks.
   if (expiring.length) {
-    const dueLots = and(inArray(lots.memberId, expiring), eqConstant(lots.status, 'active'), lte(lots.expiresAt, now), gt(lots.remaining, 0));
-    const list = (values: string[]) => sql.join(values.map((v) => sql`${v}`), sql`, `);
+    const dueLots = and(anyOf(tx, lots.memberId, expiring), eqConstant(lots.status, 'active'), lte(lots.expiresAt, now), gt(lots.remaining, 0));
     // Plain SQL (the same in both dialects): Drizzle's insert-select wants every column, `seq` too.
     await runStatement(
       tx,
       sql`insert into lot_movements (transfer_id, lot_id, member_id, kind, amount)
           select t.id, l.id, l.member_id, 'expire', l.remaining
-          from lots l join transfers t on t.member_id = l.member_id and t.id in (${list(newTransfers)})
-          where l.member_id in (${list(expiring)}) and l.status = 'active' and l.expires_at <= ${now} and l.remaining > 0`,
+          from lots l join transfers t on t.member_id = l.member_id and ${anyOf(tx, sql`t.id`, newTransfers)}
+          where ${anyOf(tx, sql`l.member_id`, expiring)} and l.status = 'active' and l.expires_at <= ${now} and l.remaining > 0`,
     );
     await tx
       .update(lots)

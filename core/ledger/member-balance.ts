@@ -195,20 +195,34 @@ export function requireAvailable(balance: BalanceFields, memberId: string, point
 }
 
 /**
- * Writes the new balances of many members computed under their locks, in one UPDATE … FROM a
- * VALUES list per 500 members (the batch expiry: ./expire-batch.ts).
+ * Writes the new balances of many members computed under their locks, in one UPDATE … FROM per
+ * 500 members (the batch expiry: ./expire-batch.ts). On SQLite the balances are ONE parameter, a
+ * JSON array read by `json_each`, as in `creditStatement`: built as a VALUES list, Drizzle spent
+ * more on the statement's 3,500 values than SQLite on the update (docs/BENCHMARKS.md (f)).
  */
 export async function saveBalances(tx: Db, next: ReadonlyMap<string, BalanceFields>): Promise<void> {
   const entries = [...next];
+  const set = sql`available = next.available, pending = next.pending, locked = next.locked, spent = next.spent,
+            expired = next.expired, lifetime_earned = next.lifetime_earned`;
   for (let i = 0; i < entries.length; i += MEMBERS_PER_STATEMENT) {
-    const { values, members } = memberValues(
-      entries.slice(i, i + MEMBERS_PER_STATEMENT).map(([memberId, b]) => [memberId, [b.available, b.pending, b.locked, b.spent, b.expired, b.lifetimeEarned]]),
-    );
+    const part = entries.slice(i, i + MEMBERS_PER_STATEMENT);
+    if (!pgOf(tx)) {
+      const json = JSON.stringify(part.map(([memberId, b]) => [memberId, b.available, b.pending, b.locked, b.spent, b.expired, b.lifetimeEarned]));
+      await runStatement(
+        tx,
+        sql`with next (member_id, available, pending, locked, spent, expired, lifetime_earned) as materialized
+              (select value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5, value ->> 6 from json_each(${json}))
+            update balances set ${set}
+            from next
+            where balances.member_id = next.member_id`,
+      );
+      continue;
+    }
+    const { values, members } = memberValues(part.map(([memberId, b]) => [memberId, [b.available, b.pending, b.locked, b.spent, b.expired, b.lifetimeEarned]]));
     await runStatement(
       tx,
       sql`with next (member_id, available, pending, locked, spent, expired, lifetime_earned) as (values ${values})
-          update balances set available = next.available, pending = next.pending, locked = next.locked, spent = next.spent,
-            expired = next.expired, lifetime_earned = next.lifetime_earned
+          update balances set ${set}
           from next
           where balances.member_id = next.member_id and balances.member_id in (${members})`,
     );
