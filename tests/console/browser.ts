@@ -7,7 +7,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { expect } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, expect } from 'vitest';
 import { startHubProcess, type HubProcess } from '../helpers/hub-process.js';
 import { backend, tempDatabase, type TempDatabase } from '../helpers/temp-database.js';
 
@@ -96,4 +96,37 @@ export async function screenshot(page: Page, name: string): Promise<string> {
 export async function expectNoSidewaysScroll(page: Page): Promise<void> {
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
   expect(overflow, 'page wider than the window').toBeLessThanOrEqual(0);
+}
+
+export interface ConsoleInBrowser {
+  hub: ConsoleHub;
+  browser: Browser;
+  /** A fresh page (its own context: no cookie from the test before) for each test. */
+  page: Page;
+  /** What went wrong in `page` so far (`watchPage`). */
+  seen: { errors: string[] };
+}
+
+/**
+ * The hooks a console browser test file shares: one hub started as a user starts it (with `env`)
+ * and one Chromium for the file, and a fresh page per test. Register it first in a `describe`: the
+ * fields are set once its hooks have run, so a file's own `beforeAll` can arrange data on `hub`.
+ */
+export function consoleInBrowser(env: Record<string, string> = {}, viewport?: { width: number; height: number }): ConsoleInBrowser {
+  const session = {} as ConsoleInBrowser;
+  beforeAll(async () => {
+    [session.hub, session.browser] = await Promise.all([startConsoleHub(env), launchBrowser()]);
+  });
+  afterAll(async () => {
+    await session.browser?.close();
+    await session.hub?.stop();
+  });
+  beforeEach(async () => {
+    session.page = await (await session.browser.newContext(viewport ? { viewport } : {})).newPage();
+    session.seen = watchPage(session.page);
+  });
+  afterEach(async () => {
+    await session.page?.context().close();
+  });
+  return session;
 }

@@ -4,9 +4,9 @@
  * with the form, read a refused range in words, and no sideways scroll from 360 to 1,920 px.
  * The history is arranged through the public API, as a platform and an operator would write it.
  */
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { expectNoSidewaysScroll, launchBrowser, screenshot, signIn, startConsoleHub, watchPage, type ConsoleHub } from './browser.js';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { consoleInBrowser, expectNoSidewaysScroll, screenshot, signIn } from './browser.js';
 
 interface Drawn {
   id: string;
@@ -30,53 +30,38 @@ function charts(page: Page): Promise<Drawn[]> {
 }
 
 describe('console overview in a browser', () => {
-  let hub: ConsoleHub;
-  let browser: Browser;
-  let page: Page;
-  let seen: { errors: string[] };
+  const s = consoleInBrowser({}, { width: 1280, height: 900 });
 
   beforeAll(async () => {
-    [hub, browser] = await Promise.all([startConsoleHub(), launchBrowser()]);
     const ok = async (res: Promise<Response>) => {
       const r = await res;
       if (r.status >= 300) throw new Error(`arranging: ${r.status} ${await r.text()}`);
       return (await r.json()) as { id: string };
     };
-    const alice = (await ok(hub.api('POST', '/members', { email: 'alice@example.com' }))).id;
-    const bob = (await ok(hub.api('POST', '/members', { email: 'bob@example.com' }))).id;
+    const alice = (await ok(s.hub.api('POST', '/members', { email: 'alice@example.com' }))).id;
+    const bob = (await ok(s.hub.api('POST', '/members', { email: 'bob@example.com' }))).id;
     const order = (memberId: string, id: string, channel: string, amount: number) =>
-      ok(hub.api('POST', '/events', { type: 'order.paid', customer: { memberId }, order: { id, channel, currency: 'USD', amount } }));
+      ok(s.hub.api('POST', '/events', { type: 'order.paid', customer: { memberId }, order: { id, channel, currency: 'USD', amount } }));
     await order(alice, 'b-1', 'online', 600_00);
     await order(bob, 'b-2', 'pos', 450_00);
     await order(alice, 'b-3', 'pos', 120_00);
-    await ok(hub.api('POST', `/members/${bob}/adjustments`, { points: 75, reason: 'browser test goodwill' }));
-    const reward = await ok(hub.api('POST', '/rewards', { name: 'Tote bag', kind: 'free_product', productSku: 'TOTE', cost: 500 }));
-    await ok(hub.api('POST', `/members/${alice}/redemptions`, { rewardId: reward.id }));
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await hub?.stop();
-  });
-  beforeEach(async () => {
-    page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
-    seen = watchPage(page);
-  });
-  afterEach(async () => {
-    await page.context().close();
+    await ok(s.hub.api('POST', `/members/${bob}/adjustments`, { points: 75, reason: 'browser test goodwill' }));
+    const reward = await ok(s.hub.api('POST', '/rewards', { name: 'Tote bag', kind: 'free_product', productSku: 'TOTE', cost: 500 }));
+    await ok(s.hub.api('POST', `/members/${alice}/redemptions`, { rewardId: reward.id }));
   });
 
   it('lands on the overview after signing in and draws every chart from the data', async () => {
-    await signIn(page, hub);
-    expect(new URL(page.url()).pathname).toBe('/console/overview');
-    await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('Overview');
+    await signIn(s.page, s.hub);
+    expect(new URL(s.page.url()).pathname).toBe('/console/overview');
+    await expect.poll(() => s.page.getByRole('heading', { level: 1 }).textContent()).toBe('Overview');
 
     // Points owed: 600 + 450 + 120 + 75 − 500 (both stay bronze: no multiplier), worth USD 7.45.
-    const owed = page.locator('.card', { hasText: 'Points owed' }).locator('.value');
+    const owed = s.page.locator('.card', { hasText: 'Points owed' }).locator('.value');
     await expect.poll(() => owed.textContent()).toBe('745');
-    await expect.poll(() => page.locator('.card', { hasText: 'Owed in USD' }).locator('.value').textContent()).toBe('USD 7.45');
+    await expect.poll(() => s.page.locator('.card', { hasText: 'Owed in USD' }).locator('.value').textContent()).toBe('USD 7.45');
 
-    await expect.poll(async () => (await charts(page)).length).toBe(6);
-    const drawn = await charts(page);
+    await expect.poll(async () => (await charts(s.page)).length).toBe(6);
+    const drawn = await charts(s.page);
     expect(drawn.map((c) => c.id)).toEqual(['chart-points', 'chart-members', 'chart-source', 'chart-channel', 'chart-tier', 'chart-rewards']);
     for (const c of drawn) {
       expect(c.chart, `${c.id} has a Chart.js instance`).toBe(true);
@@ -86,52 +71,52 @@ describe('console overview in a browser', () => {
     expect(drawn.find((c) => c.id === 'chart-channel')!.labels).toEqual(expect.arrayContaining(['online', 'pos']));
     expect(drawn.find((c) => c.id === 'chart-rewards')!.labels).toEqual(['Tote bag']);
 
-    await screenshot(page, 'overview');
+    await screenshot(s.page, 'overview');
 
     // Each chart's text equivalent: the series table opens by keyboard.
-    await page.getByText('Each day as a table').focus();
-    await page.keyboard.press('Enter');
-    await expect.poll(() => page.getByRole('table', { name: 'Each day' }).isVisible()).toBe(true);
-    expect(seen.errors).toEqual([]);
+    await s.page.getByText('Each day as a table').focus();
+    await s.page.keyboard.press('Enter');
+    await expect.poll(() => s.page.getByRole('table', { name: 'Each day' }).isVisible()).toBe(true);
+    expect(s.seen.errors).toEqual([]);
   });
 
   it('changes the date range with the form, and says why a range is refused', async () => {
-    await signIn(page, hub);
-    const to = await page.getByLabel('To', { exact: true }).inputValue();
+    await signIn(s.page, s.hub);
+    const to = await s.page.getByLabel('To', { exact: true }).inputValue();
     const yearAgo = `${Number(to.slice(0, 4)) - 1}${to.slice(4, 8)}01`;
-    await page.getByLabel('From', { exact: true }).fill(yearAgo);
-    await page.getByLabel('Group by').selectOption('month');
-    await page.getByRole('button', { name: 'Show' }).click();
-    await page.waitForURL((url) => url.searchParams.get('groupBy') === 'month');
-    await expect.poll(async () => (await charts(page)).find((c) => c.id === 'chart-points')?.labels.length).toBe(13);
-    const points = (await charts(page)).find((c) => c.id === 'chart-points')!;
+    await s.page.getByLabel('From', { exact: true }).fill(yearAgo);
+    await s.page.getByLabel('Group by').selectOption('month');
+    await s.page.getByRole('button', { name: 'Show' }).click();
+    await s.page.waitForURL((url) => url.searchParams.get('groupBy') === 'month');
+    await expect.poll(async () => (await charts(s.page)).find((c) => c.id === 'chart-points')?.labels.length).toBe(13);
+    const points = (await charts(s.page)).find((c) => c.id === 'chart-points')!;
     expect(points.labels[0]).toBe(yearAgo.slice(0, 7));
     expect(points.inked).toBeGreaterThan(1000);
-    await expect.poll(() => page.getByLabel('From', { exact: true }).inputValue()).toBe(yearAgo);
-    await expect.poll(() => page.locator('.range-said').textContent()).toContain('by month');
+    await expect.poll(() => s.page.getByLabel('From', { exact: true }).inputValue()).toBe(yearAgo);
+    await expect.poll(() => s.page.locator('.range-said').textContent()).toContain('by month');
 
     // From after To: the API's refusal in words, the typed range kept, no chart.
-    await page.getByLabel('From', { exact: true }).fill(to);
-    await page.getByLabel('To', { exact: true }).fill(yearAgo);
-    await page.getByRole('button', { name: 'Show' }).click();
-    await expect.poll(() => page.getByRole('alert').textContent()).toContain(`must not be after to (${yearAgo})`);
-    expect(await page.getByLabel('From', { exact: true }).inputValue()).toBe(to);
-    expect(await page.locator('canvas').count()).toBe(0);
+    await s.page.getByLabel('From', { exact: true }).fill(to);
+    await s.page.getByLabel('To', { exact: true }).fill(yearAgo);
+    await s.page.getByRole('button', { name: 'Show' }).click();
+    await expect.poll(() => s.page.getByRole('alert').textContent()).toContain(`must not be after to (${yearAgo})`);
+    expect(await s.page.getByLabel('From', { exact: true }).inputValue()).toBe(to);
+    expect(await s.page.locator('canvas').count()).toBe(0);
 
     // Back to the default range by its link.
-    await page.getByRole('link', { name: 'Last 30 days' }).click();
-    await expect.poll(async () => (await charts(page)).length).toBe(6);
-    expect(seen.errors).toEqual([]);
+    await s.page.getByRole('link', { name: 'Last 30 days' }).click();
+    await expect.poll(async () => (await charts(s.page)).length).toBe(6);
+    expect(s.seen.errors).toEqual([]);
   });
 
   it('fits from 360 to 1,920 px without sideways scroll', async () => {
-    await signIn(page, hub);
+    await signIn(s.page, s.hub);
     for (const width of [360, 1920]) {
-      await page.setViewportSize({ width, height: 900 });
-      await expect.poll(async () => (await charts(page)).every((c) => c.inked > 0)).toBe(true);
-      await expectNoSidewaysScroll(page);
-      await screenshot(page, `overview-${width}`);
+      await s.page.setViewportSize({ width, height: 900 });
+      await expect.poll(async () => (await charts(s.page)).every((c) => c.inked > 0)).toBe(true);
+      await expectNoSidewaysScroll(s.page);
+      await screenshot(s.page, `overview-${width}`);
     }
-    expect(seen.errors).toEqual([]);
+    expect(s.seen.errors).toEqual([]);
   });
 });
