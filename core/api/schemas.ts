@@ -195,3 +195,14 @@ export const EvaluationLine = z.object({
   activatesAt: z.string(),
   expiresAt: z.string().nullable(),
 });
+
+/** What an evaluation says, shared by `/v1/evaluate` and a delivery's explanation: the trigger, tier, points by rule, and the rules, limits and hold that kept points back. */
+export const EvaluationFields = {
+  on: z.string(),
+  tier: z.string().nullable(),
+  total: z.number().int(),
+  lines: z.array(EvaluationLine),
+  skipped: z.array(z.object({ ruleId: z.string(), reason: z.string() })),
+  limited: z.array(z.object({ limit: z.string(), requested: z.number().int(), awarded: z.number().int(), ruleId: z.string().optional() })),
+  held: z.object({ reason: z.string(), until: z.string() }).nullable(),
+};

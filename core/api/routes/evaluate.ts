@@ -13,7 +13,7 @@ import { memberContext } from '../../program/member-standing.js';
 import { requireScope } from '../authenticate.js';
 import type { ApiDeps } from '../deps.js';
 import type { ApiEnv } from '../env.js';
-import { EvaluationLine, errorResponses, iso } from '../schemas.js';
+import { EvaluationFields, errorResponses, iso } from '../schemas.js';
 import { TriggerInput, explicitProgram, triggerFromInput } from '../trigger-input.js';
 import { invalidFields, mustBeTier, validationHook } from '../validation.js';
 
@@ -25,18 +25,8 @@ const EvaluateInput = z
   })
   .openapi('EvaluateRequest');
 
-
 const EvaluateResult = z
-  .object({
-    on: z.string(),
-    memberId: z.string().nullable(),
-    tier: z.string().nullable(),
-    total: z.number().int(),
-    lines: z.array(EvaluationLine),
-    skipped: z.array(z.object({ ruleId: z.string(), reason: z.string() })),
-    limited: z.array(z.object({ limit: z.string(), requested: z.number().int(), awarded: z.number().int(), ruleId: z.string().optional() })),
-    held: z.object({ reason: z.string(), until: z.string() }).nullable(),
-  })
+  .object({ ...EvaluationFields, memberId: z.string().nullable() })
   .openapi('Evaluation');
 
 const route = createRoute({

@@ -15,7 +15,7 @@ import { validationHook } from '../validation.js';
 
 const HoldIdParam = z.object({ id: z.string().min(1).max(64).openapi({ param: { name: 'id', in: 'path' }, example: 'fh_01jd5v3k2m4x7q9r8s6t5w3y1z' }) });
 
-const FraudHoldSchema = z
+export const FraudHoldSchema = z
   .object({
     id: z.string(),
     memberId: z.string(),

@@ -25,7 +25,7 @@ import { requireScope } from '../authenticate.js';
 import type { ApiDeps } from '../deps.js';
 import type { ApiEnv } from '../env.js';
 import { ProblemError } from '../problem.js';
-import { EvaluationLine, IdempotencyHeader, errorResponses, iso } from '../schemas.js';
+import { EvaluationFields, IdempotencyHeader, errorResponses, iso } from '../schemas.js';
 import { validationHook } from '../validation.js';
 import { InboxEntry, present } from './inbox.js';
 
@@ -53,16 +53,7 @@ const SignatureFailures = z
   })
   .openapi('SignatureFailures');
 
-const Trace = z.object({
-  on: z.string(),
-  tier: z.string().nullable(),
-  total: z.number().int(),
-  lines: z.array(EvaluationLine),
-  skipped: z.array(z.object({ ruleId: z.string(), reason: z.string() })),
-  limited: z.array(z.object({ limit: z.string(), requested: z.number().int(), awarded: z.number().int(), ruleId: z.string().optional() })),
-  held: z.object({ reason: z.string(), until: z.string() }).nullable(),
-  suspended: z.boolean(),
-});
+const Trace = z.object({ ...EvaluationFields, suspended: z.boolean() });
 
 const Explanation = z
   .object({

@@ -18,7 +18,7 @@ const isoDate = z.string().openapi({ format: 'date-time' });
 const RewardRef = z.object({ id: z.string(), name: z.string().nullable() }).openapi('RewardRef');
 const VoucherStatus = z.enum(['active', 'used', 'void']);
 
-const MemberVoucher = z
+export const MemberVoucher = z
   .object({
     code: z.string(),
     status: VoucherStatus.openapi({ description: 'active (not used yet), used (once, at `usedAt`), void (its redemption was reversed).' }),
@@ -32,7 +32,7 @@ const MemberVoucher = z
   })
   .openapi('MemberVoucher');
 
-const MemberRedemption = z
+export const MemberRedemption = z
   .object({
     id: z.string(),
     reward: RewardRef,
@@ -47,7 +47,7 @@ const MemberRedemption = z
 
 const HistoryKind = z.enum(['enrolled', 'imported', 'profile.updated', 'tier.changed', 'status.changed', 'points.held', 'points.approved', 'points.rejected', 'erasure.requested']);
 
-const HistoryEntry = z
+export const HistoryEntry = z
   .object({
     at: isoDate,
     kind: HistoryKind.or(z.string()).openapi({ description: 'What changed about the account (docs/api.md, "Account history").' }),
