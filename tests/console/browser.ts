@@ -92,10 +92,15 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   return path;
 }
 
-/** The page has no horizontal scroll bar at its current width (tables scroll inside their own box). */
+/**
+ * The page has no horizontal scroll bar at its current width (tables scroll inside their own box).
+ * Polled: after a resize, charts redraw at the new width on the next frames (Chart.js watches its
+ * box), and a loaded machine can take a moment; a layout that stays too wide still fails.
+ */
 export async function expectNoSidewaysScroll(page: Page): Promise<void> {
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-  expect(overflow, 'page wider than the window').toBeLessThanOrEqual(0);
+  await expect
+    .poll(() => page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth), { message: 'page wider than the window', timeout: 5_000 })
+    .toBeLessThanOrEqual(0);
 }
 
 export interface ConsoleInBrowser {
