@@ -86,58 +86,50 @@ async function creditRefusal(tx: Db, memberId: string): Promise<LedgerError> {
 const MEMBERS_PER_STATEMENT = 500;
 
 /**
- * `(values (member, n, …), …)` and the same members as an `in` list, for an `UPDATE balances …
- * FROM` over many members. Values are cast: PostgreSQL types a bare parameter in VALUES as
- * text. The `in` list is what makes SQLite reach the rows by key: without it, past a few hundred
- * values, it planned a scan of every balance per statement (14 ms at 110k members).
+ * `with <name> (member_id, <columns>) as (…)`, one row per member and its numbers, for an
+ * `UPDATE balances … FROM <name>`, and `byKey`, the condition that joins it to the balance rows.
+ * - SQLite: ONE parameter, a JSON array read by `json_each` into a materialized CTE that drives
+ *   the update by key: binding the values one by one cost Drizzle more than SQLite spent on the
+ *   update (a 1M-member import, a 1M-member expiry: docs/BENCHMARKS.md (f), (k)).
+ * - PostgreSQL: a VALUES list, cast (a bare parameter in VALUES is typed text), and the members
+ *   again as an `in` list so the rows are reached by key.
  */
-function memberValues(rows: readonly (readonly [string, readonly number[]])[]): { values: SQL; members: SQL } {
-  return {
-    values: sql.join(
-      rows.map(([memberId, numbers]) => sql`(cast(${memberId} as text), ${sql.join(numbers.map((n) => sql`cast(${n} as bigint)`), sql`, `)})`),
-      sql`, `,
-    ),
-    members: sql.join(rows.map(([memberId]) => sql`${memberId}`), sql`, `),
-  };
+function perMember(tx: Db, name: string, columns: readonly string[], rows: readonly (readonly [string, readonly number[]])[]): { cte: SQL; byKey: SQL } {
+  const head = sql.raw(`with ${name} (member_id, ${columns.join(', ')}) as`);
+  const byKey = sql.raw(`balances.member_id = ${name}.member_id`);
+  if (!pgOf(tx)) {
+    const json = JSON.stringify(rows.map(([memberId, numbers]) => [memberId, ...numbers]));
+    const read = sql.raw(['value ->> 0', ...columns.map((_, i) => `value ->> ${i + 1}`)].join(', '));
+    return { cte: sql`${head} materialized (select ${read} from json_each(${json}))`, byKey };
+  }
+  const values = sql.join(
+    rows.map(([memberId, numbers]) => sql`(cast(${memberId} as text), ${sql.join(numbers.map((n) => sql`cast(${n} as bigint)`), sql`, `)})`),
+    sql`, `,
+  );
+  const members = sql.join(rows.map(([memberId]) => sql`${memberId}`), sql`, `);
+  return { cte: sql`${head} (values ${values})`, byKey: sql`${byKey} and balances.member_id in (${members})` };
 }
 
 const CREDIT_RETURNING = sql`returning balances.member_id as member_id, balances.available as available, balances.pending as pending,
   balances.locked as locked, balances.spent as spent, balances.expired as expired, balances.lifetime_earned as lifetime_earned`;
 
-/**
- * One `UPDATE balances … FROM credit` for up to 500 members. On SQLite the credits are ONE
- * parameter, a JSON array read by `json_each` into a materialized CTE that drives the update by
- * key: binding 2,000 values one by one cost Drizzle more than SQLite spent on the update (a
- * 1M-member import, docs/BENCHMARKS.md (k)). PostgreSQL keeps the cast VALUES list.
- */
+/** One `UPDATE balances … FROM credit` for up to 500 members, returning their balances after it. */
 function creditStatement(tx: Db, now: number, part: readonly (readonly [string, { available: number; pending: number; lifetimeEarned: number }])[]): SQL {
-  const set = sql`available = balances.available + credit.available,
+  const { cte, byKey } = perMember(tx, 'credit', ['available', 'pending', 'lifetime_earned'], part.map(([memberId, c]) => [memberId, [c.available, c.pending, c.lifetimeEarned]]));
+  return sql`${cte}
+          update balances set available = balances.available + credit.available,
             pending = balances.pending + credit.pending,
             lifetime_earned = balances.lifetime_earned + credit.lifetime_earned,
             version = balances.version + 1,
-            updated_at = ${now}`;
-  const notErased = sql`not exists (select 1 from members where members.id = credit.member_id and members.status = 'erased')`;
-  if (!pgOf(tx)) {
-    const json = JSON.stringify(part.map(([memberId, c]) => [memberId, c.available, c.pending, c.lifetimeEarned]));
-    return sql`with credit (member_id, available, pending, lifetime_earned) as materialized
-          (select value ->> 0, value ->> 1, value ->> 2, value ->> 3 from json_each(${json}))
-          update balances set ${set}
+            updated_at = ${now}
           from credit
-          where balances.member_id = credit.member_id and ${notErased}
-          ${CREDIT_RETURNING}`;
-  }
-  const { values, members } = memberValues(part.map(([memberId, c]) => [memberId, [c.available, c.pending, c.lifetimeEarned]]));
-  return sql`with credit (member_id, available, pending, lifetime_earned) as (values ${values})
-          update balances set ${set}
-          from credit
-          where balances.member_id = credit.member_id
-            and balances.member_id in (${members})
-            and ${notErased}
+          where ${byKey}
+            and not exists (select 1 from members where members.id = credit.member_id and members.status = 'erased')
           ${CREDIT_RETURNING}`;
 }
 
 /**
- * Adds credits to many members' balances, one `UPDATE … FROM (VALUES …)` per 500 members, and
+ * Adds credits to many members' balances, one `UPDATE … FROM` per 500 members (`perMember`), and
  * returns the balances after them (the batched earns: ./earn-batch.ts). Refuses an unknown or
  * erased member as `creditBalance` does.
  */
@@ -196,35 +188,25 @@ export function requireAvailable(balance: BalanceFields, memberId: string, point
 
 /**
  * Writes the new balances of many members computed under their locks, in one UPDATE … FROM per
- * 500 members (the batch expiry: ./expire-batch.ts). On SQLite the balances are ONE parameter, a
- * JSON array read by `json_each`, as in `creditStatement`: built as a VALUES list, Drizzle spent
- * more on the statement's 3,500 values than SQLite on the update (docs/BENCHMARKS.md (f)).
+ * 500 members (the batch expiry: ./expire-batch.ts).
  */
 export async function saveBalances(tx: Db, next: ReadonlyMap<string, BalanceFields>): Promise<void> {
   const entries = [...next];
-  const set = sql`available = next.available, pending = next.pending, locked = next.locked, spent = next.spent,
-            expired = next.expired, lifetime_earned = next.lifetime_earned`;
   for (let i = 0; i < entries.length; i += MEMBERS_PER_STATEMENT) {
     const part = entries.slice(i, i + MEMBERS_PER_STATEMENT);
-    if (!pgOf(tx)) {
-      const json = JSON.stringify(part.map(([memberId, b]) => [memberId, b.available, b.pending, b.locked, b.spent, b.expired, b.lifetimeEarned]));
-      await runStatement(
-        tx,
-        sql`with next (member_id, available, pending, locked, spent, expired, lifetime_earned) as materialized
-              (select value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5, value ->> 6 from json_each(${json}))
-            update balances set ${set}
-            from next
-            where balances.member_id = next.member_id`,
-      );
-      continue;
-    }
-    const { values, members } = memberValues(part.map(([memberId, b]) => [memberId, [b.available, b.pending, b.locked, b.spent, b.expired, b.lifetimeEarned]]));
+    const { cte, byKey } = perMember(
+      tx,
+      'next',
+      ['available', 'pending', 'locked', 'spent', 'expired', 'lifetime_earned'],
+      part.map(([memberId, b]) => [memberId, [b.available, b.pending, b.locked, b.spent, b.expired, b.lifetimeEarned]]),
+    );
     await runStatement(
       tx,
-      sql`with next (member_id, available, pending, locked, spent, expired, lifetime_earned) as (values ${values})
-          update balances set ${set}
+      sql`${cte}
+          update balances set available = next.available, pending = next.pending, locked = next.locked, spent = next.spent,
+            expired = next.expired, lifetime_earned = next.lifetime_earned
           from next
-          where balances.member_id = next.member_id and balances.member_id in (${members})`,
+          where ${byKey}`,
     );
   }
 }

@@ -121,8 +121,12 @@ export async function insertRowsCounted<T extends TableName>(db: Db, name: T, ro
   return inserted;
 }
 
-/** Compiled insert statements kept per connection (see `statements`). */
-const MAX_STATEMENTS = 200;
+/**
+ * How many bound values the kept statements of one connection may hold together: a compiled
+ * statement grows with its values, and row counts vary (a run's last page, callers' batch sizes),
+ * so the oldest go first past about ten 1,000-row pages.
+ */
+const MAX_KEPT_VALUES = 250_000;
 
 function insertSqlite<T extends TableName>(db: Db, name: T, shape: Shape, rows: Record<string, unknown>[], options: InsertRowsOptions<T>): Record<string, unknown>[] {
   const { statement, values } = sqliteStatement(db, name, shape, rows, options);
@@ -136,25 +140,34 @@ function insertSqlite<T extends TableName>(db: Db, name: T, shape: Shape, rows: 
  * compiles anew on every call, and a 1,000-row, 21-column insert took longer to compile (6 ms)
  * than to run (4 ms): kept, each shape is compiled once per connection (docs/BENCHMARKS.md (k)).
  */
-const statements = new WeakMap<Database.Database, Map<string, Database.Statement>>();
+interface Kept {
+  byKey: Map<string, { statement: Database.Statement; values: number }>;
+  values: number;
+}
+const kept = new WeakMap<Database.Database, Kept>();
 
 function sqliteStatement<T extends TableName>(db: Db, name: T, shape: Shape, rows: Record<string, unknown>[], options: InsertRowsOptions<T>): { statement: Database.Statement; values: unknown[] } {
   // The writer connection the transaction runs on (one per SQLite store).
   const conn = (db as unknown as { $client: Database.Database }).$client;
   const textKey = `${name}\u0000${rows.length}\u0000${options.onConflictDoNothing ?? ''}\u0000${options.returning === true ? '*' : (options.returning ?? []).join(',')}`;
-  let compiled = statements.get(conn);
-  if (!compiled) statements.set(conn, (compiled = new Map()));
-  let statement = compiled.get(textKey);
+  let cache = kept.get(conn);
+  if (!cache) kept.set(conn, (cache = { byKey: new Map(), values: 0 }));
+  let statement = cache.byKey.get(textKey)?.statement;
   if (statement === undefined) {
     const one = `(${shape.written.map(() => '?').join(', ')})`;
     const text =
       `insert into ${quote(tables[name].name)} (${shape.written.map(([, c]) => quote(c.name)).join(', ')}) values ` +
       Array.from({ length: rows.length }, () => one).join(', ') +
       tail(shape, options);
-    // Bounded: row counts vary with the last page of a run and with batch sizes.
-    if (compiled.size >= MAX_STATEMENTS) compiled.delete(compiled.keys().next().value!);
     statement = conn.prepare(text);
-    compiled.set(textKey, statement);
+    const size = rows.length * shape.written.length;
+    for (const [key, entry] of cache.byKey) {
+      if (cache.values + size <= MAX_KEPT_VALUES) break;
+      cache.byKey.delete(key);
+      cache.values -= entry.values;
+    }
+    cache.byKey.set(textKey, { statement, values: size });
+    cache.values += size;
   }
   const values: unknown[] = [];
   for (const row of rows) {

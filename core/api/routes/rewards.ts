@@ -54,7 +54,7 @@ const rewardFields = (platforms: readonly string[]) => z.object({
 type RewardFields = z.infer<ReturnType<typeof rewardFields>>;
 
 /** What a reward's kind requires of its other fields: one message per missing field. */
-function kindProblems(r: { kind?: string | undefined; value?: number | null | undefined; currency?: string | null | undefined; percent?: number | null | undefined; productSku?: string | null | undefined }): { field: string; message: string }[] {
+function kindProblems(r: { kind?: string } & Partial<Pick<RewardFields, 'value' | 'currency' | 'percent' | 'productSku'>>): { field: string; message: string }[] {
   const problems: { field: string; message: string }[] = [];
   if (r.kind === 'fixed_discount' || r.kind === 'points_as_payment') {
     if (!r.value) problems.push({ field: 'value', message: `a ${r.kind} reward needs its value in minor units` });
