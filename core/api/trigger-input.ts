@@ -25,15 +25,27 @@ export const EventCustomer = z
   .refine((c) => c.memberId || c.email || c.aliases?.length, 'name the member: memberId, email or aliases')
   .openapi('EventCustomer');
 
-const LineItemInput = z.object({
-  id: z.string().max(100).optional(),
-  sku: z.string().max(100).optional(),
-  productId: z.string().max(100).optional(),
-  category: z.string().max(100).optional(),
-  quantity: z.number().int().min(1).max(1e6),
-  unitPrice: Minor,
-  total: Minor.openapi({ description: 'What was paid for the line after discounts, minor units.' }),
-});
+/**
+ * A line of an order. SPEC §4 names a line by its sku, product, category, quantity and unit
+ * price; `total` (what was paid for it after discounts) is what line rules earn on, and without
+ * it the line is taken at quantity × unit price — refused when that is past what an integer of
+ * minor units holds, rather than rounded.
+ */
+const LineItemInput = z
+  .object({
+    id: z.string().max(100).optional(),
+    sku: z.string().max(100).optional(),
+    productId: z.string().max(100).optional(),
+    category: z.string().max(100).optional(),
+    quantity: z.number().int().min(1).max(1e6),
+    unitPrice: Minor,
+    total: Minor.optional().openapi({ description: 'What was paid for the line after discounts, minor units; default quantity × unitPrice.' }),
+  })
+  .refine((l) => l.total !== undefined || Number.isSafeInteger(l.quantity * l.unitPrice), {
+    message: 'quantity × unitPrice is too large for minor units: give the line its total',
+    path: ['total'],
+  })
+  .transform((l) => ({ ...l, total: l.total ?? l.quantity * l.unitPrice }));
 
 /** A refunded line names the order's line by its `id`, or by SKU. */
 const RefundLineInput = z

@@ -90,7 +90,7 @@ export interface OrderFacts {
   channel?: string;
   location?: string;
   discountCodes?: string[];
-  lineItems?: { sku?: string; category?: string; quantity: number; unitPrice: number; total: number }[];
+  lineItems?: { id?: string; sku?: string; category?: string; quantity: number; unitPrice: number; total?: number }[];
 }
 
 /** A program written as data, turned into YAML and loaded the way a file is. */

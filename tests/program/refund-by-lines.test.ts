@@ -182,6 +182,25 @@ describe('refunds naming their lines', () => {
     expect(problem.errors.map((e) => e.pointer)).toContain('/refund/lineItems/0/lineItemId');
     expect(await p.loyaltyEvents('points.reversed')).toEqual([]);
   });
+
+  it('lines posted as SPEC §4 names them (quantity and unit price, no total) earn and refund on quantity × unit price', async () => {
+    const id = await p.enroll();
+    const lineItems = TEA_AND_MUG.lineItems.map(({ total: _total, ...line }) => line);
+    expect((await p.order(id, { id: 'no-totals', amount: 12_000, lineItems })).points).toBe(160);
+    expect((await refundLines(p, id, 'no-totals', [{ lineItemId: 'l-tea', quantity: 1 }], 'r-one-tea')).points).toBe(-40);
+  });
+
+  it('refuses a line whose quantity × unit price is past an integer of minor units, unless it gives its total', async () => {
+    const id = await p.enroll();
+    const huge = { sku: 'tea', quantity: 1_000_000, unitPrice: Number.MAX_SAFE_INTEGER };
+    const res = await p.h.call('POST', '/v1/events', {
+      scope: 'write',
+      body: { type: 'order.paid', customer: { memberId: id }, order: { id: 'huge', currency: 'USD', amount: 100, lineItems: [huge] } },
+    });
+    expect(res.status).toBe(400);
+    expect((await json<{ errors: { pointer: string }[] }>(res)).errors.map((e) => e.pointer)).toContain('/order/lineItems/0/total');
+    expect((await p.balance(id)).available).toBe(0);
+  });
 });
 
 describe('order-level awards: judged again on what remains of the order', () => {
