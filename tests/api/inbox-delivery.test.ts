@@ -1,8 +1,8 @@
 /**
  * One received webhook through the API (docs/api.md, "Inbox"): the delivery, why it earned what
  * it earned in plain words (rules applied and not, caps, guest orders waiting for enrollment),
- * signature failures with their reason, and replay — admin only, idempotent, problem+json when
- * refused. Deliveries are real signed Shopify webhooks built from Shopify's own samples.
+ * signature failures with their reason — for any key, the raw payload for an admin only — and
+ * replay — admin only, idempotent, problem+json when refused. Deliveries are real signed Shopify webhooks built from Shopify's own samples.
  */
 import { describe, expect, it } from 'vitest';
 import shopify from '../../connectors/shopify/index.js';
@@ -87,12 +87,29 @@ describe('GET /v1/inbox/{id} and its explanation', () => {
     expect(e.events).toEqual([]);
   });
 
-  it('answers 404 for an unknown delivery, and 403 to a read key', async () => {
-    const unknown = await h.call('GET', '/v1/inbox/ibx_nope/explanation');
+  it('answers 404 for an unknown delivery, with a problem document', async () => {
+    const unknown = await h.call('GET', '/v1/inbox/ibx_nope/explanation', { scope: 'read' });
     expect(unknown.status).toBe(404);
     expect(unknown.headers.get('content-type')).toContain('application/problem+json');
-    expect((await h.call('GET', '/v1/inbox/ibx_nope', { scope: 'read' })).status).toBe(403);
-    expect((await h.call('GET', '/v1/inbox/signature-failures', { scope: 'write' })).status).toBe(403);
+    expect((await h.call('GET', '/v1/inbox/ibx_nope', { scope: 'read' })).status).toBe(404);
+  });
+
+  it("lets a support agent's read key find the delivery and read why it earned, without the raw payload", async () => {
+    const answer = await deliver(h, 'shopify', shopifyDelivery('orders/paid', sample('shopify', 'order_paid_with_customer')));
+    const full = await json<{ rawBody: string | null }>(await h.call('GET', `/v1/inbox/${answer.inboxId}`));
+    expect(full.rawBody).toContain('1073339468');
+    for (const scope of ['read', 'write'] as const) {
+      const list = await json<{ data: { id: string; status: string; rawBody: string | null; events: unknown[] }[] }>(await h.call('GET', '/v1/inbox?source=shopify', { scope }));
+      expect(list.data).toHaveLength(1);
+      expect(list.data[0]).toMatchObject({ id: answer.inboxId, status: 'accepted', rawBody: null });
+      expect(list.data[0]!.events).toHaveLength(1);
+      const one = await h.call('GET', `/v1/inbox/${answer.inboxId}`, { scope });
+      expect(one.status).toBe(200);
+      expect((await json<{ rawBody: string | null }>(one)).rawBody).toBeNull();
+      const why = await json<Explanation>(await h.call('GET', `/v1/inbox/${answer.inboxId}/explanation`, { scope }));
+      expect(why.events[0]).toMatchObject({ status: 'applied', points: 199 });
+      expect((await h.call('GET', '/v1/inbox/signature-failures', { scope })).status).toBe(200);
+    }
   });
 });
 

@@ -9,7 +9,7 @@
  * - `POST /v1/inbox/{id}/replay` — run it again, as `loyalty-hub replay --id` does
  *   (core/inbound/replay-delivery.ts): idempotent, nothing earns twice.
  *
- * All admin, like the list: raw bodies and events carry customers' personal data.
+ * Read scope, like the list (the raw body for an admin key only: ./inbox.ts); the replay is admin.
  */
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import { asc, eq } from 'drizzle-orm';
@@ -27,7 +27,7 @@ import type { ApiEnv } from '../env.js';
 import { ProblemError } from '../problem.js';
 import { EvaluationFields, IdempotencyHeader, errorResponses, iso } from '../schemas.js';
 import { validationHook } from '../validation.js';
-import { InboxEntry, present } from './inbox.js';
+import { InboxEntry, present, seesRawBody } from './inbox.js';
 
 export interface InboxDeliveryDeps extends ApiDeps {
   /** The enabled inbound connectors' handlers: a replay normalizes with the one configured now. */
@@ -94,7 +94,7 @@ const signatureFailures = createRoute({
   path: '/inbox/signature-failures',
   tags: ['Inbox'],
   summary: 'Webhooks refused for their signature, per platform: the last reason and when',
-  middleware: [requireScope('admin')] as const,
+  middleware: [requireScope('read')] as const,
   responses: { 200: { content: { 'application/json': { schema: SignatureFailures } }, description: 'One row per platform that ever refused one' } },
 });
 
@@ -103,7 +103,7 @@ const read = createRoute({
   path: '/inbox/{id}',
   tags: ['Inbox'],
   summary: 'One received webhook delivery',
-  middleware: [requireScope('admin')] as const,
+  middleware: [requireScope('read')] as const,
   request: { params: Id },
   responses: { 200: { content: { 'application/json': { schema: InboxEntry } }, description: 'The delivery' }, ...errorResponses(404) },
 });
@@ -113,7 +113,7 @@ const explanation = createRoute({
   path: '/inbox/{id}/explanation',
   tags: ['Inbox'],
   summary: 'Why a delivery earned what it earned: rules applied and not, caps, holds, guest orders',
-  middleware: [requireScope('admin')] as const,
+  middleware: [requireScope('read')] as const,
   request: { params: Id },
   responses: { 200: { content: { 'application/json': { schema: Explanation } }, description: 'The explanation' }, ...errorResponses(404) },
 });
@@ -168,7 +168,7 @@ export function inboxDeliveryRoutes(deps: InboxDeliveryDeps) {
     );
   });
 
-  app.openapi(read, async (c) => c.json(present(await findEntry(store.db, c.req.valid('param').id)), 200));
+  app.openapi(read, async (c) => c.json(present(await findEntry(store.db, c.req.valid('param').id), seesRawBody(c.get('principal').scopes)), 200));
 
   app.openapi(explanation, async (c) => {
     const e = await explainDelivery(store.db, program, clock(), await findEntry(store.db, c.req.valid('param').id));

@@ -1,10 +1,12 @@
 /**
- * `GET /v1/inbox`: received webhook deliveries, newest first, with their raw body, the trigger
- * events they became and what came of each — how support answers "why no points?". Raw bodies
- * carry customers' personal data, so the inbox needs the admin scope.
+ * `GET /v1/inbox`: received webhook deliveries, newest first, with the trigger events they
+ * became and what came of each — how support answers "why no points?", so a `read` key reads it
+ * (docs/api.md, "Inbox"). The raw body only for an admin key: a platform's payload carries
+ * addresses and more than the member's profile a read key sees (docs/security.md).
  */
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import { listInbox, type InboxRow } from '../../inbound/inbox.js';
+import { hasScope, type Scope } from '../../auth/api-keys.js';
 import { requireScope } from '../authenticate.js';
 import type { ApiDeps } from '../deps.js';
 import type { ApiEnv } from '../env.js';
@@ -23,7 +25,7 @@ export const InboxEntry = z
     processedAt: z.string().nullable(),
     events: z.array(z.record(z.string(), z.unknown())).nullable().openapi({ description: 'The normalized trigger events.' }),
     outcome: z.unknown().openapi({ description: 'Per event: applied, duplicate, guest or parked, the member and the points; or why it was rejected or ignored.' }),
-    rawBody: z.string().nullable().openapi({ description: 'null once the person the delivery was about was erased.' }),
+    rawBody: z.string().nullable().openapi({ description: 'The body as the platform sent it, for an admin key; null for a read or write key, and once the person the delivery was about was erased.' }),
     erasedAt: z.string().nullable().openapi({ description: 'When the person the delivery was about was erased: body, headers and customer data are gone (docs/api.md, "Erasure").' }),
   })
   .openapi('InboxEntry');
@@ -33,7 +35,7 @@ const route = createRoute({
   path: '/inbox',
   tags: ['Inbox'],
   summary: 'Received webhook deliveries, with what came of each',
-  middleware: [requireScope('admin')] as const,
+  middleware: [requireScope('read')] as const,
   request: {
     query: PageQuery.extend({
       status: z.enum(['processing', 'accepted', 'ignored', 'rejected', 'failed']).optional(),
@@ -46,7 +48,10 @@ const route = createRoute({
   },
 });
 
-export const present = (r: InboxRow) => ({
+/** Whether a key of these scopes is shown a delivery's raw body (admin only: see above). */
+export const seesRawBody = (scopes: Scope[]) => hasScope(scopes, 'admin');
+
+export const present = (r: InboxRow, withRawBody: boolean) => ({
   id: r.id,
   source: r.source,
   deliveryId: r.deliveryId,
@@ -56,7 +61,7 @@ export const present = (r: InboxRow) => ({
   processedAt: iso(r.processedAt),
   events: r.events ? (JSON.parse(r.events) as Record<string, unknown>[]) : null,
   outcome: r.outcome ? (JSON.parse(r.outcome) as unknown) : null,
-  rawBody: r.erasedAt === null ? r.rawBody : null,
+  rawBody: r.erasedAt === null && withRawBody ? r.rawBody : null,
   erasedAt: iso(r.erasedAt),
 });
 
@@ -67,7 +72,8 @@ export function inboxRoutes({ store }: ApiDeps) {
     const before = cursor ? decodeSeqCursor(cursor) : undefined;
     const rows = await listInbox(store.db, { status, source, before, limit: limit + 1 });
     const page = rows.slice(0, limit);
-    return c.json({ data: page.map(present), nextCursor: rows.length > limit ? encodeSeqCursor(page.at(-1)!.seq) : null }, 200);
+    const withRawBody = seesRawBody(c.get('principal').scopes);
+    return c.json({ data: page.map((r) => present(r, withRawBody)), nextCursor: rows.length > limit ? encodeSeqCursor(page.at(-1)!.seq) : null }, 200);
   });
   return app;
 }

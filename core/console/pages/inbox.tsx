@@ -2,8 +2,9 @@
  * The inbox (docs/console.md, "Inbox"): received webhooks by platform and status, webhooks
  * refused for their signature with the reason, and one delivery's page — its raw payload, the
  * trigger events it became, what came of each and why no points in plain words — with replay
- * for an admin. Everything comes from the API (`/v1/inbox…`, docs/api.md, "Inbox"), which needs
- * the admin scope: raw webhooks carry customers' personal data.
+ * for an admin. Everything comes from the API (`/v1/inbox…`, docs/api.md, "Inbox"), which any
+ * key reads — support answers "why no points?" with a read key — and which gives the raw payload
+ * to an admin key only: it carries addresses and more than the member's profile.
  */
 import type { Context } from 'hono';
 import { Hono } from 'hono';
@@ -85,16 +86,6 @@ function outcomeInWords(e: Entry): string {
   }
   if (o && typeof o === 'object') return String(o.detail ?? o.reason ?? o.error ?? '');
   return e.status === 'processing' ? 'being processed' : '';
-}
-
-/** Why a lesser key sees nothing here: the API's own reason for the inbox's scope (docs/api.md, "Inbox"). */
-function Refused(props: { problem: Problem; status: number }) {
-  return (
-    <>
-      <ProblemNotice problem={props.problem} />
-      {props.status === 403 ? <p class="help">Received webhooks carry customers' personal data: the inbox is for admin keys.</p> : null}
-    </>
-  );
 }
 
 const entryHref = (id: string) => `/console/inbox/${encodeURIComponent(id)}`;
@@ -296,6 +287,8 @@ function DeliveryView(props: { entry: Entry; explanation: Explanation | null; ex
       <p>
         <a href="/console/inbox">← Inbox</a>
       </p>
+      {/* A replay refused to a key without the replay form (posted by hand): the API's reason, on top. */}
+      {props.replayProblem && !props.canReplay ? <ProblemNotice problem={props.replayProblem} /> : null}
       <dl class="facts panel">
         <dt>Platform</dt>
         <dd>{entry.source}</dd>
@@ -347,7 +340,9 @@ function DeliveryView(props: { entry: Entry; explanation: Explanation | null; ex
         <pre class="inbox-json" tabindex={0} aria-label="Raw payload">
           {prettyBody(entry.rawBody)}
         </pre>
-      ) : null}
+      ) : (
+        <p class="empty">Shown to admin keys only: a platform's payload carries the customer's addresses and more than their profile.</p>
+      )}
     </>
   );
 }
@@ -358,7 +353,7 @@ async function deliveryPage(c: Context<ConsoleEnv>, id: string, replayProblem?: 
   const [entry, explanation] = await Promise.all([api.get<Entry>(path), api.get<Explanation>(`${path}/explanation`)]);
   if (!entry.ok) {
     c.status((replayProblem ? status : entry.status) as 403);
-    return renderPage(c, { title: 'Received webhook', section: '/console/inbox' }, <>{replayProblem ? <ProblemNotice problem={replayProblem} /> : null}<Refused problem={entry.problem} status={entry.status} /></>);
+    return renderPage(c, { title: 'Received webhook', section: '/console/inbox' }, <>{replayProblem ? <ProblemNotice problem={replayProblem} /> : null}<ProblemNotice problem={entry.problem} /></>);
   }
   c.status(status);
   return renderPage(
@@ -391,7 +386,7 @@ export function inboxPage(_deps: ConsoleDeps): Hono<ConsoleEnv> {
       fragment ? undefined : api.get<{ data: SignatureFailure[] }>('/inbox/signature-failures'),
     ]);
     if (!list.ok) c.status(list.status as 400);
-    const listView = list.ok ? <InboxList entries={list.data.data} nextCursor={list.data.nextCursor} filter={filter} /> : <div id="inbox-list"><Refused problem={list.problem} status={list.status} /></div>;
+    const listView = list.ok ? <InboxList entries={list.data.data} nextCursor={list.data.nextCursor} filter={filter} /> : <div id="inbox-list"><ProblemNotice problem={list.problem} /></div>;
     if (fragment) return c.html(listView);
     return renderPage(
       c,
