@@ -121,6 +121,16 @@ export const BalanceSchema = z
     lifetimeEarned: z.number().int(),
     debt: z.number().int().openapi({ description: 'Points a refund took back beyond what was available, repaid by later earning.' }),
     tier: z.string().nullable(),
+    nextTier: z
+      .object({
+        id: z.string(),
+        name: z.string(),
+        threshold: z.number().int(),
+        qualifyingPoints: z.number().int().openapi({ description: "The member's points that count toward tiers now (the program's tier basis: lifetime, or the last N days)." }),
+        pointsNeeded: z.number().int().openapi({ description: 'threshold − qualifyingPoints, at least 0: what a storefront shows as "N points to Gold".' }),
+      })
+      .nullable()
+      .openapi({ description: 'The tier above the one held, and how far the member is from it; null at the top tier or in a program without tiers.' }),
     expiring: z.array(z.object({ points: z.number().int(), expiresAt: isoDate })),
   })
   .openapi('Balance');

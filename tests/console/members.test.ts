@@ -105,6 +105,17 @@ describe('console members', () => {
     expect(html).toContain('<td>enrolled</td>');
   });
 
+  it('says how far the member is from the next tier, and nothing at the top', async () => {
+    const id = await enroll(h, 'nia@example.com');
+    expect((await buy(h, id, 'o-1', 12_000)).status).toBe(201);
+    // The shipped program: Silver at 1,000 points earned in the last 365 days.
+    expect(await page(await signInConsole(h, 'read'), `/console/members/${id}`)).toContain(
+      '<p class="help" data-next-tier="silver">880 points to Silver (120 of 1,000 counted toward tiers)</p>',
+    );
+    expect((await h.call('PATCH', `/v1/members/${id}`, { scope: 'write', body: { tier: 'gold' } })).status).toBe(200);
+    expect(await page(await signInConsole(h, 'read'), `/console/members/${id}`)).not.toContain('data-next-tier');
+  });
+
   it('adjusts with a reason: the new line and balance show; a refusal keeps what was typed and changes nothing', async () => {
     const id = await enroll(h, 'alan@example.com');
     const client = await signInConsole(h, 'admin');

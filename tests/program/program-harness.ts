@@ -28,6 +28,7 @@ export interface Balance {
   lifetimeEarned: number;
   debt: number;
   tier: string | null;
+  nextTier: { id: string; name: string; threshold: number; qualifyingPoints: number; pointsNeeded: number } | null;
   expiring: { points: number; expiresAt: string }[];
 }
 

@@ -184,3 +184,43 @@ describe('lifetime basis', () => {
     expect(await tierOf(p, id)).toBe('silver');
   });
 });
+
+describe('the way to the next tier, on the balance', () => {
+  const p = programHarness(tierProgram({ mode: 'none' }));
+
+  it('says how many points a storefront shows as "N points to Silver", then to Gold, and nothing at the top', async () => {
+    const id = await p.enroll();
+    expect((await p.balance(id)).nextTier).toEqual({ id: 'silver', name: 'Silver', threshold: 1000, qualifyingPoints: 0, pointsNeeded: 1000 });
+    await p.order(id, { amount: 30_000 });
+    expect((await p.balance(id)).nextTier).toMatchObject({ id: 'silver', qualifyingPoints: 300, pointsNeeded: 700 });
+    await p.order(id, { amount: 70_000 });
+    expect(await p.balance(id)).toMatchObject({ tier: 'silver', nextTier: { id: 'gold', threshold: 5000, qualifyingPoints: 1000, pointsNeeded: 4000 } });
+    await p.order(id, { amount: 400_000 });
+    expect(await p.balance(id)).toMatchObject({ tier: 'gold', nextTier: null });
+  });
+
+  it('counts only the points still in the window', async () => {
+    const id = await p.enroll();
+    await p.order(id, { amount: 50_000 });
+    expect((await p.balance(id)).nextTier).toMatchObject({ id: 'silver', pointsNeeded: 500 });
+    p.clock.set(T0 + 400 * DAY);
+    expect((await p.balance(id)).nextTier).toMatchObject({ id: 'silver', qualifyingPoints: 0, pointsNeeded: 1000 });
+  });
+
+  it('starts above a manual tier, which is a floor', async () => {
+    const id = await p.enroll();
+    await p.order(id, { amount: 30_000 });
+    await p.setTier(id, 'silver');
+    expect(await p.balance(id)).toMatchObject({ tier: 'silver', nextTier: { id: 'gold', qualifyingPoints: 300, pointsNeeded: 4700 } });
+  });
+});
+
+describe('the way to the next tier, in a program without tiers', () => {
+  const p = programHarness({ rules: [{ id: 'base', on: 'order.paid', award: { perCurrencyUnit: 1 } }] });
+
+  it('is null', async () => {
+    const id = await p.enroll();
+    await p.order(id, { amount: 30_000 });
+    expect(await p.balance(id)).toMatchObject({ tier: null, nextTier: null, available: 300 });
+  });
+});

@@ -2,7 +2,7 @@ import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import { randomUUID } from 'node:crypto';
 import { adjust } from '../../ledger/index.js';
 import { requireMember } from '../../members/members.js';
-import { effectiveTier, readStanding } from '../../program/member-standing.js';
+import { effectiveTier, qualifyingPoints, readStanding } from '../../program/member-standing.js';
 import { requireScope } from '../authenticate.js';
 import type { ApiDeps } from '../deps.js';
 import type { ApiEnv } from '../env.js';
@@ -52,7 +52,7 @@ const AdjustmentInput = z
   .openapi('Adjustment');
 
 const AdjustmentResult = z
-  .object({ transaction: TransactionSchema, balance: BalanceSchema.omit({ tier: true, expiring: true, debt: true }), duplicate: z.boolean() })
+  .object({ transaction: TransactionSchema, balance: BalanceSchema.omit({ tier: true, nextTier: true, expiring: true, debt: true }), duplicate: z.boolean() })
   .openapi('AdjustmentResult');
 
 const adjustment = createRoute({
@@ -78,15 +78,27 @@ export function pointsRoutes({ store, commit, ledger, program, clock }: ApiDeps)
   app.openapi(balance, async (c) => {
     const { id } = c.req.valid('param');
     const member = await requireMember(store.db, id);
-    const [b, expiring, standing] = await Promise.all([ledger.balance(id), ledger.expiring(id), readStanding(store.db, id)]);
+    const now = clock();
+    const [b, expiring, standing, qualifying] = await Promise.all([
+      ledger.balance(id),
+      ledger.expiring(id),
+      readStanding(store.db, id),
+      program.tiers.length ? qualifyingPoints(store.db, program, id, now) : 0,
+    ]);
     // Under the `unlimited` return policy a refund debt shows as a negative balance.
     const available = program.config.returnPolicy === 'unlimited' ? b!.available - standing.debt : b!.available;
+    const held = effectiveTier(program, standing.tier, member.tier);
+    // The tier above the one held (a manual tier counts: it is a floor), for "N points to Gold".
+    const next = held ? program.tiers[program.tiers.indexOf(held) + 1] : undefined;
     return c.json(
       {
         ...b!,
         available,
         debt: standing.debt,
-        tier: effectiveTier(program, standing.tier, member.tier)?.id ?? member.tier,
+        tier: held?.id ?? member.tier,
+        nextTier: next
+          ? { id: next.id, name: next.name, threshold: next.threshold, qualifyingPoints: qualifying, pointsNeeded: Math.max(0, next.threshold - qualifying) }
+          : null,
         expiring: expiring.map((e) => ({ points: e.points, expiresAt: iso(e.expiresAt)! })),
       },
       200,

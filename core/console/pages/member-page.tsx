@@ -103,6 +103,11 @@ export function BalanceCards(props: { balance: BalanceView }) {
       <p class="help">
         Lifetime earned {formatPoints(b.lifetimeEarned)} · spent {formatPoints(b.spent)} · expired {formatPoints(b.expired)}
       </p>
+      {b.nextTier ? (
+        <p class="help" data-next-tier={b.nextTier.id}>
+          {formatPoints(b.nextTier.pointsNeeded)} points to {b.nextTier.name} ({formatPoints(b.nextTier.qualifyingPoints)} of {formatPoints(b.nextTier.threshold)} counted toward tiers)
+        </p>
+      ) : null}
     </section>
   );
 }
