@@ -13,6 +13,7 @@
 import { InboundPayloadError, type InboundHandler, type InboundRequest } from '../connectors/definition.js';
 import type { Commit } from '../commit/commit.js';
 import type { Logger } from '../observability/logger.js';
+import { maskText } from '../observability/redact.js';
 import { applyTrigger, TriggerError, type ApplyOutcome } from '../program/apply-trigger.js';
 import type { Program } from '../program/compiled-program.js';
 import { MoneyError } from '../triggers/money.js';
@@ -92,7 +93,9 @@ export async function processDelivery(
   } catch (error) {
     if (error instanceof InboundPayloadError || error instanceof MoneyError) return reject(deps, base, error, options);
     logger.warn('inbound normalize failed; the platform will retry', { source, deliveryId, error: (error as Error).message });
-    const inboxId = options.replay ? undefined : await recordOnly(commit, source, { ...base, status: 'failed', outcome: { error: (error as Error).message } });
+    // Kept as a log line is (docs/security.md, "Logs"): the error may quote a platform's answer or
+    // a failed query's values, and any key reads the inbox's outcomes.
+    const inboxId = options.replay ? undefined : await recordOnly(commit, source, { ...base, status: 'failed', outcome: { error: maskText((error as Error).message) } });
     return { status: 'failed', inboxId, detail: 'The hub could not process the delivery now; it will be processed when the platform retries.' };
   }
   if (normalized.status === 'ignored') {

@@ -10,7 +10,7 @@ import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { HttpResponse } from 'msw';
 import airtable from '../../connectors/airtable/index.js';
-import { hubHarness } from '../helpers/test-hub.js';
+import { hubHarness, json } from '../helpers/test-hub.js';
 import { AIRTABLE_ENV, fakeAirtable, payloadCreating, pingBody, pingRequest, purchaseRow, type FakeAirtable } from './airtable-helpers.js';
 import {
   HOUR_MS,
@@ -139,11 +139,14 @@ describe('POST /webhooks/airtable', () => {
 
   it('a failed read is 503 and loses nothing: Airtable\'s retry of the ping — or the next ping — earns it, once', async () => {
     at.add(payloadCreating({ recPurchase000001: row('A-1001') }));
-    at.fail(() => HttpResponse.json({ error: { type: 'SERVER_ERROR', message: 'Try again' } }, { status: 502 }));
+    at.fail(() => HttpResponse.json({ error: { type: 'SERVER_ERROR', message: 'Try again (record of buyer.one@example.com locked)' } }, { status: 502 }));
     const ping = pingRequest();
     const failed = await deliver(h, 'airtable', ping);
     expect(failed.httpStatus).toBe(503);
     expect((await inbox(h)).map((r) => r.status)).toEqual(['failed']);
+    // What the platform answered is kept for support as a log line is: the e-mail in it masked.
+    const { data } = await json<{ data: { outcome: { error: string } }[] }>(await h.call('GET', '/v1/inbox', { scope: 'read' }));
+    expect(data[0]!.outcome.error).toMatch(/HTTP 502 .*Try again \(record of b\*\*\*@e\*\*\*\.com locked\)/);
     expect(await loyaltyEvents(h, 'points.earned')).toEqual([]);
 
     at.fail(undefined);
