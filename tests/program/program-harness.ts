@@ -3,9 +3,11 @@
  * either the shipped `config/program.yaml` or a small inline program, driven through the HTTP
  * API. The ledger invariants are checked after every test by `hubHarness`.
  */
+import type { z } from '@hono/zod-openapi';
 import { asc } from 'drizzle-orm';
 import { beforeEach, expect } from 'vitest';
 import { stringify } from 'yaml';
+import type { BalanceSchema } from '../../core/api/schemas.js';
 import { parseProgram } from '../../core/program/load-program.js';
 import { spend } from '../../core/ledger/index.js';
 import { runProgramDue } from '../../core/program/due-work.js';
@@ -19,18 +21,8 @@ export const MINUTE = 60_000;
 export const T0 = Date.parse('2026-03-02T15:00:00.000Z');
 export const iso = (ms: number) => new Date(ms).toISOString();
 
-export interface Balance {
-  available: number;
-  pending: number;
-  locked: number;
-  spent: number;
-  expired: number;
-  lifetimeEarned: number;
-  debt: number;
-  tier: string | null;
-  nextTier: { id: string; name: string; threshold: number; qualifyingPoints: number; pointsNeeded: number } | null;
-  expiring: { points: number; expiresAt: string }[];
-}
+/** `GET /v1/members/{id}/balance` as the API's own response schema types it. */
+export type Balance = z.infer<typeof BalanceSchema>;
 
 export interface Tx {
   id: string;
