@@ -80,7 +80,20 @@ const DATA: Record<LoyaltyEventType, () => Record<string, unknown>> = {
   'points.pending': () => applicationData(),
   'points.activated': () => pointsData(250, 'earn'),
   'points.spent': () => pointsData(500, 'spend', { ruleId: null, redemptionId: 'rdm_01JX4SAMPLE' }),
-  'points.reversed': () => pointsData(250, 'reverse', { reason: 'order refunded', reversesId: 'trf_01JX3EARLIER' }),
+  // A Silver member's refund, announced once (core/program/take-back.ts): the tier bonus line, then the base line.
+  'points.reversed': () =>
+    pointsData(250, 'reverse', {
+      source: 'rule',
+      reason: 'order refunded',
+      eventId: 'shopify:refund:9012345',
+      ruleId: null,
+      reversesId: 'trf_01JX3EARLIERB',
+      lotId: 'lot_01JX3EARLIERB',
+      lines: [
+        { transferId: 'trf_01JX4SAMPLEB', kind: 'reverse', points: 50, reason: 'order refunded', reversesId: 'trf_01JX3EARLIERB', lotId: 'lot_01JX3EARLIERB' },
+        { transferId: 'trf_01JX4SAMPLEA', kind: 'reverse', points: 200, reason: 'order refunded', reversesId: 'trf_01JX3EARLIERA', lotId: 'lot_01JX3EARLIERA' },
+      ],
+    }),
   'points.expired': () => pointsData(120, 'expire', { ruleId: null, source: 'system', actor: 'scheduler', reason: 'lot expired' }),
   'points.expiring': () => ({ points: 120, expiresAt: '2025-06-15T00:00:00.000Z', days: 14, balance: SAMPLE_BALANCE }),
   'points.locked': () => pointsData(500, 'lock', { ruleId: null, lockId: 'lck_01JX4SAMPLE' }),

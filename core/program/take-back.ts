@@ -11,6 +11,7 @@
 import type { Writer } from '../commit/writer.js';
 import { and, asc, eq, inArray } from 'drizzle-orm';
 import { adjust, reverse, type Posted } from '../ledger/index.js';
+import { announcement } from '../ledger/operation.js';
 import { tablesOf } from '../storage/prepared.js';
 import type { Program } from './compiled-program.js';
 import { readStanding, setDebt } from './member-standing.js';
@@ -25,23 +26,50 @@ export interface TakeBackResult {
   posted: Posted[];
 }
 
-export async function takeBack(
-  w: Writer,
-  program: Program,
-  input: {
-    memberId: string;
-    orderKey: string;
-    points: number;
-    key: string;
-    reason: string;
-    eventId: string;
-    /**
-     * A refund by line items: the points due back per rule, taken first from the earn of that
-     * rule, so the ledger shows which award each reversal undoes (./refund-by-lines.ts).
-     */
-    prefer?: { ruleId: string; points: number }[];
-  },
-): Promise<TakeBackResult> {
+/**
+ * Takes the points back and announces them as ONE `points.reversed` (docs/mappings.md, "One
+ * refund, one message"): a Silver member's refund reverses the base line and the tier bonus
+ * line, and a refund of spent points debits the available balance besides, but the member and
+ * support hear of one refund once, with the total and its lines.
+ */
+export async function takeBack(w: Writer, program: Program, input: TakeBackInput): Promise<TakeBackResult> {
+  const result = await takeBackLines(w, program, input);
+  await announceTakeBack(w, result.posted);
+  return result;
+}
+
+/** The lines of one take-back, announced together: the first line's fields, the total, the balance after the last. */
+async function announceTakeBack(w: Writer, posted: readonly Posted[]): Promise<void> {
+  const fresh = posted.filter((p) => !p.duplicate && p.after);
+  if (fresh.length === 0) return;
+  const first = fresh[0]!.transfer;
+  const base = announcement(first, fresh[fresh.length - 1]!.after!, 'points.reversed').data;
+  await w.emit({
+    type: 'points.reversed',
+    memberId: first.memberId,
+    data: {
+      ...base,
+      points: fresh.reduce((n, p) => n + p.transfer.amount, 0),
+      lines: fresh.map(({ transfer: t }) => ({ transferId: t.id, kind: t.kind, points: t.amount, reason: t.reason, reversesId: t.reversesId, lotId: t.lotId })),
+    },
+  });
+}
+
+interface TakeBackInput {
+  memberId: string;
+  orderKey: string;
+  points: number;
+  key: string;
+  reason: string;
+  eventId: string;
+  /**
+   * A refund by line items: the points due back per rule, taken first from the earn of that
+   * rule, so the ledger shows which award each reversal undoes (./refund-by-lines.ts).
+   */
+  prefer?: { ruleId: string; points: number }[];
+}
+
+async function takeBackLines(w: Writer, program: Program, input: TakeBackInput): Promise<TakeBackResult> {
   const { tx, now } = w;
   const result: TakeBackResult = { taken: 0, debt: 0, forgiven: 0, posted: [] };
   if (input.points <= 0) return result;
@@ -66,7 +94,7 @@ export async function takeBack(
       points: Math.min(points, lot.remaining),
       idempotencyKey: `${input.key}:${earn.id}`,
       why: { source: 'rule', eventId: input.eventId, reason: input.reason },
-    });
+    }, { announce: false });
     result.posted.push(posted);
     result.taken += posted.transfer.amount;
     left -= posted.transfer.amount;
@@ -98,7 +126,7 @@ export async function takeBack(
       points: -fromAvailable,
       idempotencyKey: `${input.key}:available`,
       why: { source: 'rule', eventId: input.eventId, reason: `${input.reason}: the order's points were already spent` },
-    });
+    }, { announce: false });
     result.posted.push(posted);
     result.taken += fromAvailable;
     left -= fromAvailable;

@@ -2,9 +2,12 @@
  * One order, one message (issue 18, point 10; docs/mappings.md "points.earned and
  * points.pending"): the earns of one trigger's application are announced as one event with the
  * total, the balance after and its lines — one "you earned" e-mail for a Silver member's order,
- * not one per ledger line. Other paths announce as before.
+ * not one per ledger line. A refund's take-back is announced the same way: one points.reversed
+ * with the total and its lines (docs/mappings.md, "One refund, one message"). Other paths
+ * announce as before.
  */
 import { describe, expect, it } from 'vitest';
+import freshdesk from '../../connectors/freshdesk/index.js';
 import square from '../../connectors/square/index.js';
 import { mappingActionsFor } from '../../core/mappings/index.js';
 import { spend } from '../../core/ledger/index.js';
@@ -60,6 +63,37 @@ describe('one order, one message (the shipped program)', () => {
     const mirror = switchedOn('mappings/square-loyalty-mirror.yaml', [square]);
     const actions = (await m.events(['points.earned', 'points.pending'], ann)).flatMap((event) => mappingActionsFor(mirror, event, { member: null }));
     expect(actions.map((a) => [a.adapter, Number(a.options.points)])).toEqual([['square', 150]]);
+  });
+
+  it("a Silver member's refund takes back both lines in one points.reversed: one Freshdesk ticket, not two", async () => {
+    const ann = await m.enroll('refund@example.com');
+    await m.h.call('PATCH', `/v1/members/${ann}`, { body: { tier: 'silver' } });
+    await m.order(ann, 12_000, 'silver-order'); // 120 + 30 for Silver
+    const refund = await m.post({ type: 'order.refunded', customer: { memberId: ann }, refund: { orderId: 'silver-order', refundId: 'r-silver', currency: 'USD', full: true } });
+    expect(refund.points).toBe(-150);
+
+    const reversed = await m.events(['points.reversed'], ann);
+    expect(reversed).toHaveLength(1);
+    expect(reversed[0]!.data).toMatchObject({
+      points: 150,
+      kind: 'reverse',
+      source: 'rule',
+      reason: 'order refunded',
+      eventId: expect.stringMatching(/r-silver/),
+      balance: { available: 0, lifetimeEarned: 0 },
+      // The bonus line is taken back first (core/program/take-back.ts), then the base line.
+      lines: [
+        { kind: 'reverse', points: 30, reason: 'order refunded', transferId: expect.any(String), reversesId: expect.any(String), lotId: expect.any(String) },
+        { kind: 'reverse', points: 120, reason: 'order refunded', transferId: expect.any(String), reversesId: expect.any(String), lotId: expect.any(String) },
+      ],
+    });
+    // The ledger still keeps a line per earn taken back (docs/ledger.md).
+    const history = await json<{ data: { kind: string; amount: number }[] }>(await m.h.call('GET', `/v1/members/${ann}/transactions`, { scope: 'read' }));
+    expect(history.data.filter((t) => t.kind === 'reverse').map((t) => t.amount).sort((a, b) => a - b)).toEqual([30, 120]);
+
+    const tickets = switchedOn('mappings/freshdesk-points-reversed.yaml', [freshdesk]);
+    const actions = reversed.flatMap((event) => mappingActionsFor(tickets, event, { member: null }));
+    expect(actions.map((a) => [a.adapter, a.options.subject])).toEqual([['freshdesk', expect.stringContaining('150 loyalty points taken back')]]);
   });
 
   it('a manual credit and a redemption announce one event each, as before, and a replayed order nothing', async () => {
@@ -119,16 +153,34 @@ describe('one message per application, whatever the path', () => {
     expect((await m.dispatch()).map((mail) => mail.subject)).toEqual(['You earned 60 points', 'You earned 80 points']);
   });
 
-  it('a refund parked before its order: the order announces its total once, then the refund its reversals as before', async () => {
+  it('a refund parked before its order: the order announces its total once, then the refund its take-back once', async () => {
     const ann = await m.enroll('park@example.com');
     const parked = await m.post({ type: 'order.refunded', customer: { memberId: ann }, refund: { orderId: 'late-order', refundId: 'r-1', currency: 'USD', amount: 5_000 } });
     expect(parked.status).toBe('parked');
     await m.order(ann, 10_000, 'late-order');
     const events = await m.events(['points.earned', 'points.reversed'], ann);
     expect(events[0]).toMatchObject({ type: 'points.earned', data: { points: 200 } });
-    const reversed = events.slice(1);
-    expect(reversed.every((e) => e.type === 'points.reversed')).toBe(true);
-    expect(reversed.reduce((s, e) => s + (e.data.points as number), 0)).toBe(100); // half the order's 200 spendable points
+    // Half the order's 200 spendable points, in one event: all from the bonus line, taken back first.
+    expect(events.slice(1).map((e) => [e.type, e.data.points, (e.data.lines as { points: number }[]).map((l) => l.points)])).toEqual([['points.reversed', 100, [100]]]);
+  });
+
+  it("a refund of points already spent: the order's lots and the available balance, in one points.reversed", async () => {
+    const ann = await m.enroll('spent@example.com');
+    await m.order(ann, 5_000, 'spent-order'); // 50 base + 50 double
+    await m.h.hub.commit('test', (w) => w.post(spend, { memberId: ann, points: 60, idempotencyKey: 'spend-60', why: { source: 'redemption', reason: 'test redemption' } }));
+    await m.adjust(ann, 500);
+    await m.post({ type: 'order.refunded', customer: { memberId: ann }, refund: { orderId: 'spent-order', refundId: 'r-spent', currency: 'USD', full: true } });
+    const reversed = await m.events(['points.reversed'], ann);
+    expect(reversed).toHaveLength(1);
+    const lines = reversed[0]!.data.lines as { kind: string; points: number; reason: string }[];
+    // 40 left in the order's lots are reversed; the 60 already spent come from the 500 credited since.
+    expect(reversed[0]!.data).toMatchObject({ points: 100, balance: { available: 440 } });
+    expect(lines.reduce((n, l) => n + l.points, 0)).toBe(100);
+    expect(lines.filter((l) => l.kind === 'reverse').reduce((n, l) => n + l.points, 0)).toBe(40);
+    expect(lines.filter((l) => l.kind === 'adjust')).toEqual([expect.objectContaining({ points: 60, reason: "order refunded: the order's points were already spent" })]);
+    // Replayed, the refund changes nothing and announces nothing more.
+    await m.post({ type: 'order.refunded', customer: { memberId: ann }, refund: { orderId: 'spent-order', refundId: 'r-spent', currency: 'USD', full: true } });
+    expect(await m.events(['points.reversed'], ann)).toHaveLength(1);
   });
 
   it('points that repay a refund debt: the order still announces what it earned, then the repayment', async () => {
