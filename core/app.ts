@@ -30,6 +30,7 @@ import { memberActivityRoutes } from './api/routes/member-activity.js';
 import { membersRoutes } from './api/routes/members.js';
 import { mappingsRoutes } from './api/routes/mappings.js';
 import { pointsRoutes } from './api/routes/points.js';
+import { tiersRoutes } from './api/routes/tiers.js';
 import { segmentsRoutes } from './api/routes/segments.js';
 import { webhookEndpointsRoutes } from './api/routes/webhook-endpoints.js';
 import { refuseUnsafeText } from './api/text-guard.js';
@@ -100,6 +101,7 @@ function managementApi(deps: AppDeps) {
   v1.route('/', membersRoutes(deps));
   v1.route('/', memberActivityRoutes(deps));
   v1.route('/', pointsRoutes(deps));
+  v1.route('/', tiersRoutes(deps));
   v1.route('/', eventsRoutes(deps));
   v1.route('/', evaluateRoutes(deps));
   v1.route('/', segmentsRoutes(deps));

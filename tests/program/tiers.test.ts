@@ -4,6 +4,7 @@
  * a floor. Time moves by the injected clock and the scheduler's tick, never by sleeping.
  */
 import { describe, expect, it } from 'vitest';
+import { hubHarness, json } from '../helpers/test-hub.js';
 import { DAY, T0, programHarness, type ProgramHarness } from './program-harness.js';
 
 function tierProgram(downgrade: Record<string, unknown>, basis: Record<string, unknown> = { window: 'rolling', days: 365 }) {
@@ -222,5 +223,49 @@ describe('the way to the next tier, in a program without tiers', () => {
     const id = await p.enroll();
     await p.order(id, { amount: 30_000 });
     expect(await p.balance(id)).toMatchObject({ tier: null, nextTier: null, available: 300 });
+  });
+});
+
+describe('GET /v1/tiers: the tiers a storefront explains', () => {
+  describe('the shipped program (SPEC §5)', () => {
+    const h = hubHarness();
+
+    it('lists Bronze, Silver ×1.25 and Gold ×1.5 on points of the last 365 days, to any key and to no one without one', async () => {
+      const res = await h.call('GET', '/v1/tiers', { scope: 'read' });
+      expect(res.status).toBe(200);
+      expect(await json(res)).toEqual({
+        data: [
+          { id: 'bronze', name: 'Bronze', threshold: 0, multiplier: null },
+          { id: 'silver', name: 'Silver', threshold: 1000, multiplier: '1.25' },
+          { id: 'gold', name: 'Gold', threshold: 5000, multiplier: '1.5' },
+        ],
+        basis: { window: 'rolling', days: 365 },
+        downgrade: { mode: 'after_days', days: 0 },
+        multiplierAppliesTo: ['order.paid'],
+      });
+      const anonymous = await h.call('GET', '/v1/tiers', { scope: null });
+      expect(anonymous.status).toBe(401);
+      expect(anonymous.headers.get('content-type')).toContain('application/problem+json');
+    });
+  });
+
+  describe('a program of its own', () => {
+    // Written highest first in the file: answered lowest first, as the tier review ranks them.
+    const own = tierProgram({ mode: 'period_end', period: 'quarter' }, { window: 'lifetime' });
+    const p = programHarness({ ...own, tiers: { ...own.tiers, levels: [...own.tiers.levels].reverse() } });
+
+    it('answers what the program file says, lowest threshold first', async () => {
+      const body = await json<{ data: { id: string }[]; basis: unknown; downgrade: unknown }>(await p.h.call('GET', '/v1/tiers', { scope: 'read' }));
+      expect(body.data.map((t) => t.id)).toEqual(['bronze', 'silver', 'gold']);
+      expect(body).toMatchObject({ basis: { window: 'lifetime' }, downgrade: { mode: 'period_end', period: 'quarter' } });
+    });
+  });
+
+  describe('a program without tiers', () => {
+    const p = programHarness({ rules: [{ id: 'base', on: 'order.paid', award: { perCurrencyUnit: 1 } }] });
+
+    it('is an empty list', async () => {
+      expect(await json(await p.h.call('GET', '/v1/tiers', { scope: 'read' }))).toEqual({ data: [], basis: null, downgrade: null, multiplierAppliesTo: [] });
+    });
   });
 });
