@@ -19,6 +19,7 @@
 import { and, asc, eq, lte, sql } from 'drizzle-orm';
 import type { Writer } from '../commit/writer.js';
 import { activateLot } from '../ledger/index.js';
+import { allRows, pgOf } from '../storage/dialect.js';
 import { prepared, tablesOf } from '../storage/prepared.js';
 import type { Db } from '../storage/store.js';
 import { MemberError } from './errors.js';
@@ -41,6 +42,14 @@ async function statusOf(tx: Db, memberId: string): Promise<string> {
   const [row] = await prepared(tx, 'member_status_of', (d, { members }) =>
     d.select({ status: members.status }).from(members).where(eq(members.id, sql.placeholder('id'))),
   )({ id: memberId });
+  if (!row) throw new MemberError('member_not_found', `no member ${memberId}`, { memberId });
+  return row.status;
+}
+
+/** The status, with the member's row locked `for share` until the write ends (PostgreSQL only). */
+async function sharedStatusOf(tx: Db, memberId: string): Promise<string> {
+  const { members } = tablesOf(tx);
+  const [row] = await allRows<{ status: string }>(tx, sql`select ${members.status} as status from ${members} where ${members.id} = ${memberId} for share`);
   if (!row) throw new MemberError('member_not_found', `no member ${memberId}`, { memberId });
   return row.status;
 }
@@ -79,9 +88,14 @@ async function activateDueLots(w: Writer, memberId: string, reason: string | und
 /**
  * Refuses what a suspended member may not do (redeem, lock points at checkout): a 409 problem
  * naming the status. Read in the caller's write, so a suspension that committed first is seen.
+ * On PostgreSQL the row is read `for share`: a suspension not yet committed when the redemption
+ * reads would otherwise be missed (read committed), and the redemption would go through after
+ * support had suspended the member. Now one waits for the other: the suspension for the
+ * redemption's commit, or the redemption for the suspension's, and then it reads `suspended`.
+ * SQLite runs one write at a time, so there is no such race there.
  */
 export async function requireNotSuspended(tx: Db, memberId: string, what: string): Promise<void> {
-  const status = await statusOf(tx, memberId);
+  const status = pgOf(tx) ? await sharedStatusOf(tx, memberId) : await statusOf(tx, memberId);
   if (status === 'suspended') {
     throw new MemberError('member_suspended', `member ${memberId} is suspended: it cannot ${what} until it is reactivated`, { memberId, memberStatus: status });
   }

@@ -5,9 +5,11 @@
  * reactivation releases its pending points. Each change is in the member's account history.
  */
 import { asc, eq } from 'drizzle-orm';
+import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import shopify from '../../connectors/shopify/index.js';
 import { tablesOf } from '../../core/storage/prepared.js';
+import { backend } from '../helpers/temp-database.js';
 import { hubHarness, json, type HubHarness } from '../helpers/test-hub.js';
 import { SHOPIFY_SECRET, shopifyDelivery } from '../inbound/sign.js';
 import { balance, deliver, memberByAlias, onlyOutcome, sample, type Json } from '../inbound/webhook-helpers.js';
@@ -123,5 +125,36 @@ describe('member status: pending points with a returns window', () => {
     p.clock.advance(14 * DAY);
     expect((await p.tick()).activated).toBe(1);
     expect(await p.balance(id)).toMatchObject({ available: 150, pending: 0 });
+  });
+});
+
+// PostgreSQL runs writes side by side (read committed): a redemption must not slip past a
+// suspension committing at the same moment (core/members/member-status.ts, requireNotSuspended).
+describe.runIf(backend === 'pg')('a suspension racing a redemption (PostgreSQL)', () => {
+  const h = hubHarness();
+
+  it('a redemption that starts while a suspension is uncommitted waits for it, then is refused', async () => {
+    const id = (await json(await h.call('POST', '/v1/members', { scope: 'write', body: { email: 'race@example.com' } }))).id as string;
+    expect((await h.call('POST', `/v1/members/${id}/adjustments`, { body: { points: 500, reason: 'goodwill' } })).status).toBe(201);
+    const reward = await json(await h.call('POST', '/v1/rewards', { body: { name: 'Free coffee', kind: 'free_product', productSku: 'COFFEE', cost: 100 } }));
+
+    // Support's suspension, written and not yet committed, on a connection of its own.
+    const support = new pg.Client({ connectionString: h.database.url });
+    await support.connect();
+    try {
+      await support.query('begin');
+      await support.query(`update members set status = 'suspended' where id = $1`, [id]);
+      let answered = false;
+      const redeem = h.call('POST', `/v1/members/${id}/redemptions`, { scope: 'write', body: { rewardId: reward.id } }).finally(() => (answered = true));
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(answered).toBe(false);
+      await support.query('commit');
+      const res = await redeem;
+      expect(res.status).toBe(409);
+      expect((await json(res)).type).toMatch(/member-suspended/);
+    } finally {
+      await support.end();
+    }
+    expect((await json(await h.call('GET', `/v1/members/${id}/balance`, { scope: 'read' }))).available).toBe(500);
   });
 });
