@@ -15,14 +15,13 @@ export const checkCommand: Command = {
     'as a transient violation (run it again). Run it after restoring a backup and after a crash',
     '(docs/operating.md). Exit code: 0 clean, 1 violations found, 2 usage.',
   ].join('\n'),
+  options: { limit: { type: 'string' } },
   async run(args) {
-    let limit = 50;
-    for (let i = 0; i < args.length; i++) {
-      if (args[i] === '--limit' && /^\d+$/.test(args[i + 1] ?? '')) limit = Number(args[++i]);
-      else {
-        console.error(`check: unknown option "${args[i]}" (see --help)`);
-        return 2;
-      }
+    const given = args.string('limit');
+    const limit = given === undefined ? 50 : Number(given);
+    if (given !== undefined && !/^\d+$/.test(given)) {
+      console.error(`check: --limit must be a whole number, not "${given}"`);
+      return 2;
     }
     // Never migrates: a check must not change the database it audits.
     const store = await openStore(process.env.DATABASE_URL || DEFAULT_DATABASE_URL, { migrate: false });

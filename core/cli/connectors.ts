@@ -5,7 +5,6 @@
  * as set or missing, never by value.
  */
 import { isAbsolute, relative, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { connectorStatus, type ConnectorDefinition } from '../connectors/definition.js';
 import { discoverConnectors } from '../connectors/discover.js';
 import { formatRecipeProblem, loadRecipes, recipeFolders } from '../connectors/recipe.js';
@@ -28,15 +27,10 @@ export const connectorsCheck: Command = {
     'that would stop `loyalty-hub serve` (docs/recipes.md).',
     'Exit status: 0 when every recipe is valid, 1 when any has a problem.',
   ].join('\n'),
+  options: { dir: { type: 'string' } },
   async run(args) {
-    let values: { dir?: string };
-    try {
-      ({ values } = parseArgs({ args, options: { dir: { type: 'string' } } }));
-    } catch (error) {
-      console.error(`connectors check: ${(error as Error).message}`);
-      return 2;
-    }
-    const env = values.dir ? { ...process.env, LOYALTY_RECIPES: resolve(values.dir) } : process.env;
+    const dir = args.string('dir');
+    const env = dir ? { ...process.env, LOYALTY_RECIPES: resolve(dir) } : process.env;
     const coded = await discoverConnectors();
     const { recipes, problems } = loadRecipes(recipeFolders(env, { shipped: true }), coded.map((d) => d.name));
     const line = (def: ConnectorDefinition, kind: string) => {

@@ -15,6 +15,7 @@ export const expireCommand: Command = {
     'long-parked refunds into exceptions, until nothing is due. Safe to run beside `serve`',
     '(every change is idempotent). Uses DATABASE_URL and LOYALTY_CONFIG.',
   ].join('\n'),
+  options: {},
   async run() {
     const program = loadProgramFile(process.env.LOYALTY_CONFIG || DEFAULT_PROGRAM_PATH);
     const store = await openStore(process.env.DATABASE_URL || DEFAULT_DATABASE_URL);

@@ -13,11 +13,6 @@ import { DEFAULT_PROGRAM_PATH, loadProgramFile } from '../program/load-program.j
 import { DEFAULT_DATABASE_URL, openStore } from '../storage/open-store.js';
 import type { Command } from './main.js';
 
-function option(args: string[], name: string): string | undefined {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1] : undefined;
-}
-
 async function write(out: Writable, text: string): Promise<void> {
   if (!out.write(text)) await once(out, 'drain');
 }
@@ -38,18 +33,20 @@ export const exportCommand: Command = {
     'Streamed a page of 1,000 at a time: any size of program, in constant memory. The members',
     'CSV reads back with `loyalty-hub import` (external_id keys the rows).',
   ].join('\n'),
+  options: { format: { type: 'string' }, out: { type: 'string' } },
+  maxPositionals: 1,
   async run(args) {
-    const what = args[0];
+    const what = args.positionals[0];
     if (what !== 'members' && what !== 'ledger') {
       console.error('Name what to export: loyalty-hub export members|ledger [--format csv|ndjson] [--out FILE]');
       return 2;
     }
-    const format = option(args, '--format') ?? 'csv';
+    const format = args.string('format') ?? 'csv';
     if (format !== 'csv' && format !== 'ndjson') {
       console.error(`--format must be csv or ndjson, not "${format}"`);
       return 2;
     }
-    const outPath = option(args, '--out');
+    const outPath = args.string('out');
     const env = process.env;
     const program = what === 'members' ? loadProgramFile(env.LOYALTY_CONFIG || DEFAULT_PROGRAM_PATH) : undefined;
     const store = await openStore(env.DATABASE_URL || DEFAULT_DATABASE_URL);

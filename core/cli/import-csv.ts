@@ -15,6 +15,7 @@ import { CsvSyntaxError } from '../csv/parse-csv.js';
 import { maskText } from '../observability/redact.js';
 import { DEFAULT_PROGRAM_PATH, loadProgramFile } from '../program/load-program.js';
 import { DEFAULT_DATABASE_URL, openStore } from '../storage/open-store.js';
+import type { ParsedArguments } from './arguments.js';
 import { endProgress, progressReporter, rejectsFile } from './import-output.js';
 
 export const CSV_USAGE = [
@@ -37,17 +38,12 @@ export const CSV_USAGE = [
   'Exit code 0 when every row went in, 1 when a row was refused or the file cannot be read.',
 ].join('\n');
 
-function option(args: string[], name: string): string | undefined {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1] : undefined;
-}
-
 /** Keys of the connector-state row where CSV imports keep their progress, per file content. */
 const STATE = 'import';
 /** MiB of SQLite page cache for the writer while importing (memory, not durability). */
 const IMPORT_CACHE_MIB = 256;
 
-export async function importCsvFile(file: string, args: string[]): Promise<number> {
+export async function importCsvFile(file: string, args: ParsedArguments): Promise<number> {
   const env = process.env;
   try {
     await access(file, constants.R_OK);
@@ -55,7 +51,7 @@ export async function importCsvFile(file: string, args: string[]): Promise<numbe
     console.error(`${file}: cannot read the file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
     return 1;
   }
-  const source = option(args, '--source');
+  const source = args.string('source');
   if (source !== undefined && !/^[a-z][a-z0-9_-]{1,31}$/.test(source)) {
     console.error(`--source must be a platform name like "oldprogram" (lower-case letters, digits, - and _), not "${source}"`);
     return 2;
@@ -72,11 +68,11 @@ export async function importCsvFile(file: string, args: string[]): Promise<numbe
   }
   const program = loadProgramFile(env.LOYALTY_CONFIG || DEFAULT_PROGRAM_PATH);
   const facts = await fileFacts(file);
-  const dryRun = args.includes('--dry-run');
+  const dryRun = args.flag('dry-run');
   // A 256 MiB page cache on SQLite while importing: the members' indexes outgrow the default
   // 2 MiB within the first hundred thousand rows (core/storage/open-sqlite.ts, `writerCacheMiB`).
   const store = await openStore(env.DATABASE_URL || DEFAULT_DATABASE_URL, { writerCacheMiB: IMPORT_CACHE_MIB });
-  const rejectsPath = option(args, '--rejects') ?? 'import-rejects.csv';
+  const rejectsPath = args.string('rejects') ?? 'import-rejects.csv';
   const rejects = rejectsFile(rejectsPath, 'line');
   try {
     // The program's time zone: the analytics count the opening lines on its local day (docs/architecture.md, "Analytics aggregates").
@@ -101,7 +97,7 @@ export async function importCsvFile(file: string, args: string[]): Promise<numbe
         dryRun,
         state,
         cursorKey: `csv:${facts.key}:cursor`,
-        restart: args.includes('--restart'),
+        restart: args.flag('restart'),
         onProgress: progressReporter(facts.rows, 'rows'),
         onReject: rejects.add,
       });

@@ -17,10 +17,14 @@ import { importCsvFile, CSV_USAGE } from './import-csv.js';
 import { endProgress, progressReporter, rejectsFile } from './import-output.js';
 import type { Command } from './main.js';
 
-function option(args: string[], name: string): string | undefined {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1] : undefined;
-}
+/** `--source` names the old program of a CSV file (./import-csv.ts); the others serve both forms. */
+const IMPORT_OPTIONS = {
+  from: { type: 'string' },
+  source: { type: 'string' },
+  rejects: { type: 'string' },
+  'dry-run': { type: 'boolean' },
+  restart: { type: 'boolean' },
+} as const;
 
 export const importCommand: Command = {
   summary: 'Move members and their points in from a CSV file or another program (--from loyaltylion); idempotent and resumable',
@@ -45,17 +49,23 @@ export const importCommand: Command = {
     'Running it again changes nothing for members already in; an interrupted run carries on',
     'after the last page it wrote. Exit code 0 when every member went in, 1 when any was refused.',
   ].join('\n'),
+  options: IMPORT_OPTIONS,
+  maxPositionals: 1,
   async run(args) {
     const env = process.env;
-    const file = args.find((a, i) => !a.startsWith('-') && !['--from', '--rejects', '--source'].includes(args[i - 1] ?? ''));
+    const file = args.positionals[0];
     if (file !== undefined) {
-      if (args.includes('--from')) {
+      if (args.string('from') !== undefined) {
         console.error('Name either a CSV file or --from <platform>, not both.');
         return 2;
       }
       return importCsvFile(file, args);
     }
-    const from = option(args, '--from');
+    const from = args.string('from');
+    if (args.string('source') !== undefined) {
+      console.error('--source names the old program of a CSV file; with --from the platform is the source.');
+      return 2;
+    }
     const definitions = await discoverConnectors();
     const importers = definitions.filter((d) => d.createImporter).map((d) => d.name);
     if (!from) {
@@ -74,7 +84,7 @@ export const importCommand: Command = {
     }
     const program = loadProgramFile(env.LOYALTY_CONFIG || DEFAULT_PROGRAM_PATH);
     const store = await openStore(env.DATABASE_URL || DEFAULT_DATABASE_URL);
-    const rejectsPath = option(args, '--rejects') ?? 'import-rejects.csv';
+    const rejectsPath = args.string('rejects') ?? 'import-rejects.csv';
     const rejects = rejectsFile(rejectsPath, 'position');
     try {
       // The program's time zone: the analytics count the opening lines on its local day (docs/architecture.md, "Analytics aggregates").
@@ -82,14 +92,14 @@ export const importCommand: Command = {
       const state = connectorState(store, commit, def.name);
       const source = def.createImporter(env, { logger: createLogger({ level: 'warn' }), publicUrl: env.PUBLIC_URL || undefined, state });
       const total = await source.count?.();
-      const dryRun = args.includes('--dry-run');
+      const dryRun = args.flag('dry-run');
       let summary: ImportSummary;
       try {
         summary = await runImport(commit, def.name, (cursor, options) => source.pages(cursor, options), {
           actor: `import:${def.name}`,
           dryRun,
           state,
-          restart: args.includes('--restart'),
+          restart: args.flag('restart'),
           onProgress: progressReporter(total),
           onReject: rejects.add,
         });

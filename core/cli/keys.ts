@@ -1,5 +1,4 @@
 import { createWriteBoundary } from '../commit/commit.js';
-import { parseArgs } from 'node:util';
 import { SCOPES, createApiKey, listApiKeys, revokeApiKey, type ApiKeyRecord, type Scope } from '../auth/api-keys.js';
 import { DEFAULT_DATABASE_URL, openStore } from '../storage/open-store.js';
 import type { Store } from '../storage/store.js';
@@ -22,8 +21,9 @@ export const keysCreate: Command = {
     '  --name   who or what uses the key, e.g. "POS backend" (required)',
     '  --scope  read: look-ups; write: events, earn, redeem, locks; admin: everything (default: read)',
   ].join('\n'),
+  options: { name: { type: 'string' }, scope: { type: 'string', default: 'read' } },
   async run(args) {
-    const { values } = parseArgs({ args, options: { name: { type: 'string' }, scope: { type: 'string', default: 'read' } } });
+    const values = { name: args.string('name'), scope: args.string('scope') };
     if (!values.name) {
       console.error('keys create: --name is required');
       return 2;
@@ -45,13 +45,13 @@ const day = (ms: number | null) => (ms === null ? '-' : new Date(ms).toISOString
 export const keysList: Command = {
   summary: 'List API keys: id, name, scope, created, revoked (never the keys themselves)',
   usage: ['Usage: loyalty-hub keys list [--active]', '', '  --active  only keys that still work (not revoked)'].join('\n'),
+  options: { active: { type: 'boolean', default: false } },
   async run(args) {
-    const { values } = parseArgs({ args, options: { active: { type: 'boolean', default: false } } });
     return withStore(async (store) => {
       const all: ApiKeyRecord[] = [];
       let cursor: string | undefined;
       do {
-        const page = await listApiKeys(store.db, { limit: 200, cursor, includeRevoked: !values.active });
+        const page = await listApiKeys(store.db, { limit: 200, cursor, includeRevoked: !args.flag('active') });
         all.push(...page.data);
         cursor = page.nextCursor ?? undefined;
       } while (cursor);
@@ -79,15 +79,16 @@ export const keysRevoke: Command = {
     'Running hub processes cache key records for up to 5 seconds. The ADMIN_API_KEY key is',
     'not revoked here: change or unset the variable and restart the hub.',
   ].join('\n'),
+  options: { force: { type: 'boolean', default: false } },
+  maxPositionals: 1,
   async run(args) {
-    const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { force: { type: 'boolean', default: false } } });
-    const id = positionals[0];
-    if (!id || positionals.length > 1) {
+    const id = args.positionals[0];
+    if (!id) {
       console.error('keys revoke: give exactly one key id (see `loyalty-hub keys list`)');
       return 2;
     }
     return withStore(async (store) => {
-      const result = await revokeApiKey(createWriteBoundary(store).commit, id, { allowLastAdmin: values.force });
+      const result = await revokeApiKey(createWriteBoundary(store).commit, id, { allowLastAdmin: args.flag('force') });
       switch (result.status) {
         case 'not-found':
           console.error(`keys revoke: no API key ${id} (see \`loyalty-hub keys list\`)`);

@@ -5,7 +5,6 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, relative, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { discoverConnectors } from '../connectors/discover.js';
 import { adapterDescriptors, loadMappingFile, loadMappings, type MappingProblem } from '../mappings/index.js';
@@ -41,9 +40,9 @@ export const mappingsCheck: Command = {
     "action's options as its adapter will see them, rendered with a sample event.",
     'Exit status: 0 when every file is valid, 1 when any has a problem.',
   ].join('\n'),
+  options: { dir: { type: 'string' } },
   async run(args) {
-    const { values } = parseArgs({ args, options: { dir: { type: 'string' } } });
-    const dir = resolve(values.dir ?? (process.env.LOYALTY_MAPPINGS || 'mappings'));
+    const dir = resolve(args.string('dir') ?? (process.env.LOYALTY_MAPPINGS || 'mappings'));
     if (!existsSync(dir)) {
       console.error(`mappings check: no folder ${dir}`);
       return 2;
@@ -86,24 +85,26 @@ export const mappingsPreview: Command = {
     'Prints, for each mapping in the file, "would send" with the rendered actions, or why not',
     '("condition false", another event). Nothing is sent.',
   ].join('\n'),
+  options: { event: { type: 'string' } },
+  maxPositionals: 1,
   async run(args) {
-    const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { event: { type: 'string' } } });
-    const file = positionals[0];
-    if (!file || positionals.length > 1) {
+    const file = args.positionals[0];
+    const eventFile = args.string('event');
+    if (!file) {
       console.error('mappings preview: give exactly one mapping file');
       return 2;
     }
     let given: z.infer<typeof PreviewEvent> | undefined;
-    if (values.event) {
+    if (eventFile) {
       try {
-        const parsed = PreviewEvent.safeParse(JSON.parse(readFileSync(values.event, 'utf8')));
+        const parsed = PreviewEvent.safeParse(JSON.parse(readFileSync(eventFile, 'utf8')));
         if (!parsed.success) {
-          console.error(`mappings preview: ${values.event}: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'event'}: ${i.message}`).join('; ')}`);
+          console.error(`mappings preview: ${eventFile}: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'event'}: ${i.message}`).join('; ')}`);
           return 2;
         }
         given = parsed.data;
       } catch (error) {
-        console.error(`mappings preview: ${values.event}: ${(error as Error).message}`);
+        console.error(`mappings preview: ${eventFile}: ${(error as Error).message}`);
         return 2;
       }
     }

@@ -9,6 +9,7 @@ export const migrateCommand: Command = {
     'Applies the migrations under migrations/ to DATABASE_URL (default ./data/loyalty.db).',
     '`serve` also migrates on start; run this on deploy to migrate before starting processes.',
   ].join('\n'),
+  options: {},
   async run() {
     const store = await openStore(process.env.DATABASE_URL || DEFAULT_DATABASE_URL);
     const ready = await store.ready();

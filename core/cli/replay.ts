@@ -10,10 +10,8 @@ import { DEFAULT_PROGRAM_PATH, loadProgramFile } from '../program/load-program.j
 import { DEFAULT_DATABASE_URL, openStore } from '../storage/open-store.js';
 import type { Command } from './main.js';
 
-function option(args: string[], name: string): string | undefined {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1] : undefined;
-}
+/** The inbox statuses a replay may pick (docs/operating.md, "Replaying deliveries"). */
+const REPLAYABLE = ['rejected', 'failed', 'accepted', 'ignored'];
 
 export const replayCommand: Command = {
   summary: 'Re-run stored inbound deliveries (after fixing a connector or the program); idempotent',
@@ -25,7 +23,18 @@ export const replayCommand: Command = {
     'idempotent: an order, refund or activity already applied is reported as a duplicate and',
     'earns nothing twice. Default: --status rejected (what failed to apply), newest first.',
   ].join('\n'),
+  options: { source: { type: 'string' }, status: { type: 'string' }, id: { type: 'string' }, limit: { type: 'string' } },
   async run(args) {
+    const status = args.string('status') ?? 'rejected';
+    if (!REPLAYABLE.includes(status)) {
+      console.error(`replay: --status must be one of ${REPLAYABLE.join(', ')}, not "${status}"`);
+      return 2;
+    }
+    const limitText = args.string('limit') ?? '1000';
+    if (!/^[1-9]\d{0,6}$/.test(limitText)) {
+      console.error(`replay: --limit must be a whole number from 1, not "${limitText}"`);
+      return 2;
+    }
     const env = process.env;
     const program = loadProgramFile(env.LOYALTY_CONFIG || DEFAULT_PROGRAM_PATH);
     const logger = createLogger({ level: 'warn' });
@@ -35,8 +44,8 @@ export const replayCommand: Command = {
     const counts: Record<string, number> = {};
     try {
       const { commit } = createWriteBoundary(store, Date.now, { thresholds: program.thresholds, timeZone: program.timeZone });
-      const id = option(args, '--id');
-      const rows = (await listInbox(store.db, { source: option(args, '--source'), status: id ? undefined : (option(args, '--status') ?? 'rejected'), limit: Number(option(args, '--limit') ?? 1000) })).filter(
+      const id = args.string('id');
+      const rows = (await listInbox(store.db, { source: args.string('source'), status: id ? undefined : status, limit: Number(limitText) })).filter(
         (r) => !id || r.id === id,
       );
       for (const row of rows.reverse()) {

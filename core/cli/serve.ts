@@ -1,5 +1,4 @@
 import { serve } from '@hono/node-server';
-import { parseArgs } from 'node:util';
 import { RecipeLoadError } from '../connectors/recipe.js';
 import { createHub, version } from '../hub.js';
 import { startScheduler } from '../scheduler.js';
@@ -15,11 +14,12 @@ export const serveCommand: Command = {
     'Opens DATABASE_URL (default ./data/loyalty.db), applies migrations, and prints where it',
     'listens, which connectors are enabled, and the admin key if it had to generate one.',
   ].join('\n'),
+  options: { port: { type: 'string' } },
   async run(args) {
-    const { values } = parseArgs({ args, options: { port: { type: 'string' } } });
-    const port = Number(values.port ?? process.env.PORT ?? 3000);
+    const given = args.string('port');
+    const port = Number(given ?? process.env.PORT ?? 3000);
     if (!Number.isInteger(port) || port < 0 || port > 65535) {
-      console.error(`serve: port must be a number between 0 and 65535, not "${values.port ?? process.env.PORT}"`);
+      console.error(`serve: port must be a number between 0 and 65535, not "${given ?? process.env.PORT}"`);
       return 2;
     }
     let hub: Awaited<ReturnType<typeof createHub>>;

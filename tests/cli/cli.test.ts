@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BIN, startHubProcess } from '../helpers/hub-process.js';
 
@@ -29,6 +29,40 @@ describe('loyalty-hub CLI', () => {
     const unknown = cli(['frobnicate'], env);
     expect(unknown.status).toBe(2);
     expect(unknown.stderr).toContain('Unknown command "frobnicate"');
+  });
+
+  it('refuses an option it does not know, with the one meant, and does nothing', () => {
+    const members = resolve('docs/examples/members.csv');
+    // A typo in --dry-run used to import for real.
+    const typo = cli(['import', members, '--dryrun'], env);
+    expect(typo.status).toBe(2);
+    expect(typo.stderr).toContain('loyalty-hub import: unknown option "--dryrun" (did you mean --dry-run?). Nothing was done');
+    expect(existsSync(env.DATABASE_URL!)).toBe(false);
+    const format = cli(['export', 'members', '--fromat', 'ndjson'], env);
+    expect([format.status, format.stdout]).toEqual([2, '']);
+    expect(format.stderr).toContain('unknown option "--fromat" (did you mean --format?)');
+    expect(cli(['export', 'members', '--out'], env).stderr).toContain('option --out needs a value');
+    expect(cli(['import', members, members], env).stderr).toContain(`unexpected argument "${members}"`);
+    expect(cli(['import', members, '--restart=yes'], env).stderr).toContain('option --restart takes no value');
+    expect(cli(['replay', '--status', 'lost'], env).stderr).toContain('--status must be one of rejected, failed, accepted, ignored');
+    // Commands that parsed their own options printed a stack trace.
+    for (const args of [['serve', '--prot', '4000'], ['keys', 'create', '--name', 'x', '--scop', 'write'], ['mappings', 'check', '--bogus']]) {
+      const refused = cli(args, env);
+      expect(refused.status, args.join(' ')).toBe(2);
+      expect(refused.stderr).toMatch(/^loyalty-hub [a-z ]+: unknown option "--[a-z]+"/);
+      expect(refused.stderr).not.toMatch(/\n\s+at /);
+    }
+    expect(existsSync(env.DATABASE_URL!)).toBe(false);
+  });
+
+  it('explains a group of commands: keys, mappings, connectors', () => {
+    const keys = cli(['keys', '--help'], env);
+    expect(keys.status).toBe(0);
+    expect(keys.stdout).toMatch(/keys create[\s\S]*keys list[\s\S]*keys revoke/);
+    const bare = cli(['mappings'], env);
+    expect(bare.status).toBe(2);
+    expect(bare.stderr).toMatch(/Name a mappings command[\s\S]*mappings check[\s\S]*mappings preview/);
+    expect(cli(['connectors', 'list'], env).stderr).toMatch(/Unknown command "connectors list"[\s\S]*connectors check/);
   });
 
   it('migrates a new database and creates keys with a scope', () => {

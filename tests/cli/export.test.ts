@@ -9,8 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { asc, eq } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { exportCommand } from '../../core/cli/export.js';
-import { importCommand } from '../../core/cli/import.js';
+import { main } from '../../core/cli/main.js';
 import { csvRecords } from '../../core/csv/parse-csv.js';
 import { EXPORT_PAGE_SIZE, LEDGER_COLUMNS, MEMBER_COLUMNS } from '../../core/members/export-rows.js';
 import { checkLedgerInvariants } from '../../core/ledger/index.js';
@@ -36,7 +35,7 @@ describe('loyalty-hub export', () => {
     writeFileSync(join(dir, 'in.csv'), lines.join('\n'));
     vi.spyOn(console, 'log').mockImplementation(() => {});
     vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
-    expect(await importCommand.run([join(dir, 'in.csv'), '--rejects', join(dir, 'r.csv')])).toBe(0);
+    expect(await main(['import', join(dir, 'in.csv'), '--rejects', join(dir, 'r.csv')])).toBe(0);
     vi.restoreAllMocks();
   });
   afterEach(() => {
@@ -49,7 +48,7 @@ describe('loyalty-hub export', () => {
   async function exported(args: string[]): Promise<string> {
     const out = join(dir, `out-${args.join('-')}`);
     vi.spyOn(console, 'error').mockImplementation(() => {});
-    expect(await exportCommand.run([...args, '--out', out])).toBe(0);
+    expect(await main(['export', ...args, '--out', out])).toBe(0);
     vi.restoreAllMocks();
     return out;
   }
@@ -118,8 +117,8 @@ describe('loyalty-hub export', () => {
     vi.spyOn(console, 'log').mockImplementation(() => {});
     vi.spyOn(console, 'error').mockImplementation(() => {});
     vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
-    expect(await importCommand.run([out, '--rejects', join(dir, 'moved-rejects.csv')])).toBe(0);
-    expect(await importCommand.run([out, '--rejects', join(dir, 'moved-rejects.csv')])).toBe(0);
+    expect(await main(['import', out, '--rejects', join(dir, 'moved-rejects.csv')])).toBe(0);
+    expect(await main(['import', out, '--rejects', join(dir, 'moved-rejects.csv')])).toBe(0);
     vi.restoreAllMocks();
     const store = await openStore(target);
     try {
@@ -143,8 +142,8 @@ describe('loyalty-hub export', () => {
   it('refuses an unknown export or format', async () => {
     const err: string[] = [];
     vi.spyOn(console, 'error').mockImplementation((...p: unknown[]) => void err.push(p.join(' ')));
-    expect(await exportCommand.run(['orders'])).toBe(2);
-    expect(await exportCommand.run(['members', '--format', 'xml'])).toBe(2);
+    expect(await main(['export', 'orders'])).toBe(2);
+    expect(await main(['export', 'members', '--format', 'xml'])).toBe(2);
     expect(err).toEqual(['Name what to export: loyalty-hub export members|ledger [--format csv|ndjson] [--out FILE]', '--format must be csv or ndjson, not "xml"']);
   });
 });

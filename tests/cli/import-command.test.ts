@@ -5,7 +5,6 @@
  * LoyaltyLion stub, in tests/connectors/loyaltylion-import.test.ts.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { importCommand } from '../../core/cli/import.js';
 import { main } from '../../core/cli/main.js';
 
 describe('loyalty-hub import', () => {
@@ -19,7 +18,7 @@ describe('loyalty-hub import', () => {
   async function run(args: string[]): Promise<{ code: number; err: string }> {
     const lines: string[] = [];
     vi.spyOn(console, 'error').mockImplementation((...parts: unknown[]) => void lines.push(parts.join(' ')));
-    return { code: await importCommand.run(args), err: lines.join('\n') };
+    return { code: await main(['import', ...args]), err: lines.join('\n') };
   }
 
   it('asks for the platform, naming those that can import', async () => {

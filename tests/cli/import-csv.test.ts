@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { count, sql } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { importCommand } from '../../core/cli/import.js';
+import { main } from '../../core/cli/main.js';
 import { tablesOf } from '../../core/storage/prepared.js';
 import { BIN } from '../helpers/hub-process.js';
 import { hubHarness, json } from '../helpers/test-hub.js';
@@ -40,7 +40,7 @@ describe('loyalty-hub import <file.csv>', () => {
     vi.spyOn(console, 'log').mockImplementation((...parts: unknown[]) => void out.push(parts.join(' ')));
     vi.spyOn(console, 'error').mockImplementation((...parts: unknown[]) => void err.push(parts.join(' ')));
     vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
-    const code = await importCommand.run(args);
+    const code = await main(['import', ...args]);
     vi.restoreAllMocks();
     return { code, out: out.join('\n'), err: err.join('\n') };
   }

@@ -12,7 +12,7 @@ import { sql } from 'drizzle-orm';
 import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { importCommand } from '../../core/cli/import.js';
+import { main } from '../../core/cli/main.js';
 import { allRows } from '../../core/storage/dialect.js';
 import { openStore } from '../../core/storage/open-store.js';
 import { backend, tempDatabase, type TempDatabase } from '../helpers/temp-database.js';
@@ -106,7 +106,7 @@ async function runImportWith(env: Record<string, string>, ...args: string[]): Pr
   const error = vi.spyOn(console, 'error').mockImplementation((...parts: unknown[]) => void lines.push(parts.join(' ')));
   const progress = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
   try {
-    return { code: await importCommand.run(['--from', 'loyaltylion', '--rejects', join(dir, 'rejects.csv'), ...args]), out: lines.join('\n') };
+    return { code: await main(['import', '--from', 'loyaltylion', '--rejects', join(dir, 'rejects.csv'), ...args]), out: lines.join('\n') };
   } finally {
     log.mockRestore();
     error.mockRestore();

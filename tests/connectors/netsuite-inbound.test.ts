@@ -6,7 +6,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import netsuite from '../../connectors/netsuite/index.js';
 import { normalizeAccountId } from '../../connectors/netsuite/account.js';
-import { connectorsCheck } from '../../core/cli/connectors.js';
+import { main } from '../../core/cli/main.js';
 import { InboundPayloadError, type InboundRequest } from '../../core/connectors/definition.js';
 import { NETSUITE_ACCOUNT, NETSUITE_SECRET, onlyPost, recordFixture, runUserEvent, signedInit, type RecordFixture } from '../inbound/netsuite-script.js';
 
@@ -152,7 +152,7 @@ describe('the start-up listing (loyalty-hub connectors check)', () => {
     const lines: string[] = [];
     vi.spyOn(console, 'log').mockImplementation((...parts: unknown[]) => void lines.push(parts.join(' ')));
     try {
-      await connectorsCheck.run([]);
+      await main(['connectors', 'check']);
     } finally {
       for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
       Object.assign(process.env, saved);

@@ -4,7 +4,7 @@
  * prints collected instead of shown.
  */
 import { vi } from 'vitest';
-import { replayCommand } from '../../core/cli/replay.js';
+import { main } from '../../core/cli/main.js';
 import type { HubHarness } from './test-hub.js';
 
 export async function runReplay(h: HubHarness, env: Record<string, string>, ...args: string[]): Promise<{ code: number; out: string }> {
@@ -15,7 +15,7 @@ export async function runReplay(h: HubHarness, env: Record<string, string>, ...a
   const log = vi.spyOn(console, 'log').mockImplementation((...parts: unknown[]) => void lines.push(parts.join(' ')));
   const error = vi.spyOn(console, 'error').mockImplementation((...parts: unknown[]) => void lines.push(parts.join(' ')));
   try {
-    return { code: await replayCommand.run(args), out: lines.join('\n') };
+    return { code: await main(['replay', ...args]), out: lines.join('\n') };
   } finally {
     log.mockRestore();
     error.mockRestore();

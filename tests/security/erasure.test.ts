@@ -12,7 +12,7 @@ import { setupServer } from 'msw/node';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import shopify from '../../connectors/shopify/index.js';
 import slack from '../../connectors/slack/index.js';
-import { replayCommand } from '../../core/cli/replay.js';
+import { main } from '../../core/cli/main.js';
 import { tablesOf } from '../../core/storage/prepared.js';
 import { hubHarness, json } from '../helpers/test-hub.js';
 import { SHOPIFY_SECRET, shopifyDelivery } from '../inbound/sign.js';
@@ -153,7 +153,7 @@ describe('erasure (DELETE /v1/members/{id})', () => {
     const out: string[] = [];
     const spies = [vi.spyOn(console, 'log'), vi.spyOn(console, 'error')].map((s) => s.mockImplementation((...p: unknown[]) => void out.push(p.join(' '))));
     try {
-      expect(await replayCommand.run(['--status', 'accepted', '--id', paid.inboxId!])).toBe(0);
+      expect(await main(['replay', '--status', 'accepted', '--id', paid.inboxId!])).toBe(0);
     } finally {
       for (const s of spies) s.mockRestore();
       process.env = saved;
