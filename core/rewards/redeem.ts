@@ -51,7 +51,7 @@ export async function redeem(
 ): Promise<Redeemed> {
   const { tx, now } = w;
   const { redemptions, rewards, vouchers, voucherPool } = tablesOf(tx);
-  const reward = await requireReward(tx, input.rewardId);
+  let reward = await requireReward(tx, input.rewardId);
   const spendKey = `redeem:${input.idempotencyKey}`;
 
   // A retry with the same key returns the first redemption.
@@ -92,6 +92,8 @@ export async function redeem(
       .where(and(eq(rewards.id, reward.id), sql`${rewards.stock} > 0`))
       .returning({ stock: rewards.stock });
     if (!taken.length) throw new RewardError('out_of_stock', `reward ${reward.id} is out of stock`, { rewardId: reward.id });
+    // The answer shows the reward as this redemption left it, not the stock before it.
+    reward = { ...reward, stock: Number(taken[0]!.stock) };
   }
 
   const redemptionId = newId('rdm', now);

@@ -46,6 +46,9 @@ describe('redemption and checkout', () => {
     const r = await reward({ stock: 3 });
     const results = await Promise.all(Array.from({ length: 6 }, (_, i) => h.call('POST', `/v1/members/${id}/redemptions`, { scope: 'write', body: { rewardId: r.id }, headers: { 'idempotency-key': `s-${i}` } })));
     expect(results.map((res) => res.status).sort()).toEqual([201, 201, 201, 409, 409, 409]);
+    // Each answer shows the stock its redemption left: 2, 1 and 0, in whichever order they committed.
+    const left = await Promise.all(results.filter((res) => res.status === 201).map(async (res) => (await json<{ reward: { stock: number } }>(res)).reward.stock));
+    expect(left.sort()).toEqual([0, 1, 2]);
     expect((await json(await h.call('GET', `/v1/rewards/${r.id as string}`))).stock).toBe(0);
     const again = await h.call('POST', `/v1/members/${id}/redemptions`, { scope: 'write', body: { rewardId: r.id }, headers: { 'idempotency-key': 's-0' } });
     expect(again.status).toBe(201); // the stored first answer, replayed
