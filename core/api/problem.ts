@@ -52,6 +52,9 @@ export function problemResponse(problem: Problem, headers: Record<string, string
   });
 }
 
+/** Domain codes answered under another problem type: the ledger's key conflict is the documented `idempotency-key-reused` (docs/api.md). */
+const DOMAIN_SLUG: Record<string, string> = { idempotency_conflict: 'idempotency-key-reused' };
+
 const DOMAIN_STATUS: Record<string, [number, string]> = {
   member_not_found: [404, 'Member not found'],
   transfer_not_found: [404, 'Transaction not found'],
@@ -96,7 +99,7 @@ export function toProblem(error: unknown): Problem {
   if (error instanceof LedgerError || error instanceof MemberError || error instanceof TriggerError || error instanceof SegmentError || error instanceof RewardError || error instanceof FraudHoldError) {
     const detail = 'detail' in error ? (error.detail as Record<string, unknown>) : {};
     const [status, title] = DOMAIN_STATUS[error.code] ?? [400, 'Request refused'];
-    return { type: problemType(error.code.replaceAll('_', '-')), title, status, detail: error.message, ...detail };
+    return { type: problemType(DOMAIN_SLUG[error.code] ?? error.code.replaceAll('_', '-')), title, status, detail: error.message, ...detail };
   }
   return { type: 'about:blank', title: 'Internal Server Error', status: 500, detail: 'The hub failed to process the request; it has been logged.' };
 }

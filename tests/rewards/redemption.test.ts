@@ -106,7 +106,17 @@ describe('redemption and checkout', () => {
     const quote = await json(await h.call('POST', `/v1/members/${id}/points-payment-quote`, { scope: 'read', body: { amount: 4550, currency: 'usd' } }));
     expect(quote).toMatchObject({ pointsNeeded: 4550, pointsUsable: 3000, valueOfUsable: 3000, remainder: 1550 });
     const lock = await json(await h.call('POST', `/v1/members/${id}/locks`, { scope: 'write', body: { points: quote.pointsUsable } }));
-    expect((await h.call('POST', `/v1/locks/${lock.id as string}/capture`, { scope: 'write', body: { points: 2000 } })).status).toBe(200);
+    const captured = await h.call('POST', `/v1/locks/${lock.id as string}/capture`, { scope: 'write', body: { points: 2000 } });
+    expect(captured.status).toBe(200);
+    expect(await balance(id)).toMatchObject({ available: 1000, locked: 0, spent: 2000 });
+    // The same capture again answers the first; another amount finds the lock resolved, and says by which transaction.
+    expect(await json(await h.call('POST', `/v1/locks/${lock.id as string}/capture`, { scope: 'write', body: { points: 2000 } }))).toMatchObject({ duplicate: true });
+    const again = await h.call('POST', `/v1/locks/${lock.id as string}/capture`, { scope: 'write', body: { points: 2500 } });
+    expect(again.status).toBe(409);
+    const problem = await json<{ type: string; detail: string; transactionId: string }>(again);
+    expect(problem).toMatchObject({ type: '/problems/hold-not-open', transactionId: (await json<{ transaction: { id: string } }>(captured)).transaction.id });
+    expect(problem.detail).toContain('already captured');
+    expect(problem.detail).not.toContain('capture:'); // the hub's own key for the lock stays its own
     expect(await balance(id)).toMatchObject({ available: 1000, locked: 0, spent: 2000 });
     expect((await h.call('POST', `/v1/members/${id}/points-payment-quote`, { scope: 'read', body: { amount: 100, currency: 'EUR' } })).status).toBe(422);
   });

@@ -6,6 +6,7 @@
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import { randomUUID } from 'node:crypto';
 import { capture, lock, unlock } from '../../ledger/index.js';
+import { LedgerError } from '../../ledger/errors.js';
 import { requireMember } from '../../members/members.js';
 import { requireNotSuspended } from '../../members/member-status.js';
 import { checkRedemptionPin, setPin } from '../../rewards/member-pin.js';
@@ -213,7 +214,17 @@ export function redemptionRoutes({ store, commit, ledger, program, clock }: ApiD
     const body = c.req.valid('json');
     const posted = await commit(c.get('principal').name, (w) =>
       w.post(capture, { lockId: id, points: body.points, idempotencyKey: `capture:${id}`, why: { source: 'api', reason: 'checkout captured' } }),
-    );
+    ).catch((error: unknown) => {
+      // The lock's capture is keyed by the lock: another amount after it is a lock already
+      // resolved, not the client's Idempotency-Key reused (docs/api.md, "Idempotency").
+      if (error instanceof LedgerError && error.code === 'idempotency_conflict') {
+        throw new LedgerError('hold_not_open', `lock ${id} was already captured, for another number of points (transaction ${String(error.detail.transferId)}); a lock is captured once and the rest of it was released`, {
+          lockId: id,
+          transactionId: error.detail.transferId,
+        });
+      }
+      throw error;
+    });
     return c.json({ transaction: presentTransfer(posted.transfer), duplicate: posted.duplicate }, 200);
   });
 
