@@ -4,7 +4,6 @@
  * OpenAPI document generated from the very schemas that validate requests.
  */
 import { OpenAPIHono } from '@hono/zod-openapi';
-import { swaggerUI } from '@hono/swagger-ui';
 import type { ErrorHandler, Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { routePath } from 'hono/route';
@@ -31,6 +30,7 @@ import { membersRoutes } from './api/routes/members.js';
 import { mappingsRoutes } from './api/routes/mappings.js';
 import { pointsRoutes } from './api/routes/points.js';
 import { tiersRoutes } from './api/routes/tiers.js';
+import { docsPage } from './api/docs-page.js';
 import { segmentsRoutes } from './api/routes/segments.js';
 import { webhookEndpointsRoutes } from './api/routes/webhook-endpoints.js';
 import { refuseUnsafeText } from './api/text-guard.js';
@@ -170,6 +170,6 @@ export function createApp(deps: AppDeps) {
     },
     security: [{ apiKey: [] }],
   });
-  app.get('/docs', swaggerUI({ url: '/openapi.json' }));
+  app.route('/docs', docsPage('/openapi.json'));
   return app;
 }
