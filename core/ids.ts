@@ -22,6 +22,12 @@ export function newId(prefix: string, now: number = Date.now()): string {
   return `${prefix}_${time}${random}`;
 }
 
+/** The part of an id after `prefix_`, as a regular expression source. */
+export const ID_BODY = `[${ALPHABET}]{26}`;
+
+/** What `newId(prefix)` returns: to check an id handed back (a list's cursor) without reading the database. */
+export const idShape = (prefix: string): RegExp => new RegExp(`^${prefix}_${ID_BODY}$`);
+
 // Random bytes drawn 4 KiB at a time: one call to the CSPRNG per 256 ids instead of per id.
 let pool = randomBytes(4096);
 let poolOffset = 0;

@@ -11,7 +11,7 @@
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { and, asc, eq, gt, isNull } from 'drizzle-orm';
-import { newId } from '../ids.js';
+import { ID_BODY, newId } from '../ids.js';
 import { tablesOf } from '../storage/prepared.js';
 import type { Commit } from '../commit/commit.js';
 import type { Db, Store } from '../storage/store.js';
@@ -37,6 +37,8 @@ export interface ApiKeyRecord {
 }
 
 export const ENV_ADMIN_ID = 'env_admin';
+/** What a key's id looks like: `newId` without its prefix (`createApiKey`), or the ADMIN_API_KEY's. */
+export const API_KEY_ID = new RegExp(`^(?:${ID_BODY}|${ENV_ADMIN_ID})$`);
 const KEY_FORMAT = /^lh_([0-9a-z]+)_([A-Za-z0-9_-]{16,})$/;
 
 const sha256 = (value: string): Buffer => createHash('sha256').update(value).digest();

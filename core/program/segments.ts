@@ -33,9 +33,15 @@ export async function createSegment(tx: Db, now: number, input: { id: string; na
   return row;
 }
 
-export async function listSegments(db: Db): Promise<Segment[]> {
+/** Segments by id, `limit` of them after the id `after`. */
+export async function listSegments(db: Db, page: { limit: number; after?: string }): Promise<Segment[]> {
   const { segments } = tablesOf(db);
-  return db.select().from(segments).orderBy(asc(segments.id));
+  return db
+    .select()
+    .from(segments)
+    .where(page.after ? gt(segments.id, page.after) : undefined)
+    .orderBy(asc(segments.id))
+    .limit(page.limit);
 }
 
 export async function requireSegment(db: Db, id: string): Promise<Segment> {

@@ -141,6 +141,27 @@ describe('fraud holds', () => {
     expect(await mine('mem_nobody')).toEqual([]);
   });
 
+  it('pages the holds oldest first, each once, with the cursor it hands out (or a bare hold id, as before)', async () => {
+    for (let i = 0; i < 3; i++) await flagged(p);
+    const all = await holds(p);
+    expect(all).toHaveLength(3);
+    const seen: Hold[] = [];
+    let cursor: string | null = null;
+    do {
+      const res = await p.h.call('GET', `/v1/fraud-holds?limit=2${cursor ? `&cursor=${cursor}` : ''}`);
+      expect(res.status).toBe(200);
+      const page: { data: Hold[]; nextCursor: string | null } = await json(res);
+      seen.push(...page.data);
+      cursor = page.nextCursor;
+      if (cursor) expect(cursor).not.toBe(page.data.at(-1)!.id);
+    } while (cursor);
+    expect(seen).toEqual(all);
+    expect((await json<{ data: Hold[] }>(await p.h.call('GET', `/v1/fraud-holds?cursor=${all[0]!.id}`))).data).toEqual(all.slice(1));
+    const bad = await p.h.call('GET', '/v1/fraud-holds?cursor=garbage');
+    expect(bad.status).toBe(400);
+    expect(await json(bad)).toMatchObject({ type: '/problems/invalid-cursor', errors: [{ pointer: '/cursor', in: 'query' }] });
+  });
+
   it('refuses a decision without a reason, an unknown hold, and keys below admin', async () => {
     await flagged(p);
     const [hold] = await holds(p);

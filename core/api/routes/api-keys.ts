@@ -4,8 +4,9 @@
  * revocation takes effect at once in this process; other processes cache key records for 5 s.
  */
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
-import { SCOPES, createApiKey, listApiKeys, revokeApiKey, type ApiKeyRecord, type ApiKeyVerifier } from '../../auth/api-keys.js';
+import { API_KEY_ID, SCOPES, createApiKey, listApiKeys, revokeApiKey, type ApiKeyRecord, type ApiKeyVerifier } from '../../auth/api-keys.js';
 import { requireScope } from '../authenticate.js';
+import { decodeIdCursor, encodeIdCursor } from '../cursor.js';
 import { hideSecretsOnReplay } from '../idempotency.js';
 import type { ApiDeps } from '../deps.js';
 import type { ApiEnv } from '../env.js';
@@ -97,8 +98,9 @@ export function apiKeysRoutes({ store, commit }: ApiDeps, verifier: ApiKeyVerifi
 
   app.openapi(list, async (c) => {
     const { limit, cursor, revoked } = c.req.valid('query');
-    const page = await listApiKeys(store.db, { limit, cursor, includeRevoked: revoked !== 'false' });
-    return c.json({ data: page.data.map(present), nextCursor: page.nextCursor }, 200);
+    const after = cursor ? decodeIdCursor(cursor, API_KEY_ID, { bare: true }) : undefined;
+    const page = await listApiKeys(store.db, { limit, cursor: after, includeRevoked: revoked !== 'false' });
+    return c.json({ data: page.data.map(present), nextCursor: page.nextCursor && encodeIdCursor(page.nextCursor) }, 200);
   });
 
   app.openapi(create, async (c) => {

@@ -4,15 +4,18 @@
  */
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import { and, asc, desc, eq, lt } from 'drizzle-orm';
+import { idShape } from '../../ids.js';
 import { tablesOf } from '../../storage/prepared.js';
 import { requireScope } from '../authenticate.js';
+import { decodeIdCursor, encodeIdCursor, pageOf } from '../cursor.js';
 import type { ApiDeps } from '../deps.js';
 import type { ApiEnv } from '../env.js';
 import { ProblemError } from '../problem.js';
-import { IdempotencyHeader, errorResponses, iso } from '../schemas.js';
+import { IdempotencyHeader, PageQuery, errorResponses, iso } from '../schemas.js';
 import { validationHook } from '../validation.js';
 
 const STATUSES = ['pending', 'delivered', 'skipped', 'dead'] as const;
+const DELIVERY_ID = idShape('dlv');
 
 const Attempt = z.object({
   attempt: z.number().int(),
@@ -64,11 +67,7 @@ const list = createRoute({
   summary: 'Outbound deliveries, newest first: pending retries, delivered, skipped, dead letters',
   middleware: [requireScope('read')] as const,
   request: {
-    query: z.object({
-      status: z.enum(STATUSES).optional(),
-      limit: z.coerce.number().int().min(1).max(200).default(50),
-      cursor: z.string().optional(),
-    }),
+    query: PageQuery.extend({ status: z.enum(STATUSES).optional() }),
   },
   responses: {
     200: { content: { 'application/json': { schema: z.object({ data: z.array(Delivery), nextCursor: z.string().nullable() }) } }, description: 'A page' },
@@ -101,15 +100,16 @@ export function deliveriesRoutes({ store, commit }: ApiDeps, onQueued: () => voi
 
   app.openapi(list, async (c) => {
     const { status, limit, cursor } = c.req.valid('query');
+    const before = cursor ? decodeIdCursor(cursor, DELIVERY_ID, { bare: true }) : undefined;
     const { deliveries } = tablesOf(store.db);
     const rows = await store.db
       .select()
       .from(deliveries)
-      .where(and(status ? eq(deliveries.status, status) : undefined, cursor ? lt(deliveries.id, cursor) : undefined))
+      .where(and(status ? eq(deliveries.status, status) : undefined, before ? lt(deliveries.id, before) : undefined))
       .orderBy(desc(deliveries.id))
       .limit(limit + 1);
-    const page = rows.slice(0, limit);
-    return c.json({ data: page.map(present), nextCursor: rows.length > limit ? page.at(-1)!.id : null }, 200);
+    const page = pageOf(rows, limit, (last) => encodeIdCursor(last.id));
+    return c.json({ data: page.rows.map(present), nextCursor: page.nextCursor }, 200);
   });
 
   app.openapi(read, async (c) => {

@@ -4,15 +4,18 @@
  * admin. The logic is core/program/fraud-holds.ts.
  */
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
+import { idShape } from '../../ids.js';
 import { FRAUD_HOLD_STATUSES, approveFraudHold, fraudHoldLink, getFraudHold, listFraudHolds, rejectFraudHold, type FraudHold } from '../../program/fraud-holds.js';
 import { requireScope } from '../authenticate.js';
+import { decodeIdCursor, encodeIdCursor } from '../cursor.js';
 import type { ApiDeps } from '../deps.js';
 import type { ApiEnv } from '../env.js';
 import { presentTransfer } from '../presenters.js';
 import { ProblemError } from '../problem.js';
-import { TransactionSchema, errorResponses, iso } from '../schemas.js';
+import { PageQuery, TransactionSchema, errorResponses, iso } from '../schemas.js';
 import { validationHook } from '../validation.js';
 
+const HOLD_ID = idShape('fh');
 const HoldIdParam = z.object({ id: z.string().min(1).max(64).openapi({ param: { name: 'id', in: 'path' }, example: 'fh_01jd5v3k2m4x7q9r8s6t5w3y1z' }) });
 
 export const FraudHoldSchema = z
@@ -48,11 +51,9 @@ const routes = {
     summary: 'Points held for fraud review, by status (and member), oldest first',
     middleware: [requireScope('admin')] as const,
     request: {
-      query: z.object({
+      query: PageQuery.extend({
         status: z.enum(FRAUD_HOLD_STATUSES).default('open'),
         memberId: z.string().min(1).max(64).optional().openapi({ description: "Only this member's holds." }),
-        limit: z.coerce.number().int().min(1).max(200).default(50),
-        cursor: z.string().max(64).optional(),
       }),
     },
     responses: { 200: ok(z.object({ data: z.array(FraudHoldSchema), nextCursor: z.string().nullable() }), 'The holds'), ...errorResponses(400) },
@@ -110,9 +111,10 @@ export function fraudHoldsRoutes({ store, commit, clock }: ApiDeps) {
   const app = new OpenAPIHono<ApiEnv>({ defaultHook: validationHook });
 
   app.openapi(routes.list, async (c) => {
-    const page = await listFraudHolds(store.db, c.req.valid('query'));
+    const q = c.req.valid('query');
+    const page = await listFraudHolds(store.db, { ...q, cursor: q.cursor ? decodeIdCursor(q.cursor, HOLD_ID, { bare: true }) : undefined });
     const now = clock();
-    return c.json({ data: page.data.map((h) => presentHold(h, now)), nextCursor: page.nextCursor }, 200);
+    return c.json({ data: page.data.map((h) => presentHold(h, now)), nextCursor: page.nextCursor && encodeIdCursor(page.nextCursor) }, 200);
   });
 
   app.openapi(routes.read, async (c) => {

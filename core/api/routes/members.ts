@@ -7,13 +7,17 @@ import { requireScope } from '../authenticate.js';
 import type { ApiDeps } from '../deps.js';
 import type { ApiEnv } from '../env.js';
 import { presentMember } from '../presenters.js';
-import { EnrollInput, IdempotencyHeader, MemberIdParam, MemberSchema, UpdateMemberInput, errorResponses } from '../schemas.js';
+import { EnrollInput, IdempotencyHeader, MemberIdParam, MemberSchema, PageQuery, UpdateMemberInput, errorResponses } from '../schemas.js';
 import { invalidFields, mustBeTier, validationHook } from '../validation.js';
 import { eraseMember } from '../../members/erase.js';
 import { changeMemberStatus } from '../../members/member-status.js';
 import { requireStatusChange } from './member-status-input.js';
 import { noteProfileChange } from '../../members/member-history.js';
 import { setManualTier } from '../../program/manual-tier.js';
+import { idShape } from '../../ids.js';
+import { decodeIdCursor, encodeIdCursor, pageOf } from '../cursor.js';
+
+const MEMBER_ID = idShape('mem');
 
 type ProfileInput = z.infer<typeof EnrollInput> | z.infer<typeof UpdateMemberInput>;
 
@@ -42,11 +46,9 @@ const list = createRoute({
   summary: 'Look members up by e-mail or alias, or list them',
   middleware: [requireScope('read')] as const,
   request: {
-    query: z.object({
+    query: PageQuery.extend({
       email: z.string().optional(),
       alias: z.string().optional().openapi({ example: 'shopify:123' }),
-      limit: z.coerce.number().int().min(1).max(200).default(50),
-      cursor: z.string().optional(),
     }),
   },
   responses: {
@@ -109,19 +111,23 @@ export function membersRoutes({ store, commit, program }: ApiDeps) {
 
   app.openapi(list, async (c) => {
     const q = c.req.valid('query');
+    const after = q.cursor ? decodeIdCursor(q.cursor, MEMBER_ID, { bare: true }) : undefined;
     if (q.email || q.alias) {
       const found = q.email ? await findMemberByEmail(store.db, q.email) : await findMemberByAlias(store.db, q.alias!);
       return c.json({ data: found ? [presentMember(found, program)] : [], nextCursor: null }, 200);
     }
-    const rows = await store.db
-      .select({ id: members.id })
-      .from(members)
-      .where(q.cursor ? gt(members.id, q.cursor) : undefined)
-      .orderBy(asc(members.id))
-      .limit(q.limit + 1);
-    const page = rows.slice(0, q.limit);
-    const data = await Promise.all(page.map((r) => requireMember(store.db, r.id).then((m) => presentMember(m, program))));
-    return c.json({ data, nextCursor: rows.length > q.limit ? page.at(-1)!.id : null }, 200);
+    const { rows, nextCursor } = pageOf(
+      await store.db
+        .select({ id: members.id })
+        .from(members)
+        .where(after ? gt(members.id, after) : undefined)
+        .orderBy(asc(members.id))
+        .limit(q.limit + 1),
+      q.limit,
+      (last) => encodeIdCursor(last.id),
+    );
+    const data = await Promise.all(rows.map((r) => requireMember(store.db, r.id).then((m) => presentMember(m, program))));
+    return c.json({ data, nextCursor }, 200);
   });
 
   app.openapi(read, async (c) => c.json(presentMember(await requireMember(store.db, c.req.valid('param').id), program), 200));

@@ -1,13 +1,16 @@
 /** `/v1/rewards`: the reward catalog (admin writes, everyone with a key reads). */
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import { addPoolCodes, createReward, listRewards, requireReward, updateReward, type Reward } from '../../rewards/catalog.js';
+import { idShape } from '../../ids.js';
 import { requireScope } from '../authenticate.js';
+import { decodeIdCursor, encodeIdCursor, pageOf } from '../cursor.js';
 import type { ApiDeps } from '../deps.js';
 import type { ApiEnv } from '../env.js';
 import { Currency, IdempotencyHeader, PageQuery, errorResponses, iso } from '../schemas.js';
 import { invalidFields, mustBeAhead, mustBeTier, validationHook } from '../validation.js';
 import type { FieldError } from '../problem.js';
 
+const REWARD_ID = idShape('rwd');
 const Kind = z.enum(['voucher', 'fixed_discount', 'percentage_discount', 'free_product', 'points_as_payment']);
 
 /**
@@ -123,7 +126,7 @@ const rewardRoutes = (platforms: readonly string[]) => {
       summary: 'The reward catalog',
       middleware: [requireScope('read')] as const,
       request: { query: PageQuery.extend({ status: z.enum(['active', 'archived']).optional() }) },
-      responses: { 200: { content: { 'application/json': { schema: z.object({ data: z.array(RewardSchema), nextCursor: z.string().nullable() }) } }, description: 'One page' } },
+      responses: { 200: { content: { 'application/json': { schema: z.object({ data: z.array(RewardSchema), nextCursor: z.string().nullable() }) } }, description: 'One page' }, ...errorResponses(400) },
     }),
     get: createRoute({
       method: 'get',
@@ -187,9 +190,9 @@ export function rewardsRoutes({ store, commit, clock, program, storePlatforms }:
   const app = new OpenAPIHono<ApiEnv>({ defaultHook: validationHook });
   app.openapi(routes.list, async (c) => {
     const { limit, cursor, status } = c.req.valid('query');
-    const rows = await listRewards(store.db, { limit: limit + 1, after: cursor ? Buffer.from(cursor, 'base64url').toString() : undefined, status });
-    const page = rows.slice(0, limit);
-    return c.json({ data: page.map(presentReward), nextCursor: rows.length > limit ? Buffer.from(page.at(-1)!.id).toString('base64url') : null }, 200);
+    const after = cursor ? decodeIdCursor(cursor, REWARD_ID) : undefined;
+    const page = pageOf(await listRewards(store.db, { limit: limit + 1, after, status }), limit, (last) => encodeIdCursor(last.id));
+    return c.json({ data: page.rows.map(presentReward), nextCursor: page.nextCursor }, 200);
   });
   app.openapi(routes.get, async (c) => c.json(presentReward(await requireReward(store.db, c.req.valid('param').id)), 200));
   app.openapi(routes.create, async (c) => {

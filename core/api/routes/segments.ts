@@ -1,13 +1,17 @@
 /** `/v1/segments`: static member lists for rule conditions (`if: { segment: [vip] }`). */
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import { changeSegmentMembers, createSegment, listSegments, requireSegment, segmentMembersPage, type Segment } from '../../program/segments.js';
+import { idShape } from '../../ids.js';
 import { requireScope } from '../authenticate.js';
+import { decodeIdCursor, encodeIdCursor, pageOf } from '../cursor.js';
 import type { ApiDeps } from '../deps.js';
 import type { ApiEnv } from '../env.js';
 import { IdempotencyHeader, PageQuery, errorResponses, iso } from '../schemas.js';
 import { validationHook } from '../validation.js';
 
-const SegmentId = z.string().regex(/^[a-z0-9][a-z0-9_.-]{0,63}$/, 'lower-case letters, digits, "-", "_" or "."');
+const SEGMENT_ID = /^[a-z0-9][a-z0-9_.-]{0,63}$/;
+const MEMBER_ID = idShape('mem');
+const SegmentId = z.string().regex(SEGMENT_ID, 'lower-case letters, digits, "-", "_" or "."');
 const SegmentSchema = z.object({ id: z.string(), name: z.string(), description: z.string().nullable(), createdAt: z.string() }).openapi('Segment');
 const SegmentParam = z.object({ id: SegmentId.openapi({ param: { name: 'id', in: 'path' } }) });
 const present = (s: Segment) => ({ id: s.id, name: s.name, description: s.description, createdAt: iso(s.createdAt)! });
@@ -29,9 +33,13 @@ const list = createRoute({
   method: 'get',
   path: '/segments',
   tags: ['Segments'],
-  summary: 'List segments',
+  summary: 'List segments, by id',
   middleware: [requireScope('read')] as const,
-  responses: { 200: { content: { 'application/json': { schema: z.object({ data: z.array(SegmentSchema) }) } }, description: 'Segments' } },
+  request: { query: PageQuery },
+  responses: {
+    200: { content: { 'application/json': { schema: z.object({ data: z.array(SegmentSchema), nextCursor: z.string().nullable() }) } }, description: 'One page' },
+    ...errorResponses(400),
+  },
 });
 
 const change = createRoute({
@@ -58,7 +66,7 @@ const members = createRoute({
   summary: 'Member ids in a segment',
   middleware: [requireScope('read')] as const,
   request: { params: SegmentParam, query: PageQuery },
-  responses: { 200: { content: { 'application/json': { schema: z.object({ data: z.array(z.string()), nextCursor: z.string().nullable() }) } }, description: 'One page' }, ...errorResponses(404) },
+  responses: { 200: { content: { 'application/json': { schema: z.object({ data: z.array(z.string()), nextCursor: z.string().nullable() }) } }, description: 'One page' }, ...errorResponses(400, 404) },
 });
 
 export function segmentsRoutes({ store, commit }: ApiDeps) {
@@ -68,7 +76,12 @@ export function segmentsRoutes({ store, commit }: ApiDeps) {
     const segment = await commit(c.get('principal').name, ({ tx, now }) => createSegment(tx, now, body));
     return c.json(present(segment), 201);
   });
-  app.openapi(list, async (c) => c.json({ data: (await listSegments(store.db)).map(present) }, 200));
+  app.openapi(list, async (c) => {
+    const { limit, cursor } = c.req.valid('query');
+    const after = cursor ? decodeIdCursor(cursor, SEGMENT_ID) : undefined;
+    const page = pageOf(await listSegments(store.db, { limit: limit + 1, after }), limit, (last) => encodeIdCursor(last.id));
+    return c.json({ data: page.rows.map(present), nextCursor: page.nextCursor }, 200);
+  });
   app.openapi(change, async (c) => {
     const { id } = c.req.valid('param');
     const body = c.req.valid('json');
@@ -77,10 +90,10 @@ export function segmentsRoutes({ store, commit }: ApiDeps) {
   app.openapi(members, async (c) => {
     const { id } = c.req.valid('param');
     const { limit, cursor } = c.req.valid('query');
+    const after = cursor ? decodeIdCursor(cursor, MEMBER_ID) : undefined;
     await requireSegment(store.db, id);
-    const ids = await segmentMembersPage(store.db, id, { limit: limit + 1, after: cursor ? Buffer.from(cursor, 'base64url').toString() : undefined });
-    const page = ids.slice(0, limit);
-    return c.json({ data: page, nextCursor: ids.length > limit ? Buffer.from(page.at(-1)!).toString('base64url') : null }, 200);
+    const page = pageOf(await segmentMembersPage(store.db, id, { limit: limit + 1, after }), limit, encodeIdCursor);
+    return c.json({ data: page.rows, nextCursor: page.nextCursor }, 200);
   });
   return app;
 }

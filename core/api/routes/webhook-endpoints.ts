@@ -16,7 +16,9 @@ import {
 } from '../../outbound/webhook-endpoints.js';
 import { DEFAULT_OUTBOUND, type OutboundTargets } from '../../outbound/guarded-request.js';
 import { LOYALTY_EVENT_TYPES } from '../../outbox/loyalty-events.js';
+import { idShape } from '../../ids.js';
 import { requireScope } from '../authenticate.js';
+import { decodeIdCursor, encodeIdCursor } from '../cursor.js';
 import type { ApiDeps } from '../deps.js';
 import type { ApiEnv } from '../env.js';
 import { hideSecretsOnReplay } from '../idempotency.js';
@@ -93,6 +95,7 @@ const RotateInput = z
   .openapi('RotateWebhookSecret');
 
 const IdParam = z.object({ id: z.string().min(1).max(64).openapi({ param: { name: 'id', in: 'path' } }) });
+const ENDPOINT_ID = idShape('we');
 
 function present(e: WebhookEndpoint, now: number) {
   const previous = e.secrets.filter((s) => s.expiresAt !== null && s.expiresAt > now).map((s) => s.expiresAt!);
@@ -205,9 +208,9 @@ export function webhookEndpointsRoutes(
 
   app.openapi(list, async (c) => {
     const { limit, cursor } = c.req.valid('query');
-    const page = await listWebhookEndpoints(store.db, { limit, cursor });
+    const page = await listWebhookEndpoints(store.db, { limit, cursor: cursor ? decodeIdCursor(cursor, ENDPOINT_ID, { bare: true }) : undefined });
     const now = clock();
-    return c.json({ data: page.data.map((e) => present(e, now)), nextCursor: page.nextCursor }, 200);
+    return c.json({ data: page.data.map((e) => present(e, now)), nextCursor: page.nextCursor && encodeIdCursor(page.nextCursor) }, 200);
   });
 
   app.openapi(read, async (c) => {
