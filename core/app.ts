@@ -31,6 +31,7 @@ import { mappingsRoutes } from './api/routes/mappings.js';
 import { pointsRoutes } from './api/routes/points.js';
 import { tiersRoutes } from './api/routes/tiers.js';
 import { docsPage } from './api/docs-page.js';
+import { registerOperationalPaths } from './api/openapi-operations.js';
 import { segmentsRoutes } from './api/routes/segments.js';
 import { webhookEndpointsRoutes } from './api/routes/webhook-endpoints.js';
 import { refuseUnsafeText } from './api/text-guard.js';
@@ -156,6 +157,10 @@ export function createApp(deps: AppDeps) {
   // The console reads and writes through the same API, in process (docs/console.md).
   app.route('/console', consoleRoutes({ ...deps, api }));
 
+  registerOperationalPaths(
+    app.openAPIRegistry,
+    deps.connectors.filter((c) => c.directions.includes('inbound')).map((c) => c.name),
+  );
   app.openAPIRegistry.registerComponent('securitySchemes', 'apiKey', {
     type: 'http',
     scheme: 'bearer',

@@ -32,6 +32,11 @@ describe('operational endpoints', () => {
     expect(JSON.stringify(adjust.requestBody)).toContain('#/components/schemas/Adjustment');
     expect(doc.components.schemas.Adjustment!.required).toEqual(expect.arrayContaining(['points', 'reason']));
     expect(Object.keys(adjust.responses)).toEqual(expect.arrayContaining(['201', '401', '403', '422']));
+    // The routes outside /v1 are described too, with no API key: a developer reading /docs finds every endpoint.
+    for (const path of ['/health', '/ready', '/metrics']) expect(doc.paths[path]?.get, path).toMatchObject({ security: [] });
+    const webhook = doc.paths['/webhooks/{platform}']?.post as { security: unknown[]; responses: Record<string, unknown> };
+    expect(webhook.security).toEqual([]);
+    expect(Object.keys(webhook.responses).sort()).toEqual(['200', '400', '401', '404', '413']);
     const docs = await h.hub.app.request('/docs');
     expect(docs.status).toBe(200);
     expect(await docs.text()).toContain('/openapi.json');
