@@ -76,7 +76,7 @@ describe('console deliveries in a browser', () => {
     target.answer.status = 200;
 
     // A read key sees the dead delivery and its attempts, and no way to retry it.
-    const readKey = ((await (await hub.api('POST', '/api-keys', { name: 'support desk', scopes: ['read'] })).json()) as { key: string }).key;
+    const readKey = ((await (await hub.api('POST', '/api-keys', { name: 'support desk', scope: 'read' })).json()) as { key: string }).key;
     const reader = await (await browser.newContext()).newPage();
     const readerSeen = watchPage(reader);
     await signIn(reader, hub, readKey, `/console/deliveries/${dead}`);
