@@ -4,6 +4,7 @@
  */
 import { z } from '@hono/zod-openapi';
 import { isCurrency } from '../triggers/money.js';
+import { closedObject } from './closed-object.js';
 
 export const ProblemSchema = z
   .object({
@@ -36,6 +37,12 @@ export function errorResponses(...statuses: (400 | 404 | 409 | 422)[]) {
   return Object.fromEntries(Object.entries(all).filter(([s]) => ['401', '403', ...statuses.map(String)].includes(s))) as Partial<typeof all>;
 }
 
+/**
+ * The Idempotency-Key header as a body field: every write with a JSON body accepts it (docs/api.md,
+ * "Idempotency"), so it is named in each of those closed bodies.
+ */
+export const IdempotencyKeyField = z.string().max(255).optional().openapi({ description: 'The `Idempotency-Key` header, sent in the body instead.' });
+
 export const IdempotencyHeader = z.object({
   'idempotency-key': z
     .string()
@@ -59,7 +66,8 @@ export const Alias = z
   .regex(/^[a-zA-Z][a-zA-Z0-9_-]{1,31}:\S{1,200}$/, 'an alias is platform:id, e.g. shopify:123')
   .openapi({ example: 'shopify:7390123' });
 
-export const MemberProfileInput = z.object({
+/** A member's profile as a body sends it: closed, but for `attributes`, the member's free-form map. */
+export const MemberProfileInput = closedObject({
   email: z.email().max(254).nullish(),
   phone: z
     .string()
@@ -69,13 +77,13 @@ export const MemberProfileInput = z.object({
   lastName: z.string().max(100).nullish(),
   birthDate: z.iso.date().nullish().openapi({ example: '1990-04-12' }),
   locale: z.string().max(35).nullish(),
-  consent: z.object({ email: z.boolean().optional(), sms: z.boolean().optional() }).optional(),
-  attributes: z.record(z.string(), z.unknown()).optional(),
+  consent: closedObject({ email: z.boolean().optional(), sms: z.boolean().optional() }).optional(),
+  attributes: z.record(z.string(), z.unknown()).optional().openapi({ description: 'Free-form: any keys, kept as sent.' }),
 });
 
 export const EnrollInput = MemberProfileInput.extend({
   aliases: z.array(Alias).max(20).optional(),
-  idempotencyKey: z.string().max(255).optional(),
+  idempotencyKey: IdempotencyKeyField,
 }).openapi('EnrollMember');
 
 export const UpdateMemberInput = MemberProfileInput.extend({
@@ -87,7 +95,7 @@ export const UpdateMemberInput = MemberProfileInput.extend({
     .openapi({ description: "A tier set by hand, one of the program's tiers: a floor under the earned tier. null clears it (the earned tier is reviewed). A move of the tier held emits tier.upgraded / tier.downgraded." }),
   status: z.enum(['active', 'suspended']).optional().openapi({ description: 'Suspend or reactivate the member (admin scope; docs/api.md, "Member status").' }),
   reason: z.string().trim().min(1).max(500).optional().openapi({ description: 'Why the status changes; required when suspending.' }),
-  idempotencyKey: z.string().max(255).optional(),
+  idempotencyKey: IdempotencyKeyField,
 }).openapi('UpdateMember');
 
 export const MemberSchema = z

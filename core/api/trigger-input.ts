@@ -1,7 +1,8 @@
 /**
  * The trigger events own apps post to `POST /v1/events` and `POST /v1/evaluate`, as request
  * schemas: the same shape connectors produce (core/triggers/trigger-event.ts), with money as
- * integer minor units and an explicit currency.
+ * integer minor units and an explicit currency. Every object is closed (an unknown field is
+ * refused, core/api/closed-object.ts) but `attributes`, the event's free-form map.
  */
 import { z } from '@hono/zod-openapi';
 import type { Program } from '../program/compiled-program.js';
@@ -9,19 +10,19 @@ import { EXPLICIT_RULE } from '../program/post-evaluation.js';
 import { identifyTrigger } from '../triggers/order-identity.js';
 import type { TriggerEvent } from '../triggers/trigger-event.js';
 import { normalizeCurrency } from '../triggers/money.js';
-import { Alias, Currency } from './schemas.js';
+import { closedObject } from './closed-object.js';
+import { Alias, Currency, IdempotencyKeyField } from './schemas.js';
 
 const Minor = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 
-export const EventCustomer = z
-  .object({
-    memberId: z.string().max(64).optional(),
-    email: z.email().max(254).optional(),
-    aliases: z.array(Alias).max(20).optional(),
-    phone: z.string().regex(/^\+[1-9]\d{6,14}$/, 'a phone number in E.164 form').optional(),
-    firstName: z.string().max(100).optional(),
-    lastName: z.string().max(100).optional(),
-  })
+export const EventCustomer = closedObject({
+  memberId: z.string().max(64).optional(),
+  email: z.email().max(254).optional(),
+  aliases: z.array(Alias).max(20).optional(),
+  phone: z.string().regex(/^\+[1-9]\d{6,14}$/, 'a phone number in E.164 form').optional(),
+  firstName: z.string().max(100).optional(),
+  lastName: z.string().max(100).optional(),
+})
   .refine((c) => c.memberId || c.email || c.aliases?.length, 'name the member: memberId, email or aliases')
   .openapi('EventCustomer');
 
@@ -31,16 +32,15 @@ export const EventCustomer = z
  * it the line is taken at quantity × unit price — refused when that is past what an integer of
  * minor units holds, rather than rounded.
  */
-const LineItemInput = z
-  .object({
-    id: z.string().max(100).optional(),
-    sku: z.string().max(100).optional(),
-    productId: z.string().max(100).optional(),
-    category: z.string().max(100).optional(),
-    quantity: z.number().int().min(1).max(1e6),
-    unitPrice: Minor,
-    total: Minor.optional().openapi({ description: 'What was paid for the line after discounts, minor units; default quantity × unitPrice.' }),
-  })
+const LineItemInput = closedObject({
+  id: z.string().max(100).optional(),
+  sku: z.string().max(100).optional(),
+  productId: z.string().max(100).optional(),
+  category: z.string().max(100).optional(),
+  quantity: z.number().int().min(1).max(1e6),
+  unitPrice: Minor,
+  total: Minor.optional().openapi({ description: 'What was paid for the line after discounts, minor units; default quantity × unitPrice.' }),
+})
   .refine((l) => l.total !== undefined || Number.isSafeInteger(l.quantity * l.unitPrice), {
     message: 'quantity × unitPrice is too large for minor units: give the line its total',
     path: ['total'],
@@ -48,28 +48,25 @@ const LineItemInput = z
   .transform((l) => ({ ...l, total: l.total ?? l.quantity * l.unitPrice }));
 
 /** A refunded line names the order's line by its `id`, or by SKU. */
-const RefundLineInput = z
-  .object({
-    lineItemId: z.string().min(1).max(100).optional().openapi({ description: "The order line's `id`." }),
-    sku: z.string().min(1).max(100).optional(),
-    quantity: z.number().int().min(1).max(1e6).openapi({ description: 'Units refunded.' }),
-    amount: Minor.optional().openapi({ description: "Money refunded for the line, minor units; by default its share of the line's total." }),
-  })
+const RefundLineInput = closedObject({
+  lineItemId: z.string().min(1).max(100).optional().openapi({ description: "The order line's `id`." }),
+  sku: z.string().min(1).max(100).optional(),
+  quantity: z.number().int().min(1).max(1e6).openapi({ description: 'Units refunded.' }),
+  amount: Minor.optional().openapi({ description: "Money refunded for the line, minor units; by default its share of the line's total." }),
+})
   .refine((l) => l.lineItemId !== undefined || l.sku !== undefined, { message: 'name the line: lineItemId or sku', path: ['lineItemId'] })
   .openapi('RefundLine');
 
-export const OrderInput = z
-  .object({
-    id: z.string().min(1).max(200),
-    channel: z.string().max(40).default('online'),
-    location: z.string().max(100).optional(),
-    currency: Currency,
-    amount: Minor.openapi({ description: 'Paid after discounts, without shipping and tax, in minor units (12345 = 123.45 USD).', example: 12345 }),
-    total: Minor.optional(),
-    discountCodes: z.array(z.string().max(100)).max(50).default([]),
-    lineItems: z.array(LineItemInput).max(500).default([]),
-  })
-  .openapi('OrderFacts');
+export const OrderInput = closedObject({
+  id: z.string().min(1).max(200),
+  channel: z.string().max(40).default('online'),
+  location: z.string().max(100).optional(),
+  currency: Currency,
+  amount: Minor.openapi({ description: 'Paid after discounts, without shipping and tax, in minor units (12345 = 123.45 USD).', example: 12345 }),
+  total: Minor.optional(),
+  discountCodes: z.array(z.string().max(100)).max(50).default([]),
+  lineItems: z.array(LineItemInput).max(500).default([]),
+}).openapi('OrderFacts');
 
 const Base = {
   id: z
@@ -80,13 +77,13 @@ const Base = {
     .openapi({ description: 'Your stable id for this event; the same id is applied once. Defaults to the Idempotency-Key.' }),
   occurredAt: z.iso.datetime().optional(),
   customer: EventCustomer,
-  attributes: z.record(z.string(), z.unknown()).optional(),
-  idempotencyKey: z.string().max(255).optional(),
+  attributes: z.record(z.string(), z.unknown()).optional().openapi({ description: 'Free-form facts for rule conditions: any keys, kept as sent.' }),
+  idempotencyKey: IdempotencyKeyField,
 };
 
 export const TriggerInput = z
   .discriminatedUnion('type', [
-    z.object({
+    closedObject({
       ...Base,
       type: z.literal('activity'),
       name: z.string().regex(/^[a-z][a-z0-9_.-]{0,63}$/, 'a lower-case activity name like review.posted').openapi({ example: 'review.posted' }),
@@ -98,11 +95,11 @@ export const TriggerInput = z
         .optional()
         .openapi({ description: "Award exactly these points instead of the program's rules for this activity (caps still apply).", example: 25 }),
     }),
-    z.object({ ...Base, type: z.literal('order.paid'), order: OrderInput }),
-    z.object({
+    closedObject({ ...Base, type: z.literal('order.paid'), order: OrderInput }),
+    closedObject({
       ...Base,
       type: z.literal('order.refunded'),
-      refund: z.object({
+      refund: closedObject({
         orderId: z.string().min(1).max(200),
         refundId: z.string().min(1).max(200),
         currency: Currency,
@@ -113,8 +110,8 @@ export const TriggerInput = z
         }),
       }),
     }),
-    z.object({ ...Base, type: z.literal('order.cancelled'), order: z.object({ id: z.string().min(1).max(200) }) }),
-    z.object({ ...Base, type: z.enum(['customer.created', 'customer.updated']) }),
+    closedObject({ ...Base, type: z.literal('order.cancelled'), order: closedObject({ id: z.string().min(1).max(200) }) }),
+    closedObject({ ...Base, type: z.enum(['customer.created', 'customer.updated']) }),
   ])
   .openapi('TriggerEvent');
 

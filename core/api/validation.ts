@@ -1,6 +1,7 @@
 import type { Hook } from '@hono/zod-openapi';
 import type { ZodError } from 'zod';
 import { jsonPointer } from '../json-pointer.js';
+import { unknownField } from './closed-object.js';
 import { findUnsafeText } from '../triggers/unsafe-text.js';
 import type { FieldError } from './problem.js';
 import { ProblemError, problemResponse, problemType } from './problem.js';
@@ -10,8 +11,21 @@ const PART: Record<string, FieldError['in']> = { json: 'body', query: 'query', p
 /** A JSON pointer (RFC 6901) from path segments. */
 export const pointerOf = (path: readonly PropertyKey[]): string => jsonPointer(path) || '/';
 
+/**
+ * One entry per refused field. An object's unknown fields come as one issue listing them
+ * (`unrecognized_keys`); each gets its own entry, its pointer naming it, its message the line
+ * core/api/closed-object.ts wrote for it.
+ */
 export function fieldErrors(error: ZodError, part: FieldError['in']): FieldError[] {
-  return error.issues.map((issue) => ({ pointer: pointerOf(issue.path), in: part, message: issue.message }));
+  return error.issues.flatMap((issue) => {
+    if (issue.code !== 'unrecognized_keys') return [{ pointer: pointerOf(issue.path), in: part, message: issue.message }];
+    const lines = issue.message.split('\n');
+    return issue.keys.map((key, i) => ({
+      pointer: pointerOf([...issue.path, key]),
+      in: part,
+      message: lines.length === issue.keys.length ? lines[i]! : unknownField(key, []),
+    }));
+  });
 }
 
 const detailOf = (errors: FieldError[]) =>

@@ -11,7 +11,8 @@ import { hideSecretsOnReplay } from '../idempotency.js';
 import type { ApiDeps } from '../deps.js';
 import type { ApiEnv } from '../env.js';
 import { ProblemError } from '../problem.js';
-import { IdempotencyHeader, PageQuery, errorResponses, iso } from '../schemas.js';
+import { closedObject } from '../closed-object.js';
+import { IdempotencyHeader, IdempotencyKeyField, PageQuery, errorResponses, iso } from '../schemas.js';
 import { validationHook } from '../validation.js';
 
 const isoDate = z.string().openapi({ format: 'date-time', example: '2026-11-21T10:00:00.000Z' });
@@ -37,13 +38,11 @@ const CreatedApiKey = ApiKeySchema.extend({
     }),
 }).openapi('CreatedApiKey');
 
-const CreateInput = z
-  .object({
-    name: z.string().trim().min(1).max(200).openapi({ example: 'POS backend', description: 'Who or what uses the key.' }),
-    scope: z.enum(SCOPES).default('read').openapi({ description: 'read: look-ups; write: events, earn, redeem, locks; admin: everything.' }),
-    idempotencyKey: z.string().max(255).optional(),
-  })
-  .openapi('CreateApiKey');
+const CreateInput = closedObject({
+  name: z.string().trim().min(1).max(200).openapi({ example: 'POS backend', description: 'Who or what uses the key.' }),
+  scope: z.enum(SCOPES).default('read').openapi({ description: 'read: look-ups; write: events, earn, redeem, locks; admin: everything.' }),
+  idempotencyKey: IdempotencyKeyField,
+}).openapi('CreateApiKey');
 
 const IdParam = z.object({ id: z.string().min(1).max(64).openapi({ param: { name: 'id', in: 'path' } }) });
 

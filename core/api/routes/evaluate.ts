@@ -13,17 +13,17 @@ import { memberContext } from '../../program/member-standing.js';
 import { requireScope } from '../authenticate.js';
 import type { ApiDeps } from '../deps.js';
 import type { ApiEnv } from '../env.js';
-import { EvaluationFields, errorResponses, iso } from '../schemas.js';
+import { closedObject } from '../closed-object.js';
+import { EvaluationFields, IdempotencyKeyField, errorResponses, iso } from '../schemas.js';
 import { TriggerInput, explicitProgram, triggerFromInput } from '../trigger-input.js';
 import { invalidFields, mustBeTier, validationHook } from '../validation.js';
 
-const EvaluateInput = z
-  .object({
-    event: TriggerInput,
-    /** For a customer not enrolled yet: the tier to evaluate as (default: the base tier). */
-    tier: z.string().optional(),
-  })
-  .openapi('EvaluateRequest');
+const EvaluateInput = closedObject({
+  event: TriggerInput,
+  /** For a customer not enrolled yet: the tier to evaluate as (default: the base tier). */
+  tier: z.string().optional(),
+  idempotencyKey: IdempotencyKeyField,
+}).openapi('EvaluateRequest');
 
 const EvaluateResult = z
   .object({ ...EvaluationFields, memberId: z.string().nullable() })

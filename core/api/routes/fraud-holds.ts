@@ -12,7 +12,8 @@ import type { ApiDeps } from '../deps.js';
 import type { ApiEnv } from '../env.js';
 import { presentTransfer } from '../presenters.js';
 import { ProblemError } from '../problem.js';
-import { PageQuery, TransactionSchema, errorResponses, iso } from '../schemas.js';
+import { closedObject } from '../closed-object.js';
+import { IdempotencyKeyField, PageQuery, TransactionSchema, errorResponses, iso } from '../schemas.js';
 import { validationHook } from '../validation.js';
 
 const HOLD_ID = idShape('fh');
@@ -38,7 +39,7 @@ export const FraudHoldSchema = z
   })
   .openapi('FraudHold');
 
-const DecisionInput = z.object({ reason: z.string().trim().min(1, 'say why').max(500) });
+const DecisionInput = closedObject({ reason: z.string().trim().min(1, 'say why').max(500), idempotencyKey: IdempotencyKeyField });
 
 const ok = <T extends z.ZodType>(schema: T, description: string) => ({ content: { 'application/json': { schema } }, description });
 const DecisionResult = z.object({ hold: FraudHoldSchema, transactions: z.array(TransactionSchema) });

@@ -28,7 +28,8 @@ import { requireScope } from '../authenticate.js';
 import type { ApiDeps } from '../deps.js';
 import type { ApiEnv } from '../env.js';
 import { ProblemError } from '../problem.js';
-import { IdempotencyHeader, errorResponses } from '../schemas.js';
+import { closedObject } from '../closed-object.js';
+import { IdempotencyHeader, IdempotencyKeyField, errorResponses } from '../schemas.js';
 import { invalidFields, validationHook } from '../validation.js';
 
 /** The largest mapping file the API takes (the shipped ones are under 5 KB). */
@@ -68,16 +69,16 @@ const FileParam = z.object({ file: z.string().max(120).openapi({ param: { name: 
 const Text = z.string().max(MAX_TEXT, `at most ${MAX_TEXT} characters`);
 const FileName = z.string().max(120).openapi({ example: 'points-earned-email.yaml', description: 'The file the text is (or will be): its name is the default mapping name.' });
 
-const CheckInput = z.object({ file: FileName, text: Text });
+const CheckInput = closedObject({ file: FileName, text: Text, idempotencyKey: IdempotencyKeyField });
 const CheckResult = z.object({ problems: z.array(Problem) }).openapi('MappingCheck');
 
-const PreviewInput = z
-  .object({
-    file: FileName,
-    text: Text,
-    sample: z.enum(LOYALTY_EVENT_TYPES).optional().openapi({ description: "A sample event of this type (core/mappings/sample-events.ts). Neither this nor eventId: each mapping's own sample." }),
-    eventId: z.string().min(1).max(120).optional().openapi({ description: 'A recorded loyalty event (GET /v1/mappings/recent-events).' }),
-  })
+const PreviewInput = closedObject({
+  file: FileName,
+  text: Text,
+  sample: z.enum(LOYALTY_EVENT_TYPES).optional().openapi({ description: "A sample event of this type (core/mappings/sample-events.ts). Neither this nor eventId: each mapping's own sample." }),
+  eventId: z.string().min(1).max(120).optional().openapi({ description: 'A recorded loyalty event (GET /v1/mappings/recent-events).' }),
+  idempotencyKey: IdempotencyKeyField,
+})
   .refine((v) => !(v.sample && v.eventId), { message: 'give a sample or an eventId, not both', path: ['eventId'] });
 
 const Preview = z.object({
@@ -107,9 +108,10 @@ const PreviewResult = z
   })
   .openapi('MappingPreview');
 
-const SaveInput = z.object({
+const SaveInput = closedObject({
   text: Text,
   baseVersion: z.string().max(64).optional().openapi({ description: "The `version` of the file as the editor opened it ('' for a new file)." }),
+  idempotencyKey: IdempotencyKeyField,
 });
 const SaveResult = z
   .object({

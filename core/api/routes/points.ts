@@ -8,7 +8,8 @@ import type { ApiDeps } from '../deps.js';
 import type { ApiEnv } from '../env.js';
 import { presentTransfer, presentTransfers } from '../presenters.js';
 import { decodeSeqCursor, encodeSeqCursor } from '../cursor.js';
-import { BalanceSchema, HistoryLineSchema, IdempotencyHeader, MemberIdParam, PageQuery, TransactionSchema, errorResponses, iso } from '../schemas.js';
+import { closedObject } from '../closed-object.js';
+import { BalanceSchema, HistoryLineSchema, IdempotencyHeader, IdempotencyKeyField, MemberIdParam, PageQuery, TransactionSchema, errorResponses, iso } from '../schemas.js';
 import { invalidFields, mustBeAhead, validationHook } from '../validation.js';
 
 const balance = createRoute({
@@ -37,19 +38,17 @@ const history = createRoute({
   },
 });
 
-const AdjustmentInput = z
-  .object({
-    points: z
-      .number()
-      .int()
-      .refine((n) => n !== 0, 'must not be 0')
-      .refine((n) => Math.abs(n) <= 1e12, 'must be at most 10^12 in size')
-      .openapi({ description: 'Positive credits, negative debits (never below the available balance).', example: 250 }),
-    reason: z.string().min(3).max(500).openapi({ example: 'Goodwill for the late delivery of order #1001' }),
-    expiresAt: z.iso.datetime().optional().openapi({ description: 'For a credit: when its points expire (default: never).' }),
-    idempotencyKey: z.string().max(255).optional(),
-  })
-  .openapi('Adjustment');
+const AdjustmentInput = closedObject({
+  points: z
+    .number()
+    .int()
+    .refine((n) => n !== 0, 'must not be 0')
+    .refine((n) => Math.abs(n) <= 1e12, 'must be at most 10^12 in size')
+    .openapi({ description: 'Positive credits, negative debits (never below the available balance).', example: 250 }),
+  reason: z.string().min(3).max(500).openapi({ example: 'Goodwill for the late delivery of order #1001' }),
+  expiresAt: z.iso.datetime().optional().openapi({ description: 'For a credit: when its points expire (default: never).' }),
+  idempotencyKey: IdempotencyKeyField,
+}).openapi('Adjustment');
 
 const AdjustmentResult = z
   .object({ transaction: TransactionSchema, balance: BalanceSchema.omit({ tier: true, nextTier: true, expiring: true, debt: true }), duplicate: z.boolean() })

@@ -20,7 +20,8 @@ import type { ApiDeps } from '../deps.js';
 import type { ApiEnv } from '../env.js';
 import { presentTransfer } from '../presenters.js';
 import { ProblemError } from '../problem.js';
-import { Currency, IdempotencyHeader, MemberIdParam, TransactionSchema, errorResponses, iso } from '../schemas.js';
+import { closedObject } from '../closed-object.js';
+import { Currency, IdempotencyHeader, IdempotencyKeyField, MemberIdParam, TransactionSchema, errorResponses, iso } from '../schemas.js';
 import { validationHook } from '../validation.js';
 import { RewardSchema, presentReward } from './rewards.js';
 
@@ -57,7 +58,7 @@ const routes = {
     request: {
       params: MemberIdParam,
       headers: IdempotencyHeader,
-      body: json(z.object({ rewardId: z.string().min(1).max(64), pin: z.string().regex(/^\d{4,8}$/).optional().openapi({ description: 'The member\'s PIN, when the redemption is above `redemption.pinRequiredAbove`.' }), idempotencyKey: z.string().max(255).optional() })),
+      body: json(closedObject({ rewardId: z.string().min(1).max(64), pin: z.string().regex(/^\d{4,8}$/).optional().openapi({ description: 'The member\'s PIN, when the redemption is above `redemption.pinRequiredAbove`.' }), idempotencyKey: IdempotencyKeyField })),
     },
     responses: { 201: ok(RedemptionSchema, 'Redeemed'), 200: ok(RedemptionSchema, 'Redeemed earlier with this Idempotency-Key'), ...errorResponses(400, 404, 409, 422) },
   }),
@@ -67,7 +68,7 @@ const routes = {
     tags: ['Redemption'],
     summary: 'Reverse a redemption: points back to their lots (original expiry), stock restored, voucher void',
     middleware: [requireScope('write')] as const,
-    request: { params: IdParam, headers: IdempotencyHeader, body: { content: { 'application/json': { schema: z.object({ reason: z.string().max(500).optional(), idempotencyKey: z.string().max(255).optional() }) } }, required: false } },
+    request: { params: IdParam, headers: IdempotencyHeader, body: { content: { 'application/json': { schema: closedObject({ reason: z.string().max(500).optional(), idempotencyKey: IdempotencyKeyField }) } }, required: false } },
     responses: { 200: ok(z.object({ redemptionId: z.string(), transaction: TransactionSchema, alreadyReversed: z.boolean() }), 'Reversed'), ...errorResponses(404, 409) },
   }),
   useVoucher: createRoute({
@@ -76,7 +77,7 @@ const routes = {
     tags: ['Redemption'],
     summary: 'Use a voucher at checkout: succeeds once, 409 after',
     middleware: [requireScope('write')] as const,
-    request: { params: CodeParam, body: { content: { 'application/json': { schema: z.object({ reference: z.string().max(200).optional().openapi({ description: 'The order or till receipt it was used on.' }) }) } }, required: false } },
+    request: { params: CodeParam, body: { content: { 'application/json': { schema: closedObject({ reference: z.string().max(200).optional().openapi({ description: 'The order or till receipt it was used on.' }), idempotencyKey: IdempotencyKeyField }) } }, required: false } },
     responses: { 200: ok(z.object({ code: z.string(), status: z.literal('used'), rewardId: z.string(), memberId: z.string(), usedAt: z.string() }), 'Used'), ...errorResponses(404, 409) },
   }),
   getVoucher: createRoute({
@@ -100,7 +101,7 @@ const routes = {
     request: {
       params: MemberIdParam,
       headers: IdempotencyHeader,
-      body: json(z.object({ points: z.number().int().min(1).max(1e9), ttlSeconds: z.number().int().min(10).max(7 * 86_400).default(900), reference: z.string().max(200).optional(), idempotencyKey: z.string().max(255).optional() })),
+      body: json(closedObject({ points: z.number().int().min(1).max(1e9), ttlSeconds: z.number().int().min(10).max(7 * 86_400).default(900), reference: z.string().max(200).optional(), idempotencyKey: IdempotencyKeyField })),
     },
     responses: { 201: ok(LockSchema, 'Held'), ...errorResponses(400, 404, 409, 422) },
   }),
@@ -110,7 +111,7 @@ const routes = {
     tags: ['Checkout'],
     summary: 'Spend held points (all, or part: the rest is released)',
     middleware: [requireScope('write')] as const,
-    request: { params: IdParam, headers: IdempotencyHeader, body: { content: { 'application/json': { schema: z.object({ points: z.number().int().min(1).optional(), idempotencyKey: z.string().max(255).optional() }) } }, required: false } },
+    request: { params: IdParam, headers: IdempotencyHeader, body: { content: { 'application/json': { schema: closedObject({ points: z.number().int().min(1).optional(), idempotencyKey: IdempotencyKeyField }) } }, required: false } },
     responses: { 200: ok(z.object({ transaction: TransactionSchema, duplicate: z.boolean() }), 'Captured'), ...errorResponses(404, 409, 422) },
   }),
   release: createRoute({
@@ -128,7 +129,7 @@ const routes = {
     tags: ['Checkout'],
     summary: 'Points as payment: how many points an amount costs, and how much the member can cover',
     middleware: [requireScope('read')] as const,
-    request: { params: MemberIdParam, body: json(z.object({ amount: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER), currency: Currency })) },
+    request: { params: MemberIdParam, body: json(closedObject({ amount: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER), currency: Currency, idempotencyKey: IdempotencyKeyField })) },
     responses: {
       200: ok(
         z.object({ currency: z.string(), amount: z.number().int(), pointsNeeded: z.number().int(), pointsUsable: z.number().int(), valueOfUsable: z.number().int(), remainder: z.number().int(), rate: z.object({ points: z.number().int(), value: z.number().int() }) }),
@@ -143,7 +144,7 @@ const routes = {
     tags: ['Redemption'],
     summary: "Set or change the member's redemption PIN (stored hashed)",
     middleware: [requireScope('write')] as const,
-    request: { params: MemberIdParam, body: json(z.object({ pin: z.string().regex(/^\d{4,8}$/, '4 to 8 digits') })) },
+    request: { params: MemberIdParam, body: json(closedObject({ pin: z.string().regex(/^\d{4,8}$/, '4 to 8 digits'), idempotencyKey: IdempotencyKeyField })) },
     responses: { 204: { description: 'Set' }, ...errorResponses(400, 404) },
   }),
 };

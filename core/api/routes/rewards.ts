@@ -6,7 +6,8 @@ import { requireScope } from '../authenticate.js';
 import { decodeIdCursor, encodeIdCursor, pageOf } from '../cursor.js';
 import type { ApiDeps } from '../deps.js';
 import type { ApiEnv } from '../env.js';
-import { Currency, IdempotencyHeader, PageQuery, errorResponses, iso } from '../schemas.js';
+import { closedObject } from '../closed-object.js';
+import { Currency, IdempotencyHeader, IdempotencyKeyField, PageQuery, errorResponses, iso } from '../schemas.js';
 import { invalidFields, mustBeAhead, mustBeTier, validationHook } from '../validation.js';
 import type { FieldError } from '../problem.js';
 
@@ -32,7 +33,7 @@ function storeCodesField(platforms: readonly string[]) {
     .openapi({ description: 'Create the voucher as a code in these stores too (through the outbox); deleted there when the redemption is reversed unused.' });
 }
 
-const rewardFields = (platforms: readonly string[]) => z.object({
+const rewardFields = (platforms: readonly string[]) => closedObject({
   name: z.string().min(1).max(200),
   description: z.string().max(2000).nullable().optional(),
   kind: Kind,
@@ -51,7 +52,7 @@ const rewardFields = (platforms: readonly string[]) => z.object({
   voucherValidDays: z.number().int().min(1).max(3650).nullable().optional(),
   storeCodes: storeCodesField(platforms),
   status: z.enum(['active', 'archived']).optional(),
-  idempotencyKey: z.string().max(255).optional(),
+  idempotencyKey: IdempotencyKeyField,
 });
 
 type RewardFields = z.infer<ReturnType<typeof rewardFields>>;
@@ -161,7 +162,7 @@ const rewardRoutes = (platforms: readonly string[]) => {
       tags: ['Rewards'],
       summary: 'Upload voucher codes to a pool reward',
       middleware: [requireScope('admin')] as const,
-      request: { params: RewardParam, headers: IdempotencyHeader, body: json(z.object({ codes: z.array(z.string().min(4).max(64)).min(1).max(10_000), idempotencyKey: z.string().max(255).optional() })) },
+      request: { params: RewardParam, headers: IdempotencyHeader, body: json(closedObject({ codes: z.array(z.string().min(4).max(64)).min(1).max(10_000), idempotencyKey: IdempotencyKeyField })) },
       responses: { 200: { content: { 'application/json': { schema: z.object({ added: z.number().int() }) } }, description: 'Added (codes already present are skipped)' }, ...errorResponses(400, 404, 409) },
     }),
   };

@@ -6,7 +6,8 @@ import { requireScope } from '../authenticate.js';
 import { decodeIdCursor, encodeIdCursor, pageOf } from '../cursor.js';
 import type { ApiDeps } from '../deps.js';
 import type { ApiEnv } from '../env.js';
-import { IdempotencyHeader, PageQuery, errorResponses, iso } from '../schemas.js';
+import { closedObject } from '../closed-object.js';
+import { IdempotencyHeader, IdempotencyKeyField, PageQuery, errorResponses, iso } from '../schemas.js';
 import { validationHook } from '../validation.js';
 
 const SEGMENT_ID = /^[a-z0-9][a-z0-9_.-]{0,63}$/;
@@ -24,7 +25,7 @@ const create = createRoute({
   middleware: [requireScope('admin')] as const,
   request: {
     headers: IdempotencyHeader,
-    body: { content: { 'application/json': { schema: z.object({ id: SegmentId, name: z.string().min(1).max(200), description: z.string().max(1000).optional(), idempotencyKey: z.string().max(255).optional() }) } }, required: true },
+    body: { content: { 'application/json': { schema: closedObject({ id: SegmentId, name: z.string().min(1).max(200), description: z.string().max(1000).optional(), idempotencyKey: IdempotencyKeyField }) } }, required: true },
   },
   responses: { 201: { content: { 'application/json': { schema: SegmentSchema } }, description: 'Created' }, ...errorResponses(400, 409) },
 });
@@ -52,7 +53,7 @@ const change = createRoute({
     params: SegmentParam,
     headers: IdempotencyHeader,
     body: {
-      content: { 'application/json': { schema: z.object({ add: z.array(z.string().max(64)).max(1000).default([]), remove: z.array(z.string().max(64)).max(1000).default([]), idempotencyKey: z.string().max(255).optional() }) } },
+      content: { 'application/json': { schema: closedObject({ add: z.array(z.string().max(64)).max(1000).default([]), remove: z.array(z.string().max(64)).max(1000).default([]), idempotencyKey: IdempotencyKeyField }) } },
       required: true,
     },
   },

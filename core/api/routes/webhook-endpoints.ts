@@ -23,7 +23,8 @@ import type { ApiDeps } from '../deps.js';
 import type { ApiEnv } from '../env.js';
 import { hideSecretsOnReplay } from '../idempotency.js';
 import { ProblemError } from '../problem.js';
-import { IdempotencyHeader, PageQuery, errorResponses, iso } from '../schemas.js';
+import { closedObject } from '../closed-object.js';
+import { IdempotencyHeader, IdempotencyKeyField, PageQuery, errorResponses, iso } from '../schemas.js';
 import { validationHook } from '../validation.js';
 
 const HOUR = 60 * 60 * 1000;
@@ -63,36 +64,32 @@ const SECRET_NOTICE =
   'The secret is shown only in the first answer to this request and is not stored for replays. ' +
   'If it was lost, rotate it: POST /v1/webhook-endpoints/{id}/rotate-secret (with overlapHours 0 to revoke the old one).';
 
-const CreateInput = z
-  .object({
-    url: z.string().max(2048).openapi({
-      example: 'https://example.com/hooks/loyalty',
-      description:
-        'https, to a public address: loopback, private, link-local, CGNAT, unique-local, multicast, reserved and cloud metadata ' +
-        'targets are refused, by address or by what the host name resolves to (checked again at every send). ' +
-        'With WEBHOOK_ALLOW_PRIVATE=true (development) private and loopback targets and plain http to localhost are allowed.',
-    }),
-    description: z.string().max(500).nullish(),
-    events: z
-      .array(z.enum(LOYALTY_EVENT_TYPES))
-      .max(LOYALTY_EVENT_TYPES.length)
-      .optional()
-      .openapi({ description: 'Loyalty event types to send (docs/mappings.md, "Events"); omitted or empty: every type.', example: ['points.earned', 'tier.upgraded'] }),
-    idempotencyKey: z.string().max(255).optional(),
-  })
-  .openapi('CreateWebhookEndpoint');
+const CreateInput = closedObject({
+  url: z.string().max(2048).openapi({
+    example: 'https://example.com/hooks/loyalty',
+    description:
+      'https, to a public address: loopback, private, link-local, CGNAT, unique-local, multicast, reserved and cloud metadata ' +
+      'targets are refused, by address or by what the host name resolves to (checked again at every send). ' +
+      'With WEBHOOK_ALLOW_PRIVATE=true (development) private and loopback targets and plain http to localhost are allowed.',
+  }),
+  description: z.string().max(500).nullish(),
+  events: z
+    .array(z.enum(LOYALTY_EVENT_TYPES))
+    .max(LOYALTY_EVENT_TYPES.length)
+    .optional()
+    .openapi({ description: 'Loyalty event types to send (docs/mappings.md, "Events"); omitted or empty: every type.', example: ['points.earned', 'tier.upgraded'] }),
+  idempotencyKey: IdempotencyKeyField,
+}).openapi('CreateWebhookEndpoint');
 
-const RotateInput = z
-  .object({
-    overlapHours: z
-      .number()
-      .min(0)
-      .max(24 * 30)
-      .default(24)
-      .openapi({ description: 'How long the previous secret keeps signing too (0: revoke it now).' }),
-    idempotencyKey: z.string().max(255).optional(),
-  })
-  .openapi('RotateWebhookSecret');
+const RotateInput = closedObject({
+  overlapHours: z
+    .number()
+    .min(0)
+    .max(24 * 30)
+    .default(24)
+    .openapi({ description: 'How long the previous secret keeps signing too (0: revoke it now).' }),
+  idempotencyKey: IdempotencyKeyField,
+}).openapi('RotateWebhookSecret');
 
 const IdParam = z.object({ id: z.string().min(1).max(64).openapi({ param: { name: 'id', in: 'path' } }) });
 const ENDPOINT_ID = idShape('we');
