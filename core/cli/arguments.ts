@@ -5,6 +5,7 @@
  * members.csv --dryrun` imported for real.
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { closestName } from '../closest-name.js';
 
 export type OptionsConfig = NonNullable<ParseArgsConfig['options']>;
 
@@ -16,28 +17,9 @@ export interface ParsedArguments {
   flag(name: string): boolean;
 }
 
-/** Edit distance, for "did you mean": options are short, so the plain table is enough. */
-function distance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let diagonal = row[0]!;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const above = row[j]!;
-      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diagonal = above;
-    }
-  }
-  return row[b.length]!;
-}
-
 function closest(name: string, options: OptionsConfig): string | undefined {
-  let best: { option: string; d: number } | undefined;
-  for (const option of Object.keys(options)) {
-    const d = distance(name, option);
-    if (d <= 2 && (!best || d < best.d)) best = { option, d };
-  }
-  return best && `--${best.option}`;
+  const near = closestName(name, Object.keys(options));
+  return near && `--${near}`;
 }
 
 /**
