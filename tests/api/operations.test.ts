@@ -32,6 +32,13 @@ describe('operational endpoints', () => {
     expect(JSON.stringify(adjust.requestBody)).toContain('#/components/schemas/Adjustment');
     expect(doc.components.schemas.Adjustment!.required).toEqual(expect.arrayContaining(['points', 'reason']));
     expect(Object.keys(adjust.responses)).toEqual(expect.arrayContaining(['201', '401', '403', '422']));
+    // Every write accepts an Idempotency-Key (SPEC §3), and the document says so on each.
+    const undeclared = Object.entries(doc.paths).flatMap(([path, ops]) =>
+      Object.entries(ops as Record<string, { parameters?: { in: string; name: string }[] }>)
+        .filter(([method, op]) => path.startsWith('/v1/') && ['post', 'put', 'patch', 'delete'].includes(method) && !(op.parameters ?? []).some((p) => p.in === 'header' && p.name.toLowerCase() === 'idempotency-key'))
+        .map(([method]) => `${method} ${path}`),
+    );
+    expect(undeclared).toEqual([]);
     // The routes outside /v1 are described too, with no API key: a developer reading /docs finds every endpoint.
     for (const path of ['/health', '/ready', '/metrics']) expect(doc.paths[path]?.get, path).toMatchObject({ security: [] });
     const webhook = doc.paths['/webhooks/{platform}']?.post as { security: unknown[]; responses: Record<string, unknown> };

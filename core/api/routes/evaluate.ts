@@ -14,7 +14,7 @@ import { requireScope } from '../authenticate.js';
 import type { ApiDeps } from '../deps.js';
 import type { ApiEnv } from '../env.js';
 import { closedObject } from '../closed-object.js';
-import { EvaluationFields, IdempotencyKeyField, errorResponses, iso } from '../schemas.js';
+import { EvaluationFields, IdempotencyHeader, IdempotencyKeyField, errorResponses, iso } from '../schemas.js';
 import { TriggerInput, explicitProgram, triggerFromInput } from '../trigger-input.js';
 import { invalidFields, mustBeTier, validationHook } from '../validation.js';
 
@@ -35,7 +35,7 @@ const route = createRoute({
   tags: ['Events'],
   summary: 'Preview what an event (a basket) would earn, rule by rule; nothing is posted',
   middleware: [requireScope('read')] as const,
-  request: { body: { content: { 'application/json': { schema: EvaluateInput } }, required: true } },
+  request: { headers: IdempotencyHeader, body: { content: { 'application/json': { schema: EvaluateInput } }, required: true } },
   responses: { 200: { content: { 'application/json': { schema: EvaluateResult } }, description: 'The evaluation' }, ...errorResponses(400, 404) },
 });
 

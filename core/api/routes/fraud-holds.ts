@@ -13,7 +13,7 @@ import type { ApiEnv } from '../env.js';
 import { presentTransfer } from '../presenters.js';
 import { ProblemError } from '../problem.js';
 import { closedObject } from '../closed-object.js';
-import { IdempotencyKeyField, PageQuery, TransactionSchema, errorResponses, iso } from '../schemas.js';
+import { IdempotencyHeader, IdempotencyKeyField, PageQuery, TransactionSchema, errorResponses, iso } from '../schemas.js';
 import { validationHook } from '../validation.js';
 
 const HOLD_ID = idShape('fh');
@@ -74,7 +74,7 @@ const routes = {
     tags: ['Fraud review'],
     summary: 'Approve held points: they activate (once; 409 after a decision)',
     middleware: [requireScope('admin')] as const,
-    request: { params: HoldIdParam, body: { content: { 'application/json': { schema: DecisionInput } }, required: true } },
+    request: { headers: IdempotencyHeader, params: HoldIdParam, body: { content: { 'application/json': { schema: DecisionInput } }, required: true } },
     responses: { 200: ok(DecisionResult, 'Approved'), ...errorResponses(400, 404, 409) },
   }),
   reject: createRoute({
@@ -83,7 +83,7 @@ const routes = {
     tags: ['Fraud review'],
     summary: 'Reject held points: they are voided (once; 409 after a decision)',
     middleware: [requireScope('admin')] as const,
-    request: { params: HoldIdParam, body: { content: { 'application/json': { schema: DecisionInput } }, required: true } },
+    request: { headers: IdempotencyHeader, params: HoldIdParam, body: { content: { 'application/json': { schema: DecisionInput } }, required: true } },
     responses: { 200: ok(DecisionResult, 'Rejected'), ...errorResponses(400, 404, 409) },
   }),
 };

@@ -161,7 +161,7 @@ const routes = {
     tags: ['Mappings'],
     summary: 'Check a mapping text as `loyalty-hub mappings check` would (line and reason of each problem)',
     middleware: [requireScope('read')] as const,
-    request: json(CheckInput),
+    request: { headers: IdempotencyHeader, ...json(CheckInput) },
     responses: { 200: ok(CheckResult, 'The problems (none: the text would load)'), ...errorResponses(400) },
   }),
   preview: createRoute({
@@ -170,7 +170,7 @@ const routes = {
     tags: ['Mappings'],
     summary: 'What a mapping text would send for a sample or a recorded event — nothing is sent',
     middleware: [requireScope('read')] as const,
-    request: json(PreviewInput),
+    request: { headers: IdempotencyHeader, ...json(PreviewInput) },
     responses: { 200: ok(PreviewResult, 'The rendered actions, or the problems that stop the text loading'), ...errorResponses(400, 404) },
   }),
   save: createRoute({

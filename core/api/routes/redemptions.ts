@@ -77,7 +77,7 @@ const routes = {
     tags: ['Redemption'],
     summary: 'Use a voucher at checkout: succeeds once, 409 after',
     middleware: [requireScope('write')] as const,
-    request: { params: CodeParam, body: { content: { 'application/json': { schema: closedObject({ reference: z.string().max(200).optional().openapi({ description: 'The order or till receipt it was used on.' }), idempotencyKey: IdempotencyKeyField }) } }, required: false } },
+    request: { headers: IdempotencyHeader, params: CodeParam, body: { content: { 'application/json': { schema: closedObject({ reference: z.string().max(200).optional().openapi({ description: 'The order or till receipt it was used on.' }), idempotencyKey: IdempotencyKeyField }) } }, required: false } },
     responses: { 200: ok(z.object({ code: z.string(), status: z.literal('used'), rewardId: z.string(), memberId: z.string(), usedAt: z.string() }), 'Used'), ...errorResponses(404, 409) },
   }),
   getVoucher: createRoute({
@@ -129,7 +129,7 @@ const routes = {
     tags: ['Checkout'],
     summary: 'Points as payment: how many points an amount costs, and how much the member can cover',
     middleware: [requireScope('read')] as const,
-    request: { params: MemberIdParam, body: json(closedObject({ amount: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER), currency: Currency, idempotencyKey: IdempotencyKeyField })) },
+    request: { headers: IdempotencyHeader, params: MemberIdParam, body: json(closedObject({ amount: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER), currency: Currency, idempotencyKey: IdempotencyKeyField })) },
     responses: {
       200: ok(
         z.object({ currency: z.string(), amount: z.number().int(), pointsNeeded: z.number().int(), pointsUsable: z.number().int(), valueOfUsable: z.number().int(), remainder: z.number().int(), rate: z.object({ points: z.number().int(), value: z.number().int() }) }),
@@ -144,7 +144,7 @@ const routes = {
     tags: ['Redemption'],
     summary: "Set or change the member's redemption PIN (stored hashed)",
     middleware: [requireScope('write')] as const,
-    request: { params: MemberIdParam, body: json(closedObject({ pin: z.string().regex(/^\d{4,8}$/, '4 to 8 digits'), idempotencyKey: IdempotencyKeyField })) },
+    request: { headers: IdempotencyHeader, params: MemberIdParam, body: json(closedObject({ pin: z.string().regex(/^\d{4,8}$/, '4 to 8 digits'), idempotencyKey: IdempotencyKeyField })) },
     responses: { 204: { description: 'Set' }, ...errorResponses(400, 404) },
   }),
 };
