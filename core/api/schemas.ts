@@ -43,6 +43,16 @@ export function errorResponses(...statuses: (400 | 404 | 409 | 422)[]) {
  */
 export const IdempotencyKeyField = z.string().max(255).optional().openapi({ description: 'The `Idempotency-Key` header, sent in the body instead.' });
 
+/**
+ * The body of a write that takes nothing but may carry its idempotency key (a release, a retry,
+ * a replay): optional, and any other field is refused rather than ignored — `{"points": 5}` on
+ * a release would otherwise release everything (core/api/closed-object.ts).
+ */
+export const KeyOnlyBody = {
+  content: { 'application/json': { schema: closedObject({ idempotencyKey: IdempotencyKeyField }).openapi('KeyOnlyBody') } },
+  required: false,
+} as const;
+
 export const IdempotencyHeader = z.object({
   'idempotency-key': z
     .string()

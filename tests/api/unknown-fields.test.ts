@@ -46,6 +46,23 @@ describe('unknown body fields', () => {
     expect(await json(await h.call('GET', `/v1/members/${member.id}`))).toEqual(member);
   });
 
+  it('a release takes no points: `{"points": 5}` is refused and the hold stays whole; no body, or only a key, releases it', async () => {
+    const member = await enroll();
+    await h.call('POST', `/v1/members/${member.id}/adjustments`, { body: { points: 100, reason: 'a credit to hold' } });
+    const lock = await json<{ id: string }>(await h.call('POST', `/v1/members/${member.id}/locks`, { scope: 'write', body: { points: 40 } }));
+    const problem = await refused(await h.call('POST', `/v1/locks/${lock.id}/release`, { scope: 'write', body: { points: 5 } }));
+    expect(problem.errors).toEqual([{ pointer: '/points', in: 'body', message: 'unknown field "points"' }]);
+    expect(await json(await h.call('GET', `/v1/members/${member.id}/balance`))).toMatchObject({ available: 60, locked: 40 });
+    expect((await h.call('POST', `/v1/locks/${lock.id}/release`, { scope: 'write', body: { idempotencyKey: 'release-1' } })).status).toBe(200);
+    expect((await h.call('POST', `/v1/locks/${lock.id}/release`, { scope: 'write' })).status).toBe(200);
+    expect(await json(await h.call('GET', `/v1/members/${member.id}/balance`))).toMatchObject({ available: 100, locked: 0 });
+    // The other writes without a body of their own refuse one the same way.
+    const retry = await refused(await h.call('POST', '/v1/deliveries/dlv_01kbnotadelivery00000000000/retry', { body: { now: true } }));
+    expect(retry.errors[0]!.pointer).toBe('/now');
+    const replay = await refused(await h.call('POST', '/v1/inbox/ibx_01kbnotadelivery00000000000/replay', { body: { force: true } }));
+    expect(replay.errors[0]!.pointer).toBe('/force');
+  });
+
   it('refuses an enrollment with an unknown field, one entry per field, and enrolls nobody', async () => {
     const problem = await refused(
       await h.call('POST', '/v1/members', { scope: 'write', body: { email: 'bo@example.com', bogusField: 1, consent: { email: true, sns: true } } }),

@@ -11,7 +11,7 @@ import { decodeIdCursor, encodeIdCursor, pageOf } from '../cursor.js';
 import type { ApiDeps } from '../deps.js';
 import type { ApiEnv } from '../env.js';
 import { ProblemError } from '../problem.js';
-import { IdempotencyHeader, PageQuery, errorResponses, iso } from '../schemas.js';
+import { IdempotencyHeader, KeyOnlyBody, PageQuery, errorResponses, iso } from '../schemas.js';
 import { validationHook } from '../validation.js';
 
 const STATUSES = ['pending', 'delivered', 'skipped', 'dead'] as const;
@@ -91,7 +91,7 @@ const retry = createRoute({
   tags: ['Deliveries'],
   summary: 'Send a dead-lettered (or skipped) delivery again, with a fresh retry schedule',
   middleware: [requireScope('admin')] as const,
-  request: { params: z.object({ id: z.string() }), headers: IdempotencyHeader },
+  request: { params: z.object({ id: z.string() }), headers: IdempotencyHeader, body: KeyOnlyBody },
   responses: { 200: { content: { 'application/json': { schema: Delivery } }, description: 'Queued again' }, ...errorResponses(404, 409) },
 });
 

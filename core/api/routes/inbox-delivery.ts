@@ -25,7 +25,7 @@ import { requireScope } from '../authenticate.js';
 import type { ApiDeps } from '../deps.js';
 import type { ApiEnv } from '../env.js';
 import { ProblemError } from '../problem.js';
-import { EvaluationFields, IdempotencyHeader, errorResponses, iso } from '../schemas.js';
+import { EvaluationFields, IdempotencyHeader, KeyOnlyBody, errorResponses, iso } from '../schemas.js';
 import { validationHook } from '../validation.js';
 import { InboxEntry, present, seesRawBody } from './inbox.js';
 
@@ -124,7 +124,7 @@ const replay = createRoute({
   tags: ['Inbox'],
   summary: 'Run a stored delivery again with the connector and program as they are now; idempotent',
   middleware: [requireScope('admin')] as const,
-  request: { params: Id, headers: IdempotencyHeader },
+  request: { params: Id, headers: IdempotencyHeader, body: KeyOnlyBody },
   responses: {
     200: { content: { 'application/json': { schema: ReplayResult } }, description: 'What the replay did' },
     ...errorResponses(404, 409),

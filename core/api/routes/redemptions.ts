@@ -21,7 +21,7 @@ import type { ApiEnv } from '../env.js';
 import { presentTransfer } from '../presenters.js';
 import { ProblemError } from '../problem.js';
 import { closedObject } from '../closed-object.js';
-import { Currency, IdempotencyHeader, IdempotencyKeyField, MemberIdParam, TransactionSchema, errorResponses, iso } from '../schemas.js';
+import { Currency, IdempotencyHeader, IdempotencyKeyField, KeyOnlyBody, MemberIdParam, TransactionSchema, errorResponses, iso } from '../schemas.js';
 import { validationHook } from '../validation.js';
 import { RewardSchema, presentReward } from './rewards.js';
 
@@ -120,7 +120,7 @@ const routes = {
     tags: ['Checkout'],
     summary: 'Release held points back to available',
     middleware: [requireScope('write')] as const,
-    request: { params: IdParam, headers: IdempotencyHeader },
+    request: { params: IdParam, headers: IdempotencyHeader, body: KeyOnlyBody },
     responses: { 200: ok(z.object({ transaction: TransactionSchema, duplicate: z.boolean() }), 'Released'), ...errorResponses(404, 409) },
   }),
   quote: createRoute({
