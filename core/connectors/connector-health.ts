@@ -1,9 +1,10 @@
 /**
  * Connector health (docs/api.md, "Connectors"): each installed connector's status — enabled, or
  * the variables it lacks — with the platform's latest received webhook and its signature
- * failures. Reads only indexes: one look-up per inbound connector on `inbox (source, seq)`, the
- * one-row-per-platform `webhook_rejections`, and one grouped range read over the last day's
- * hourly counters (core/inbound/rejection-hours.ts).
+ * failures, and its latest message sent and latest failed attempt. Reads only indexes: one look-up
+ * per inbound connector on `inbox (source, seq)`, the one-row-per-platform `webhook_rejections`
+ * and `adapter_outcomes` (core/outbox/adapter-outcomes.ts), and one grouped range read over the
+ * last day's hourly counters (core/inbound/rejection-hours.ts).
  */
 import { desc, eq } from 'drizzle-orm';
 import { rejectionsLastDay } from '../inbound/rejection-hours.js';
@@ -21,13 +22,17 @@ export interface ConnectorHealth extends ConnectorStatus {
     lastAt: number | null;
     lastReason: string | null;
   };
+  /** The latest message it delivered, and the latest attempt that failed (null: none, or an inbound-only connector). */
+  lastSent: { at: number; deliveryId: string } | null;
+  lastFailed: { at: number; deliveryId: string; statusCode: number | null } | null;
 }
 
 export async function connectorHealth(db: Db, connectors: readonly ConnectorStatus[], now: number): Promise<ConnectorHealth[]> {
-  const { inbox, webhookRejections } = tablesOf(db);
-  const [lastDay, rejections, latest] = await Promise.all([
+  const { inbox, webhookRejections, adapterOutcomes } = tablesOf(db);
+  const [lastDay, rejections, outcomes, latest] = await Promise.all([
     rejectionsLastDay(db, now),
     db.select({ platform: webhookRejections.platform, at: webhookRejections.updatedAt, reason: webhookRejections.lastReason }).from(webhookRejections),
+    db.select().from(adapterOutcomes),
     Promise.all(
       connectors.map(async (c) => {
         if (!c.directions.includes('inbound')) return undefined;
@@ -42,11 +47,18 @@ export async function connectorHealth(db: Db, connectors: readonly ConnectorStat
     ),
   ]);
   const lastRejection = new Map(rejections.map((r) => [r.platform, r]));
+  const outcomeOf = new Map(outcomes.map((o) => [o.adapter, o]));
   return connectors.map((c, i) => {
     const rejection = lastRejection.get(c.name);
+    const sent = c.directions.includes('outbound') ? outcomeOf.get(c.name) : undefined;
     return {
       ...c,
       lastReceived: latest[i] ?? null,
+      lastSent: sent?.lastDeliveredAt != null && sent.lastDeliveredId ? { at: Number(sent.lastDeliveredAt), deliveryId: sent.lastDeliveredId } : null,
+      lastFailed:
+        sent?.lastFailedAt != null && sent.lastFailedId
+          ? { at: Number(sent.lastFailedAt), deliveryId: sent.lastFailedId, statusCode: sent.lastFailedStatus == null ? null : Number(sent.lastFailedStatus) }
+          : null,
       signatureFailures: { lastDay: lastDay.get(c.name) ?? 0, lastAt: rejection?.at ?? null, lastReason: rejection?.reason ?? null },
     };
   });

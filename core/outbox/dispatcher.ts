@@ -19,6 +19,7 @@ import type { Commit } from '../commit/commit.js';
 import type { Writer } from '../commit/writer.js';
 import type { Db, Store } from '../storage/store.js';
 import { loyaltyEventOf } from './loyalty-events.js';
+import { AdapterOutcomes } from './adapter-outcomes.js';
 import { countFailedDelivery, FAILURE_EVENT_TYPES } from './failure-digest.js';
 import { DEFAULT_SCHEDULE_MS, nextDelay } from './retry-schedule.js';
 import type { MemberSnapshot, Router } from './routes.js';
@@ -77,6 +78,8 @@ export class Dispatcher {
   private wake?: () => void;
   /** Every send in flight in this process, by delivery id, with its lane (`laneOf`): `stop()` waits for them. */
   private readonly inFlight = new Map<string, { lane: string; done: Promise<void> }>();
+  /** Each adapter's latest delivery and failure, for connector health (./adapter-outcomes.ts). */
+  private readonly outcomes = new AdapterOutcomes();
 
   constructor(private readonly o: DispatcherOptions) {
     this.clock = o.clock ?? Date.now;
@@ -313,6 +316,8 @@ export class Dispatcher {
         this.o.logger.warn('delivery lease lost before the attempt was recorded', { deliveryId: d.id, outcome: outcome.status });
         return;
       }
+      if (outcome.status === 'delivered') await this.outcomes.note(tx, now, d.adapter, 'delivered', d.id, statusCode);
+      else if (outcome.status === 'retry' || outcome.status === 'permanent') await this.outcomes.note(tx, now, d.adapter, 'failed', d.id, statusCode);
       if (status === 'dead') {
         const [source] = await tx.select({ type: t.loyaltyEvents.type }).from(t.loyaltyEvents).where(eq(t.loyaltyEvents.id, d.eventId));
         await this.deadLetter(w, d, source?.type, attempts, statusCode, error);

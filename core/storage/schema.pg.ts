@@ -125,4 +125,5 @@ export const {
   consoleSessions,
   hubSecrets,
   webhookRejectionHours,
+  adapterOutcomes,
 } = schema;

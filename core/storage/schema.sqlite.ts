@@ -108,4 +108,5 @@ export const {
   consoleSessions,
   hubSecrets,
   webhookRejectionHours,
+  adapterOutcomes,
 } = schema;

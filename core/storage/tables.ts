@@ -582,6 +582,22 @@ export const webhookRejections = table('webhook_rejections', {
 });
 
 /**
+ * Each outbound adapter's latest attempt that delivered and latest that did not (docs/api.md,
+ * "Connectors"): one row per adapter, written with the attempt it describes, so connector health
+ * answers "is SendGrid sending?" without searching the deliveries. Ids and a status code only:
+ * the failure's text stays with its delivery, where erasure finds it.
+ */
+export const adapterOutcomes = table('adapter_outcomes', {
+  adapter: text('adapter').primaryKey(),
+  lastDeliveredAt: bigint('last_delivered_at'),
+  lastDeliveredId: text('last_delivered_id'),
+  lastFailedAt: bigint('last_failed_at'),
+  lastFailedId: text('last_failed_id'),
+  /** The failed attempt's HTTP status, when the provider answered. */
+  lastFailedStatus: bigint('last_failed_status'),
+});
+
+/**
  * Signature failures per platform per hour (docs/api.md, "Connectors"): counters, never the
  * request, so a flood of forged requests grows no table. Beside `webhook_rejections` (whose count
  * resets with each alert) because connector health reports the last day whatever was alerted;
@@ -824,6 +840,7 @@ export const tables = {
   memberPins,
   webhookRejections,
   webhookRejectionHours,
+  adapterOutcomes,
   connectorState,
   memberHistory,
   fraudHolds,

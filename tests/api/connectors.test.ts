@@ -3,6 +3,7 @@
  * arriving — is the platform enabled or which variable does it lack, when did its last webhook
  * come, and how many were refused for their signature over the last day.
  */
+import { http, HttpResponse } from 'msw';
 import { describe, expect, it } from 'vitest';
 import shopify from '../../connectors/shopify/index.js';
 import slack from '../../connectors/slack/index.js';
@@ -10,6 +11,7 @@ import { tablesOf } from '../../core/storage/prepared.js';
 import { hubHarness, json } from '../helpers/test-hub.js';
 import { SHOPIFY_SECRET, shopifyDelivery } from '../inbound/sign.js';
 import { HOUR_MS, deliver, sample } from '../inbound/webhook-helpers.js';
+import { messageHarness } from '../program/message-harness.js';
 
 interface Connector {
   name: string;
@@ -40,6 +42,8 @@ describe('GET /v1/connectors', () => {
         enabled: true,
         missing: [],
         lastReceived: null,
+        lastSent: null,
+        lastFailed: null,
         signatureFailures: { lastDay: 0, lastAt: null, lastReason: null },
       },
       expect.objectContaining({ name: 'slack', title: 'Slack', directions: ['outbound'], enabled: false, missing: ['SLACK_BOT_TOKEN'], lastReceived: null }),
@@ -80,5 +84,34 @@ describe('GET /v1/connectors', () => {
     const rows = await h.hub.store.db.select().from(webhookRejectionHours);
     expect(rows.length).toBeLessThanOrEqual(49);
     expect((await shop()).signatureFailures.lastDay).toBe(23);
+  });
+});
+
+describe('GET /v1/connectors: the latest message sent and the latest failed attempt', () => {
+  const m = messageHarness(['mappings/points-earned-email.yaml']);
+  const sendgridHealth = async () => {
+    const res = await m.h.call('GET', '/v1/connectors', { scope: 'read' });
+    return (await json<{ data: (Connector & { lastSent: unknown; lastFailed: unknown })[] }>(res)).data.find((c) => c.name === 'sendgrid')!;
+  };
+
+  it('shows when SendGrid last delivered, and when and how an attempt last failed, linking the deliveries', async () => {
+    expect(await sendgridHealth()).toMatchObject({ directions: ['outbound'], enabled: true, lastReceived: null, lastSent: null, lastFailed: null });
+    const ann = await m.enroll('ann@example.com');
+    await m.order(ann, 12_000);
+    expect(await m.dispatch()).toHaveLength(1);
+    const sentAt = new Date(m.h.clock()).toISOString();
+    const delivered = await json<{ data: { id: string; adapter: string }[] }>(await m.h.call('GET', '/v1/deliveries?status=delivered', { scope: 'read' }));
+    expect((await sendgridHealth()).lastSent).toEqual({ at: sentAt, deliveryId: delivered.data[0]!.id });
+
+    // SendGrid down: the next e-mail's attempt fails with 503 and waits for its retry.
+    m.h.clock.advance(60_000);
+    m.server.use(http.post('http://sendgrid.test/v3/mail/send', () => HttpResponse.json({ errors: [{ message: 'unavailable' }] }, { status: 503 })));
+    await m.order(ann, 5_000);
+    await m.dispatch();
+    const pending = await json<{ data: { id: string }[] }>(await m.h.call('GET', '/v1/deliveries?status=pending', { scope: 'read' }));
+    expect(await sendgridHealth()).toMatchObject({
+      lastSent: { at: sentAt },
+      lastFailed: { at: new Date(m.h.clock()).toISOString(), deliveryId: pending.data[0]!.id, statusCode: 503 },
+    });
   });
 });

@@ -64,6 +64,8 @@ export function messageHarness(shippedFiles: string[], program?: Record<string, 
   const api = {
     h,
     mails,
+    /** msw's server standing in for SendGrid: a test may answer otherwise (`server.use`). */
+    server,
     async enroll(email = `m${++n}@example.com`): Promise<string> {
       const res = await h.call('POST', '/v1/members', { scope: 'write', body: { email, firstName: 'Ann', consent: { email: true } } });
       expect(res.status).toBe(201);

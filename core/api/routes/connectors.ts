@@ -23,6 +23,14 @@ const ConnectorSchema = z
       .object({ at: z.string(), status: z.string(), topic: z.string().nullable() })
       .nullable()
       .openapi({ description: "The platform's latest webhook in the inbox, whatever came of it; null when none (or the connector only sends)." }),
+    lastSent: z
+      .object({ at: z.string(), deliveryId: z.string() })
+      .nullable()
+      .openapi({ description: 'The latest message this connector delivered (GET /v1/deliveries/{id}), within 10 seconds; null when none (or the connector only receives).' }),
+    lastFailed: z
+      .object({ at: z.string(), deliveryId: z.string(), statusCode: z.number().int().nullable() })
+      .nullable()
+      .openapi({ description: "The latest attempt that did not deliver (retried or dead-lettered), with the provider's HTTP status when it answered; within 10 seconds." }),
     signatureFailures: z.object({
       lastDay: z.number().int().openapi({ description: 'Webhooks refused for their signature over the current hour and the 23 before it.' }),
       lastAt: z.string().nullable(),
@@ -50,6 +58,8 @@ const present = (c: ConnectorHealth): z.infer<typeof ConnectorSchema> => ({
   enabled: c.enabled,
   missing: c.missing,
   lastReceived: c.lastReceived && { at: iso(c.lastReceived.at)!, status: c.lastReceived.status, topic: c.lastReceived.topic },
+  lastSent: c.lastSent && { at: iso(c.lastSent.at)!, deliveryId: c.lastSent.deliveryId },
+  lastFailed: c.lastFailed && { at: iso(c.lastFailed.at)!, deliveryId: c.lastFailed.deliveryId, statusCode: c.lastFailed.statusCode },
   signatureFailures: { lastDay: c.signatureFailures.lastDay, lastAt: iso(c.signatureFailures.lastAt), lastReason: c.signatureFailures.lastReason },
 });
 

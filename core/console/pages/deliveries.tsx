@@ -52,6 +52,8 @@ interface Connector {
   enabled: boolean;
   missing: string[];
   lastReceived: { at: string; status: string; topic: string | null } | null;
+  lastSent: { at: string; deliveryId: string } | null;
+  lastFailed: { at: string; deliveryId: string; statusCode: number | null } | null;
   signatureFailures: { lastDay: number; lastAt: string | null; lastReason: string | null };
 }
 
@@ -248,7 +250,7 @@ function ConnectorTable(props: { connectors: Connector[] }) {
   return (
     <DataTable
       caption="Connectors, by name"
-      headers={['Connector', 'Direction', 'Status', 'Last webhook received', 'Signature failures, last 24 h', 'Last signature failure']}
+      headers={['Connector', 'Direction', 'Status', 'Last webhook received', 'Last message sent', 'Last failed attempt', 'Signature failures, last 24 h', 'Last signature failure']}
       rows={props.connectors.length}
       empty="No connectors are installed."
     >
@@ -288,6 +290,25 @@ function ConnectorTable(props: { connectors: Connector[] }) {
               'none yet'
             ) : (
               'sends only'
+            )}
+          </td>
+          <td>
+            {c.lastSent ? (
+              <a href={path(c.lastSent.deliveryId)}>{formatTime(c.lastSent.at)}</a>
+            ) : c.directions.includes('outbound') ? (
+              'none yet'
+            ) : (
+              'receives only'
+            )}
+          </td>
+          <td>
+            {c.lastFailed ? (
+              <>
+                <a href={path(c.lastFailed.deliveryId)}>{formatTime(c.lastFailed.at)}</a>
+                {c.lastFailed.statusCode !== null ? ` · HTTP ${c.lastFailed.statusCode}` : ''}
+              </>
+            ) : (
+              '—'
             )}
           </td>
           <td class="num">{c.signatureFailures.lastDay > 0 ? <span class="status bad">{c.signatureFailures.lastDay}</span> : '0'}</td>
