@@ -36,6 +36,12 @@ export interface ConfigVariable {
   secret: boolean;
   /** Without it the connector is disabled. */
   required: boolean;
+  /**
+   * Without it the connector still sends, but its webhooks are answered 404 naming it, as a
+   * connector not configured (SPEC §3), rather than refused one by one as forged: the key that
+   * verifies the platform's signature when the connector's other variables suffice to send.
+   */
+  requiredFor?: 'inbound';
   description: string;
 }
 
@@ -252,9 +258,12 @@ export interface ConnectorStatus {
   enabled: boolean;
   /** Required variables that are not set. */
   missing: string[];
+  /** Variables its webhooks need (`requiredFor: 'inbound'`) that are not set; absent when none are missing. */
+  inboundMissing?: string[];
 }
 
 export function connectorStatus(def: ConnectorDefinition, env: Record<string, string | undefined>): ConnectorStatus {
   const missing = def.config.filter((v) => v.required && !env[v.env]).map((v) => v.env);
-  return { name: def.name, title: def.title, directions: def.directions, enabled: missing.length === 0, missing };
+  const inboundMissing = def.config.filter((v) => v.requiredFor === 'inbound' && !env[v.env]).map((v) => v.env);
+  return { name: def.name, title: def.title, directions: def.directions, enabled: missing.length === 0, missing, ...(inboundMissing.length ? { inboundMissing } : {}) };
 }

@@ -101,6 +101,11 @@ function inboundHandler(deps: WebhookDeps, platform: string): InboundHandler {
       missing: status.missing,
     });
   }
+  if (status.inboundMissing?.length) {
+    throw new ProblemError(404, 'connector-not-configured', 'Connector not configured', `The ${status.title} connector sends, but receives no webhooks until ${status.inboundMissing.join(', ')} is set.`, {
+      missing: status.inboundMissing,
+    });
+  }
   const handler = deps.inbound.get(platform);
   if (!handler) throw new ProblemError(404, 'connector-not-inbound', 'No inbound webhooks', `The ${status.title} connector does not receive webhooks.`);
   return handler;

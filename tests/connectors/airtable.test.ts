@@ -358,8 +358,17 @@ describe('airtable ping handler, half configured', () => {
 
 describe('airtable connector definition', () => {
   it('is enabled by the token and the base, names what is missing, and keeps its secrets secret', () => {
-    expect(connectorStatus(airtable, {})).toEqual({ name: 'airtable', title: 'Airtable', directions: ['inbound', 'outbound'], enabled: false, missing: ['AIRTABLE_TOKEN', 'AIRTABLE_BASE_ID'] });
-    expect(connectorStatus(airtable, { AIRTABLE_TOKEN: TOKEN, AIRTABLE_BASE_ID: 'appX' })).toMatchObject({ enabled: true, missing: [] });
+    expect(connectorStatus(airtable, {})).toEqual({
+      name: 'airtable',
+      title: 'Airtable',
+      directions: ['inbound', 'outbound'],
+      enabled: false,
+      missing: ['AIRTABLE_TOKEN', 'AIRTABLE_BASE_ID'],
+      inboundMissing: ['AIRTABLE_WEBHOOK_MAC_SECRET'],
+    });
+    // Enabled to send; its webhooks wait for the MAC secret.
+    expect(connectorStatus(airtable, { AIRTABLE_TOKEN: TOKEN, AIRTABLE_BASE_ID: 'appX' })).toMatchObject({ enabled: true, missing: [], inboundMissing: ['AIRTABLE_WEBHOOK_MAC_SECRET'] });
+    expect(connectorStatus(airtable, { AIRTABLE_TOKEN: TOKEN, AIRTABLE_BASE_ID: 'appX', AIRTABLE_WEBHOOK_MAC_SECRET: 'c2VjcmV0' })).not.toHaveProperty('inboundMissing');
     expect(airtable.config.filter((v) => v.secret).map((v) => v.env)).toEqual(['AIRTABLE_TOKEN', 'AIRTABLE_WEBHOOK_MAC_SECRET']);
     expect(adapter(newBase()).options).toBe(airtableOptions);
   });

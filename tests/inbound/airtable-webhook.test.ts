@@ -182,3 +182,18 @@ describe('POST /webhooks/airtable', () => {
     expect(at.refreshes).toBe(2);
   });
 });
+
+describe('POST /webhooks/airtable without AIRTABLE_WEBHOOK_MAC_SECRET', () => {
+  const { AIRTABLE_WEBHOOK_MAC_SECRET: _secret, ...sendsOnly } = AIRTABLE_ENV;
+  const h = hubHarness({ connectors: [airtable], env: sendsOnly });
+
+  it('answers 404 naming the variable, as a connector not configured (SPEC §3), stores nothing and counts no forgery', async () => {
+    const res = await h.hub.app.request('/webhooks/airtable', pingRequest());
+    expect(res.status).toBe(404);
+    expect(await json(res)).toMatchObject({ type: '/problems/connector-not-configured', missing: ['AIRTABLE_WEBHOOK_MAC_SECRET'] });
+    expect(await inbox(h)).toEqual([]);
+    const health = await json<{ data: { name: string; enabled: boolean; signatureFailures: { lastDay: number } }[] }>(await h.call('GET', '/v1/connectors', { scope: 'read' }));
+    // It still sends (its token and base are set): the connector stays enabled.
+    expect(health.data.find((c) => c.name === 'airtable')).toMatchObject({ enabled: true, signatureFailures: { lastDay: 0 } });
+  });
+});
