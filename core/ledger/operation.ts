@@ -173,3 +173,14 @@ export function announcement(t: TransferRow, balance: BalanceFields, type: Loyal
     },
   };
 }
+
+/**
+ * Lines posted unannounced (`w.post(op, input, { announce: false })`) announced as ONE event:
+ * the first line's own fields — so mappings written for one event per line keep working — with
+ * `points` the total of the lines and `balance` the one after the last (one message per
+ * trigger: core/program/announce-application.ts; per refund: core/program/take-back.ts).
+ */
+export function announcementOfLines(posted: readonly Posted[], type: LoyaltyEventType) {
+  const base = announcement(posted[0]!.transfer, posted[posted.length - 1]!.after!, type);
+  return { ...base, data: { ...base.data, points: posted.reduce((n, p) => n + p.transfer.amount, 0) } };
+}

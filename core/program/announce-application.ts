@@ -9,7 +9,7 @@
 import type { Writer } from '../commit/writer.js';
 import { memberPendingAccount } from '../ledger/accounts.js';
 import type { Posted } from '../ledger/index.js';
-import { announcement } from '../ledger/operation.js';
+import { announcementOfLines } from '../ledger/operation.js';
 import type { LoyaltyEventType } from '../outbox/loyalty-events.js';
 import type { AwardLine } from './evaluate.js';
 
@@ -37,14 +37,8 @@ export async function announceApplication(
   for (const type of ['points.earned', 'points.pending'] as const satisfies readonly LoyaltyEventType[]) {
     const group = lines.filter((l) => (l.posted.transfer.creditAccount === pendingAccount ? 'points.pending' : 'points.earned') === type);
     if (group.length === 0) continue;
-    const first = group[0]!.posted;
-    const last = group[group.length - 1]!.posted;
-    // The first line's own fields keep the mappings written for one event per line working
-    // (`kind`, `source`, `eventId`, `ruleId`, `lotId`, …); `points` is the total of all lines.
-    const base = announcement(first.transfer, last.after!, type).data;
     const data = {
-      ...base,
-      points: group.reduce((n, l) => n + l.posted.transfer.amount, 0),
+      ...announcementOfLines(group.map((l) => l.posted), type).data,
       reason: on,
       lines: group.map(({ line, posted }) => ({
         ruleId: posted.transfer.ruleId,

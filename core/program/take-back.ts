@@ -11,7 +11,7 @@
 import type { Writer } from '../commit/writer.js';
 import { and, asc, eq, inArray } from 'drizzle-orm';
 import { adjust, reverse, type Posted } from '../ledger/index.js';
-import { announcement } from '../ledger/operation.js';
+import { announcementOfLines } from '../ledger/operation.js';
 import { tablesOf } from '../storage/prepared.js';
 import type { Program } from './compiled-program.js';
 import { readStanding, setDebt } from './member-standing.js';
@@ -42,17 +42,9 @@ export async function takeBack(w: Writer, program: Program, input: TakeBackInput
 async function announceTakeBack(w: Writer, posted: readonly Posted[]): Promise<void> {
   const fresh = posted.filter((p) => !p.duplicate && p.after);
   if (fresh.length === 0) return;
-  const first = fresh[0]!.transfer;
-  const base = announcement(first, fresh[fresh.length - 1]!.after!, 'points.reversed').data;
-  await w.emit({
-    type: 'points.reversed',
-    memberId: first.memberId,
-    data: {
-      ...base,
-      points: fresh.reduce((n, p) => n + p.transfer.amount, 0),
-      lines: fresh.map(({ transfer: t }) => ({ transferId: t.id, kind: t.kind, points: t.amount, reason: t.reason, reversesId: t.reversesId, lotId: t.lotId })),
-    },
-  });
+  const announced = announcementOfLines(fresh, 'points.reversed');
+  const lines = fresh.map(({ transfer: t }) => ({ transferId: t.id, kind: t.kind, points: t.amount, reason: t.reason, reversesId: t.reversesId, lotId: t.lotId }));
+  await w.emit({ ...announced, data: { ...announced.data, lines } });
 }
 
 interface TakeBackInput {
