@@ -38,18 +38,16 @@ export interface StatusChange {
   activated: number;
 }
 
-async function statusOf(tx: Db, memberId: string): Promise<string> {
-  const [row] = await prepared(tx, 'member_status_of', (d, { members }) =>
-    d.select({ status: members.status }).from(members).where(eq(members.id, sql.placeholder('id'))),
-  )({ id: memberId });
-  if (!row) throw new MemberError('member_not_found', `no member ${memberId}`, { memberId });
-  return row.status;
-}
-
-/** The status, with the member's row locked `for share` until the write ends (PostgreSQL only). */
-async function sharedStatusOf(tx: Db, memberId: string): Promise<string> {
+/**
+ * The member's status. `share`: on PostgreSQL the row is read `for share`, locked against a
+ * status change until this write ends (`requireNotSuspended`); SQLite writes one at a time.
+ */
+async function statusOf(tx: Db, memberId: string, { share = false } = {}): Promise<string> {
   const { members } = tablesOf(tx);
-  const [row] = await allRows<{ status: string }>(tx, sql`select ${members.status} as status from ${members} where ${members.id} = ${memberId} for share`);
+  const [row] =
+    share && pgOf(tx)
+      ? await allRows<{ status: string }>(tx, sql`select ${members.status} as status from ${members} where ${members.id} = ${memberId} for share`)
+      : await prepared(tx, 'member_status_of', (d, t) => d.select({ status: t.members.status }).from(t.members).where(eq(t.members.id, sql.placeholder('id'))))({ id: memberId });
   if (!row) throw new MemberError('member_not_found', `no member ${memberId}`, { memberId });
   return row.status;
 }
@@ -95,7 +93,7 @@ async function activateDueLots(w: Writer, memberId: string, reason: string | und
  * SQLite runs one write at a time, so there is no such race there.
  */
 export async function requireNotSuspended(tx: Db, memberId: string, what: string): Promise<void> {
-  const status = pgOf(tx) ? await sharedStatusOf(tx, memberId) : await statusOf(tx, memberId);
+  const status = await statusOf(tx, memberId, { share: true });
   if (status === 'suspended') {
     throw new MemberError('member_suspended', `member ${memberId} is suspended: it cannot ${what} until it is reactivated`, { memberId, memberStatus: status });
   }
