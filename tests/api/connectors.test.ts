@@ -41,6 +41,7 @@ describe('GET /v1/connectors', () => {
         directions: ['inbound', 'outbound'],
         enabled: true,
         missing: [],
+        inboundMissing: [],
         lastReceived: null,
         lastSent: null,
         lastFailed: null,

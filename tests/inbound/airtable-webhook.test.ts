@@ -193,7 +193,7 @@ describe('POST /webhooks/airtable without AIRTABLE_WEBHOOK_MAC_SECRET', () => {
     expect(await json(res)).toMatchObject({ type: '/problems/connector-not-configured', missing: ['AIRTABLE_WEBHOOK_MAC_SECRET'] });
     expect(await inbox(h)).toEqual([]);
     const health = await json<{ data: { name: string; enabled: boolean; signatureFailures: { lastDay: number } }[] }>(await h.call('GET', '/v1/connectors', { scope: 'read' }));
-    // It still sends (its token and base are set): the connector stays enabled.
-    expect(health.data.find((c) => c.name === 'airtable')).toMatchObject({ enabled: true, signatureFailures: { lastDay: 0 } });
+    // It still sends (its token and base are set): the connector stays enabled, and health names what its webhooks need.
+    expect(health.data.find((c) => c.name === 'airtable')).toMatchObject({ enabled: true, missing: [], inboundMissing: ['AIRTABLE_WEBHOOK_MAC_SECRET'], signatureFailures: { lastDay: 0 } });
   });
 });

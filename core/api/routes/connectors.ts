@@ -19,6 +19,9 @@ const ConnectorSchema = z
     directions: z.array(z.enum(['inbound', 'outbound'])),
     enabled: z.boolean(),
     missing: z.array(z.string()).openapi({ description: 'Required environment variables that are not set (names only, never values).', example: ['SHOPIFY_API_SECRET'] }),
+    inboundMissing: z
+      .array(z.string())
+      .openapi({ description: "Variables its webhooks still need while it sends (names only): until they are set, POST /webhooks/<name> answers 404 naming them.", example: [] }),
     lastReceived: z
       .object({ at: z.string(), status: z.string(), topic: z.string().nullable() })
       .nullable()
@@ -57,6 +60,7 @@ const present = (c: ConnectorHealth): z.infer<typeof ConnectorSchema> => ({
   directions: c.directions,
   enabled: c.enabled,
   missing: c.missing,
+  inboundMissing: c.inboundMissing ?? [],
   lastReceived: c.lastReceived && { at: iso(c.lastReceived.at)!, status: c.lastReceived.status, topic: c.lastReceived.topic },
   lastSent: c.lastSent && { at: iso(c.lastSent.at)!, deliveryId: c.lastSent.deliveryId },
   lastFailed: c.lastFailed && { at: iso(c.lastFailed.at)!, deliveryId: c.lastFailed.deliveryId, statusCode: c.lastFailed.statusCode },

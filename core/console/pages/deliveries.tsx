@@ -51,6 +51,7 @@ interface Connector {
   directions: string[];
   enabled: boolean;
   missing: string[];
+  inboundMissing: string[];
   lastReceived: { at: string; status: string; topic: string | null } | null;
   lastSent: { at: string; deliveryId: string } | null;
   lastFailed: { at: string; deliveryId: string; statusCode: number | null } | null;
@@ -262,7 +263,21 @@ function ConnectorTable(props: { connectors: Connector[] }) {
           <td>{c.directions.join(', ')}</td>
           <td>
             {c.enabled ? (
-              <span class="status ok">enabled</span>
+              <>
+                <span class="status ok">enabled</span>
+                {c.inboundMissing.length ? (
+                  <>
+                    {' '}
+                    · webhooks need{' '}
+                    {c.inboundMissing.map((v, i) => (
+                      <>
+                        {i > 0 ? ', ' : ''}
+                        <code>{v}</code>
+                      </>
+                    ))}
+                  </>
+                ) : null}
+              </>
             ) : (
               <>
                 <span class="status bad">disabled</span> missing{' '}
