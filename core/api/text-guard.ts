@@ -24,7 +24,8 @@ export function refuseUnsafeText(): MiddlewareHandler<ApiEnv> {
         errors.push({ pointer: pointerOf(found.path), in: 'query', message: found.message });
       }
     }
-    if (JSON_TYPE.test(c.req.header('content-type') ?? '') && c.req.raw.body) {
+    // Not `c.req.raw.body`: asking for the stream makes the server build one (core/api/body-limit.ts).
+    if (JSON_TYPE.test(c.req.header('content-type') ?? '') && c.req.method !== 'GET' && c.req.method !== 'HEAD') {
       let body: unknown;
       try {
         body = JSON.parse(await c.req.text());

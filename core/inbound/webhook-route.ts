@@ -17,7 +17,7 @@
  */
 import { createHash } from 'node:crypto';
 import { Hono } from 'hono';
-import { DEFAULT_MAX_BODY_BYTES } from '../api/body-limit.js';
+import { DEFAULT_MAX_BODY_BYTES, declaredLength } from '../api/body-limit.js';
 import { ProblemError, problemResponse, problemType } from '../api/problem.js';
 import type { ConnectorStatus, InboundHandler, InboundRequest } from '../connectors/definition.js';
 import type { Metrics } from '../observability/metrics.js';
@@ -43,8 +43,10 @@ export function webhookRoutes(deps: WebhookDeps) {
     const handler = inboundHandler(deps, platform);
     const tooLarge = () =>
       problemResponse({ type: problemType('payload-too-large'), title: 'Payload too large', status: 413, detail: `The body exceeds ${limit} bytes.`, limit });
-    if (Number(c.req.header('content-length') ?? 0) > limit) return tooLarge();
-    const rawBody = await readLimited(c.req.raw, limit);
+    const declared = declaredLength(c);
+    if (declared !== undefined && declared > limit) return tooLarge();
+    // A declared length is exactly what arrives (core/api/body-limit.ts): read at once, without a web stream.
+    const rawBody = declared !== undefined ? new Uint8Array(await c.req.arrayBuffer()) : await readLimited(c.req.raw, limit);
     if (!rawBody) return tooLarge();
 
     const url = new URL(c.req.url);
