@@ -21,7 +21,11 @@ import { prepared, tablesOf } from '../storage/prepared.js';
 import type { Row } from '../storage/rows.js';
 import type { Db } from '../storage/store.js';
 import type { TriggerEvent } from '../triggers/trigger-event.js';
+import { dayKey } from './calendar.js';
+import type { Program } from './compiled-program.js';
+import { bumpCounter, counterKeys } from './counters.js';
 import type { AwardLine, Evaluation } from './evaluate.js';
+import { reviewTier } from './member-standing.js';
 
 export const FRAUD_HOLD_STATUSES = ['open', 'approved', 'rejected'] as const;
 export type FraudHoldStatus = (typeof FRAUD_HOLD_STATUSES)[number];
@@ -163,8 +167,12 @@ export async function approveFraudHold(w: Writer, id: string, reason: string): P
   return { hold, posted };
 }
 
-/** Rejects a hold: what is left of its pending lines is voided. */
-export async function rejectFraudHold(w: Writer, id: string, reason: string): Promise<Decision> {
+/**
+ * Rejects a hold: what is left of its pending lines is voided. Voided points no longer count
+ * toward tiers, as what a refund takes back (docs/program.md, "Tiers"): the tier window loses
+ * them and the tier is reviewed, so points rejected as fraud do not keep the tier they reached.
+ */
+export async function rejectFraudHold(w: Writer, program: Program, id: string, reason: string): Promise<Decision> {
   const hold = await decide(w, id, 'rejected', reason);
   const posted: Posted[] = [];
   for (const line of hold.lines) {
@@ -175,6 +183,11 @@ export async function rejectFraudHold(w: Writer, id: string, reason: string): Pr
       throw error;
     });
     if (voided) posted.push(voided);
+  }
+  const voidedPoints = posted.reduce((n, p) => n + (p.duplicate ? 0 : p.transfer.amount), 0);
+  if (voidedPoints > 0) {
+    await bumpCounter(w.tx, counterKeys.day(hold.memberId, dayKey(w.now, program.timeZone)), -voidedPoints, 0);
+    await reviewTier(w, program, hold.memberId);
   }
   await w.note(hold.memberId, 'points.rejected', { holdId: hold.id, points: hold.points, reason, eventId: hold.eventId });
   return { hold, posted };

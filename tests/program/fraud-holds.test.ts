@@ -204,3 +204,38 @@ describe('fraud holds: an approved line keeps its returns window, and its expiry
     expect((await p.balance(second.memberId)).expiring).toContainEqual({ points: 25, expiresAt: iso(second.heldAt + 50 * DAY) });
   });
 });
+
+describe('fraud holds: rejected points no longer count toward tiers', () => {
+  // Pending points count toward tiers (docs/program.md, "Tiers"), held ones too; voided ones must not.
+  const p = programHarness({
+    fraud: { velocity: { events: 2, minutes: 10, holdDays: 7 } },
+    tiers: {
+      basis: { window: 'rolling', days: 365 },
+      downgrade: { mode: 'after_days', days: 0 },
+      levels: [
+        { id: 'bronze', name: 'Bronze', threshold: 0 },
+        { id: 'silver', name: 'Silver', threshold: 1000, multiplier: '1.25' },
+      ],
+    },
+    rules: [{ id: 'base', on: 'order.paid', award: { perCurrencyUnit: 1 } }],
+  });
+
+  it('a rejection takes its points out of the tier window and reviews the tier', async () => {
+    const memberId = await p.enroll();
+    await p.order(memberId, { amount: 60_000 });
+    p.clock.advance(MINUTE);
+    // The second order within ten minutes is held; its 600 points lift the member to Silver.
+    await p.order(memberId, { amount: 60_000 });
+    expect(await p.balance(memberId)).toMatchObject({ available: 600, pending: 600, tier: 'silver', nextTier: null });
+    const [hold] = await holds(p);
+
+    expect((await decide(p, hold!.id, 'reject', 'card testing')).status).toBe(200);
+    expect(await p.balance(memberId)).toMatchObject({
+      available: 600,
+      pending: 0,
+      tier: 'bronze',
+      nextTier: { id: 'silver', qualifyingPoints: 600, pointsNeeded: 400 },
+    });
+    expect((await p.loyaltyEvents('tier.downgraded', memberId)).map((e) => (e.data.tier as { id: string }).id)).toEqual(['bronze']);
+  });
+});

@@ -4,6 +4,7 @@
  * admin. The logic is core/program/fraud-holds.ts.
  */
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
+import type { Writer } from '../../commit/writer.js';
 import { idShape } from '../../ids.js';
 import { FRAUD_HOLD_STATUSES, approveFraudHold, fraudHoldLink, getFraudHold, listFraudHolds, rejectFraudHold, type FraudHold } from '../../program/fraud-holds.js';
 import { requireScope } from '../authenticate.js';
@@ -108,7 +109,7 @@ function presentHold(h: FraudHold, now: number) {
   };
 }
 
-export function fraudHoldsRoutes({ store, commit, clock }: ApiDeps) {
+export function fraudHoldsRoutes({ store, commit, clock, program }: ApiDeps) {
   const app = new OpenAPIHono<ApiEnv>({ defaultHook: validationHook });
 
   app.openapi(routes.list, async (c) => {
@@ -127,7 +128,7 @@ export function fraudHoldsRoutes({ store, commit, clock }: ApiDeps) {
 
   for (const [route, decide] of [
     [routes.approve, approveFraudHold],
-    [routes.reject, rejectFraudHold],
+    [routes.reject, (w: Writer, id: string, reason: string) => rejectFraudHold(w, program, id, reason)],
   ] as const) {
     app.openapi(route, async (c) => {
       const { id } = c.req.valid('param');
