@@ -5,6 +5,7 @@
  */
 import type { Writer } from '../commit/writer.js';
 import { and, eq, gte, sql } from 'drizzle-orm';
+import { channelKey } from '../analytics/tally.js';
 import type { Posted } from '../ledger/index.js';
 import { normalizeEmail } from '../members/aliases.js';
 import { prepared, tablesOf } from '../storage/prepared.js';
@@ -84,7 +85,15 @@ export async function creditGuestOrders(w: Writer, program: Program, memberId: s
     // What was refunded while the order waited is not earned at all.
     const trigger: OrderPaid = { ...original, order: { ...original.order, amount: Math.max(0, original.order.amount - Number(order.refundedAmount)) } };
     const evaluation = await evaluateTrigger(program, trigger, await memberContext(tx, program, memberId), counterReader(tx), now);
-    posted.push(...(await postEvaluation(w, program, trigger, memberId, evaluation, 'guest-order')));
+    // Its lines count in the analytics under the order's platform and channel, not under
+    // whoever enrolled the member (docs/api.md, "Analytics": bySource, byChannel).
+    const enrolling = w.origin;
+    w.origin = { source: original.source, channel: channelKey(original.order.channel) };
+    try {
+      posted.push(...(await postEvaluation(w, program, trigger, memberId, evaluation, 'guest-order')));
+    } finally {
+      w.origin = enrolling;
+    }
     await tx
       .update(orders)
       .set({
