@@ -41,6 +41,18 @@ describe('console inbox', () => {
     expect(none).toContain('No received webhook matches.');
   });
 
+  it('says a second announcement of an order was already applied, not "applied"', async () => {
+    // Shopify announces one order again under another event id: the order earns once.
+    const first = await deliver(h, 'shopify', shopifyDelivery('orders/paid', paid(), 'evt-first'));
+    const again = await deliver(h, 'shopify', shopifyDelivery('orders/paid', paid(), 'evt-again'));
+    expect(again.status).toBe('duplicate');
+    const admin = await signInConsole(h);
+    const page = await (await admin.get('/console/inbox')).text();
+    const outcomeOf = (inboxId: string) => new RegExp(`<td class="inbox-outcome">([^<]*)</td><td><a href="/console/inbox/${inboxId}"`).exec(page)?.[1];
+    expect(outcomeOf(first.inboxId!)).toBe('199 points');
+    expect(outcomeOf(again.inboxId!)).toBe('already applied before');
+  });
+
   it('answers an in-place filter with the list alone, and pages with the API cursor', async () => {
     for (const id of [1, 2, 3]) await deliver(h, 'shopify', shopifyDelivery('orders/paid', paid({ id })));
     const admin = await signInConsole(h);

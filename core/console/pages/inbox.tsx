@@ -79,10 +79,14 @@ function outcomeInWords(e: Entry): string {
   const o = e.outcome as Record<string, unknown> | Record<string, unknown>[] | null;
   if (Array.isArray(o)) {
     if (o.some((x) => x.status === 'guest')) return 'guest order: waits for its e-mail to enroll';
-    const points = o.filter((x) => x.status !== 'duplicate').reduce((n, x) => n + Number(x.points ?? 0), 0);
+    // A duplicate's detail is the first application's outcome ("applied"): said of this
+    // delivery, it would read as if the order had earned again.
+    const fresh = o.filter((x) => x.status !== 'duplicate');
+    if (o.length > 0 && fresh.length === 0) return 'already applied before';
+    const points = fresh.reduce((n, x) => n + Number(x.points ?? 0), 0);
     if (points !== 0) return `${formatPoints(points)} points`;
-    const why = o.find((x) => typeof x.detail === 'string')?.detail as string | undefined;
-    return why ?? (o.every((x) => x.status === 'duplicate') ? 'already applied before' : 'no points');
+    const why = fresh.find((x) => typeof x.detail === 'string')?.detail as string | undefined;
+    return why ?? 'no points';
   }
   if (o && typeof o === 'object') return String(o.detail ?? o.reason ?? o.error ?? '');
   return e.status === 'processing' ? 'being processed' : '';
