@@ -48,16 +48,33 @@ export const serveCommand: Command = {
       }
       console.log(lines.join('\n'));
     });
-    await new Promise<void>((resolve) => {
+    // A port that cannot be listened on (taken, privileged) is said in a line, not an unhandled
+    // 'error' event's stack trace; the hub then stops as on a signal.
+    const failed = await new Promise<NodeJS.ErrnoException | undefined>((resolve) => {
       const stop = () => {
         console.log('shutting down');
-        server.close(() => resolve());
+        server.close(() => resolve(undefined));
       };
+      server.once('error', (error: NodeJS.ErrnoException) => {
+        process.off('SIGINT', stop);
+        process.off('SIGTERM', stop);
+        resolve(error);
+      });
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
     });
     await stopScheduler();
     await hub.close();
+    if (failed) {
+      console.error(`serve: ${listenProblem(failed, port)}`);
+      return 1;
+    }
     return 0;
   },
 };
+
+function listenProblem(error: NodeJS.ErrnoException, port: number): string {
+  if (error.code === 'EADDRINUSE') return `port ${port} is already in use (another hub or program listens there): stop it, or choose another port with --port or PORT`;
+  if (error.code === 'EACCES') return `port ${port} needs privileges this process lacks: choose a port above 1023 with --port or PORT`;
+  return `cannot listen on port ${port}: ${error.message}`;
+}

@@ -1,14 +1,20 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BIN, startHubProcess } from '../helpers/hub-process.js';
 
+/** The test's environment without what configures a hub (PORT, ADMIN_API_KEY, DATABASE_URL). */
+function cliEnv() {
+  const { PORT: _p, ADMIN_API_KEY: _a, DATABASE_URL: _d, ...base } = process.env;
+  return base;
+}
+
 /** Runs the CLI as a newcomer would: a separate process, configured only by its environment. */
 function cli(args: string[], env: Record<string, string>) {
-  const { PORT: _p, ADMIN_API_KEY: _a, DATABASE_URL: _d, ...base } = process.env;
-  return spawnSync(process.execPath, [BIN, ...args], { env: { ...base, ...env }, encoding: 'utf8', cwd: tmpdir() });
+  return spawnSync(process.execPath, [BIN, ...args], { env: { ...cliEnv(), ...env }, encoding: 'utf8', cwd: tmpdir() });
 }
 
 describe('loyalty-hub CLI', () => {
@@ -105,6 +111,25 @@ describe('loyalty-hub CLI', () => {
     const broken = cli(['check'], env);
     expect(broken.status).toBe(1);
     expect(broken.stdout).toMatch(/\d+ violations?[\s\S]*member mem_x: available is 500, its history says 0/);
+  });
+
+  it('says so when its port is taken, without a stack trace, and exits 1', async () => {
+    const taken = createServer();
+    await new Promise<void>((r) => taken.listen(0, r));
+    try {
+      const port = (taken.address() as AddressInfo).port;
+      const refused = spawnSync(process.execPath, [BIN, 'serve', '--port', String(port)], {
+        env: { ...cliEnv(), ...env },
+        encoding: 'utf8',
+        cwd: tmpdir(),
+        timeout: 30_000,
+      });
+      expect(refused.stderr).toContain(`serve: port ${port} is already in use`);
+      expect(refused.stderr).not.toMatch(/\n\s+at /);
+      expect(refused.status).toBe(1);
+    } finally {
+      await new Promise((r) => taken.close(r));
+    }
   });
 
   it('serves: prints where it listens and the generated admin key, which then works', async () => {
