@@ -32,9 +32,14 @@ export interface Origin {
   channel: string;
 }
 
-/** The origin of a write that applies no trigger: the API unless the scheduler or the CLI writes. */
+/**
+ * The origin of a write that applies no trigger: the API unless the scheduler or the CLI writes
+ * — `loyalty-hub import` writes as `import:<source>` (docs/api.md, "Analytics": `cli` for the
+ * command line).
+ */
 export function defaultOrigin(actor: string): Origin {
-  return { source: actor === 'scheduler' || actor === 'cli' ? actor : 'api', channel: 'unknown' };
+  const source = actor === 'scheduler' || actor === 'cli' ? actor : actor.startsWith('import:') ? 'cli' : 'api';
+  return { source, channel: 'unknown' };
 }
 
 /** A platform's channel as an aggregate key: lower case, bounded, `unknown` when absent. */

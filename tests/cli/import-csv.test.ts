@@ -117,6 +117,17 @@ describe('loyalty-hub import <file.csv>', () => {
     expect(await balance('csv:m-1')).toMatchObject({ available: 1200, spent: 300 });
   });
 
+  it('counts opening points in the analytics under the command line (bySource cli), not the API', async () => {
+    const file = join(dir, 'opening.csv');
+    writeFileSync(file, 'external_id,email,points,points_spent\nold-1,erin@example.com,300,40\nold-2,frank@example.com,70,0\n');
+    expect((await run([file])).code).toBe(0);
+    const res = await h.call('GET', '/v1/analytics/summary', { scope: 'read' });
+    expect(res.status).toBe(200);
+    const s = await json<{ points: { issued: number; redeemed: number }; bySource: { source: string; issued: number; redeemed: number }[] }>(res);
+    expect(s.points).toMatchObject({ issued: 410, redeemed: 40 });
+    expect(s.bySource.map((r) => [r.source, r.issued, r.redeemed])).toEqual([['cli', 410, 40]]);
+  });
+
   it('a dry run reports the same refusals and writes nothing', async () => {
     const rejects = join(dir, 'rejects.csv');
     const dry = await run([join(FIXTURES, 'members.csv'), '--dry-run', '--rejects', rejects]);
