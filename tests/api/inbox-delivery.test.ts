@@ -99,12 +99,15 @@ describe('GET /v1/inbox/{id} and its explanation', () => {
     const full = await json<{ rawBody: string | null }>(await h.call('GET', `/v1/inbox/${answer.inboxId}`));
     expect(full.rawBody).toContain('1073339468');
     for (const scope of ['read', 'write'] as const) {
-      const list = await json<{ data: { id: string; status: string; rawBody: string | null; events: unknown[] }[] }>(await h.call('GET', '/v1/inbox?source=shopify', { scope }));
+      const list = await json<{ data: { id: string; status: string; rawBody: string | null; events: { occurredAt: unknown }[] }[] }>(await h.call('GET', '/v1/inbox?source=shopify', { scope }));
       expect(list.data).toHaveLength(1);
       expect(list.data[0]).toMatchObject({ id: answer.inboxId, status: 'accepted', rawBody: null });
       expect(list.data[0]!.events).toHaveLength(1);
+      // Times are ISO 8601 UTC everywhere in the API (SPEC §3), the stored event's too.
+      expect(list.data[0]!.events[0]).toMatchObject({ occurredAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/) });
       const one = await h.call('GET', `/v1/inbox/${answer.inboxId}`, { scope });
       expect(one.status).toBe(200);
+      expect((await json<{ events: unknown[] }>(one.clone())).events[0]).toMatchObject({ occurredAt: list.data[0]!.events[0]!.occurredAt });
       expect((await json<{ rawBody: string | null }>(one)).rawBody).toBeNull();
       const why = await json<Explanation>(await h.call('GET', `/v1/inbox/${answer.inboxId}/explanation`, { scope }));
       expect(why.events[0]).toMatchObject({ status: 'applied', points: 199 });

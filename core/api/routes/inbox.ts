@@ -23,7 +23,7 @@ export const InboxEntry = z
     status: z.enum(['processing', 'accepted', 'ignored', 'rejected', 'failed']),
     receivedAt: z.string(),
     processedAt: z.string().nullable(),
-    events: z.array(z.record(z.string(), z.unknown())).nullable().openapi({ description: 'The normalized trigger events.' }),
+    events: z.array(z.record(z.string(), z.unknown())).nullable().openapi({ description: 'The normalized trigger events (`occurredAt` in ISO 8601 UTC).' }),
     outcome: z.unknown().openapi({ description: 'Per event: applied, duplicate, guest or parked, the member and the points; or why it was rejected or ignored.' }),
     rawBody: z.string().nullable().openapi({ description: 'The body as the platform sent it, for an admin key; null for a read or write key, and once the person the delivery was about was erased.' }),
     erasedAt: z.string().nullable().openapi({ description: 'When the person the delivery was about was erased: body, headers and customer data are gone (docs/api.md, "Erasure").' }),
@@ -48,6 +48,14 @@ const route = createRoute({
   },
 });
 
+/**
+ * A stored trigger event as the API shows times (SPEC §3: ISO 8601 UTC): the inbox keeps
+ * `occurredAt` as the epoch milliseconds the core computes with.
+ */
+function presentEvent(event: Record<string, unknown>): Record<string, unknown> {
+  return typeof event.occurredAt === 'number' ? { ...event, occurredAt: iso(event.occurredAt) } : event;
+}
+
 /** Whether a key of these scopes is shown a delivery's raw body (admin only: see above). */
 export const seesRawBody = (scopes: Scope[]) => hasScope(scopes, 'admin');
 
@@ -59,7 +67,7 @@ export const present = (r: InboxRow, withRawBody: boolean) => ({
   status: r.status as z.infer<typeof InboxEntry>['status'],
   receivedAt: iso(r.receivedAt)!,
   processedAt: iso(r.processedAt),
-  events: r.events ? (JSON.parse(r.events) as Record<string, unknown>[]) : null,
+  events: r.events ? (JSON.parse(r.events) as Record<string, unknown>[]).map(presentEvent) : null,
   outcome: r.outcome ? (JSON.parse(r.outcome) as unknown) : null,
   rawBody: r.erasedAt === null && withRawBody ? r.rawBody : null,
   erasedAt: iso(r.erasedAt),
