@@ -85,13 +85,24 @@ export async function createNotifications(o: {
     const current = mappings.current();
     if (current === source) return active;
     source = current;
+    const idle = new Map<string, Set<string>>(); // disabled adapter → the mappings naming it
     active = current.flatMap((m) => {
       const actions = m.actions.filter((a) => adapters.has(a.adapter.name));
       for (const a of m.actions) {
-        if (!adapters.has(a.adapter.name)) logger.warn('mapping action uses a disabled adapter; nothing is sent until it is configured', { mapping: m.name, adapter: a.adapter.name });
+        if (!adapters.has(a.adapter.name)) idle.set(a.adapter.name, (idle.get(a.adapter.name) ?? new Set()).add(m.name));
       }
       return actions.length ? [{ ...m, actions }] : [];
     });
+    // One line per adapter, not per mapping: the shipped mappings on a fresh hub with no adapter
+    // configured made about a hundred lines.
+    for (const [adapter, names] of idle) {
+      const listed = [...names];
+      logger.warn('mappings use a disabled adapter; nothing is sent through it until it is configured', {
+        adapter,
+        mappings: listed.length,
+        first: listed.slice(0, 3).join(', ') + (listed.length > 3 ? ', …' : ''),
+      });
+    }
     return active;
   };
   const mappingRouter: Router = (event, member) => {
