@@ -106,8 +106,13 @@ const DATA: Record<LoyaltyEventType, () => Record<string, unknown>> = {
   'tier.downgraded': () => ({ tier: { id: 'silver', name: 'Silver', threshold: 1000 }, previousTier: { ...SAMPLE_TIER }, qualifyingPoints: 4210 }),
   'reward.redeemed': () =>
     pointsData(5000, 'spend', {
+      // The spend's own fields (core/rewards/redeem.ts): a redemption, named after the reward.
+      source: 'redemption',
+      reason: `reward: ${SAMPLE_REWARD.name}`,
+      eventId: null,
       ruleId: null,
       redemptionId: 'rdm_01JX4SAMPLE',
+      rewardId: SAMPLE_REWARD.id,
       voucherCode: 'K7QF-M2XP-9TBA-C4RH',
       voucherExpiresAt: '2025-08-30T09:30:00.000Z',
       reward: { ...SAMPLE_REWARD },

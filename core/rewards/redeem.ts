@@ -11,6 +11,7 @@ import { and, eq, isNull, ne, sql } from 'drizzle-orm';
 import { newId } from '../ids.js';
 import { requireNotSuspended } from '../members/member-status.js';
 import { spend, type Posted } from '../ledger/index.js';
+import { announcement } from '../ledger/operation.js';
 import type { Program } from '../program/compiled-program.js';
 import { memberContext } from '../program/member-standing.js';
 import { tablesOf } from '../storage/prepared.js';
@@ -135,13 +136,18 @@ export async function redeem(
   const { balances } = tablesOf(tx);
   const [balance] = await tx.select().from(balances).where(eq(balances.memberId, input.memberId));
   const { memberId: _m, version: _v, updatedAt: _u, ...snapshot } = balance!;
+  // All the points event fields of the spend, plus the reward's (docs/mappings.md, "reward.redeemed"):
+  // without them `when: kind == 'spend'` passed `mappings check` (its sample has them) and never held.
+  const spent = announcement(posted.transfer, snapshot, 'reward.redeemed').data;
   await w.emit({
     type: 'reward.redeemed',
     memberId: input.memberId,
     data: {
+      ...spent,
       points: reward.cost,
       transferId: posted.transfer.id,
       redemptionId,
+      rewardId: reward.id,
       voucherCode: code,
       voucherExpiresAt: voucherExpiresAt === null ? null : new Date(voucherExpiresAt).toISOString(),
       reward: presentRewardForEvent(reward),

@@ -1,0 +1,70 @@
+/**
+ * What `mappings check` accepts is what a real event renders (docs/mappings.md, "What a mapping
+ * sees", "Events"): the check runs each mapping against a sample of its event, so the sample must
+ * carry the fields — and only the fields — the hub's own event of that type carries. Each case
+ * checks a mapping through `POST /v1/mappings/check`, then previews it with the event the hub
+ * really recorded (`eventId`), which is what the dispatcher would send.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setupServer } from 'msw/node';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { discoverConnectors } from '../../core/connectors/discover.js';
+import { hubHarness, json } from '../helpers/test-hub.js';
+import { SHOPIFY_SECRET } from '../inbound/sign.js';
+
+const definitions = await discoverConnectors();
+
+type Problem = { file: string; line: number; path: string; reason: string };
+type Preview = { problems: Problem[]; previews: { mapping: string; result: string; actions?: { options: Record<string, unknown> }[] }[] };
+
+// A check or a preview sends nothing: any request to a provider fails the test.
+const server = setupServer();
+beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
+afterAll(() => server.close());
+
+describe('mappings: the sample event is the real one', () => {
+  const env: Record<string, string> = { SHOPIFY_API_SECRET: SHOPIFY_SECRET };
+  let dir = '';
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'lh-mappings-real-'));
+    env.LOYALTY_MAPPINGS = dir;
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+  const h = hubHarness({ connectors: definitions, env });
+
+  const FILE = 'marketer.yaml';
+  const check = async (text: string) => (await json<{ problems: Problem[] }>(await h.call('POST', '/v1/mappings/check', { scope: 'read', body: { file: FILE, text } }))).problems;
+  const preview = async (text: string, eventId: string) => {
+    const res = await h.call('POST', '/v1/mappings/preview', { scope: 'read', body: { file: FILE, text, eventId } });
+    expect(res.status).toBe(200);
+    return json<Preview>(res);
+  };
+  const latest = async (type: string) => {
+    const { data } = await json<{ data: { id: string }[] }>(await h.call('GET', `/v1/mappings/recent-events?type=${type}`, { scope: 'read' }));
+    expect(data.length, `a recorded ${type} event`).toBeGreaterThan(0);
+    return data[0]!.id;
+  };
+  const slack = (on: string, text: string, when?: string) =>
+    `name: marketer\non: ${on}\n${when ? `when: "${when}"\n` : ''}send:\n  adapter: slack\n  channel: "#loyalty-alerts"\n  text: "${text}"\n`;
+
+  async function redeemedMember() {
+    const member = await json<{ id: string }>(await h.call('POST', '/v1/members', { body: { email: 'ann@example.com', firstName: 'Ann', consent: { email: true } } }));
+    expect((await h.call('POST', `/v1/members/${member.id}/adjustments`, { body: { points: 6000, reason: 'goodwill' } })).status).toBe(201);
+    const reward = await json<{ id: string }>(await h.call('POST', '/v1/rewards', { body: { name: 'Free coffee', kind: 'free_product', cost: 5000, productSku: 'COFFEE' } }));
+    const res = await h.call('POST', `/v1/members/${member.id}/redemptions`, { body: { rewardId: reward.id } });
+    expect(res.status, await res.clone().text()).toBe(201);
+    const redemption = await json<{ id: string; voucherCode: string | null; voucher?: { code: string } }>(res);
+    return { memberId: member.id, rewardId: reward.id, code: redemption.voucherCode ?? redemption.voucher?.code ?? '' };
+  }
+
+  it('reward.redeemed carries the spend\'s points event fields and rewardId, as documented: a mapping on them that checks also fires', async () => {
+    const text = slack('reward.redeemed', '{{ member.email }} redeemed {{ rewardId }} ({{ reward.name }}) for {{ points }}', "kind == 'spend' && source == 'redemption'");
+    expect(await check(text)).toEqual([]);
+    const { rewardId } = await redeemedMember();
+    const { previews } = await preview(text, await latest('reward.redeemed'));
+    expect(previews).toEqual([expect.objectContaining({ result: 'would send' })]);
+    expect(previews[0]!.actions![0]!.options.text).toBe(`a***@e***.com redeemed ${rewardId} (Free coffee) for 5000`);
+  });
+});
