@@ -119,7 +119,7 @@ const DATA: Record<LoyaltyEventType, () => Record<string, unknown>> = {
       storeCodes: [],
       balance: { ...SAMPLE_BALANCE, available: 250, spent: 6200 },
     }),
-  'voucher.used': () => ({ code: 'K7QF-M2XP-9TBA-C4RH', rewardId: SAMPLE_REWARD.id, redemptionId: 'rdm_01JX4SAMPLE', reference: 'shopify:5551234' }),
+  'voucher.used': () => ({ code: 'K7QF-M2XP-9TBA-C4RH', rewardId: SAMPLE_REWARD.id, redemptionId: 'rdm_01JX4SAMPLE', reference: 'shopify:5551234', reward: { ...SAMPLE_REWARD } }),
   'limit.reached': () => ({ limit: 'limits.perMember.day (50000)', requested: 1500, awarded: 320, ruleId: null, eventId: 'shopify:order:5551234', trigger: 'order.paid' }),
   'fraud.flagged': () => ({
     ruleId: 'fraud.velocity',
@@ -156,7 +156,6 @@ const DATA: Record<LoyaltyEventType, () => Record<string, unknown>> = {
 
 /** Events that concern no member: their samples have no member, balance or tier. */
 const MEMBERLESS = new Set<LoyaltyEventType>(['webhook.rejected', 'refund.unmatched', 'delivery.failed.digest']);
-const WITH_REWARD = new Set<LoyaltyEventType>(['reward.redeemed', 'voucher.used']);
 
 export function sampleEvent(type: LoyaltyEventType): LoyaltyEvent {
   return {
@@ -168,12 +167,12 @@ export function sampleEvent(type: LoyaltyEventType): LoyaltyEvent {
   };
 }
 
+/**
+ * What the dispatcher adds to an event (core/outbox/notifications.ts): the member, nothing else.
+ * `balance`, `tier` and `reward` come from the event's own data, on the events that carry them
+ * (docs/mappings.md, "What a mapping sees"); a sample giving them to every event let
+ * `{{ tier.name }}` on points.earned pass the check and render empty in the real message.
+ */
 export function sampleExtras(type: LoyaltyEventType): ScopeExtras {
-  if (MEMBERLESS.has(type)) return { member: null, balance: null, tier: null, reward: null };
-  return {
-    member: { ...SAMPLE_MEMBER },
-    balance: { ...SAMPLE_BALANCE },
-    tier: { ...SAMPLE_TIER },
-    reward: WITH_REWARD.has(type) ? { ...SAMPLE_REWARD } : null,
-  };
+  return { member: MEMBERLESS.has(type) ? null : { ...SAMPLE_MEMBER }, balance: null, tier: null, reward: null };
 }

@@ -5,6 +5,8 @@
 import type { Writer } from '../commit/writer.js';
 import { and, eq } from 'drizzle-orm';
 import { tablesOf } from '../storage/prepared.js';
+import { getReward } from './catalog.js';
+import { presentRewardForEvent } from './redeem.js';
 import type { Db } from '../storage/store.js';
 import { RewardError } from './reward-error.js';
 import { normalizeVoucherCode } from './voucher-code.js';
@@ -43,10 +45,12 @@ export async function markVoucherUsed(w: Writer, code: string, reference: string
     .where(and(eq(vouchers.code, code), eq(vouchers.status, 'active')))
     .returning();
   if (!used) return undefined;
+  // `reward` in scope on voucher.used, as on reward.redeemed (docs/mappings.md, "What a mapping sees").
+  const reward = await getReward(tx, used.rewardId);
   await w.emit({
     type: 'voucher.used',
     memberId: used.memberId,
-    data: { code: used.code, rewardId: used.rewardId, redemptionId: used.redemptionId, reference, ...data },
+    data: { code: used.code, rewardId: used.rewardId, redemptionId: used.redemptionId, reference, ...data, reward: reward ? presentRewardForEvent(reward) : null },
   });
   return used;
 }

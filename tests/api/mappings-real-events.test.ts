@@ -67,4 +67,27 @@ describe('mappings: the sample event is the real one', () => {
     expect(previews).toEqual([expect.objectContaining({ result: 'would send' })]);
     expect(previews[0]!.actions![0]!.options.text).toBe(`a***@e***.com redeemed ${rewardId} (Free coffee) for 5000`);
   });
+  it('tier, balance and reward are in scope only on the events that carry them: the check refuses them elsewhere instead of a blank in the message', async () => {
+    const refused = async (on: string, text: string, what: string) =>
+      expect(await check(slack(on, text))).toEqual([expect.objectContaining({ line: 6, path: 'send.text', reason: `missing field "${what}": there is no ${what.split('.')[0]} on a ${on} event` })]);
+    const { memberId } = await redeemedMember();
+
+    // A real points.earned has no tier: the sample's made "You are a Gold member" check and preview, and the member got "You are a  member".
+    const earned = 'You earned {{ points }} points{% if tier %} as a {{ tier.name }} member{% endif %}';
+    await refused('points.earned', 'You are a {{ tier.name }} member', 'tier');
+    expect(await check(slack('points.earned', earned))).toEqual([]);
+    expect((await preview(slack('points.earned', earned), await latest('points.earned'))).previews[0]!.actions![0]!.options.text).toBe('You earned 6000 points');
+    expect(await check(slack('tier.upgraded', 'Balance {{ balance.available }}'))).toEqual([
+      expect.objectContaining({ reason: 'missing field "balance": there is no balance on a tier.upgraded event' }),
+    ]);
+    await refused('member.enrolled', 'Welcome to {{ reward.name }}', 'reward');
+
+    // voucher.used carries its reward, as documented: the name renders.
+    const code = (await json<{ data: { code: string }[] }>(await h.call('GET', `/v1/members/${memberId}/vouchers`))).data[0]!.code;
+    expect((await h.call('POST', `/v1/vouchers/${code}/use`, { body: { reference: 'till-7' } })).status).toBe(200);
+    const used = slack('voucher.used', '{{ code }} used for {{ reward.name }} ({{ reward.points }} points)');
+    expect(await check(used)).toEqual([]);
+    const { previews } = await preview(used, await latest('voucher.used'));
+    expect(previews[0]!.actions![0]!.options.text).toBe(`${code} used for Free coffee (5000 points)`);
+  });
 });

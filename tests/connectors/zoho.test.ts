@@ -199,7 +199,7 @@ describe('zoho: the shipped mapping through the dispatcher', () => {
 describe('zoho: mapping options are checked with file, line and reason', () => {
   it.each([
     ['a number field that renders as text', 'numberFields:\n      Loyalty_Points: "{{ balance.available }} points"', /numberFields\.Loyalty_Points: zoho: must render as a whole number/],
-    ['a field name Zoho cannot have', 'fields:\n      "Loyalty Tier": "{{ tier.name }}"', /is not a Zoho field API name/],
+    ['a field name Zoho cannot have', 'fields:\n      "Loyalty Points": "{{ balance.available }}"', /is not a Zoho field API name/],
     ['nothing to write', 'email: "{{ member.email }}"', /give numberFields or fields/],
     ['an unknown option', 'properties:\n      loyalty_points: "1"', /unrecognized key|properties/i],
   ])('%s', (_what, send, reason) => {
