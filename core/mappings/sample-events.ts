@@ -119,7 +119,17 @@ const DATA: Record<LoyaltyEventType, () => Record<string, unknown>> = {
       storeCodes: [],
       balance: { ...SAMPLE_BALANCE, available: 250, spent: 6200 },
     }),
-  'voucher.used': () => ({ code: 'K7QF-M2XP-9TBA-C4RH', rewardId: SAMPLE_REWARD.id, redemptionId: 'rdm_01JX4SAMPLE', reference: 'shopify:5551234', reward: { ...SAMPLE_REWARD } }),
+  // Used at a store's checkout (core/rewards/store-vouchers.ts), the one use that has every field:
+  // a till's use has no source nor orderId, a platform's no orderId.
+  'voucher.used': () => ({
+    code: 'K7QF-M2XP-9TBA-C4RH',
+    rewardId: SAMPLE_REWARD.id,
+    redemptionId: 'rdm_01JX4SAMPLE',
+    reference: 'shopify:order:5551234',
+    source: 'shopify',
+    orderId: '5551234',
+    reward: { ...SAMPLE_REWARD },
+  }),
   'limit.reached': () => ({ limit: 'limits.perMember.day (50000)', requested: 1500, awarded: 320, ruleId: null, eventId: 'shopify:order:5551234', trigger: 'order.paid' }),
   'fraud.flagged': () => ({
     ruleId: 'fraud.velocity',
@@ -151,7 +161,17 @@ const DATA: Record<LoyaltyEventType, () => Record<string, unknown>> = {
     more: 5,
   }),
   'refund.unmatched': () => ({ refundId: 'shopify:refund:929361462', orderKey: 'shopify:order:450789469', source: 'shopify', receivedAt: '2025-06-01T09:30:00.000Z', waitedHours: 72 }),
-  'webhook.rejected': () => ({ platform: 'shopify', reason: 'invalid signature', deliveryId: 'b3f1c2d4-0a9e-4e55-9d7c-2f8a1c3e5b77' }),
+  // Both kinds' fields (core/inbound/rejection-alerts.ts, core/inbound/process-delivery.ts): here a
+  // signature alert, so the payload kind's deliveryId and inboxId are empty.
+  'webhook.rejected': () => ({
+    platform: 'shopify',
+    kind: 'signature',
+    reason: 'X-Shopify-Hmac-Sha256 does not match the body',
+    count: 11,
+    since: '2025-06-01T14:00:00.000Z',
+    deliveryId: null,
+    inboxId: null,
+  }),
 };
 
 /** Events that concern no member: their samples have no member, balance or tier. */

@@ -12,7 +12,7 @@ import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { discoverConnectors } from '../../core/connectors/discover.js';
 import { hubHarness, json } from '../helpers/test-hub.js';
-import { SHOPIFY_SECRET } from '../inbound/sign.js';
+import { SHOPIFY_SECRET, shopifyDelivery } from '../inbound/sign.js';
 
 const definitions = await discoverConnectors();
 
@@ -89,5 +89,19 @@ describe('mappings: the sample event is the real one', () => {
     expect(await check(used)).toEqual([]);
     const { previews } = await preview(used, await latest('voucher.used'));
     expect(previews[0]!.actions![0]!.options.text).toBe(`${code} used for Free coffee (5000 points)`);
+  });
+  it('webhook.rejected and voucher.used: every field the docs list passes the check, and renders from the real event', async () => {
+    // A secret rotated on Shopify but not in the hub: the alert docs/mappings.md suggests filtering on `kind`.
+    const alert = slack('webhook.rejected', '{{ platform }}: {{ count }} refused since {{ since }} ({{ reason }})', "kind == 'signature'");
+    expect(await check(alert)).toEqual([]);
+    expect(await check(slack('webhook.rejected', '{{ kind }} {{ deliveryId }} {{ inboxId }}'))).toEqual([]);
+    const forged = shopifyDelivery('customers/create', { id: 1 }, 'evt-forged-1', { secret: 'rotated-secret' });
+    expect((await h.hub.app.request('/webhooks/shopify', forged)).status).toBe(401);
+    const { previews } = await preview(alert, await latest('webhook.rejected'));
+    expect(previews[0]).toMatchObject({ result: 'would send' });
+    expect(previews[0]!.actions![0]!.options.text).toMatch(/^shopify: 1 refused since \d{4}-\d\d-\d\dT[\d:.]+Z \(.+\)$/);
+
+    // A voucher used at a store's checkout carries where (docs/api.md, "Vouchers at a store's checkout").
+    expect(await check(slack('voucher.used', '{{ code }} used at {{ source }} on order {{ orderId }} ({{ reference }})'))).toEqual([]);
   });
 });
