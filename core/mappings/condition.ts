@@ -72,6 +72,27 @@ export function unknownFields(condition: Condition, scope: Scope): string[] {
   return missing;
 }
 
+/**
+ * The transforms (`reason|lower`) and functions (`f(x)`) a condition calls. None is registered on
+ * this instance, so each fails at run time; found here by walking the expression, since `&&` and
+ * `||` skip the part that calls one when the sample event does not reach it.
+ */
+export function callsIn(condition: Condition): string[] {
+  const calls: string[] = [];
+  const visit = (node: unknown): void => {
+    if (Array.isArray(node)) return node.forEach(visit);
+    if (typeof node !== 'object' || node === null) return;
+    const n = node as { type?: string; name?: string; pool?: string };
+    if (n.type === 'FunctionCall') {
+      const call = n.pool === 'transforms' ? `|${n.name}` : `${n.name}()`;
+      if (!calls.includes(call)) calls.push(call);
+    }
+    Object.values(node).forEach(visit);
+  };
+  visit(condition.expression._getAst());
+  return calls;
+}
+
 /** `balance.available` → ['balance', 'available']; null for relative or computed bases. */
 function identifierChain(node: Ast): string[] | null {
   if (node.type !== 'Identifier' || node.relative) return null;

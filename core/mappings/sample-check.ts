@@ -5,7 +5,7 @@
  * the templates are rendered (a `to:` that renders to something other than a phone number).
  */
 import type { Node } from 'yaml';
-import { conditionHolds, firstMissing, unknownFields } from './condition.js';
+import { callsIn, conditionHolds, firstMissing, unknownFields } from './condition.js';
 import { sampleEvent, sampleExtras } from './sample-events.js';
 import { evaluationScope, type Scope } from './scope.js';
 import { formatPath, templateLineOffset, type Segment, type SourceFile } from './source.js';
@@ -29,10 +29,13 @@ export function checkWithSample(source: SourceFile, mappingNode: Node, prefix: S
 
   if (mapping.when) {
     for (const field of unknownFields(mapping.when, scope)) problem(['when'], missingFieldReason(field, scope, mapping.on));
+    // Reported whether or not the sample reaches the call (docs/mappings.md, "Conditions").
+    const calls = callsIn(mapping.when);
+    for (const call of calls) problem(['when'], `condition: "${call}" is not available: conditions have no transforms or functions`);
     try {
       conditionHolds(mapping.when, scope);
     } catch (error) {
-      problem(['when'], `condition: ${(error as Error).message}`);
+      if (calls.length === 0) problem(['when'], `condition: ${(error as Error).message}`);
     }
   }
 

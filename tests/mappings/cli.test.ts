@@ -28,6 +28,8 @@ const bad = mappingDir({
   'large-redemption-slack.yaml': DOCS_EXAMPLE,
   'typos.yaml': 'on: reward.redeem\nsend:\n  adapter: slak\n',
   'template.yaml': 'on: points.earned\nsend:\n  adapter: slack\n  channel: "#x"\n  text: "{{ member.nick }}"\n',
+  // The sample earn is no birthday: `&&` never reaches the transform, which must be reported all the same (docs/mappings.md, "Conditions").
+  'birthday.yaml': "on: points.earned\nwhen: reason == 'birthday' && member.email|lower == 'ann@example.com'\nsend: { adapter: slack, channel: \"#x\", text: hi }\n",
 });
 const preview = mappingDir({
   'redemptions.yaml': `- name: large-redemption-slack
@@ -75,11 +77,12 @@ describe('loyalty-hub mappings', () => {
     const lines = failed.stdout.trim().split('\n');
     // Paths as the user gave them: relative to where the command runs.
     expect(lines).toEqual([
+      'birthday.yaml:2: when: condition: "|lower" is not available: conditions have no transforms or functions',
       'template.yaml:5: send.text: missing field "member.nick": a points.earned event has no such field; member has id, email, phone, firstName, lastName, consentEmail, consentSms',
       expect.stringMatching(/^typos\.yaml:1: on: unknown event "reward\.redeem"; expected one of member\.enrolled, .*, webhook\.rejected$/),
       expect.stringMatching(/^typos\.yaml:3: send\.adapter: unknown adapter "slak"; configured adapters: .*\bslack\b/),
       '',
-      '3 problems in 2 files; 1 mapping OK',
+      '4 problems in 3 files; 1 mapping OK',
     ]);
   });
 

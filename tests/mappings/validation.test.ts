@@ -53,7 +53,7 @@ describe('mapping validation: file, line and reason', () => {
       at(2, 'when', /missing field "balance\.availble".*balance has available, /),
     ]);
     expect(problemsOf('on: points.earned\nwhen: points|double > 5\nsend: { adapter: slack, channel: "#x", text: t }\n')).toEqual([
-      at(2, 'when', 'Transform double is not defined'),
+      at(2, 'when', 'condition: "|double" is not available: conditions have no transforms or functions'),
     ]);
   });
 
