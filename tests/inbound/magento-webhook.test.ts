@@ -119,7 +119,7 @@ describe('POST /webhooks/magento', () => {
     const rows = await inbox(h);
     expect(rows.map((r) => r.topic)).toEqual(['order.paid', 'sales_order_save_after', 'sales_order_invoice_pay']);
     // Paid when the invoice was, not when the order was last saved before it.
-    expect(rows[2]!.events).toMatchObject([{ id: 'magento:order:3', occurredAt: Date.parse('2017-08-21T22:36:02Z') }]);
+    expect(rows[2]!.events).toMatchObject([{ id: 'magento:order:3', occurredAt: '2017-08-21T22:36:02.000Z' }]);
   });
 
   it('earns on the invoice that completes the payment, not on a partial one', async () => {

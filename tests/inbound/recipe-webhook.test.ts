@@ -277,7 +277,7 @@ describe('a recipe in the LOYALTY_RECIPES folder', () => {
         ],
       },
       customer: { platformId: 'c-77', email: 'ann.lee@example.com', firstName: 'Ann' },
-      occurredAt: Date.parse('2025-06-02T09:14:03Z'),
+      occurredAt: '2025-06-02T09:14:03.000Z', // ISO 8601, as every time the API shows (SPEC §3)
     });
 
     // 23.45 of 123.45 refunded: 123 × 2345/12345 = 23.4 → 23 back.
