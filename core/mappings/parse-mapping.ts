@@ -10,6 +10,7 @@ import { compileCondition, type Condition } from './condition.js';
 import { formatPath, templateLineOffset, type Segment, type SourceFile } from './source.js';
 import { compileTemplates } from './templates.js';
 import type { AdapterDescriptors, Mapping, MappingAction, MappingProblem } from './types.js';
+import { closestName } from '../closest-name.js';
 
 const KEYS = ['name', 'on', 'when', 'send'];
 /** Names end up in delivery routes (`mapping:<name>#<index>`) and in logs: keep them plain. */
@@ -56,7 +57,8 @@ export function parseMapping(
   const on = onNode ? scalarString(source, onNode) : undefined;
   if (!onNode) problem(root, ['on'], `missing \`on:\`, the loyalty event to react to: one of ${LOYALTY_EVENT_TYPES.join(', ')}`);
   else if (on === undefined || !(LOYALTY_EVENT_TYPES as readonly string[]).includes(on)) {
-    problem(onNode, ['on'], `unknown event "${on ?? String(onNode)}"; expected one of ${LOYALTY_EVENT_TYPES.join(', ')}`);
+    const meant = on === undefined ? undefined : closestName(on, LOYALTY_EVENT_TYPES);
+    problem(onNode, ['on'], `unknown event "${on ?? String(onNode)}"${meant ? ` (did you mean "${meant}"?)` : ''}; expected one of ${LOYALTY_EVENT_TYPES.join(', ')}`);
   }
 
   let when: Condition | null = null;
@@ -96,7 +98,10 @@ export function parseMapping(
     const known = configured.length ? `configured adapters: ${configured.join(', ')}` : 'no adapter is configured';
     if (!adapterNode) return problem(actionNode, [...path, 'adapter'], `missing \`adapter:\`; ${known}`);
     const adapter = adapterName === undefined ? undefined : adapters.get(adapterName);
-    if (!adapter) return problem(adapterNode, [...path, 'adapter'], `unknown adapter "${adapterName ?? String(adapterNode)}"; ${known}`);
+    if (!adapter) {
+      const meant = adapterName === undefined ? undefined : closestName(adapterName, configured);
+      return problem(adapterNode, [...path, 'adapter'], `unknown adapter "${adapterName ?? String(adapterNode)}"${meant ? ` (did you mean "${meant}"?)` : ''}; ${known}`);
+    }
 
     const { adapter: _adapter, ...options } = actionNode.toJS(source.doc) as Record<string, unknown>;
     const { tree, errors } = compileTemplates(options, []);

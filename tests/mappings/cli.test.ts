@@ -79,8 +79,8 @@ describe('loyalty-hub mappings', () => {
     expect(lines).toEqual([
       'birthday.yaml:2: when: condition: "|lower" is not available: conditions have no transforms or functions',
       'template.yaml:5: send.text: missing field "member.nick": a points.earned event has no such field; member has id, email, phone, firstName, lastName, consentEmail, consentSms',
-      expect.stringMatching(/^typos\.yaml:1: on: unknown event "reward\.redeem"; expected one of member\.enrolled, .*, webhook\.rejected$/),
-      expect.stringMatching(/^typos\.yaml:3: send\.adapter: unknown adapter "slak"; configured adapters: .*\bslack\b/),
+      expect.stringMatching(/^typos\.yaml:1: on: unknown event "reward\.redeem" \(did you mean "reward\.redeemed"\?\); expected one of member\.enrolled, .*, webhook\.rejected$/),
+      expect.stringMatching(/^typos\.yaml:3: send\.adapter: unknown adapter "slak" \(did you mean "slack"\?\); configured adapters: .*\bslack\b/),
       '',
       '4 problems in 3 files; 1 mapping OK',
     ]);

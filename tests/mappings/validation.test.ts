@@ -36,7 +36,7 @@ describe('mapping validation: file, line and reason', () => {
 
   it('reports an unknown event, listing the valid ones', () => {
     expect(problemsOf('name: x\n\non: reward.redeem\nsend: { adapter: slack, channel: "#x", text: "t" }\n')).toEqual([
-      at(3, 'on', /unknown event "reward\.redeem"; expected one of member\.enrolled, .*reward\.redeemed, .*webhook\.rejected/),
+      at(3, 'on', /unknown event "reward\.redeem" \(did you mean "reward\.redeemed"\?\); expected one of member\.enrolled, .*reward\.redeemed, .*webhook\.rejected/),
     ]);
   });
 
