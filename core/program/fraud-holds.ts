@@ -21,11 +21,9 @@ import { prepared, tablesOf } from '../storage/prepared.js';
 import type { Row } from '../storage/rows.js';
 import type { Db } from '../storage/store.js';
 import type { TriggerEvent } from '../triggers/trigger-event.js';
-import { dayKey } from './calendar.js';
 import type { Program } from './compiled-program.js';
-import { bumpCounter, counterKeys } from './counters.js';
 import type { AwardLine, Evaluation } from './evaluate.js';
-import { reviewTier } from './member-standing.js';
+import { withdrawFromTierWindow } from './member-standing.js';
 
 export const FRAUD_HOLD_STATUSES = ['open', 'approved', 'rejected'] as const;
 export type FraudHoldStatus = (typeof FRAUD_HOLD_STATUSES)[number];
@@ -185,10 +183,7 @@ export async function rejectFraudHold(w: Writer, program: Program, id: string, r
     if (voided) posted.push(voided);
   }
   const voidedPoints = posted.reduce((n, p) => n + (p.duplicate ? 0 : p.transfer.amount), 0);
-  if (voidedPoints > 0) {
-    await bumpCounter(w.tx, counterKeys.day(hold.memberId, dayKey(w.now, program.timeZone)), -voidedPoints, 0);
-    await reviewTier(w, program, hold.memberId);
-  }
+  if (voidedPoints > 0) await withdrawFromTierWindow(w, program, hold.memberId, voidedPoints);
   await w.note(hold.memberId, 'points.rejected', { holdId: hold.id, points: hold.points, reason, eventId: hold.eventId });
   return { hold, posted };
 }

@@ -12,7 +12,7 @@ import type { Row } from '../storage/rows.js';
 import type { Db } from '../storage/store.js';
 import { DAY_MS, dayKey, endOfPeriod, windowStartDay } from './calendar.js';
 import type { CompiledTier, Program } from './compiled-program.js';
-import { counterKeys, counterReader } from './counters.js';
+import { bumpCounter, counterKeys, counterReader } from './counters.js';
 import type { MemberContext } from './match-conditions.js';
 
 export interface Standing {
@@ -115,6 +115,16 @@ export async function qualifyingPoints(db: Db, program: Program, memberId: strin
   const from = counterKeys.day(memberId, windowStartDay(now, program.timeZone, basis.days));
   const to = counterKeys.day(memberId, dayKey(now, program.timeZone));
   return (await counterReader(db).sum(from, to)).points;
+}
+
+/**
+ * Points that stop counting toward tiers — what a refund takes back, what a rejected fraud hold
+ * voids (docs/program.md, "Tiers"): today's window counter loses them, then the tier is reviewed
+ * in the same write, so a member does not keep a tier those points reached.
+ */
+export async function withdrawFromTierWindow(w: Writer, program: Program, memberId: string, points: number): Promise<void> {
+  await bumpCounter(w.tx, counterKeys.day(memberId, dayKey(w.now, program.timeZone)), -points, 0);
+  await reviewTier(w, program, memberId);
 }
 
 export interface MemberStanding {

@@ -15,10 +15,8 @@ import { prepared, tablesOf } from '../storage/prepared.js';
 import type { Db } from '../storage/store.js';
 import type { TriggerEvent } from '../triggers/trigger-event.js';
 import type { ApplyOutcome } from './apply-trigger.js';
-import { dayKey } from './calendar.js';
 import type { Program } from './compiled-program.js';
-import { bumpCounter, counterKeys } from './counters.js';
-import { memberContext, reviewTier } from './member-standing.js';
+import { memberContext, withdrawFromTierWindow } from './member-standing.js';
 import { everyLineRefunded, parseBreakdown } from './order-breakdown.js';
 import { refundByLines, type LineRefund } from './refund-by-lines.js';
 import { orderKey } from '../triggers/order-identity.js';
@@ -117,8 +115,7 @@ async function refundOrder(w: Writer, program: Program, trigger: RefundTrigger, 
     if (result.debt) detail += `; ${result.debt} recorded as debt`;
     if (result.forgiven) detail += `; ${result.forgiven} not taken (only_pending: points already active)`;
     // Tier windows count points earned net of what refunds took back.
-    await bumpCounter(tx, counterKeys.day(order.memberId, dayKey(now, program.timeZone)), -take, 0);
-    await reviewTier(w, program, order.memberId);
+    await withdrawFromTierWindow(w, program, order.memberId, take);
   }
   await tx
     .update(orders)
