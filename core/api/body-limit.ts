@@ -30,21 +30,57 @@ export function maxBodyBytesFrom(env: Record<string, string | undefined>): numbe
 }
 
 /** The body's declared length, when it has one and no transfer coding overrides it. */
-export function declaredLength(c: Context): number | undefined {
+function declaredLength(c: Context): number | undefined {
   const header = c.req.header('content-length');
   if (header === undefined || c.req.header('transfer-encoding') !== undefined || !/^\d+$/.test(header)) return undefined;
   return Number(header);
 }
 
+/** The 413 of a body over the limit, for `/v1` and webhooks alike. */
+export function payloadTooLarge(maxBytes: number): Response {
+  return problemResponse({
+    type: problemType('payload-too-large'),
+    title: 'Payload too large',
+    status: 413,
+    detail: `The body exceeds ${maxBytes} bytes (MAX_BODY_BYTES).`,
+    limit: maxBytes,
+  });
+}
+
+/**
+ * The body as bytes, or undefined past the limit: a declared length is judged by its header and
+ * read at once; a chunked body is counted as it streams and cut off past the limit. For a handler
+ * that needs the exact bytes (a webhook's signature is over them).
+ */
+export async function readBodyWithin(c: Context, maxBytes: number): Promise<Uint8Array | undefined> {
+  const declared = declaredLength(c);
+  if (declared !== undefined) return declared > maxBytes ? undefined : new Uint8Array(await c.req.arrayBuffer());
+  const body = c.req.raw.body;
+  if (!body) return new Uint8Array();
+  const reader = body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > maxBytes) {
+      await reader.cancel();
+      return undefined;
+    }
+    chunks.push(value);
+  }
+  const out = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return out;
+}
+
 export function apiBodyLimit(maxBytes: number): MiddlewareHandler {
-  const tooLarge = () =>
-    problemResponse({
-      type: problemType('payload-too-large'),
-      title: 'Payload too large',
-      status: 413,
-      detail: `The body exceeds ${maxBytes} bytes (MAX_BODY_BYTES).`,
-      limit: maxBytes,
-    });
+  const tooLarge = () => payloadTooLarge(maxBytes);
   const streamed = bodyLimit({ maxSize: maxBytes, onError: tooLarge });
   return async (c, next) => {
     const declared = declaredLength(c);

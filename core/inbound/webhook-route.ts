@@ -17,7 +17,7 @@
  */
 import { createHash } from 'node:crypto';
 import { Hono } from 'hono';
-import { DEFAULT_MAX_BODY_BYTES, declaredLength } from '../api/body-limit.js';
+import { DEFAULT_MAX_BODY_BYTES, payloadTooLarge, readBodyWithin } from '../api/body-limit.js';
 import { ProblemError, problemResponse, problemType } from '../api/problem.js';
 import type { ConnectorStatus, InboundHandler, InboundRequest } from '../connectors/definition.js';
 import type { Metrics } from '../observability/metrics.js';
@@ -41,13 +41,8 @@ export function webhookRoutes(deps: WebhookDeps) {
   app.post('/:platform', async (c) => {
     const platform = c.req.param('platform');
     const handler = inboundHandler(deps, platform);
-    const tooLarge = () =>
-      problemResponse({ type: problemType('payload-too-large'), title: 'Payload too large', status: 413, detail: `The body exceeds ${limit} bytes.`, limit });
-    const declared = declaredLength(c);
-    if (declared !== undefined && declared > limit) return tooLarge();
-    // A declared length is exactly what arrives (core/api/body-limit.ts): read at once, without a web stream.
-    const rawBody = declared !== undefined ? new Uint8Array(await c.req.arrayBuffer()) : await readLimited(c.req.raw, limit);
-    if (!rawBody) return tooLarge();
+    const rawBody = await readBodyWithin(c, limit);
+    if (!rawBody) return payloadTooLarge(limit);
 
     const url = new URL(c.req.url);
     const request: InboundRequest = {
@@ -111,31 +106,6 @@ function inboundHandler(deps: WebhookDeps, platform: string): InboundHandler {
   const handler = deps.inbound.get(platform);
   if (!handler) throw new ProblemError(404, 'connector-not-inbound', 'No inbound webhooks', `The ${status.title} connector does not receive webhooks.`);
   return handler;
-}
-
-/** The body as bytes, or undefined past the limit (a chunked body has no content-length). */
-async function readLimited(request: Request, limit: number): Promise<Uint8Array | undefined> {
-  if (!request.body) return new Uint8Array();
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > limit) {
-      await reader.cancel();
-      return undefined;
-    }
-    chunks.push(value);
-  }
-  const out = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return out;
 }
 
 function respond(result: DeliveryResult): Response {
