@@ -138,21 +138,17 @@ export async function redeem(
   const { memberId: _m, version: _v, updatedAt: _u, ...snapshot } = balance!;
   // All the points event fields of the spend, plus the reward's (docs/mappings.md, "reward.redeemed"):
   // without them `when: kind == 'spend'` passed `mappings check` (its sample has them) and never held.
-  const spent = announcement(posted.transfer, snapshot, 'reward.redeemed').data;
+  // Its points, transferId, redemptionId and balance are the spend's (points = reward.cost).
+  const announced = announcement(posted.transfer, snapshot, 'reward.redeemed');
   await w.emit({
-    type: 'reward.redeemed',
-    memberId: input.memberId,
+    ...announced,
     data: {
-      ...spent,
-      points: reward.cost,
-      transferId: posted.transfer.id,
-      redemptionId,
+      ...announced.data,
       rewardId: reward.id,
       voucherCode: code,
       voucherExpiresAt: voucherExpiresAt === null ? null : new Date(voucherExpiresAt).toISOString(),
       reward: presentRewardForEvent(reward),
       storeCodes: reward.storeCodes,
-      balance: snapshot,
     },
   });
   return { redemption: row, reward, posted, duplicate: false };
