@@ -74,6 +74,19 @@ describe.each([
   });
 });
 
+describe('one signed Shopify delivery, sent chunked and then again with a Content-Length', () => {
+  it('is applied once (SPEC §7): the second read of the same bytes is the same delivery', async () => {
+    const order = JSON.parse(readFileSync(join(import.meta.dirname, '../fixtures/platform-samples/shopify/order_paid_with_customer.json'), 'utf8')) as Record<string, unknown>;
+    const delivery = shopifyDelivery('orders/paid', { ...order, id: 8_700_000_001 });
+    const headers = delivery.headers as Record<string, string>;
+    const first = await fetch(`${hub.url}/webhooks/shopify`, { method: 'POST', headers, ...chunked(delivery.body as string) });
+    const again = await fetch(`${hub.url}/webhooks/shopify`, { method: 'POST', headers, body: delivery.body as string });
+    const answers = [(await first.json()) as { status: string; eventId: string }, (await again.json()) as { status: string; eventId: string }];
+    expect(answers.map((a) => a.status)).toEqual(['accepted', 'duplicate']);
+    expect(answers[1]!.eventId).toBe(answers[0]!.eventId);
+  });
+});
+
 describe.each([
   ['with a Content-Length', (text: string) => ({ body: text })],
   ['chunked', chunked],
