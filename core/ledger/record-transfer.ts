@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { eq, sql } from 'drizzle-orm';
 import { newId } from '../ids.js';
-import { insertRows } from '../storage/insert-rows.js';
+import { insertRowsNumbered } from '../storage/insert-rows.js';
 import { placeholders, prepared } from '../storage/prepared.js';
 import type { Db } from '../storage/store.js';
 import { ConcurrentDuplicate, LedgerError } from './errors.js';
@@ -126,11 +126,10 @@ async function tryRecordTransfer(tx: Db, now: number, t: NewTransfer): Promise<T
  */
 export async function tryRecordTransfers(tx: Db, now: number, lines: readonly NewTransfer[]): Promise<(TransferRow | undefined)[]> {
   const rows = lines.map((t) => transferRow(now, t));
-  const numbered = await insertRows(tx, 'transfers', rows, { onConflictDoNothing: 'idempotencyKey', returning: ['seq', 'id'] });
-  const seqOf = new Map(numbered.map((r) => [r.id, r.seq]));
+  const seqs = await insertRowsNumbered(tx, 'transfers', rows, { onConflictDoNothing: 'idempotencyKey', serial: 'seq', key: 'id' });
   // The rows were built here for this call: numbered in place rather than copied (a 5,000-line import page).
-  return rows.map((row) => {
-    const seq = seqOf.get(row.id);
+  return rows.map((row, i) => {
+    const seq = seqs[i];
     return seq === undefined ? undefined : Object.assign(row, { seq });
   });
 }

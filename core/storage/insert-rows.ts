@@ -122,6 +122,53 @@ export async function insertRowsCounted<T extends TableName>(db: Db, name: T, ro
 }
 
 /**
+ * Inserts `rows`, skipping each whose value of the unique column `onConflictDoNothing` is already
+ * taken, and answers per row, in order, its `serial` column's value (undefined when skipped): what
+ * `returning: [serial, key]` answers, without RETURNING on SQLite, which buffers every returned row
+ * in a temporary table first (a fifth of a 1,000-line transfer insert: docs/BENCHMARKS.md (k)).
+ * One writer numbers the rows of one statement one after the other, in the order given, so when
+ * every row went in, the last one's rowid (`lastInsertRowid`) numbers them all; when some were
+ * skipped, the inserted ones are read back by `key`, a unique column the caller filled.
+ */
+export async function insertRowsNumbered<T extends TableName>(
+  db: Db,
+  name: T,
+  rows: readonly NewRow<T>[],
+  options: { onConflictDoNothing: ColumnKey<T>; serial: ColumnKey<T>; key: ColumnKey<T> },
+): Promise<(number | undefined)[]> {
+  const { serial, key } = options;
+  if (pgOf(db)) {
+    const numbered = await insertRows(db, name, rows, { onConflictDoNothing: options.onConflictDoNothing, returning: [serial, key] });
+    const byKey = new Map(numbered.map((r) => [(r as Record<string, unknown>)[key], Number((r as Record<string, unknown>)[serial])]));
+    return rows.map((row) => byKey.get((row as Record<string, unknown>)[key]));
+  }
+  const shape = shapeOf(name);
+  const serialColumn = shape.all.find(([k]) => k === serial)![1];
+  if (serialColumn.kind !== 'serial') throw new Error(`${name}.${serial} is not a serial column`);
+  const perStatement = Math.max(1, Math.floor(MAX_VALUES_PER_STATEMENT / shape.written.length));
+  const out: (number | undefined)[] = [];
+  for (let i = 0; i < rows.length; i += perStatement) {
+    const part = rows.slice(i, i + perStatement) as unknown as Record<string, unknown>[];
+    const { statement, values } = sqliteStatement(db, name, shape, part, { onConflictDoNothing: options.onConflictDoNothing });
+    const { changes, lastInsertRowid } = statement.run(values);
+    if (changes === part.length) {
+      const first = Number(lastInsertRowid) - changes + 1;
+      for (let j = 0; j < part.length; j++) out.push(first + j);
+      continue;
+    }
+    const byKey = new Map<unknown, number>();
+    if (changes > 0) {
+      const keyColumn = shape.all.find(([k]) => k === key)![1];
+      const conn = (db as unknown as { $client: Database.Database }).$client;
+      const read = conn.prepare(`select ${quote(keyColumn.name)} as k, ${quote(serialColumn.name)} as n from ${quote(tables[name].name)} where ${quote(keyColumn.name)} in (select value from json_each(?))`);
+      for (const r of read.all(JSON.stringify(part.map((row) => row[key]))) as { k: unknown; n: number }[]) byKey.set(r.k, Number(r.n));
+    }
+    for (const row of part) out.push(byKey.get(row[key]));
+  }
+  return out;
+}
+
+/**
  * How many bound values the kept statements of one connection may hold together: a compiled
  * statement grows with its values, and row counts vary (a run's last page, callers' batch sizes),
  * so the oldest go first past about ten 1,000-row pages.
