@@ -119,11 +119,15 @@ export const earnMany: BatchOperation<EarnInput> = {
       }
       credits.set(input.memberId, c);
     }
+    // A quiet write (an import) announces nothing, so it reads no balance back.
+    if (!w.announces) {
+      await creditBalances(tx, now, credits, { balancesAfter: false });
+      return posted(plans, recorded, earlier);
+    }
     const after = await creditBalances(tx, now, credits);
 
     // 4. One event per line, carrying the balance right after it: replayed in input order from
-    //    each member's balance before the batch. A quiet write (an import) announces nothing.
-    if (!w.announces) return posted(plans, recorded, earlier);
+    //    each member's balance before the batch.
     const running = new Map<string, BalanceFields>();
     for (const [memberId, b] of after) {
       const c = credits.get(memberId)!;

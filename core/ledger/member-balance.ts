@@ -1,5 +1,5 @@
-import { and, eq, notExists, sql, type SQL } from 'drizzle-orm';
-import { allRows, pgOf, runStatement } from '../storage/dialect.js';
+import { and, eq, ne, notExists, sql, type SQL } from 'drizzle-orm';
+import { allRows, anyOf, changedRows, pgOf, runStatement } from '../storage/dialect.js';
 import { param, prepared, tablesOf } from '../storage/prepared.js';
 import type { Db, Schema } from '../storage/store.js';
 import { LedgerError } from './errors.js';
@@ -113,8 +113,8 @@ function perMember(tx: Db, name: string, columns: readonly string[], rows: reado
 const CREDIT_RETURNING = sql`returning balances.member_id as member_id, balances.available as available, balances.pending as pending,
   balances.locked as locked, balances.spent as spent, balances.expired as expired, balances.lifetime_earned as lifetime_earned`;
 
-/** One `UPDATE balances … FROM credit` for up to 500 members, returning their balances after it. */
-function creditStatement(tx: Db, now: number, part: readonly (readonly [string, { available: number; pending: number; lifetimeEarned: number }])[]): SQL {
+/** One `UPDATE balances … FROM credit` for up to 500 members, returning their balances after it (unless `returning` is false). */
+function creditStatement(tx: Db, now: number, part: readonly (readonly [string, { available: number; pending: number; lifetimeEarned: number }])[], returning = true): SQL {
   const { cte, byKey } = perMember(tx, 'credit', ['available', 'pending', 'lifetime_earned'], part.map(([memberId, c]) => [memberId, [c.available, c.pending, c.lifetimeEarned]]));
   return sql`${cte}
           update balances set available = balances.available + credit.available,
@@ -125,23 +125,32 @@ function creditStatement(tx: Db, now: number, part: readonly (readonly [string, 
           from credit
           where ${byKey}
             and not exists (select 1 from members where members.id = credit.member_id and members.status = 'erased')
-          ${CREDIT_RETURNING}`;
+          ${returning ? CREDIT_RETURNING : sql``}`;
 }
 
 /**
  * Adds credits to many members' balances, one `UPDATE … FROM` per 500 members (`perMember`), and
  * returns the balances after them (the batched earns: ./earn-batch.ts). Refuses an unknown or
  * erased member as `creditBalance` does.
+ *
+ * `balancesAfter: false` (a quiet write, which announces no balance: an import) returns no
+ * balances: the update only counts the rows it changed, and a short count is looked into. RETURNING
+ * made SQLite's update 40 % dearer (docs/BENCHMARKS.md (k)).
  */
 export async function creditBalances(
   tx: Db,
   now: number,
   credits: ReadonlyMap<string, { available: number; pending: number; lifetimeEarned: number }>,
+  options: { balancesAfter?: boolean } = {},
 ): Promise<Map<string, BalanceFields>> {
   const entries = [...credits];
   const after = new Map<string, BalanceFields>();
   for (let i = 0; i < entries.length; i += MEMBERS_PER_STATEMENT) {
     const part = entries.slice(i, i + MEMBERS_PER_STATEMENT);
+    if (options.balancesAfter === false) {
+      if ((await changedRows(tx, creditStatement(tx, now, part, false))) < part.length) throw await creditRefusal(tx, await firstUncredited(tx, part.map(([memberId]) => memberId)));
+      continue;
+    }
     const rows = await allRows<Record<string, unknown>>(tx, creditStatement(tx, now, part));
     for (const r of rows) {
       after.set(String(r.member_id), {
@@ -157,6 +166,21 @@ export async function creditBalances(
     if (missing) throw await creditRefusal(tx, missing[0]);
   }
   return after;
+}
+
+/** The first of `memberIds` a credit cannot reach: without a balance row, or erased. */
+async function firstUncredited(tx: Db, memberIds: readonly string[]): Promise<string> {
+  const { balances, members } = tablesOf(tx);
+  const reachable = new Set(
+    (
+      await tx
+        .select({ id: balances.memberId })
+        .from(balances)
+        .innerJoin(members, eq(members.id, balances.memberId))
+        .where(and(anyOf(tx, balances.memberId, memberIds), ne(members.status, 'erased')))
+    ).map((r) => r.id),
+  );
+  return memberIds.find((id) => !reachable.has(id)) ?? memberIds[0]!;
 }
 
 /** Writes the new balance computed under the lock. */

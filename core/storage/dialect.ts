@@ -21,6 +21,13 @@ export async function runStatement(db: Db, statement: SQL): Promise<void> {
   else await db.run(statement);
 }
 
+/** Runs one statement that returns nothing and answers how many rows it changed, on either dialect. */
+export async function changedRows(db: Db, statement: SQL): Promise<number> {
+  const pg = pgOf(db);
+  if (pg) return Number(((await pg.execute(statement)) as unknown as { rowCount: number | null }).rowCount ?? 0);
+  return (db.run(statement) as unknown as { changes: number }).changes;
+}
+
 /** `select … for update skip locked` where the dialect has it (PostgreSQL); SQLite has one writer. */
 export function skipLocked<Q>(query: Q): Q {
   const q: unknown = query;

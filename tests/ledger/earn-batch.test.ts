@@ -105,10 +105,41 @@ describe('earns in a batch (w.postMany(earnMany, …))', () => {
     await expect(batch([ok, { memberId: 'mem_nobody', points: 5, idempotencyKey: 'x', why }])).rejects.toMatchObject({ code: 'member_not_found' });
     await expect(batch([ok, { memberId: gone.id, points: 5, idempotencyKey: 'y', why }])).rejects.toMatchObject({ code: 'member_erased' });
     await expect(batch([ok, { memberId: ann.id, points: 2.5, idempotencyKey: 'z', why }])).rejects.toMatchObject({ code: 'invalid_amount' });
+    // A quiet write (an import) reads no balance back, and still refuses them.
+    const quiet = (inputs: EarnInput[]) =>
+      h.commit('import', (w) => {
+        w.quiet();
+        return w.postMany(earnMany, inputs);
+      });
+    await expect(quiet([ok, { memberId: 'mem_nobody', points: 5, idempotencyKey: 'x', why }])).rejects.toMatchObject({ code: 'member_not_found', detail: { memberId: 'mem_nobody' } });
+    await expect(quiet([ok, { memberId: gone.id, points: 5, idempotencyKey: 'y', why }])).rejects.toMatchObject({ code: 'member_erased', detail: { memberId: gone.id } });
     expect(await h.ledger.balance(ann.id)).toMatchObject({ available: 0 });
     const { transfers } = tablesOf(h.store.db);
     expect(await h.store.db.select().from(transfers).where(eq(transfers.memberId, ann.id))).toEqual([]);
     expect(await events()).toEqual([]);
+  });
+
+  it('answers each new line as stored, its seq included, whether every line went in or some were replays', async () => {
+    const ann = await h.enroll();
+    const stored = async (id: string) => {
+      const { transfers } = tablesOf(h.store.db);
+      const [row] = await h.store.db.select().from(transfers).where(eq(transfers.id, id));
+      return row;
+    };
+    // Every line new: numbered by the insert itself (core/storage/insert-rows.ts, insertRowsNumbered).
+    const first = await batch(Array.from({ length: 5 }, (_, i) => ({ memberId: ann.id, points: 1 + i, idempotencyKey: `seq-${i}`, why })));
+    // Replays between new lines: the new ones read back by id.
+    const mixed = await batch([
+      { memberId: ann.id, points: 1, idempotencyKey: 'seq-0', why },
+      { memberId: ann.id, points: 9, idempotencyKey: 'seq-new-a', why },
+      { memberId: ann.id, points: 4, idempotencyKey: 'seq-3', why },
+      { memberId: ann.id, points: 8, idempotencyKey: 'seq-new-b', why },
+    ]);
+    for (const p of [...first, ...mixed]) expect(p.transfer).toEqual(await stored(p.transfer.id));
+    expect(mixed.map((p) => p.duplicate)).toEqual([true, false, true, false]);
+    const seqs = [...first.map((p) => p.transfer.seq), mixed[1]!.transfer.seq, mixed[3]!.transfer.seq];
+    expect(new Set(seqs).size).toBe(7);
+    expect([...seqs].sort((a, b) => a - b)).toEqual(seqs);
   });
 
   it('takes more than one chunk of rows (1,200 earns over 3 members) in one write', async () => {
