@@ -22,6 +22,17 @@ export function newId(prefix: string, now: number = Date.now()): string {
   return `${prefix}_${time}${random}`;
 }
 
+/**
+ * `n` new ids of one instant, ascending: as unguessable as `newId`'s, and the rows of a batch
+ * written in this order (an import page's members, lots and lines) extend every index keyed by
+ * them at its end rather than landing among one another (docs/BENCHMARKS.md (k)).
+ */
+export function newIds(prefix: string, now: number, n: number): string[] {
+  const ids: string[] = [];
+  for (let i = 0; i < n; i++) ids.push(newId(prefix, now));
+  return ids.sort();
+}
+
 /** The part of an id after `prefix_`, as a regular expression source. */
 export const ID_BODY = `[${ALPHABET}]{26}`;
 

@@ -17,7 +17,7 @@
  * `addExpiringLots`, `creditBalances`, `w.emitMany`.
  */
 import { inArray } from 'drizzle-orm';
-import { newId } from '../ids.js';
+import { newIds } from '../ids.js';
 import { insertRows } from '../storage/insert-rows.js';
 import { tablesOf } from '../storage/prepared.js';
 import type { Writer } from '../commit/writer.js';
@@ -37,14 +37,15 @@ export const earnMany: BatchOperation<EarnInput> = {
     if (inputs.length === 0) return [];
     const { tx, now } = w;
     const t = tablesOf(tx);
-    const plans = inputs.map((input) => {
+    const lotIds = newIds('lot', now, inputs.length);
+    const plans = inputs.map((input, i) => {
       const activatesAt = input.activatesAt ?? now;
       const pending = activatesAt > now;
       return {
         input,
         activatesAt,
         pending,
-        lotId: newId('lot', now),
+        lotId: lotIds[i]!,
         key: earn.key(input),
         print: fingerprint([earn.name, ...earn.identity(input)]),
       };

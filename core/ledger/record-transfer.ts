@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { eq, sql } from 'drizzle-orm';
-import { newId } from '../ids.js';
+import { newId, newIds } from '../ids.js';
 import { insertRowsNumbered } from '../storage/insert-rows.js';
 import { placeholders, prepared } from '../storage/prepared.js';
 import type { Db } from '../storage/store.js';
@@ -81,13 +81,13 @@ export async function recordFirstTransfer(tx: Db, now: number, t: NewTransfer): 
 }
 
 /** The line as it will be stored (all but `seq`), refusing an amount that is not a positive integer. */
-function transferRow(now: number, t: NewTransfer): Omit<TransferRow, 'seq'> {
+function transferRow(now: number, t: NewTransfer, id = newId('tr', now)): Omit<TransferRow, 'seq'> {
   if (!Number.isSafeInteger(t.amount) || t.amount <= 0) {
     throw new LedgerError('invalid_amount', `a transfer moves a positive whole number of points, not ${t.amount}`);
   }
   const { why } = t;
   return {
-    id: newId('tr', now),
+    id,
     idempotencyKey: t.idempotencyKey,
     fingerprint: t.fingerprint,
     kind: t.kind,
@@ -125,7 +125,8 @@ async function tryRecordTransfer(tx: Db, now: number, t: NewTransfer): Promise<T
  * by an earlier write or by an earlier line of the same call.
  */
 export async function tryRecordTransfers(tx: Db, now: number, lines: readonly NewTransfer[]): Promise<(TransferRow | undefined)[]> {
-  const rows = lines.map((t) => transferRow(now, t));
+  const ids = newIds('tr', now, lines.length);
+  const rows = lines.map((t, i) => transferRow(now, t, ids[i]));
   const seqs = await insertRowsNumbered(tx, 'transfers', rows, { onConflictDoNothing: 'idempotencyKey', serial: 'seq', key: 'id' });
   // The rows were built here for this call: numbered in place rather than copied (a 5,000-line import page).
   return rows.map((row, i) => {

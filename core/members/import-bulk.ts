@@ -26,7 +26,7 @@
  * a second run or a resumed one is looked up as before (docs/BENCHMARKS.md (k)).
  */
 import type { Writer } from '../commit/writer.js';
-import { newId } from '../ids.js';
+import { newIds } from '../ids.js';
 import { earnMany, LedgerError, spend, type EarnInput, type Posted } from '../ledger/index.js';
 import { anyOf } from '../storage/dialect.js';
 import { insertRows, insertRowsCounted } from '../storage/insert-rows.js';
@@ -104,9 +104,10 @@ export async function importMembers(w: Writer, source: string, records: Imported
   }
 
   if (options.assumeNew) {
-    for (const p of plans) {
+    const ids = newIds('mem', now, plans.length);
+    for (const [i, p] of plans.entries()) {
       p.way = 'fresh';
-      p.memberId = newId('mem', now);
+      p.memberId = ids[i];
     }
   } else await lookUp(tx, plans, named, now);
 
@@ -208,11 +209,13 @@ async function lookUp(tx: Writer['tx'], plans: Plan[], named: Set<string>, now: 
       found.set(row.id, row);
     }
   }
+  const newMemberIds = newIds('mem', now, plans.length);
+  let fresh = 0;
   for (const p of plans) {
     const ids = new Set([...p.names.flatMap((n) => (holder.has(n) ? [holder.get(n)!] : [])), ...(p.email && byEmail.has(p.email) ? [byEmail.get(p.email)!] : [])]);
     if (ids.size === 0) {
       p.way = 'fresh';
-      p.memberId = newId('mem', now);
+      p.memberId = newMemberIds[fresh++];
       continue;
     }
     const [id] = ids;
