@@ -4,9 +4,11 @@
 // command that runs itself again (`import`: bin/loyalty-hub.mjs) passes the preload on; the
 // process that exits last adds what the one before it wrote.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { isMainThread } from 'node:worker_threads';
 
 const file = process.env.BENCH_CPU_REPORT;
-if (file) {
+// Once per process: worker threads load the preload too, and the usage is the whole process's.
+if (file && isMainThread) {
   process.on('exit', () => {
     const used = process.cpuUsage();
     if (existsSync(file)) {
