@@ -21,21 +21,20 @@ function timePart(now: number): string {
   return time;
 }
 
-/** Two base32 chars per entry, for 10 random bits at a time. */
-const PAIRS = Array.from({ length: 1024 }, (_, i) => ALPHABET[i >> 5]! + ALPHABET[i & 31]!);
+const CODES = Array.from(ALPHABET, (c) => c.charCodeAt(0));
 
-/** 16 random chars (80 bits), two at a time. */
+/** 16 random chars (80 bits), built as one flat string: a batch sorts them (`newIds`). */
 function randomPart(): string {
   if (poolOffset + 16 > pool.length) {
     pool = randomBytes(4096);
     poolOffset = 0;
   }
-  let random = '';
-  for (let i = 0; i < 8; i++) {
-    random += PAIRS[((pool[poolOffset]! & 31) << 5) | (pool[poolOffset + 1]! & 31)];
-    poolOffset += 2;
-  }
-  return random;
+  const p = pool;
+  const o = poolOffset;
+  poolOffset += 16;
+  const codes: number[] = [];
+  for (let i = 0; i < 16; i++) codes.push(CODES[p[o + i]! & 31]!);
+  return String.fromCharCode(...codes);
 }
 
 /**
