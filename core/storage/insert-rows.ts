@@ -38,6 +38,9 @@ interface Shape {
   /** [key, column] of every column the insert writes: all but `serial` ones. */
   written: [string, ColumnDef][];
   all: [string, ColumnDef][];
+  /** The written columns' keys, and what SQLite binds for a row without one (`valueOf`'s default). */
+  keys: string[];
+  sqliteDefaults: unknown[];
 }
 
 const shapes = new Map<TableName, Shape>();
@@ -46,7 +49,8 @@ function shapeOf(name: TableName): Shape {
   let shape = shapes.get(name);
   if (!shape) {
     const all = Object.entries(tables[name].columns as Record<string, ColumnDef>);
-    shape = { all, written: all.filter(([, c]) => c.kind !== 'serial') };
+    const written = all.filter(([, c]) => c.kind !== 'serial');
+    shape = { all, written, keys: written.map(([key]) => key), sqliteDefaults: written.map(([key, column]) => sqliteValue(valueOf({}, key, column))) };
     shapes.set(name, shape);
   }
   return shape;
@@ -57,6 +61,11 @@ function valueOf(row: Record<string, unknown>, key: string, column: ColumnDef): 
   const v = row[key];
   if (v !== undefined) return v;
   return column.defaultValue ? column.defaultValue.value : null;
+}
+
+/** A value as better-sqlite3 binds it: booleans as 1 and 0. */
+function sqliteValue(v: unknown): unknown {
+  return typeof v === 'boolean' ? (v ? 1 : 0) : v;
 }
 
 /** A returned row by column key, in the types `Row<T>` promises (the columns it has). */
@@ -216,11 +225,14 @@ function sqliteStatement<T extends TableName>(db: Db, name: T, shape: Shape, row
     cache.byKey.set(textKey, { statement, values: size });
     cache.values += size;
   }
-  const values: unknown[] = [];
+  // Flat, sized once, by plain index: a page's tens of thousands of values (docs/BENCHMARKS.md (k)).
+  const { keys, sqliteDefaults } = shape;
+  const values: unknown[] = new Array(rows.length * keys.length);
+  let at = 0;
   for (const row of rows) {
-    for (const [key, column] of shape.written) {
-      const v = valueOf(row, key, column);
-      values.push(typeof v === 'boolean' ? (v ? 1 : 0) : v);
+    for (let c = 0; c < keys.length; c++) {
+      const v = row[keys[c]!];
+      values[at++] = v === undefined ? sqliteDefaults[c] : typeof v === 'boolean' ? (v ? 1 : 0) : v;
     }
   }
   return { statement, values };
