@@ -72,7 +72,9 @@ export interface LineSum {
 }
 
 export class Tally {
-  private readonly sums = new Map<string, LineSum>();
+  /** Per member, its sums (a few: one per day, flow and origin); no key string built per line. */
+  private readonly sums = new Map<string, LineSum[]>();
+  private sumCount = 0;
   private readonly active = new Set<string>();
   private readonly rewards = new Map<string, { redemptions: number; points: number }>();
   private dayOfWrite: number | undefined;
@@ -105,12 +107,23 @@ export class Tally {
   }
 
   private add(day: number, flow: string, origin: Origin, memberId: string, points: number): void {
-    const key = `${day}\u0000${flow}\u0000${origin.source}\u0000${origin.channel}\u0000${memberId}`;
-    const sum = this.sums.get(key);
-    if (sum) {
-      sum.lines += 1;
-      sum.points += points;
-    } else this.sums.set(key, { day, flow, source: origin.source, channel: origin.channel, memberId, tier: null, lines: 1, points });
+    let sums = this.sums.get(memberId);
+    if (!sums) this.sums.set(memberId, (sums = []));
+    for (const sum of sums) {
+      if (sum.day === day && sum.flow === flow && sum.source === origin.source && sum.channel === origin.channel) {
+        sum.lines += 1;
+        sum.points += points;
+        return;
+      }
+    }
+    sums.push({ day, flow, source: origin.source, channel: origin.channel, memberId, tier: null, lines: 1, points });
+    this.sumCount++;
+  }
+
+  private allSums(): LineSum[] {
+    const all: LineSum[] = [];
+    for (const sums of this.sums.values()) for (const sum of sums) all.push(sum);
+    return all;
   }
 
   /**
@@ -118,7 +131,7 @@ export class Tally {
    * it: the lines counted so far were written under it, though the flush comes after the review.
    */
   tierBefore(memberId: string, tier: string | null): void {
-    for (const s of this.sums.values()) if (s.memberId === memberId && s.tier === null) s.tier = tier ?? '';
+    for (const s of this.sums.get(memberId) ?? []) if (s.tier === null) s.tier = tier ?? '';
   }
 
   /** Counts one redemption of a reward (reward popularity). */
@@ -141,9 +154,9 @@ export class Tally {
    * one (a batch, an import page) the multi-row statements below.
    */
   async flush(tx: Db, known?: ActiveToday): Promise<void> {
-    if (this.sums.size > ROWS_PER_STATEMENT) await addLineSums(tx, await underTiers(tx, [...this.sums.values()]));
-    else if (this.sums.size > SMALL_WRITE) await addLineSums(tx, [...this.sums.values()]);
-    else if (this.sums.size) for (const s of [...this.sums.values()].sort(byRowKey)) await addLineSum(tx, s);
+    if (this.sumCount > ROWS_PER_STATEMENT) await addLineSums(tx, await underTiers(tx, this.allSums()));
+    else if (this.sumCount > SMALL_WRITE) await addLineSums(tx, this.allSums());
+    else if (this.sumCount) for (const s of this.allSums().sort(byRowKey)) await addLineSum(tx, s);
     if (this.active.size) {
       const day = this.day;
       const members = [...this.active].filter((id) => !known?.has(day, id)).sort();
