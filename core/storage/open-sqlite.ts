@@ -125,7 +125,7 @@ interface Queued {
 /**
  * Group commit. Transactions are queued and run one at a time on the writer connection; the
  * ones that queued up while a commit was running run together in the next SQLite transaction,
- * each inside its own SAVEPOINT, so one failing rolls back only its own writes. Every caller is
+ * each after the first inside its own SAVEPOINT, so one failing rolls back only its own writes. Every caller is
  * answered after the COMMIT that made its writes durable. Under concurrent load this turns N
  * commits (each writing its dirty pages to the WAL) into one, which is most of a write's cost.
  *
@@ -143,16 +143,27 @@ function groupCommit(writer: Database.Database, db: Db, afterCommit: () => void,
     const results: { ok: boolean; value: unknown }[] = [];
     writer.exec('BEGIN IMMEDIATE');
     try {
+      // Until one succeeds, the transaction holds no other item's writes: the next runs without a
+      // SAVEPOINT, and if it fails the transaction is rolled back whole and begun again. A
+      // savepoint makes SQLite copy every page it changes to a temporary file first (an import
+      // page: ~120 pages and a file per transaction), and a lone write is the common case.
+      let empty = true;
       for (const item of batch) {
-        writer.exec('SAVEPOINT tx');
+        if (!empty) writer.exec('SAVEPOINT tx');
         try {
           const value = await item.fn(db);
-          writer.exec('RELEASE tx');
+          if (!empty) writer.exec('RELEASE tx');
+          empty = false;
           results.push({ ok: true, value });
         } catch (error) {
-          if (!writer.inTransaction) throw error; // SQLite abandoned the whole transaction
-          writer.exec('ROLLBACK TO tx');
-          writer.exec('RELEASE tx');
+          if (empty) {
+            if (writer.inTransaction) writer.exec('ROLLBACK');
+            writer.exec('BEGIN IMMEDIATE');
+          } else {
+            if (!writer.inTransaction) throw error; // SQLite abandoned the whole transaction
+            writer.exec('ROLLBACK TO tx');
+            writer.exec('RELEASE tx');
+          }
           results.push({ ok: false, value: error });
         }
       }

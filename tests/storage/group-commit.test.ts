@@ -35,6 +35,28 @@ describe('SQLite store transactions', () => {
     );
   });
 
+  it('rolls back the first transactions of a group when they fail, and commits the ones after them', async () => {
+    // The first of a group runs without a savepoint (core/storage/open-sqlite.ts): its failure rolls
+    // the SQLite transaction back whole, and the next begins again, as first.
+    const results = await Promise.allSettled(
+      Array.from({ length: 8 }, (_, i) =>
+        store.transaction(async (tx) => {
+          await insertKey(`f${i}`)(tx);
+          if (i < 2 || i === 5) throw new Error(`refused ${i}`);
+          return i;
+        }),
+      ),
+    );
+    expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected', 'fulfilled', 'fulfilled', 'fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
+    expect(results[0]).toMatchObject({ status: 'rejected', reason: { message: 'refused 0' } });
+    const rows = await store.db.select({ id: apiKeys().id }).from(apiKeys());
+    expect(rows.map((r) => r.id).sort()).toEqual(['f2', 'f3', 'f4', 'f6', 'f7']);
+    // And alone: a lone transaction that fails leaves nothing, the next one commits.
+    await expect(store.transaction(async (tx) => { await insertKey('alone')(tx); throw new Error('no'); })).rejects.toThrow('no');
+    await store.transaction(insertKey('after'));
+    expect((await store.db.select({ id: apiKeys().id }).from(apiKeys())).map((r) => r.id).sort()).toEqual(['after', 'f2', 'f3', 'f4', 'f6', 'f7']);
+  });
+
   it('shows a transaction the writes of those committed before it, and readers only committed data', async () => {
     let seenInside: number | undefined;
     let seenByReader: number | undefined;
