@@ -16,6 +16,11 @@ function openConnection(file: string, readonly: boolean): Database.Database {
   if (!readonly) {
     conn.pragma('journal_mode = WAL');
     conn.pragma('synchronous = NORMAL');
+    // A statement that writes many rows keeps the pages it changes in a statement journal, to
+    // undo itself alone; past 64 KiB SQLite moved it to a temporary file, created and deleted per
+    // transaction (an import page: a file and ~120 page writes). In memory it costs at most
+    // what one statement changes (docs/BENCHMARKS.md (k)).
+    conn.pragma('temp_store = MEMORY');
   }
   conn.pragma('busy_timeout = 5000');
   conn.pragma('foreign_keys = ON');
