@@ -71,7 +71,7 @@ export async function importCsvFile(file: string, args: ParsedArguments): Promis
   const dryRun = args.flag('dry-run');
   // A 256 MiB page cache on SQLite while importing: the members' indexes outgrow the default
   // 2 MiB within the first hundred thousand rows (core/storage/open-sqlite.ts, `writerCacheMiB`).
-  const store = await openStore(env.DATABASE_URL || DEFAULT_DATABASE_URL, { writerCacheMiB: IMPORT_CACHE_MIB });
+  const store = await openStore(env.DATABASE_URL || DEFAULT_DATABASE_URL, { writerCacheMiB: IMPORT_CACHE_MIB, bulk: true });
   const rejectsPath = args.string('rejects') ?? 'import-rejects.csv';
   const rejects = rejectsFile(rejectsPath, 'line');
   try {

@@ -62,6 +62,12 @@ export interface SqliteOptions {
    * (docs/BENCHMARKS.md (k)).
    */
   writerCacheMiB?: number;
+  /**
+   * Start the WAL checkpoint thread with the first commit rather than the 32nd: a bulk job (an
+   * import) knows it writes in earnest, and its first 32 pages made the writer checkpoint on its
+   * own thread — a fifth of a 200,000-row import's checkpoint writes (docs/BENCHMARKS.md (k)).
+   */
+  bulk?: boolean;
 }
 
 /**
@@ -87,7 +93,7 @@ export function openSqlite(file: string, options: SqliteOptions = {}): Store {
   let checkpointer: WalCheckpointer | undefined;
   let commitsSoFar = 0;
   const commits = groupCommit(writer, writeDb, () => {
-    if (checkpointer || ++commitsSoFar < CHECKPOINT_THREAD_AFTER_COMMITS || file === ':memory:') return;
+    if (checkpointer || ++commitsSoFar < (options.bulk ? 1 : CHECKPOINT_THREAD_AFTER_COMMITS) || file === ':memory:') return;
     writer.pragma(`wal_autocheckpoint = ${BACKSTOP_PAGES}`);
     checkpointer = startWalCheckpointer(file);
   });
