@@ -21,7 +21,7 @@ import type { Commit } from '../commit/commit.js';
 import { allRows, pgOf, runStatement } from '../storage/dialect.js';
 import { insertRows } from '../storage/insert-rows.js';
 import type { Db, Store } from '../storage/store.js';
-import { ACTIVE_FLOWS, flowOf } from './flows.js';
+import { flowOf, makesActive } from './flows.js';
 import { localDay } from './local-day.js';
 import { defaultOrigin, DUE_FLOW, ENROLLED_FLOW } from './tally.js';
 
@@ -99,7 +99,7 @@ export async function rebuildAggregates(tx: Db, timeZone: string, now: number): 
       const points = Number(r.amount);
       add(day, flow, source, tier, points);
       if (r.expires_at !== null && r.expires_at !== undefined) add(dayOf(Number(r.expires_at)), DUE_FLOW, source, tier, points);
-      if (!ACTIVE_FLOWS.has(flow)) continue;
+      if (!makesActive(flow, r.actor)) continue;
       // The same rule as the live write (./tally.ts addActivity): a member's first activity of a
       // later day counts once, with the active day before it.
       const seen = last.get(r.member_id);

@@ -55,6 +55,16 @@ export function flowOf(t: LineShape): Flow {
 export const ACTIVE_FLOWS: ReadonlySet<Flow> = new Set<Flow>(['earn', 'earn_pending', 'spend', 'capture']);
 
 /**
+ * Whether a line makes its member active (`members.active`, docs/api.md "Analytics"): an earn or
+ * a redemption — but not the opening lines `loyalty-hub import` writes (actor `import:<source>`):
+ * a member moving in with its balance did not earn or redeem that day, and a million-member
+ * import would otherwise show a million active members on the day it ran.
+ */
+export function makesActive(flow: Flow, actor: string | null | undefined): boolean {
+  return ACTIVE_FLOWS.has(flow) && !(actor ?? '').startsWith('import:');
+}
+
+/**
  * What a flow does to the points the program owes (available + pending + held by a lock, the
  * member's posted and pending accounts): +1, −1 or 0 times its points. A capture releases the
  * rest of its hold back to available, so only the captured part leaves.

@@ -20,7 +20,7 @@ import type { TransferRow } from '../ledger/types.js';
 import { allRows, anyOf, pgOf, runStatement } from '../storage/dialect.js';
 import type { Db } from '../storage/store.js';
 import type { ActiveToday } from './active-today.js';
-import { ACTIVE_FLOWS, flowOf } from './flows.js';
+import { flowOf, makesActive } from './flows.js';
 import { localDay } from './local-day.js';
 import { addGap, addLineSum, markActive } from './row-upserts.js';
 
@@ -93,7 +93,7 @@ export class Tally {
   line(t: TransferRow, origin: Origin): void {
     const flow = flowOf(t);
     this.add(this.day, flow, origin, t.memberId, t.amount);
-    if (ACTIVE_FLOWS.has(flow)) this.active.add(t.memberId);
+    if (makesActive(flow, t.actor)) this.active.add(t.memberId);
   }
 
   /** Counts points just issued into a lot that expires at `expiresAt` (called by the earn paths). */

@@ -9,6 +9,7 @@ import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import type { MemberPage } from '../../core/connectors/definition.js';
 import type { ImportedMember } from '../../core/members/import-member.js';
+import { earnMany } from '../../core/ledger/index.js';
 import { runImport } from '../../core/members/import-run.js';
 import { parseProgram } from '../../core/program/load-program.js';
 import { allRows } from '../../core/storage/dialect.js';
@@ -68,7 +69,14 @@ describe('analytics of a big write', () => {
     expect(added('gold')).toEqual([1, 70]);
     expect(added('bronze')).toEqual([0, 0]);
     expect((await enrolledCount()) - enrolledBefore).toBe(399);
-    const active = await allRows<{ n: unknown }>(h.hub.store.db, sql`select count(*) as n from member_activity`);
-    expect(Number(active[0]!.n)).toBe(400);
+    const activeCount = async () => Number((await allRows<{ n: unknown }>(h.hub.store.db, sql`select count(*) as n from member_activity`))[0]!.n);
+    // Moving in is not activity (docs/api.md, "Analytics"): only the Gold member's order counted.
+    expect(await activeCount()).toBe(1);
+
+    // A big write that does earn (400 earns in one batch) marks its members in one multi-row upsert.
+    const ids = (await allRows<{ id: string }>(h.hub.store.db, sql`select id from members where email like 'n%@example.com' or email = 'gold@example.com'`)).map((r) => String(r.id));
+    expect(ids).toHaveLength(400);
+    await h.hub.commit('batch', (w) => w.postMany(earnMany, ids.map((memberId) => ({ memberId, points: 5, idempotencyKey: `batch:${memberId}`, why: { source: 'api' as const } }))));
+    expect(await activeCount()).toBe(400);
   });
 });

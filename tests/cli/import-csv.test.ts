@@ -123,9 +123,11 @@ describe('loyalty-hub import <file.csv>', () => {
     expect((await run([file])).code).toBe(0);
     const res = await h.call('GET', '/v1/analytics/summary', { scope: 'read' });
     expect(res.status).toBe(200);
-    const s = await json<{ points: { issued: number; redeemed: number }; bySource: { source: string; issued: number; redeemed: number }[] }>(res);
+    const s = await json<{ points: { issued: number; redeemed: number }; members: { active: number; new: number }; bySource: { source: string; issued: number; redeemed: number }[] }>(res);
     expect(s.points).toMatchObject({ issued: 410, redeemed: 40 });
     expect(s.bySource.map((r) => [r.source, r.issued, r.redeemed])).toEqual([['cli', 410, 40]]);
+    // Moving in is not activity: two new members, neither active for it (docs/api.md, "Analytics").
+    expect(s.members).toMatchObject({ new: 2, active: 0 });
   });
 
   it('a dry run reports the same refusals and writes nothing', async () => {
