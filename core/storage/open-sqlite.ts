@@ -136,8 +136,8 @@ interface Queued {
 /**
  * Group commit. Transactions are queued and run one at a time on the writer connection; the
  * ones that queued up while a commit was running run together in the next SQLite transaction,
- * each after the first inside its own SAVEPOINT, so one failing rolls back only its own writes. Every caller is
- * answered after the COMMIT that made its writes durable. Under concurrent load this turns N
+ * each after the first inside its own SAVEPOINT, so one failing rolls back only its own writes.
+ * Every caller is answered after the COMMIT that made its writes durable. Under concurrent load this turns N
  * commits (each writing its dirty pages to the WAL) into one, which is most of a write's cost.
  *
  * A batch starts on `setImmediate`, not on the next microtask: requests reach `transaction()`
@@ -155,9 +155,9 @@ function groupCommit(writer: Database.Database, db: Db, afterCommit: () => void,
     writer.exec('BEGIN IMMEDIATE');
     try {
       // Until one succeeds, the transaction holds no other item's writes: the next runs without a
-      // SAVEPOINT, and if it fails the transaction is rolled back whole and begun again. A
-      // savepoint makes SQLite copy every page it changes to a temporary file first (an import
-      // page: ~120 pages and a file per transaction), and a lone write is the common case.
+      // SAVEPOINT, and if it fails the transaction is rolled back whole and begun again. A lone
+      // write, the common case, so skips the savepoint's statements and its journal of the pages
+      // it changes.
       let empty = true;
       for (const item of batch) {
         if (!empty) writer.exec('SAVEPOINT tx');
