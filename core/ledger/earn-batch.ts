@@ -121,11 +121,8 @@ export const earnMany: BatchOperation<EarnInput> = {
       credits.set(input.memberId, c);
     }
     // A quiet write (an import) announces nothing, so it reads no balance back.
-    if (!w.announces) {
-      await creditBalances(tx, now, credits, { balancesAfter: false });
-      return posted(plans, recorded, earlier);
-    }
-    const after = await creditBalances(tx, now, credits);
+    const after = await creditBalances(tx, now, credits, { balancesAfter: w.announces });
+    if (!w.announces) return posted(plans, recorded, earlier);
 
     // 4. One event per line, carrying the balance right after it: replayed in input order from
     //    each member's balance before the batch.

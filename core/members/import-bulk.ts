@@ -209,13 +209,12 @@ async function lookUp(tx: Writer['tx'], plans: Plan[], named: Set<string>, now: 
       found.set(row.id, row);
     }
   }
-  const newMemberIds = newIds('mem', now, plans.length);
-  let fresh = 0;
+  const fresh: Plan[] = [];
   for (const p of plans) {
     const ids = new Set([...p.names.flatMap((n) => (holder.has(n) ? [holder.get(n)!] : [])), ...(p.email && byEmail.has(p.email) ? [byEmail.get(p.email)!] : [])]);
     if (ids.size === 0) {
       p.way = 'fresh';
-      p.memberId = newMemberIds[fresh++];
+      fresh.push(p);
       continue;
     }
     const [id] = ids;
@@ -224,6 +223,8 @@ async function lookUp(tx: Writer['tx'], plans: Plan[], named: Set<string>, now: 
     p.way = settled ? 'settled' : 'row';
     if (settled) p.memberId = id;
   }
+  const ids = newIds('mem', now, fresh.length);
+  for (const [i, p] of fresh.entries()) p.memberId = ids[i];
 }
 
 async function earnAll(w: Writer, inputs: [Plan, EarnInput][], count: (plan: Plan, line: Posted) => void): Promise<void> {
