@@ -52,7 +52,7 @@ export function flowOf(t: LineShape): Flow {
 }
 
 /** Lines that make their member active: it earned or redeemed (docs/api.md, "Analytics"). */
-export const ACTIVE_FLOWS: ReadonlySet<Flow> = new Set<Flow>(['earn', 'earn_pending', 'spend', 'capture']);
+const ACTIVE_FLOWS: ReadonlySet<Flow> = new Set<Flow>(['earn', 'earn_pending', 'spend', 'capture']);
 
 /**
  * Whether a line makes its member active (`members.active`, docs/api.md "Analytics"): an earn or
@@ -61,7 +61,12 @@ export const ACTIVE_FLOWS: ReadonlySet<Flow> = new Set<Flow>(['earn', 'earn_pend
  * import would otherwise show a million active members on the day it ran.
  */
 export function makesActive(flow: Flow, actor: string | null | undefined): boolean {
-  return ACTIVE_FLOWS.has(flow) && !(actor ?? '').startsWith('import:');
+  return ACTIVE_FLOWS.has(flow) && !writtenByImport(actor);
+}
+
+/** Whether `loyalty-hub import` wrote it: its writes act as `import:<source>` (core/members/import-run.ts). */
+export function writtenByImport(actor: string | null | undefined): boolean {
+  return (actor ?? '').startsWith('import:');
 }
 
 /**

@@ -20,7 +20,7 @@ import type { TransferRow } from '../ledger/types.js';
 import { allRows, anyOf, pgOf, runStatement } from '../storage/dialect.js';
 import type { Db } from '../storage/store.js';
 import type { ActiveToday } from './active-today.js';
-import { flowOf, makesActive } from './flows.js';
+import { flowOf, makesActive, writtenByImport } from './flows.js';
 import { localDay } from './local-day.js';
 import { addGap, addLineSum, markActive } from './row-upserts.js';
 
@@ -38,7 +38,7 @@ export interface Origin {
  * command line).
  */
 export function defaultOrigin(actor: string): Origin {
-  const source = actor === 'scheduler' || actor === 'cli' ? actor : actor.startsWith('import:') ? 'cli' : 'api';
+  const source = actor === 'scheduler' || actor === 'cli' ? actor : writtenByImport(actor) ? 'cli' : 'api';
   return { source, channel: 'unknown' };
 }
 
@@ -74,7 +74,6 @@ export interface LineSum {
 export class Tally {
   /** Per member, its sums (a few: one per day, flow and origin); no key string built per line. */
   private readonly sums = new Map<string, LineSum[]>();
-  private sumCount = 0;
   private readonly active = new Set<string>();
   private readonly rewards = new Map<string, { redemptions: number; points: number }>();
   private dayOfWrite: number | undefined;
@@ -117,7 +116,6 @@ export class Tally {
       }
     }
     sums.push({ day, flow, source: origin.source, channel: origin.channel, memberId, tier: null, lines: 1, points });
-    this.sumCount++;
   }
 
   private allSums(): LineSum[] {
@@ -154,9 +152,10 @@ export class Tally {
    * one (a batch, an import page) the multi-row statements below.
    */
   async flush(tx: Db, known?: ActiveToday): Promise<void> {
-    if (this.sumCount > ROWS_PER_STATEMENT) await addLineSums(tx, await underTiers(tx, this.allSums()));
-    else if (this.sumCount > SMALL_WRITE) await addLineSums(tx, this.allSums());
-    else if (this.sumCount) for (const s of this.allSums().sort(byRowKey)) await addLineSum(tx, s);
+    const sums = this.allSums();
+    if (sums.length > ROWS_PER_STATEMENT) await addLineSums(tx, await underTiers(tx, sums));
+    else if (sums.length > SMALL_WRITE) await addLineSums(tx, sums);
+    else for (const s of sums.sort(byRowKey)) await addLineSum(tx, s);
     if (this.active.size) {
       const day = this.day;
       const members = [...this.active].filter((id) => !known?.has(day, id)).sort();
