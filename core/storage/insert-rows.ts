@@ -82,14 +82,20 @@ function fromDriver<T extends TableName>(name: T, raw: Record<string, unknown>):
   return out as Row<T>;
 }
 
+/** `rows` cut into statements within the bound-values limit (MAX_VALUES_PER_STATEMENT). */
+function statementParts(shape: Shape, rows: readonly unknown[]): Record<string, unknown>[][] {
+  const perStatement = Math.max(1, Math.floor(MAX_VALUES_PER_STATEMENT / shape.written.length));
+  const parts: Record<string, unknown>[][] = [];
+  for (let i = 0; i < rows.length; i += perStatement) parts.push(rows.slice(i, i + perStatement) as Record<string, unknown>[]);
+  return parts;
+}
+
 /** Inserts `rows` into table `name` in as few statements as the dialect's limits allow. */
 export async function insertRows<T extends TableName>(db: Db, name: T, rows: readonly NewRow<T>[], options: InsertRowsOptions<T> = {}): Promise<Row<T>[]> {
   if (rows.length === 0) return [];
   const shape = shapeOf(name);
-  const perStatement = Math.max(1, Math.floor(MAX_VALUES_PER_STATEMENT / shape.written.length));
   const out: Row<T>[] = [];
-  for (let i = 0; i < rows.length; i += perStatement) {
-    const part = rows.slice(i, i + perStatement) as unknown as Record<string, unknown>[];
+  for (const part of statementParts(shape, rows)) {
     const returned = pgOf(db) ? await insertPg(db, name, shape, part, options) : insertSqlite(db, name, shape, part, options);
     for (const raw of returned) out.push(fromDriver(name, raw));
   }
@@ -121,10 +127,9 @@ function tail<T extends TableName>(shape: Shape, options: InsertRowsOptions<T>):
 export async function insertRowsCounted<T extends TableName>(db: Db, name: T, rows: readonly NewRow<T>[], options: { onConflictDoNothing: ColumnKey<T> }): Promise<number> {
   if (pgOf(db)) return (await insertRows(db, name, rows, { ...options, returning: [options.onConflictDoNothing] })).length;
   const shape = shapeOf(name);
-  const perStatement = Math.max(1, Math.floor(MAX_VALUES_PER_STATEMENT / shape.written.length));
   let inserted = 0;
-  for (let i = 0; i < rows.length; i += perStatement) {
-    const { statement, values } = sqliteStatement(db, name, shape, rows.slice(i, i + perStatement) as unknown as Record<string, unknown>[], options);
+  for (const part of statementParts(shape, rows)) {
+    const { statement, values } = sqliteStatement(db, name, shape, part, options);
     inserted += statement.run(values).changes;
   }
   return inserted;
@@ -154,10 +159,8 @@ export async function insertRowsNumbered<T extends TableName>(
   const shape = shapeOf(name);
   const serialColumn = shape.all.find(([k]) => k === serial)![1];
   if (serialColumn.kind !== 'serial') throw new Error(`${name}.${serial} is not a serial column`);
-  const perStatement = Math.max(1, Math.floor(MAX_VALUES_PER_STATEMENT / shape.written.length));
   const out: (number | undefined)[] = [];
-  for (let i = 0; i < rows.length; i += perStatement) {
-    const part = rows.slice(i, i + perStatement) as unknown as Record<string, unknown>[];
+  for (const part of statementParts(shape, rows)) {
     const { statement, values } = sqliteStatement(db, name, shape, part, { onConflictDoNothing: options.onConflictDoNothing });
     const { changes, lastInsertRowid } = statement.run(values);
     if (changes === part.length) {
