@@ -19,7 +19,7 @@
 import Database from 'better-sqlite3';
 import { memberAccount, PROGRAM } from '../core/ledger/accounts.js';
 import { adjust, earn, spend } from '../core/ledger/index.js';
-import { localDay } from '../core/analytics/local-day.js';
+import { localDay, monthOfDay } from '../core/analytics/local-day.js';
 import { createWriteBoundary } from '../core/commit/commit.js';
 import { enrollMember } from '../core/members/members.js';
 import { tablesOf } from '../core/storage/prepared.js';
@@ -217,6 +217,15 @@ export function seedAnalytics(file: string, options: { members: number; transfer
       for (const d of agg.daily.values()) daily.run(d.day, d.flow, d.source, d.channel, d.tier === 'bronze' ? '' : d.tier, d.lines, d.points);
       const gaps = db.prepare(`INSERT INTO activity_gaps (day, prev_day, members) VALUES (?, ?, ?)`);
       for (const g of agg.gaps.values()) gaps.run(g.day, g.prevDay, g.members);
+      const months = new Map<string, { day: number; prevMonth: number; members: number }>();
+      for (const g of agg.gaps.values()) {
+        const key = `${g.day}|${monthOfDay(g.prevDay)}`;
+        const m = months.get(key) ?? { day: g.day, prevMonth: monthOfDay(g.prevDay), members: 0 };
+        m.members += g.members;
+        months.set(key, m);
+      }
+      const gapMonths = db.prepare(`INSERT INTO activity_gap_months (day, prev_month, members) VALUES (?, ?, ?)`);
+      for (const m of [...months.values()].sort((a, b) => a.day - b.day || a.prevMonth - b.prevMonth)) gapMonths.run(m.day, m.prevMonth, m.members);
       const rewardDaily = db.prepare(`INSERT INTO reward_daily (day, reward_id, redemptions, points) VALUES (?, ?, ?, ?)`);
       for (const r of agg.rewards.values()) rewardDaily.run(r.day, r.rewardId, r.redemptions, r.points);
       db.prepare(`INSERT INTO analytics_state (id, time_zone, built_at) VALUES ('aggregates', ?, ?)`).run(timeZone, options.endAt);
@@ -230,7 +239,7 @@ export function seedAnalytics(file: string, options: { members: number; transfer
   return { seconds: (performance.now() - started) / 1000, lines };
 }
 
-const AGGREGATE_TABLES = ['ledger_daily', 'activity_gaps', 'member_activity', 'reward_daily'] as const;
+const AGGREGATE_TABLES = ['ledger_daily', 'activity_gaps', 'activity_gap_months', 'member_activity', 'reward_daily'] as const;
 
 function tableRows(file: string): Record<string, unknown[]> {
   const db = new Database(file, { readonly: true });
@@ -404,8 +413,9 @@ export function analyticsSection(r: AnalyticsSummaryResult, row: (...cells: stri
     ...r.queries.map((q) => row(`${q.label} (\`${q.query}\`)`, String(q.buckets), String(q.samples), `${q.latency.median.toFixed(1)} ms`, `${q.latency.p99.toFixed(1)} ms`, `${q.latency.max.toFixed(1)} ms`)),
     '',
     'Every figure comes from the aggregates (docs/architecture.md, "Analytics aggregates"): range reads of `ledger_daily` (per day,',
-    'flow, source, channel and tier; new members are its `enrolled` rows), of `activity_gaps` for distinct active members (one',
-    'primary-key range per bucket) and of `reward_daily`. The cost grows with the days asked for, not with the number of members or',
-    'transfers; the largest part is `activity_gaps`, at most days × days rows.',
+    'flow, source, channel and tier; new members are its `enrolled` rows), of `activity_gap_months` and `activity_gaps` for distinct',
+    'active members (the roll-up by month of the previous active day, at most days × months rows; the exact gaps only for a bucket',
+    'that starts mid-month, one short range per day) and of `reward_daily`. The cost grows with the days asked for, not with the',
+    'number of members or transfers.',
   ];
 }

@@ -1,6 +1,7 @@
 /**
  * I6 (core/ledger/index.ts): the analytics aggregates count every ledger line once —
- * per flow, the lines and points of `ledger_daily` equal those of `transfers`. Checked when the
+ * per flow, the lines and points of `ledger_daily` equal those of `transfers`, and
+ * `activity_gap_months` is `activity_gaps` rolled up by month. Checked when the
  * aggregates hold anything (a database whose lines were inserted around the ledger, as an
  * upgrade test does, has none until the backfill runs: core/analytics/backfill.ts).
  */
@@ -8,6 +9,7 @@ import { sql } from 'drizzle-orm';
 import { allRows } from '../storage/dialect.js';
 import type { Db } from '../storage/store.js';
 import { flowOf, type LineShape } from './flows.js';
+import { monthOfDay } from './local-day.js';
 
 const KINDS = new Set(['earn', 'activate', 'spend', 'lock', 'capture', 'unlock', 'expire', 'reverse', 'adjust']);
 import { DUE_FLOW, ENROLLED_FLOW } from './tally.js';
@@ -37,5 +39,23 @@ export async function checkAggregates(db: Db, transfers: readonly (LineShape & {
     }
   }
   for (const [flow, w] of want) out.push(`I6 analytics ${flow}: not counted, the ledger has ${w.lines} lines / ${w.points} points`);
+  out.push(...(await checkGapMonths(db)));
+  return out;
+}
+
+/** `activity_gap_months` is `activity_gaps` summed by the month of `prev_day`, row for row. */
+async function checkGapMonths(db: Db): Promise<string[]> {
+  const want = new Map<string, number>();
+  for (const g of await allRows<{ day: unknown; prev_day: unknown; members: unknown }>(db, sql`select day, prev_day, members from activity_gaps`)) {
+    const key = `${Number(g.day)}/${monthOfDay(Number(g.prev_day))}`;
+    want.set(key, (want.get(key) ?? 0) + Number(g.members));
+  }
+  const out: string[] = [];
+  for (const m of await allRows<{ day: unknown; prev_month: unknown; members: unknown }>(db, sql`select day, prev_month, members from activity_gap_months`)) {
+    const key = `${Number(m.day)}/${Number(m.prev_month)}`;
+    if (want.get(key) !== Number(m.members)) out.push(`I6 analytics activity_gap_months ${key}: ${Number(m.members)} members, activity_gaps has ${want.get(key) ?? 0}`);
+    want.delete(key);
+  }
+  for (const [key, n] of want) out.push(`I6 analytics activity_gap_months ${key}: missing, activity_gaps has ${n} members`);
   return out;
 }

@@ -22,3 +22,19 @@ export function dayOfDate(date: string): number {
 export function dateOfDay(day: number): string {
   return new Date(day * DAY_MS).toISOString().slice(0, 10);
 }
+
+/**
+ * The month a day number falls in, as months since 1970-01 (`activity_gap_months.prev_month`);
+ * -1 for -1 (a member never active before). The same numbering as migration 0014's SQL.
+ */
+export function monthOfDay(day: number): number {
+  if (day < 0) return -1;
+  const d = new Date(day * DAY_MS);
+  return (d.getUTCFullYear() - 1970) * 12 + d.getUTCMonth();
+}
+
+/** The first day of the month `day` falls in. */
+export function firstDayOfMonth(day: number): number {
+  const d = new Date(day * DAY_MS);
+  return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1) / DAY_MS;
+}

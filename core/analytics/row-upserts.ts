@@ -66,3 +66,13 @@ export async function addGap(tx: Db, day: number, prevDay: number, members: numb
       .onConflictDoUpdate({ target: [t.activityGaps.day, t.activityGaps.prevDay], set: { members: sql`${t.activityGaps.members} + excluded.members` } }),
   )({ day, prevDay, members });
 }
+
+/** Counts `members` more members active on `day` whose previous active day fell in `prevMonth` (./local-day.ts, `monthOfDay`). */
+export async function addGapMonth(tx: Db, day: number, prevMonth: number, members: number): Promise<void> {
+  await prepared(tx, 'analytics_gap_month', (db, t) =>
+    db
+      .insert(t.activityGapMonths)
+      .values({ day: sql.placeholder('day'), prevMonth: sql.placeholder('prevMonth'), members: sql.placeholder('members') })
+      .onConflictDoUpdate({ target: [t.activityGapMonths.day, t.activityGapMonths.prevMonth], set: { members: sql`${t.activityGapMonths.members} + excluded.members` } }),
+  )({ day, prevMonth, members });
+}

@@ -11,7 +11,7 @@ import { allRows } from '../storage/dialect.js';
 import type { Db } from '../storage/store.js';
 import { currencyExponent, toMinorUnits } from '../triggers/money.js';
 import { FLOWS, LIABILITY_SIGN, PENDING_SIGN, type Flow } from './flows.js';
-import { dateOfDay, dayOfDate } from './local-day.js';
+import { dateOfDay, dayOfDate, firstDayOfMonth, monthOfDay } from './local-day.js';
 import { DUE_FLOW, ENROLLED_FLOW } from './tally.js';
 
 export type GroupBy = 'day' | 'week' | 'month';
@@ -83,10 +83,13 @@ export function buckets(q: SummaryQuery): { period: string; from: number; to: nu
 
 const int = (v: unknown) => Number(v ?? 0);
 
-/** `with b(period, lo, hi) as (values …)`: the buckets as a relation both dialects join on. */
+/**
+ * `b(period, lo, hi, lo_month, month_start)`: the buckets as a relation both dialects join on,
+ * with the month of each first day (./local-day.ts, `monthOfDay`) and where that month starts.
+ */
 function bucketRelation(rows: { period: string; lo: number; hi: number }[]): SQL {
-  return sql`with b(period, lo, hi) as (values ${sql.join(
-    rows.map((r) => sql`(${r.period}, cast(${r.lo} as bigint), cast(${r.hi} as bigint))`),
+  return sql`b(period, lo, hi, lo_month, month_start) as (values ${sql.join(
+    rows.map((r) => sql`(${r.period}, cast(${r.lo} as bigint), cast(${r.hi} as bigint), cast(${monthOfDay(r.lo)} as bigint), cast(${firstDayOfMonth(r.lo)} as bigint))`),
     sql`, `,
   )})`;
 }
@@ -152,15 +155,28 @@ export async function summarize(db: Db, program: Program, q: SummaryQuery, now: 
   }
 
   // 3. Active members: Σ members active on a day of the bucket whose previous active day was
-  //    before the bucket — each member once (core/storage/tables.ts, activity_gaps). A subquery
-  //    per bucket, so each is one range of the primary key (day, prev_day).
+  //    before the bucket — each member once (core/storage/tables.ts, activity_gaps). Those whose
+  //    previous active day fell in a month before the bucket's first day's are read from the
+  //    roll-up by month (activity_gap_months: at most days × months rows, one primary-key range
+  //    per bucket); those whose previous day fell in that month, before the bucket, from
+  //    activity_gaps: one short primary-key range per day of a bucket that starts mid-month
+  //    (`d`, the days of such buckets). docs/BENCHMARKS.md (j): 2 years by month read 176k rows before.
   const all = [{ period: '*', lo: q.from, hi: q.to }, ...series.map((b) => ({ period: b.period, lo: b.from, hi: b.to }))];
   const activeRows = await allRows<{ period: string; members: unknown }>(
     db,
-    sql`${bucketRelation(all)}
-        select b.period as period,
-               (select sum(g.members) from activity_gaps g where g.day >= b.lo and g.day <= b.hi and g.prev_day < b.lo) as members
-        from b`,
+    sql`with recursive ${bucketRelation(all)},
+          d(period, day, lo, month_start, hi) as (
+            select period, lo, lo, month_start, hi from b where month_start < lo
+            union all
+            select period, day + 1, lo, month_start, hi from d where day < hi)
+        select a.period as period, sum(a.members) as members from (
+          select b.period as period,
+                 (select sum(m.members) from activity_gap_months m where m.day >= b.lo and m.day <= b.hi and m.prev_month < b.lo_month) as members
+          from b
+          union all
+          select d.period as period, g.members as members
+          from d join activity_gaps g on g.day = d.day and g.prev_day >= d.month_start and g.prev_day < d.lo
+        ) as a group by a.period`,
   );
   const active = new Map(activeRows.map((r) => [r.period, int(r.members)]));
 

@@ -21,8 +21,8 @@ import { allRows, anyOf, pgOf, runStatement } from '../storage/dialect.js';
 import type { Db } from '../storage/store.js';
 import type { ActiveToday } from './active-today.js';
 import { flowOf, makesActive, writtenByImport } from './flows.js';
-import { localDay } from './local-day.js';
-import { addGap, addLineSum, markActive } from './row-upserts.js';
+import { localDay, monthOfDay } from './local-day.js';
+import { addGap, addGapMonth, addLineSum, markActive } from './row-upserts.js';
 
 /** Where the lines of a write come from: the trigger being applied, else who writes. */
 export interface Origin {
@@ -190,7 +190,23 @@ async function addActivityRowByRow(tx: Db, day: number, memberIds: readonly stri
     const prev = await markActive(tx, day, id);
     if (prev !== undefined) gaps.set(prev, (gaps.get(prev) ?? 0) + 1);
   }
-  for (const [prev, n] of [...gaps].sort(([a], [b]) => a - b)) await addGap(tx, day, prev, n);
+  const sorted = [...gaps].sort(([a], [b]) => a - b);
+  for (const [prev, n] of sorted) await addGap(tx, day, prev, n);
+  // Every gap row, then every month row, each in key order, as addGaps writes them: two
+  // writes on PostgreSQL lock shared rows in one order.
+  for (const [month, n] of gapMonths(sorted)) await addGapMonth(tx, day, month, n);
+}
+
+/** Gaps ([prev_day, members], in prev_day order) summed by the month of prev_day, in month order. */
+function gapMonths(gaps: readonly (readonly [number, number])[]): [number, number][] {
+  const months: [number, number][] = [];
+  for (const [prev, n] of gaps) {
+    const month = monthOfDay(prev);
+    const last = months.at(-1);
+    if (last?.[0] === month) last[1] += n;
+    else months.push([month, n]);
+  }
+  return months;
 }
 
 const list = (rows: SQL[]) => sql.join(rows, sql`, `);
@@ -281,6 +297,10 @@ export async function addActivity(tx: Db, day: number, memberIds: readonly strin
   await addGaps(tx, day, [...gaps].sort(([a], [b]) => a - b));
 }
 
+/**
+ * Counts members active on `day` by their previous active day (`gaps`: [prev_day, members], in
+ * prev_day order) into `activity_gaps`, and by its month into `activity_gap_months`.
+ */
 export async function addGaps(tx: Db, day: number, gaps: readonly (readonly [number, number])[]): Promise<void> {
   for (const part of chunks(gaps)) {
     const values = part.map(([prev, n]) => sql`(cast(${day} as integer), cast(${prev} as integer), cast(${n} as bigint))`);
@@ -288,6 +308,15 @@ export async function addGaps(tx: Db, day: number, gaps: readonly (readonly [num
       tx,
       sql`insert into activity_gaps (day, prev_day, members) values ${list(values)}
           on conflict (day, prev_day) do update set members = activity_gaps.members + excluded.members`,
+    );
+  }
+  // At most one row per month of the program's history: one statement.
+  const values = gapMonths(gaps).map(([month, n]) => sql`(cast(${day} as integer), cast(${month} as integer), cast(${n} as bigint))`);
+  if (values.length) {
+    await runStatement(
+      tx,
+      sql`insert into activity_gap_months (day, prev_month, members) values ${list(values)}
+          on conflict (day, prev_month) do update set members = activity_gap_months.members + excluded.members`,
     );
   }
 }

@@ -19,7 +19,8 @@
  * I5  No balance field is ever negative; in particular a spend, lock or debit never takes
  *     `available` below zero — it is refused and nothing is written.
  * I6  The analytics aggregates count every line once: per flow, `ledger_daily`'s lines and points
- *     equal the transfers' (core/analytics/check-aggregates.ts).
+ *     equal the transfers'; `activity_gap_months` is `activity_gaps` rolled up by the month of
+ *     the previous active day (core/analytics/check-aggregates.ts).
  *
  * HOW THEY ARE KEPT
  * - Every write runs inside the write boundary (`commit`, core/commit/commit.ts) as an operation

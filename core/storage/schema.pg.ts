@@ -120,6 +120,7 @@ export const {
   ledgerDaily,
   memberActivity,
   activityGaps,
+  activityGapMonths,
   rewardDaily,
   analyticsState,
   consoleSessions,

@@ -103,6 +103,7 @@ export const {
   ledgerDaily,
   memberActivity,
   activityGaps,
+  activityGapMonths,
   rewardDaily,
   analyticsState,
   consoleSessions,

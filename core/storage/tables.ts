@@ -750,7 +750,8 @@ export const memberActivity = table('member_activity', {
 /**
  * How many members were active on `day` whose previous active day was `prev_day` (-1: never
  * before). Members active in [from, to] = Σ members where day in [from, to] and prev_day < from:
- * exact, and a read of at most days × days rows whatever the number of members.
+ * exact whatever the number of members, but up to days × days rows, so the summary reads most
+ * of it through its roll-up by month (`activity_gap_months`, below).
  */
 export const activityGaps = table(
   'activity_gaps',
@@ -760,6 +761,23 @@ export const activityGaps = table(
     members: bigint('members').notNull(),
   },
   (t) => [primaryKey(t.day, t.prevDay)],
+);
+
+/**
+ * `activity_gaps` rolled up by the month of `prev_day` (`prev_month`: months since 1970-01, -1:
+ * never before), written with it. The members active in [from, to] whose previous active day
+ * was before the month of `from` are Σ members here where day in [from, to] and prev_month <
+ * that month — at most days × months rows — and only those whose previous active day fell in
+ * that month before `from` are read from `activity_gaps` (core/analytics/summary.ts).
+ */
+export const activityGapMonths = table(
+  'activity_gap_months',
+  {
+    day: int32('day').notNull(),
+    prevMonth: int32('prev_month').notNull(),
+    members: bigint('members').notNull(),
+  },
+  (t) => [primaryKey(t.day, t.prevMonth)],
 );
 
 /** Redemptions per local day and reward: count and points (reward popularity). */
@@ -849,6 +867,7 @@ export const tables = {
   ledgerDaily,
   memberActivity,
   activityGaps,
+  activityGapMonths,
   rewardDaily,
   analyticsState,
   consoleSessions,

@@ -25,15 +25,24 @@ const RELEASED = ['0000_init', '0001_outbox', '0002_webhook_endpoints', '0003_pr
 
 const T0 = Date.parse('2026-03-01T10:00:00Z');
 
-/** A copy of the dialect's migrations folder whose journal stops at the released migrations. */
-function releasedMigrations(dir: string): string {
+/** A copy of the dialect's migrations folder whose journal stops at the migration tagged `last`. */
+function migrationsUpTo(dir: string, last: string): string {
   const folder = join(dir, 'migrations');
   cpSync(join(migrationsFolder, backend), folder, { recursive: true });
   const journalFile = join(folder, 'meta', '_journal.json');
   const journal = JSON.parse(readFileSync(journalFile, 'utf8')) as { entries: { tag: string }[] };
-  expect(journal.entries.slice(0, RELEASED.length).map((e) => e.tag)).toEqual(RELEASED);
-  journal.entries = journal.entries.slice(0, RELEASED.length);
+  const end = journal.entries.findIndex((e) => e.tag === last) + 1;
+  expect(end).toBeGreaterThan(0);
+  journal.entries = journal.entries.slice(0, end);
   writeFileSync(journalFile, JSON.stringify(journal));
+  return folder;
+}
+
+/** A copy of the dialect's migrations folder whose journal stops at the released migrations. */
+function releasedMigrations(dir: string): string {
+  const folder = migrationsUpTo(dir, RELEASED.at(-1)!);
+  const journal = JSON.parse(readFileSync(join(folder, 'meta', '_journal.json'), 'utf8')) as { entries: { tag: string }[] };
+  expect(journal.entries.map((e) => e.tag)).toEqual(RELEASED);
   return folder;
 }
 
@@ -44,8 +53,7 @@ interface OldDatabase {
   dispose(): Promise<void>;
 }
 
-async function releasedDatabase(dir: string): Promise<OldDatabase> {
-  const folder = releasedMigrations(dir);
+async function releasedDatabase(dir: string, folder = releasedMigrations(dir)): Promise<OldDatabase> {
   if (backend === 'sqlite') {
     const url = join(dir, 'loyalty.db');
     const conn = new Database(url);
@@ -199,5 +207,53 @@ describe('a database made by the released hub, opened by this one', () => {
     expect((await store.db.select({ id: t.loyaltyEvents.id }).from(t.loyaltyEvents).orderBy(asc(t.loyaltyEvents.seq))).map((e) => e.id)).toEqual(['evt_1', 'evt_2']);
     const [ann] = await store.db.select({ email: t.members.email }).from(t.members).where(eq(t.members.id, 'mem_ann'));
     expect(ann).toEqual({ email: 'ann@example.com' });
+  });
+});
+
+describe('a database whose active members were counted before the roll-up by month (migration 0014)', () => {
+  let dir: string;
+  let old: OldDatabase;
+  let store: Store | undefined;
+
+  beforeEach(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'loyalty-hub-upgrade-'));
+    old = await releasedDatabase(dir, migrationsUpTo(dir, '0013_adapter_outcomes'));
+  });
+  afterEach(async () => {
+    await store?.close();
+    store = undefined;
+    await old.dispose();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('rolls the gaps already counted up by the month of the previous active day', async () => {
+    const day = (date: string) => Date.parse(`${date}T00:00:00Z`) / 86_400_000;
+    // [day, previous active day (-1: never), members], as the hub before 0014 counted them.
+    const gaps: [string, string | null, number][] = [
+      ['2025-01-31', null, 3],
+      ['2025-02-01', null, 1],
+      ['2025-02-01', '2025-01-31', 2],
+      ['2025-03-15', '2025-01-01', 1],
+      ['2025-03-15', '2025-01-31', 4],
+      ['2025-03-15', '2025-02-01', 5],
+      ['2025-03-15', '2025-03-14', 6],
+      ['2025-12-31', '2024-12-31', 7],
+    ];
+    for (const [d, prev, n] of gaps) await old.run('insert into activity_gaps (day, prev_day, members) values (?, ?, ?)', day(d), prev ? day(prev) : -1, n);
+
+    store = await openStore(old.url);
+    const t = tablesOf(store.db);
+    // Months since 1970-01: 2025-01 is 660.
+    const month = (y: number, m: number) => (y - 1970) * 12 + m - 1;
+    const rows = await store.db.select().from(t.activityGapMonths).orderBy(asc(t.activityGapMonths.day), asc(t.activityGapMonths.prevMonth));
+    expect(rows).toEqual([
+      { day: day('2025-01-31'), prevMonth: -1, members: 3 },
+      { day: day('2025-02-01'), prevMonth: -1, members: 1 },
+      { day: day('2025-02-01'), prevMonth: month(2025, 1), members: 2 },
+      { day: day('2025-03-15'), prevMonth: month(2025, 1), members: 5 },
+      { day: day('2025-03-15'), prevMonth: month(2025, 2), members: 5 },
+      { day: day('2025-03-15'), prevMonth: month(2025, 3), members: 6 },
+      { day: day('2025-12-31'), prevMonth: month(2024, 12), members: 7 },
+    ]);
   });
 });
