@@ -19,7 +19,8 @@
 import Database from 'better-sqlite3';
 import { memberAccount, PROGRAM } from '../core/ledger/accounts.js';
 import { adjust, earn, spend } from '../core/ledger/index.js';
-import { localDay, monthOfDay } from '../core/analytics/local-day.js';
+import { rollUpGaps } from '../core/analytics/gap-months.js';
+import { localDay } from '../core/analytics/local-day.js';
 import { createWriteBoundary } from '../core/commit/commit.js';
 import { enrollMember } from '../core/members/members.js';
 import { tablesOf } from '../core/storage/prepared.js';
@@ -217,15 +218,8 @@ export function seedAnalytics(file: string, options: { members: number; transfer
       for (const d of agg.daily.values()) daily.run(d.day, d.flow, d.source, d.channel, d.tier === 'bronze' ? '' : d.tier, d.lines, d.points);
       const gaps = db.prepare(`INSERT INTO activity_gaps (day, prev_day, members) VALUES (?, ?, ?)`);
       for (const g of agg.gaps.values()) gaps.run(g.day, g.prevDay, g.members);
-      const months = new Map<string, { day: number; prevMonth: number; members: number }>();
-      for (const g of agg.gaps.values()) {
-        const key = `${g.day}|${monthOfDay(g.prevDay)}`;
-        const m = months.get(key) ?? { day: g.day, prevMonth: monthOfDay(g.prevDay), members: 0 };
-        m.members += g.members;
-        months.set(key, m);
-      }
       const gapMonths = db.prepare(`INSERT INTO activity_gap_months (day, prev_month, members) VALUES (?, ?, ?)`);
-      for (const m of [...months.values()].sort((a, b) => a.day - b.day || a.prevMonth - b.prevMonth)) gapMonths.run(m.day, m.prevMonth, m.members);
+      for (const m of rollUpGaps(agg.gaps.values())) gapMonths.run(m.day, m.prevMonth, m.members);
       const rewardDaily = db.prepare(`INSERT INTO reward_daily (day, reward_id, redemptions, points) VALUES (?, ?, ?, ?)`);
       for (const r of agg.rewards.values()) rewardDaily.run(r.day, r.rewardId, r.redemptions, r.points);
       db.prepare(`INSERT INTO analytics_state (id, time_zone, built_at) VALUES ('aggregates', ?, ?)`).run(timeZone, options.endAt);

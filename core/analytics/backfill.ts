@@ -22,7 +22,8 @@ import { allRows, pgOf, runStatement } from '../storage/dialect.js';
 import { insertRows } from '../storage/insert-rows.js';
 import type { Db, Store } from '../storage/store.js';
 import { flowOf, makesActive } from './flows.js';
-import { localDay, monthOfDay } from './local-day.js';
+import { rollUpGaps } from './gap-months.js';
+import { localDay } from './local-day.js';
 import { defaultOrigin, DUE_FLOW, ENROLLED_FLOW } from './tally.js';
 
 const STATE_ID = 'aggregates';
@@ -137,15 +138,7 @@ export async function rebuildAggregates(tx: Db, timeZone: string, now: number): 
   await insertRows(tx, 'ledgerDaily', [...sums.values()]);
   await insertRows(tx, 'memberActivity', [...last].map(([memberId, a]) => ({ memberId, day: a.day, prevDay: a.prev })));
   await insertRows(tx, 'activityGaps', [...gaps.values()]);
-  const months = new Map<string, { day: number; prevMonth: number; members: number }>();
-  for (const g of gaps.values()) {
-    const prevMonth = monthOfDay(g.prevDay);
-    const key = `${g.day}:${prevMonth}`;
-    const m = months.get(key);
-    if (m) m.members += g.members;
-    else months.set(key, { day: g.day, prevMonth, members: g.members });
-  }
-  await insertRows(tx, 'activityGapMonths', [...months.values()]);
+  await insertRows(tx, 'activityGapMonths', rollUpGaps(gaps.values()));
   await insertRows(tx, 'rewardDaily', [...perReward.values()]);
   await insertRows(tx, 'analyticsState', [{ id: STATE_ID, timeZone, builtAt: now }]);
 }

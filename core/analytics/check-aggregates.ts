@@ -9,7 +9,7 @@ import { sql } from 'drizzle-orm';
 import { allRows } from '../storage/dialect.js';
 import type { Db } from '../storage/store.js';
 import { flowOf, type LineShape } from './flows.js';
-import { monthOfDay } from './local-day.js';
+import { rollUpGaps } from './gap-months.js';
 
 const KINDS = new Set(['earn', 'activate', 'spend', 'lock', 'capture', 'unlock', 'expire', 'reverse', 'adjust']);
 import { DUE_FLOW, ENROLLED_FLOW } from './tally.js';
@@ -45,11 +45,8 @@ export async function checkAggregates(db: Db, transfers: readonly (LineShape & {
 
 /** `activity_gap_months` is `activity_gaps` summed by the month of `prev_day`, row for row. */
 async function checkGapMonths(db: Db): Promise<string[]> {
-  const want = new Map<string, number>();
-  for (const g of await allRows<{ day: unknown; prev_day: unknown; members: unknown }>(db, sql`select day, prev_day, members from activity_gaps`)) {
-    const key = `${Number(g.day)}/${monthOfDay(Number(g.prev_day))}`;
-    want.set(key, (want.get(key) ?? 0) + Number(g.members));
-  }
+  const gaps = await allRows<{ day: unknown; prev_day: unknown; members: unknown }>(db, sql`select day, prev_day, members from activity_gaps`);
+  const want = new Map(rollUpGaps(gaps.map((g) => ({ day: Number(g.day), prevDay: Number(g.prev_day), members: Number(g.members) }))).map((m) => [`${m.day}/${m.prevMonth}`, m.members]));
   const out: string[] = [];
   for (const m of await allRows<{ day: unknown; prev_month: unknown; members: unknown }>(db, sql`select day, prev_month, members from activity_gap_months`)) {
     const key = `${Number(m.day)}/${Number(m.prev_month)}`;

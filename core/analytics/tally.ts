@@ -21,7 +21,8 @@ import { allRows, anyOf, pgOf, runStatement } from '../storage/dialect.js';
 import type { Db } from '../storage/store.js';
 import type { ActiveToday } from './active-today.js';
 import { flowOf, makesActive, writtenByImport } from './flows.js';
-import { localDay, monthOfDay } from './local-day.js';
+import { rollUpGaps } from './gap-months.js';
+import { localDay } from './local-day.js';
 import { addGap, addGapMonth, addLineSum, markActive } from './row-upserts.js';
 
 /** Where the lines of a write come from: the trigger being applied, else who writes. */
@@ -194,19 +195,7 @@ async function addActivityRowByRow(tx: Db, day: number, memberIds: readonly stri
   for (const [prev, n] of sorted) await addGap(tx, day, prev, n);
   // Every gap row, then every month row, each in key order, as addGaps writes them: two
   // writes on PostgreSQL lock shared rows in one order.
-  for (const [month, n] of gapMonths(sorted)) await addGapMonth(tx, day, month, n);
-}
-
-/** Gaps ([prev_day, members], in prev_day order) summed by the month of prev_day, in month order. */
-function gapMonths(gaps: readonly (readonly [number, number])[]): [number, number][] {
-  const months: [number, number][] = [];
-  for (const [prev, n] of gaps) {
-    const month = monthOfDay(prev);
-    const last = months.at(-1);
-    if (last?.[0] === month) last[1] += n;
-    else months.push([month, n]);
-  }
-  return months;
+  for (const m of rollUpGaps(sorted.map(([prevDay, members]) => ({ day, prevDay, members })))) await addGapMonth(tx, day, m.prevMonth, m.members);
 }
 
 const list = (rows: SQL[]) => sql.join(rows, sql`, `);
@@ -311,7 +300,9 @@ export async function addGaps(tx: Db, day: number, gaps: readonly (readonly [num
     );
   }
   // At most one row per month of the program's history: one statement.
-  const values = gapMonths(gaps).map(([month, n]) => sql`(cast(${day} as integer), cast(${month} as integer), cast(${n} as bigint))`);
+  const values = rollUpGaps(gaps.map(([prevDay, members]) => ({ day, prevDay, members }))).map(
+    (m) => sql`(cast(${day} as integer), cast(${m.prevMonth} as integer), cast(${m.members} as bigint))`,
+  );
   if (values.length) {
     await runStatement(
       tx,
